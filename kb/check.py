@@ -1,0 +1,165 @@
+"""Validation of content files: one list of Problems for `kb check`, the indexer and the web.
+
+Per-file checks run while a file is loaded (``check_meta``, ``check_body``); checks across
+files (duplicate slugs and aliases, links, near-duplicates) run over the whole collection.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zlib
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .article import TYPES, Article, Problem, normalize_type
+from .links import iter_links
+
+REQUIRED = ("title", "slug", "type", "category", "summary", "updated")
+KNOWN = set(REQUIRED) | {"tags", "source", "source_url", "author", "published", "aliases"}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TYPE_CHOICES = "、".join(f"{k}（{v}）" for k, v in TYPES.items())
+
+
+def check_meta(meta: dict, path: str, line_of) -> list[Problem]:
+    """Field-level problems. ``line_of(key)`` gives the file line of a front-matter key."""
+    problems: list[Problem] = []
+
+    def err(key: str, message: str, severity: str = "error") -> None:
+        problems.append(Problem(path, message, line_of(key), severity))
+
+    for key in REQUIRED:
+        if meta.get(key) in (None, "", []):
+            err(key, f"缺少必填字段 {key}")
+    for key in meta:
+        if key not in KNOWN:
+            err(key, f"未知字段 {key}（可用字段：{', '.join(sorted(KNOWN))}）", "warning")
+    for key in ("title", "category", "summary", "source", "source_url", "author"):
+        if meta.get(key) not in (None, "") and not isinstance(meta[key], str):
+            err(key, f"字段 {key} 应该是一段文字")
+    slug = meta.get("slug")
+    if slug not in (None, "") and not (isinstance(slug, str) and SLUG.match(slug) and 3 <= len(slug) <= 60):
+        err("slug", f"slug “{slug}” 无效：只能用小写英文字母、数字和连字符，长度 3–60，例如 office-service-work")
+    if meta.get("type") not in (None, "") and normalize_type(meta["type"]) is None:
+        err("type", f"type “{meta['type']}” 无效，应为以下之一：{_TYPE_CHOICES}")
+    for key in ("tags", "aliases"):
+        value = meta.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)):
+            err(key, f"字段 {key} 应该是文字列表，例如 {key}: [甲, 乙]")
+    for alias in meta.get("aliases") or []:
+        if isinstance(alias, str) and not SLUG.match(alias):
+            err("aliases", f"别名 “{alias}” 不是有效的 slug")
+    for key in ("published", "updated"):
+        value = meta.get(key)
+        if value not in (None, "") and not isinstance(value, dt.date):
+            err(key, f"字段 {key} 应该是日期，格式 YYYY-MM-DD，现在是 “{value}”")
+    pub, upd = meta.get("published"), meta.get("updated")
+    if isinstance(pub, dt.date) and isinstance(upd, dt.date) and upd < pub:
+        err("updated", f"updated（{upd}）早于 published（{pub}）")
+    return problems
+
+
+def check_body(body: str, path: str, body_line: int) -> list[Problem]:
+    if not body.strip():
+        return [Problem(path, "正文为空", body_line)]
+    problems = []
+    for i, line in enumerate(body.split("\n")):
+        if re.match(r"^#[ \t]", line):
+            problems.append(
+                Problem(path, "正文里不要用一级标题（#）：标题由 title 显示，小节从 ## 开始", body_line + i, "warning")
+            )
+    return problems
+
+
+def check_collection(articles: list[Article], resolve) -> list[Problem]:
+    """Problems that only show across files. ``resolve(article, target)`` is the store's link resolver."""
+    return _duplicate_names(articles) + _broken_links(articles, resolve) + near_duplicates(articles)
+
+
+def _duplicate_names(articles: list[Article]) -> list[Problem]:
+    owners: dict[str, list[tuple[Article, str]]] = defaultdict(list)
+    for a in articles:
+        owners[a.slug].append((a, "slug"))
+        for alias in a.aliases:
+            owners[alias].append((a, "别名"))
+    problems = []
+    for name, claims in owners.items():
+        if len(claims) < 2:
+            continue
+        for a, kind in claims[1:]:
+            first, first_kind = claims[0]
+            if first is a:
+                problems.append(Problem(a.rel_path, f"别名 “{name}” 与本文的 slug 相同"))
+            else:
+                problems.append(
+                    Problem(a.rel_path, f"{kind} “{name}” 已被 {first.rel_path} 用作 {first_kind}，本文不会被收录")
+                )
+    return problems
+
+
+def _broken_links(articles: list[Article], resolve) -> list[Problem]:
+    problems = []
+    for a in articles:
+        for offset, target in iter_links(a.body):
+            result = resolve(a, target)
+            if result is None:
+                continue  # external link
+            slug, anchor, error = result
+            if error:
+                problems.append(Problem(a.rel_path, f"链接 “{target}” 无效：{error}", a.body_line + offset))
+    return problems
+
+
+# --- near-duplicates ------------------------------------------------------------------
+
+_SHINGLE = 5
+_SAMPLE = 4  # keep shingles whose hash is 0 mod this: a fixed, comparable sample
+_THRESHOLD = 0.5
+
+
+def _fingerprint(text: str) -> set[int]:
+    chars = "".join(ch for ch in text if ch.isalnum())
+    grams = {zlib.crc32(chars[i : i + _SHINGLE].encode()) for i in range(len(chars) - _SHINGLE + 1)}
+    return {g for g in grams if g % _SAMPLE == 0}
+
+
+def near_duplicates(articles: list[Article]) -> list[Problem]:
+    """Flag pairs of articles whose text largely overlaps (e.g. a PDF copy of a web article).
+
+    Overlap is containment of sampled character 5-grams in the shorter text, found through an
+    inverted index so that 10,000 articles are not compared pairwise.
+    """
+    prints = [_fingerprint(a.body) for a in articles]
+    postings: dict[int, list[int]] = defaultdict(list)
+    for i, fp in enumerate(prints):
+        for g in fp:
+            postings[g].append(i)
+    shared: Counter = Counter()
+    for ids in postings.values():
+        if 1 < len(ids) <= 50:  # very common shingles say nothing about duplication
+            for x in range(len(ids)):
+                for y in range(x + 1, len(ids)):
+                    shared[ids[x], ids[y]] += 1
+    problems = []
+    for (i, j), n in shared.items():
+        smaller = min(len(prints[i]), len(prints[j]))
+        if smaller >= 20 and n / smaller >= _THRESHOLD:
+            a, b = articles[i], articles[j]
+            problems.append(
+                Problem(
+                    b.rel_path,
+                    f"与 {a.rel_path}（{a.slug}）内容高度重复（{n / smaller:.0%} 的文字相同），同一篇文章不要发布两次",
+                    severity="warning",
+                )
+            )
+    return problems
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.severity != "error", p.path, p.line or 0))
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,179 @@
+"""The `kb` command: serve, index, check, search, new.
+
+Search and web are imported inside the commands that need them, so `kb check` stays light
+and the domain package never depends on the layers above it.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .article import TYPES, normalize_type
+from .check import SLUG
+from .config import load_config
+from .frontmatter import dump
+from .store import load_catalog
+
+
+def _config(args):
+    return load_config(
+        getattr(args, "config", None),
+        content_dir=getattr(args, "content", None),
+        index_dir=getattr(args, "index", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+
+
+def cmd_check(args) -> int:
+    root = Path(args.path or _config(args).content_dir)
+    catalog = load_catalog(root)
+    errors = [p for p in catalog.problems if p.severity == "error"]
+    warnings = [p for p in catalog.problems if p.severity == "warning"]
+    if errors:
+        print(f"错误（{len(errors)}）：")
+        for p in errors:
+            print(f"  {p}")
+    if warnings:
+        print(f"警告（{len(warnings)}）：")
+        for p in warnings:
+            print(f"  {p}")
+    print(f"检查了 {root} 下的文章：{len(catalog.articles)} 篇可用，{len(errors)} 个错误，{len(warnings)} 个警告。")
+    return 1 if errors else 0
+
+
+def cmd_new(args) -> int:
+    config = _config(args)
+    kind = normalize_type(args.type)
+    if kind is None:
+        print(f"type “{args.type}” 无效，应为：{'、'.join(f'{k}（{v}）' for k, v in TYPES.items())}", file=sys.stderr)
+        return 2
+    if not SLUG.match(args.slug) or not 3 <= len(args.slug) <= 60:
+        print(f"slug “{args.slug}” 无效：只能用小写英文字母、数字和连字符，长度 3–60", file=sys.stderr)
+        return 2
+    catalog = load_catalog(Path(config.content_dir), cross_checks=False)
+    if catalog.get(args.slug) or args.slug in catalog.by_alias:
+        print(f"slug “{args.slug}” 已被使用", file=sys.stderr)
+        return 2
+    folder = Path(config.content_dir) / (args.dir or ("checklists" if kind == "checklist" else "guides"))
+    path = folder / f"{args.slug}.md"
+    if path.exists():
+        print(f"文件已存在：{path}", file=sys.stderr)
+        return 2
+    today = dt.date.today()
+    meta = {
+        "title": args.title,
+        "slug": args.slug,
+        "type": kind,
+        "category": args.category,
+        "tags": [],
+        "summary": "（一两句话概括本文）",
+        "source": "",
+        "author": "",
+        "published": today,
+        "updated": today,
+        "aliases": [],
+    }
+    body = "## 一、第一部分\n\n正文。\n" if kind != "checklist" else "## 准备\n\n- [ ] 第一项\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(dump(meta, body), encoding="utf-8")
+    print(f"已创建 {path}")
+    return 0
+
+
+def cmd_index(args) -> int:
+    from search.indexer import update_index
+
+    config = _config(args)
+    report = update_index(config, rebuild=args.rebuild, progress=not args.quiet)
+    print(report.summary())
+    return 0
+
+
+def cmd_search(args) -> int:
+    from search.indexer import ensure_index
+    from search.query import search
+
+    config = _config(args)
+    ensure_index(config, progress=False)
+    result = search(config.index_path, args.query, limit=args.limit, page=args.page)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"“{args.query}”：共 {result.total} 篇相关文章")
+    for n, hit in enumerate(result.hits, start=(args.page - 1) * args.limit + 1):
+        where = " › ".join([hit.title, *hit.heading_path, *([hit.section] if hit.section else [])])
+        print(f"{n:>3}. {where}\n     {hit.url}\n     {hit.snippet_text}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from web.app import create_app
+
+    config = _config(args)
+    app = create_app(config)
+    app.run(host=config.host, port=config.port, debug=args.debug, threaded=True)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="办公室知识库命令行工具")
+    parser.add_argument("--config", help="TOML 配置文件（也可用环境变量 KB_CONFIG）")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    def with_dirs(p):
+        p.add_argument("--content", help="内容目录（默认 content）")
+        p.add_argument("--index", help="索引目录（默认在用户缓存目录里）")
+        return p
+
+    p = with_dirs(sub.add_parser("serve", help="启动网站（需要时先建立索引）"))
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--debug", action="store_true")
+    p.set_defaults(func=cmd_serve)
+
+    p = with_dirs(sub.add_parser("index", help="建立或更新搜索索引"))
+    p.add_argument("--rebuild", action="store_true", help="丢弃旧索引，全部重建")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(func=cmd_index)
+
+    p = with_dirs(sub.add_parser("check", help="检查文章格式、字段和链接"))
+    p.add_argument("path", nargs="?", help="要检查的目录（默认为内容目录）")
+    p.set_defaults(func=cmd_check)
+
+    p = with_dirs(sub.add_parser("search", help="在终端里搜索"))
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true", help="输出与 /api/search 相同的 JSON")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--page", type=int, default=1)
+    p.set_defaults(func=cmd_search)
+
+    p = with_dirs(sub.add_parser("new", help="新建一篇文章"))
+    p.add_argument("title")
+    p.add_argument("--slug", required=True, help="英文短名，如 meeting-minutes")
+    p.add_argument("--type", default="guide", help="principle/rule/procedure/checklist/guide 或 原则/制度/流程/清单/指南")
+    p.add_argument("--category", default="未分类")
+    p.add_argument("--dir", help="放在内容目录下的哪个子目录")
+    p.set_defaults(func=cmd_new)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except ValueError as exc:  # configuration mistakes carry a message for the user
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Internal links between articles: finding them in Markdown and telling them from external ones.
+
+Editors write ``slug``, ``slug#anchor``, ``path/to/file.md#anchor`` or ``#anchor``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+_LINK = re.compile(r"(?<!!)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.\-]*:|//|/)", re.I)
+
+
+@dataclass(frozen=True)
+class InternalLink:
+    target: str  # slug or relative file path ("" for a link within the same article)
+    anchor: str
+    is_path: bool
+
+
+def parse(href: str) -> InternalLink | None:
+    """Return the internal link ``href`` stands for, or None for an external or absolute URL."""
+    href = unquote(href.strip())
+    if not href or _EXTERNAL.match(href):
+        return None
+    target, _, anchor = href.partition("#")
+    return InternalLink(target, anchor, target.endswith(".md") or "/" in target)
+
+
+def iter_links(body: str):
+    """Yield (line_offset, href) for every inline Markdown link outside code."""
+    in_fence = False
+    for i, line in enumerate(body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        line = re.sub(r"`[^`]*`", "", line)
+        for m in _LINK.finditer(line):
+            yield i, m.group(1)

@@ -1,0 +1,33 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def content_dir(tmp_path) -> Path:
+    """A private copy of the bundled content that a test may change."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def write_article(folder: Path, name: str, body: str, **meta) -> Path:
+    fields = {
+        "title": "测试文章",
+        "slug": Path(name).stem.replace("_", "-"),
+        "type": "guide",
+        "category": "测试",
+        "summary": "测试用的文章。",
+        "updated": "2026-01-01",
+        **meta,
+    }
+    head = "\n".join(f"{k}: {v}" for k, v in fields.items())
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{head}\n---\n\n{body}\n", encoding="utf-8")
+    return path
