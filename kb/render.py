@@ -7,6 +7,8 @@ URLs; the result is sanitized by nh3, because Python-Markdown passes raw HTML th
 """
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from typing import Callable
@@ -135,3 +137,30 @@ def render(article: Article, resolve: Resolver | None = None) -> Rendered:
     html = sanitize(md.convert(article.body))
     toc = [(s.level, s.heading, s.anchor) for s in article.sections if s.anchor]
     return Rendered(html=html, toc=toc)
+
+
+_MD_NOISE = [
+    (re.compile(r"```.*?```", re.S), lambda m: m.group(0).strip("`")),
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"<[^>]+>"), ""),
+    (re.compile(r"^\s*(?:[-*+]|\d+\.)\s+\[[ xX]\]\s+", re.M), ""),
+    (re.compile(r"^\s*(?:[-*+]|\d+\.)\s+", re.M), ""),
+    (re.compile(r"^\s*(?:>|!!!|\?\?\?)\s*\w*\s*", re.M), ""),
+    (re.compile(r"^\s*\|?[\s:|-]+\|[\s:|-]*$", re.M), ""),
+    (re.compile(r"\{[^{}]*#[\w\-]+[^{}]*\}"), ""),
+    (re.compile(r"[|*_`~=#]+"), " "),
+    (re.compile(r"[ \t]+"), " "),
+    (re.compile(r"\n{2,}"), "\n"),
+]
+
+
+def plain_text(markdown_text: str) -> str:
+    """Readable text of a Markdown fragment, for search snippets and the API.
+
+    A light regex pass rather than a full render: the indexer calls it for every section.
+    """
+    text = markdown_text
+    for pattern, repl in _MD_NOISE:
+        text = pattern.sub(repl, text)
+    return html.unescape(text).strip()

@@ -1,0 +1,251 @@
+"""Building and updating the search index.
+
+Layout of the index folder (never inside content/):
+
+    <index>/live        symlink to the generation being served
+    <index>/gen-…/      a Whoosh index plus manifest.json (fingerprint, file digests)
+    <index>/.lock       serialises writers across processes
+
+A rebuild writes a new generation and switches ``live`` with one atomic rename, so readers
+never see a half-built index and a crash leaves the previous one serving. Incremental updates
+go through Whoosh's own commit, which is atomic too. A change of schema, analyzer, stop words
+or domain dictionary changes the fingerprint, and the next update rebuilds by itself.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.writing import LockError
+
+from kb.article import Article, Problem
+from kb.config import Config
+from kb.render import plain_text
+from kb.store import Catalog, load_catalog
+
+from .analyzer import fingerprint, read_dictionary
+from .schema import SCHEMA_VERSION, build_schema
+
+log = logging.getLogger(__name__)
+_thread_lock = threading.Lock()
+PARALLEL_THRESHOLD = 2000  # documents; below this, extra processes cost more than they save
+
+
+@dataclass
+class Report:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+    articles: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        what = "重建了索引" if self.rebuilt else "更新了索引"
+        text = (f"{what}：{self.articles} 篇文章，新增 {self.added}，修改 {self.changed}，删除 {self.removed}，"
+                f"用时 {self.seconds:.1f} 秒。")
+        if self.skipped:
+            text += f"\n有 {len(self.skipped)} 个问题的文章未收录（运行 kb check 查看详情）：\n" + "\n".join(
+                f"  {p}" for p in self.skipped)
+        return text
+
+
+def documents(article: Article) -> list[dict]:
+    """The article's own document, then one per section."""
+    tags = " ".join(article.tags)
+    common = {
+        "path": article.rel_path,
+        "slug": article.slug,
+        "article_title": article.title,
+        "type": article.type,
+        "category": article.category,
+        "tag": ",".join(article.tags),
+        "updated": (article.updated or article.published).isoformat() if (article.updated or article.published) else "",
+        "tags": tags,
+    }
+    lead = next((plain_text(s.text) for s in article.sections if not s.anchor), "")
+    docs = [{
+        **common,
+        "id": article.slug,
+        "kind": "article",
+        "anchor": "",
+        "section": None,
+        "heading_path": [],
+        "text": article.summary,
+        "title": article.title,
+        "body": f"{article.summary}\n{lead}",
+        "grams": f"{article.title}\n{tags}\n{article.summary}\n{lead}",
+    }]
+    for s in article.sections:
+        if not s.anchor:
+            continue
+        text = plain_text(s.text)
+        docs.append({
+            **common,
+            "id": f"{article.slug}#{s.anchor}",
+            "kind": "section",
+            "anchor": s.anchor,
+            "section": s.heading,
+            "heading_path": list(s.path),
+            "text": text,
+            "title": article.title,
+            "heading": " ".join([*s.path, s.heading]),
+            "body": text,
+            "grams": f"{s.heading}\n{text}",
+        })
+    return docs
+
+
+# --- locations --------------------------------------------------------------------------
+
+def live_path(index_path: Path) -> Path:
+    return Path(index_path) / "live"
+
+
+def _manifest(gen: Path) -> dict:
+    try:
+        return json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_manifest(gen: Path, data: dict) -> None:
+    tmp = gen / "manifest.json.tmp"
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, gen / "manifest.json")
+
+
+def current_fingerprint(config: Config) -> str:
+    return f"{SCHEMA_VERSION}-{fingerprint(read_dictionary(config.dictionary_path))}"
+
+
+def index_ready(index_path: Path) -> bool:
+    live = live_path(index_path)
+    return live.exists() and whoosh_index.exists_in(str(live))
+
+
+def open_index(index_path: Path):
+    """Open the generation being served."""
+    return whoosh_index.open_dir(str(live_path(index_path)))
+
+
+@contextmanager
+def _writer_lock(index_path: Path):
+    index_path.mkdir(parents=True, exist_ok=True)
+    with _thread_lock, open(index_path / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# --- building ------------------------------------------------------------------------------
+
+def _progress(items, enabled: bool, desc: str):
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="篇")
+
+
+def _skipped(catalog: Catalog) -> list[Problem]:
+    problems = [p for p in catalog.problems if p.severity == "error"]
+    for p in problems:
+        log.warning("未收录或有错误：%s", p)
+    return problems
+
+
+def _rebuild(config: Config, catalog: Catalog, progress: bool) -> Report:
+    index_path = Path(config.index_path)
+    gen = index_path / f"gen-{time.time_ns()}"
+    gen.mkdir(parents=True)
+    dictionary = read_dictionary(config.dictionary_path)
+    ix = whoosh_index.create_in(str(gen), build_schema(dictionary))
+    ndocs = sum(1 + len(a.sections) for a in catalog.articles)
+    parallel = ndocs >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
+    writer = ix.writer(procs=min(os.cpu_count() or 1, 4), multisegment=True, limitmb=256) if parallel else ix.writer(limitmb=256)
+    try:
+        for article in _progress(catalog.articles, progress, "建立索引"):
+            for doc in documents(article):
+                writer.add_document(**doc)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    _write_manifest(gen, {"fingerprint": current_fingerprint(config),
+                          "files": {a.rel_path: a.digest for a in catalog.articles}})
+    tmp = index_path / f"live.tmp-{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(gen.name)
+    os.replace(tmp, live_path(index_path))  # the atomic switch
+    for old in index_path.glob("gen-*"):
+        if old != gen:
+            shutil.rmtree(old, ignore_errors=True)
+    return Report(added=len(catalog.articles), rebuilt=True, articles=len(catalog.articles))
+
+
+def _update(config: Config, catalog: Catalog, manifest: dict, progress: bool) -> Report:
+    gen = live_path(config.index_path).resolve()
+    old: dict[str, str] = manifest.get("files", {})
+    new = {a.rel_path: a for a in catalog.articles}
+    added = [a for p, a in new.items() if p not in old]
+    changed = [a for p, a in new.items() if p in old and old[p] != a.digest]
+    removed = [p for p in old if p not in new]
+    report = Report(added=len(added), changed=len(changed), removed=len(removed), articles=len(new))
+    if not (added or changed or removed):
+        return report
+    ix = whoosh_index.open_dir(str(gen))
+    writer = ix.writer(timeout=30)
+    try:
+        for path in removed + [a.rel_path for a in changed]:
+            writer.delete_by_term("path", path)
+        for article in _progress(added + changed, progress and len(added) + len(changed) > 50, "更新索引"):
+            for doc in documents(article):
+                writer.add_document(**doc)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    _write_manifest(gen, {**manifest, "files": {p: a.digest for p, a in new.items()}})
+    return report
+
+
+def update_index(config: Config, rebuild: bool = False, progress: bool = False,
+                 catalog: Catalog | None = None) -> Report:
+    """Bring the index up to date with the content folder; rebuild when asked, missing or stale."""
+    started = time.perf_counter()
+    index_path = Path(config.index_path)
+    with _writer_lock(index_path):
+        catalog = catalog or load_catalog(Path(config.content_dir))
+        manifest = _manifest(live_path(index_path).resolve()) if index_ready(index_path) else {}
+        stale = manifest.get("fingerprint") != current_fingerprint(config)
+        if rebuild or stale:
+            if manifest and stale and not rebuild:
+                log.info("schema, analyzer or dictionary changed: rebuilding the index")
+            report = _rebuild(config, catalog, progress)
+        else:
+            try:
+                report = _update(config, catalog, manifest, progress)
+            except LockError:
+                raise RuntimeError(f"索引 {index_path} 正被另一个进程写入，请稍后再试") from None
+    report.skipped = _skipped(catalog)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def ensure_index(config: Config, progress: bool = False) -> Report:
+    """Used by `kb serve` and `kb search`: build a missing or stale index, apply changes."""
+    return update_index(config, progress=progress)

@@ -1,0 +1,275 @@
+"""Running a search: the parsed query becomes Whoosh queries, hits are grouped per article.
+
+Plain words are OR-ed with a coordination bonus (Whoosh's default AND answers almost no
+natural-language question); each word is looked for in title, headings, tags and body with
+the weights of ``schema.WEIGHTS``, and as a run of character pairs in the ``grams`` field, the
+fallback for words jieba segments differently. Phrases are required and matched on character
+pairs, i.e. as exact substrings. Filters and exclusions narrow without touching scores.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as Q
+from whoosh.sorting import FieldFacet
+
+from kb.article import TYPES, article_url
+
+from .analyzer import BigramTokenizer, query_words, read_dictionary
+from .highlight import snippet
+from .indexer import live_path, open_index
+from .parse import ParsedQuery, parse_query
+from .schema import WEIGHTS
+
+MAX_WORDS = 32
+MAX_LIMIT = 100
+COORD = 0.9  # coordination bonus: results matching more of the words come first
+
+
+@dataclass
+class Hit:
+    slug: str
+    title: str
+    url: str
+    section: str | None
+    anchor: str
+    heading_path: list[str]
+    snippet: str
+    score: float
+    type: str
+    tags: list[str]
+    category: str
+    updated: str
+    more: list[dict] = field(default_factory=list)
+
+    @property
+    def snippet_text(self) -> str:
+        return self.snippet.replace("<mark>", "【").replace("</mark>", "】")
+
+    def to_json(self) -> dict:
+        return {
+            "slug": self.slug, "title": self.title, "url": self.url, "section": self.section,
+            "anchor": self.anchor, "heading_path": self.heading_path, "snippet": self.snippet,
+            "score": round(self.score, 4), "type": self.type, "tags": self.tags,
+            "category": self.category, "updated": self.updated, "more": self.more,
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    parsed: ParsedQuery
+    total: int = 0
+    page: int = 1
+    limit: int = 10
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=lambda: {"type": {}, "tags": {}, "category": {}})
+    took_ms: float = 0.0
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query, "total": self.total, "page": self.page,
+            "results": [h.to_json() for h in self.hits], "facets": self.facets,
+            "took_ms": round(self.took_ms, 2),
+        }
+
+
+def _grams_phrase(text: str, boost: float) -> Q.Query | None:
+    grams = [t.text for t in BigramTokenizer()(text)]
+    if not grams:
+        return None
+    if len(grams) == 1:
+        return Q.Term("grams", grams[0], boost=boost)
+    return Q.Phrase("grams", grams, boost=boost)
+
+
+def _word_query(word: str, boost: float = 1.0) -> Q.Query:
+    fields = [f for f in WEIGHTS if f != "grams"]
+    return Q.Or([Q.Term(f, word, boost=WEIGHTS[f] * boost) for f in fields])
+
+
+def highlight_terms(parsed: ParsedQuery, dictionary: tuple[str, ...] = ()) -> list[str]:
+    terms: list[str] = []
+    for chunk in parsed.words:
+        terms += query_words(chunk, dictionary) or [chunk]
+    return terms + parsed.phrases
+
+
+def build_query(parsed: ParsedQuery, dictionary: tuple[str, ...] = ()) -> tuple[Q.Query | None, Q.Query | None]:
+    """(scoring query, exclusion mask) for a parsed query; (None, None) if nothing to search."""
+    parts: list[Q.Query] = []
+    words: list[str] = []
+    for chunk in parsed.words:
+        for w in query_words(chunk, dictionary):
+            if w not in words and len(words) < MAX_WORDS:
+                words.append(w)
+        grams = _grams_phrase(chunk, WEIGHTS["grams"])
+        if grams is not None and len(parts) < MAX_WORDS:
+            parts.append(grams)
+    parts += [_word_query(w) for w in words]
+    required = [q for q in (_grams_phrase(p, WEIGHTS["grams"] * 2) for p in parsed.phrases) if q is not None]
+    main: Q.Query | None = Q.Or(parts, scale=COORD) if parts else None
+    if required:
+        main = Q.And(required + ([main] if main else [])) if main else Q.And(required)
+    if main is None and parsed.filters:
+        main = Q.Every()
+    excludes = [q for q in (_grams_phrase(e, 1.0) for e in parsed.excludes) if q is not None]
+    mask = Q.Or(excludes) if excludes else None
+    return main, mask
+
+
+def _filter_query(filters: dict[str, list[str]]) -> Q.Query | None:
+    clauses = []
+    for name, values in filters.items():
+        fieldname = {"type": "type", "tag": "tag", "category": "category"}[name]
+        clauses.append(Q.Or([Q.Term(fieldname, v) for v in values]) if len(values) > 1 else Q.Term(fieldname, values[0]))
+    return Q.And(clauses) if clauses else None
+
+
+class SearchService:
+    """Holds the open index for a web process and reopens it when it changes."""
+
+    def __init__(self, index_path: Path, dictionary_path: Path | None = None):
+        self.index_path = Path(index_path)
+        self.dictionary_path = dictionary_path
+        self._lock = threading.RLock()
+        self._searcher = None
+        self._target = None
+        self._articles: dict[str, dict] = {}
+        self.dictionary: tuple[str, ...] = ()
+
+    def ready(self) -> bool:
+        return live_path(self.index_path).exists()
+
+    def searcher(self):
+        with self._lock:
+            target = live_path(self.index_path).resolve()
+            if self._searcher is None or target != self._target:
+                if self._searcher is not None:
+                    self._searcher.close()
+                self._searcher = open_index(self.index_path).searcher()
+                self._target = target
+                self._load_articles()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+                self._load_articles()
+            return self._searcher
+
+    def _load_articles(self) -> None:
+        """Per-article fields for facets and sorting, read once per index version."""
+        self.dictionary = read_dictionary(self.dictionary_path)
+        articles = {}
+        for docnum in self._searcher.document_numbers(kind="article"):
+            f = self._searcher.stored_fields(docnum)
+            articles[f["slug"]] = f
+        self._articles = articles
+
+    def articles(self) -> dict[str, dict]:
+        self.searcher()
+        return self._articles
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    def search(self, text: str, limit: int = 10, page: int = 1, type: str | None = None,
+               tag: str | None = None, category: str | None = None, sort: str = "relevance") -> SearchResult:
+        started = time.perf_counter()
+        limit = max(1, min(int(limit or 10), MAX_LIMIT))
+        page = max(1, min(int(page or 1), 1000))
+        parsed = parse_query(text)
+        for name, value in (("type", type), ("tag", tag), ("category", category)):
+            if value:
+                parsed.add_filter(name, value)
+        result = SearchResult(query=text or "", parsed=parsed, page=page, limit=limit)
+        with self._lock:
+            searcher = self.searcher()
+            main, mask = build_query(parsed, self.dictionary)
+            result.terms = highlight_terms(parsed, self.dictionary)
+            if main is not None:
+                self._run(searcher, result, main, mask, sort)
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _run(self, searcher, result: SearchResult, main, mask, sort: str) -> None:
+        top = max(200, result.page * result.limit * 20)
+        filt = _filter_query(result.parsed.filters)
+        hits = searcher.search(main, limit=top, filter=filt, mask=mask, groupedby={"slug": FieldFacet("slug")})
+        matched = list(hits.groups("slug").keys())
+        result.total = len(matched)
+        self._facets(result, matched)
+        groups: dict[str, list] = {}
+        for hit in hits:
+            groups.setdefault(hit["slug"], []).append(hit)
+        order = list(groups)
+        if sort == "updated":
+            order.sort(key=lambda s: self._articles.get(s, {}).get("updated", ""), reverse=True)
+            # articles outside the scored top still belong in a date-sorted listing
+            order += sorted((s for s in matched if s not in groups),
+                            key=lambda s: self._articles.get(s, {}).get("updated", ""), reverse=True)
+        start = (result.page - 1) * result.limit
+        for slug in order[start : start + result.limit]:
+            result.hits.append(self._hit(slug, groups.get(slug, []), result.terms))
+
+    def _facets(self, result: SearchResult, slugs: list[str]) -> None:
+        types, tags, cats = Counter(), Counter(), Counter()
+        for slug in slugs:
+            a = self._articles.get(slug)
+            if not a:
+                continue
+            types[a["type"]] += 1
+            cats[a["category"]] += 1
+            tags.update(t for t in a.get("tag", "").split(",") if t)
+        result.facets = {
+            "type": {k: types[k] for k in TYPES if types[k]},
+            "tags": dict(tags.most_common(30)),
+            "category": dict(cats.most_common()),
+        }
+
+    def _hit(self, slug: str, docs: list, terms: list[str]) -> Hit:
+        article = self._articles.get(slug, {})
+        if docs:
+            best = docs[0]
+            fields, score = best.fields(), best.score
+        else:
+            fields, score = article, 0.0
+        anchor = fields.get("anchor") or ""
+        more = [
+            {"section": d["section"], "anchor": d["anchor"], "url": article_url(slug, d["anchor"])}
+            for d in docs[1:4] if d.get("anchor")
+        ]
+        return Hit(
+            slug=slug,
+            title=article.get("article_title", fields.get("article_title", slug)),
+            url=article_url(slug, anchor or None),
+            section=fields.get("section"),
+            anchor=anchor,
+            heading_path=list(fields.get("heading_path") or []),
+            snippet=snippet(fields.get("text") or "", terms),
+            score=float(score),
+            type=article.get("type", ""),
+            tags=[t for t in article.get("tag", "").split(",") if t],
+            category=article.get("category", ""),
+            updated=article.get("updated", ""),
+            more=more,
+        )
+
+
+def search(index_path: Path, text: str, **kwargs) -> SearchResult:
+    """One-off search (the CLI); the web keeps a SearchService open instead."""
+    service = SearchService(index_path)
+    try:
+        return service.search(text, **kwargs)
+    finally:
+        service.close()
