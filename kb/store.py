@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from . import check, links
 from .article import Article, Problem, normalize_type
 from .frontmatter import FrontMatterError, parse
+from .reading_paths import check_path_links, load_paths
 from .sections import split_sections
 
 log = logging.getLogger(__name__)
@@ -44,11 +46,15 @@ def _as_list(value) -> list[str]:
 
 def load_article(path: Path, root: Path) -> tuple[Article | None, list[Problem]]:
     """Read one file. Returns the Article (None if unusable) and the problems found in it."""
-    rel = check.relative(path, root)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(rel, f"无法读取文件：{exc.strerror}")]
+        return None, [Problem(check.relative(path, root), f"无法读取文件：{exc.strerror}")]
+    return parse_article(raw, path, root)
+
+
+def parse_article(raw: bytes, path: Path, root: Path) -> tuple[Article | None, list[Problem]]:
+    rel = check.relative(path, root)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -86,6 +92,43 @@ def load_article(path: Path, root: Path) -> tuple[Article | None, list[Problem]]
     return article, problems
 
 
+def save_article(catalog: "Catalog", rel_path: str, text: str, previous: Article | None = None) -> tuple[Article | None, list[Problem]]:
+    """Validate ``text`` and write it to ``rel_path`` under the content folder.
+
+    Nothing is written when there is an error: the previous file stays as it was. The new text
+    goes to a temporary file that replaces the old one in a single rename, so a crash mid-save
+    never leaves half a file.
+    """
+    root = catalog.root
+    path = (root / rel_path).resolve()
+    if root.resolve() not in path.parents or not is_content_file(path, root.resolve()):
+        return None, [Problem(rel_path, "文件位置无效：只能保存到内容目录里的 .md 文件")]
+    raw = text.replace("\r\n", "\n").encode("utf-8")
+    article, problems = parse_article(raw, root / rel_path, root)
+    if article is not None:
+        owner = catalog.by_slug.get(article.slug) or catalog.by_alias.get(article.slug)
+        if owner is not None and owner is not previous:
+            problems.append(Problem(rel_path, f"slug “{article.slug}” 已被 {owner.rel_path} 使用"))
+        for alias in article.aliases:
+            other = catalog.by_slug.get(alias) or catalog.by_alias.get(alias)
+            if other is not None and other is not previous:
+                problems.append(Problem(rel_path, f"别名 “{alias}” 已被 {other.rel_path} 使用"))
+        if previous is not None and article.slug != previous.slug and previous.slug not in article.aliases:
+            problems.append(Problem(rel_path, f"改了 slug 时请把旧的 “{previous.slug}” 加入 aliases，已有的链接才不会失效"))
+        if previous is None and path.exists():
+            problems.append(Problem(rel_path, "同名文件已经存在"))
+    if article is None or any(p.severity == "error" for p in problems):
+        return None, problems
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.saving")
+    with open(tmp, "wb") as fh:
+        fh.write(raw)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return article, problems
+
+
 @dataclass
 class Catalog:
     """Everything loaded from a content folder at one moment."""
@@ -96,6 +139,8 @@ class Catalog:
     by_slug: dict[str, Article] = field(default_factory=dict)
     by_alias: dict[str, Article] = field(default_factory=dict)
     by_path: dict[str, Article] = field(default_factory=dict)
+    paths: list = field(default_factory=list)  # onboarding ReadingPaths from _paths/
+    loaded: dict = field(default_factory=dict)  # file -> ((mtime, size), Article | None, problems)
 
     def get(self, slug: str) -> Article | None:
         return self.by_slug.get(slug)
@@ -129,32 +174,42 @@ class Catalog:
         return (target.slug, link.anchor, "")
 
 
-def load_catalog(root: Path, cross_checks: bool = True) -> Catalog:
-    """Load every content file under ``root``; problems of each file are collected, not raised."""
+def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None = None) -> Catalog:
+    """Load every content file under ``root``; problems of each file are collected, not raised.
+
+    With ``previous``, files whose size and modification time are unchanged are not read again
+    (a running site reloads only what an editor touched).
+    """
     root = Path(root)
     catalog = Catalog(root=root)
     if not root.is_dir():
         catalog.problems.append(Problem(str(root), "内容目录不存在"))
         return catalog
+    reusable = previous.loaded if previous is not None else {}
     for path in content_files(root):
-        article, problems = load_article(path, root)
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = reusable.get(str(path))
+        if cached and cached[0] == key:
+            article, problems = cached[1], cached[2]
+        else:
+            article, problems = load_article(path, root)
+        catalog.loaded[str(path)] = (key, article, problems)
         catalog.problems += problems
-        if article is None:
-            continue
-        if article.slug in catalog.by_slug:
-            # Keep the first; the duplicate is reported by check_collection below.
-            catalog.articles.append(article)
-            continue
-        catalog.articles.append(article)
+        if article is None or article.slug in catalog.by_slug:
+            continue  # a duplicate slug keeps the first file; check_collection reports it
         catalog.by_slug[article.slug] = article
         catalog.by_path[article.rel_path] = article
-    for article in catalog.by_slug.values():
+    catalog.articles = list(catalog.by_slug.values())
+    for article in catalog.articles:
         for alias in article.aliases:
             if alias not in catalog.by_slug:
                 catalog.by_alias.setdefault(alias, article)
+    catalog.paths, path_problems = load_paths(root / "_paths", root)
+    catalog.problems += path_problems + check_path_links(catalog.paths, catalog)
     if cross_checks:
-        catalog.problems += check.check_collection(catalog.articles, catalog.resolve)
-    catalog.articles = list(catalog.by_slug.values())
+        everything = [a for _, a, _ in catalog.loaded.values() if a is not None]
+        catalog.problems += check.check_collection(everything, catalog.resolve)
     catalog.problems = check.sort_problems(catalog.problems)
     return catalog
 
@@ -162,28 +217,35 @@ def load_catalog(root: Path, cross_checks: bool = True) -> Catalog:
 class ContentStore:
     """A content folder that reloads itself when files change (checked at most every ``interval`` s)."""
 
-    def __init__(self, root: Path, interval: float = 2.0):
+    def __init__(self, root: Path, interval: float = 2.0, cross_checks: bool = False):
         self.root = Path(root)
+        self.cross_checks = cross_checks
         self.interval = interval
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._stamp: tuple | None = None
         self._checked = 0.0
 
-    def _fingerprint(self) -> tuple:
-        return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in content_files(self.root)) if self.root.is_dir() else ()
+    def stamp(self) -> tuple:
+        """Cheap summary of the folder's state: changes when any content file is added,
+        removed or modified (also the reading paths and the dictionary)."""
+        if not self.root.is_dir():
+            return ()
+        files = [p for p in self.root.rglob("*") if p.suffix in (".md", ".txt") and p.is_file()]
+        return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
 
     def catalog(self) -> Catalog:
         with self._lock:
             now = time.monotonic()
             if self._catalog is None or now - self._checked >= self.interval:
                 self._checked = now
-                stamp = self._fingerprint()
+                stamp = self.stamp()
                 if stamp != self._stamp or self._catalog is None:
-                    self._catalog = load_catalog(self.root)
+                    self._catalog = load_catalog(self.root, self.cross_checks, previous=self._catalog)
                     self._stamp = stamp
             return self._catalog
 
     def invalidate(self) -> None:
+        """Look at the folder again on the next call (after a save)."""
         with self._lock:
-            self._catalog = None
+            self._checked = float("-inf")

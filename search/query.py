@@ -24,6 +24,7 @@ from .highlight import snippet
 from .indexer import live_path, open_index
 from .parse import ParsedQuery, parse_query
 from .schema import WEIGHTS
+from .suggest import Suggestion, build_entries, suggest
 
 MAX_WORDS = 32
 MAX_LIMIT = 100
@@ -145,6 +146,7 @@ class SearchService:
         self._searcher = None
         self._target = None
         self._articles: dict[str, dict] = {}
+        self._suggestions: list[Suggestion] = []
         self.dictionary: tuple[str, ...] = ()
 
     def ready(self) -> bool:
@@ -168,10 +170,17 @@ class SearchService:
         """Per-article fields for facets and sorting, read once per index version."""
         self.dictionary = read_dictionary(self.dictionary_path)
         articles = {}
-        for docnum in self._searcher.document_numbers(kind="article"):
-            f = self._searcher.stored_fields(docnum)
-            articles[f["slug"]] = f
+        docs = [f for f in self._searcher.all_stored_fields()]
+        for f in docs:
+            if f["kind"] == "article":
+                articles[f["slug"]] = f
         self._articles = articles
+        self._suggestions = build_entries(docs)
+
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        with self._lock:
+            self.searcher()
+            return suggest(self._suggestions, text[:100], limit)
 
     def articles(self) -> dict[str, dict]:
         self.searcher()

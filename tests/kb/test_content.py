@@ -8,7 +8,9 @@ from kb.store import load_catalog
 from tests.conftest import CONTENT, REPO
 
 SEEDS = REPO.parent / "shared" / "seeds"
-NOISE = ["展开阅读全文", "举报", "下载", "第1页", "共15页", "PDF转换", "点击查看更多", "资源描述", "[bookmark", "上传人", "文档编号"]
+NOISE = ["展开阅读全文", "第1页", "共15页", "PDF转换", "点击查看更多", "资源描述", "[bookmark", "上传人", "文档编号",
+         "金锄头", "100Test", "原始地址", "请关注点赞"]
+NOISE_LINE = re.compile(r"^\s*(?:返回|下载|相关|举报|分享|收藏|赞|踩|\d+\s*/\s*\d+)(?:\s+(?:返回|下载|相关|举报|分享|收藏))*\s*$", re.M)
 
 
 def _norm(text: str) -> str:
@@ -21,23 +23,32 @@ def catalog():
 
 
 @pytest.fixture(scope="module")
-def published_text(catalog):
-    return _norm("".join(a.title + a.body for a in catalog.articles))
+def published_grams(catalog):
+    text = _norm("".join(a.title + a.body for a in catalog.articles))
+    return {text[i : i + 6] for i in range(len(text) - 5)}
+
+
+def _present(sentence: str, grams: set[str]) -> bool:
+    """Present when nearly all its 6-character runs are published: a corrected OCR error or
+    a repaired line break changes a few runs, a dropped sentence loses them all."""
+    runs = [sentence[i : i + 6] for i in range(len(sentence) - 5)]
+    return sum(r in grams for r in runs) >= 0.75 * len(runs)
 
 
 def _sentences(seed: Path) -> list[str]:
     text = seed.read_text(encoding="utf-8")
     parts = re.split(r"[。！？!?；;\n]", text)
-    return [_norm(p) for p in parts if len(_norm(p)) >= 12]
+    noise = re.compile(r"PDF转换|https?|www|下载|100test|展开阅读全文", re.I)
+    return [_norm(p) for p in parts if len(_norm(p)) >= 12 and not noise.search(p)]
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside this checkout")
 @pytest.mark.parametrize("prefix", ["000", "002", "003", "004"])
-def test_every_seed_document_is_published_in_full(prefix, published_text):
+def test_every_seed_document_is_published_in_full(prefix, published_grams):
     (seed,) = SEEDS.glob(f"{prefix}_*.txt")
     sentences = _sentences(seed)
-    missing = [s for s in sentences if s not in published_text]
-    # A few sentences differ by a corrected OCR error or a dropped site footer; nothing more.
+    missing = [s for s in sentences if not _present(s, published_grams)]
+    # What may be missing: a site's notice, a URL, a greeting of the answerer; nothing more.
     assert len(missing) <= max(3, len(sentences) // 25), missing[:10]
 
 
@@ -51,6 +62,7 @@ def test_no_scraping_noise_in_articles(catalog):
     for article in catalog.articles:
         for word in NOISE:
             assert word not in article.body, (article.rel_path, word)
+        assert not NOISE_LINE.search(article.body), (article.rel_path, NOISE_LINE.search(article.body))
 
 
 def test_every_article_has_source_and_dates(catalog):
@@ -65,5 +77,5 @@ def test_at_least_five_checklists_whose_items_link_to_guideline_sections(catalog
     for checklist in checklists:
         items = re.findall(r"^\s*- \[ \] .*$", checklist.body, flags=re.M)
         assert len(items) >= 5, checklist.slug
-        linked = [i for i in items if re.search(r"\]\([a-z0-9-]+#[^)]+\)", i)]
-        assert len(linked) >= len(items) * 0.8, checklist.slug
+        unlinked = [i for i in items if not re.search(r"\]\([a-z0-9-]+(?:#[^)]+)?\)", i)]
+        assert not unlinked, (checklist.slug, unlinked)

@@ -1,0 +1,90 @@
+"""Onboarding reading paths: an ordered list of articles defined in ``content/_paths/*.md``.
+
+    ---
+    title: 新员工入职必读
+    slug: newcomer
+    summary: …
+    ---
+    1. [怎样搞好办公室服务工作](office-service-work) —— 先了解办公室的职能
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .article import Problem
+from .check import SLUG, relative
+from .frontmatter import FrontMatterError, parse
+from .links import iter_links
+
+_ITEM = re.compile(r"^\s*(?:\d+[.)、]|[-*+])\s+\[([^\]]+)\]\(([^)\s]+)\)\s*(?:[—–-]+\s*)?(.*)$")
+
+
+@dataclass
+class PathItem:
+    title: str
+    href: str  # as written: slug or slug#anchor
+    note: str
+    slug: str = ""
+    anchor: str = ""
+
+
+@dataclass
+class ReadingPath:
+    slug: str
+    title: str
+    summary: str
+    rel_path: str
+    items: list[PathItem] = field(default_factory=list)
+
+
+def load_paths(folder: Path, root: Path) -> tuple[list[ReadingPath], list[Problem]]:
+    paths: list[ReadingPath] = []
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return paths, problems
+    for file in sorted(folder.glob("*.md")):
+        rel = relative(file, root)
+        try:
+            parsed = parse(file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, "文件不是 UTF-8 编码，请用 UTF-8 保存"))
+            continue
+        except FrontMatterError as exc:
+            problems.append(Problem(rel, exc.message, exc.line))
+            continue
+        meta = parsed.meta
+        slug = meta.get("slug") or file.stem
+        if not isinstance(slug, str) or not SLUG.match(slug):
+            problems.append(Problem(rel, f"阅读路径的 slug “{slug}” 无效", 2))
+            continue
+        if not isinstance(meta.get("title"), str) or not meta["title"].strip():
+            problems.append(Problem(rel, "阅读路径缺少 title", 2))
+            continue
+        reading = ReadingPath(slug, meta["title"].strip(), str(meta.get("summary") or ""), rel)
+        for i, line in enumerate(parsed.body.split("\n")):
+            m = _ITEM.match(line)
+            if m:
+                target, _, anchor = m.group(2).partition("#")
+                reading.items.append(PathItem(m.group(1), m.group(2), m.group(3).strip(), target.removesuffix(".md"), anchor))
+            elif any(True for _ in iter_links(line)):
+                problems.append(Problem(rel, "这一行有链接但不是列表项，不会出现在阅读路径里", parsed.body_line + i, "warning"))
+        if not reading.items:
+            problems.append(Problem(rel, "阅读路径里没有任何文章（正文应是链接文章的列表）", parsed.body_line, "warning"))
+        paths.append(reading)
+    return paths, problems
+
+
+def check_path_links(paths: list[ReadingPath], catalog) -> list[Problem]:
+    problems = []
+    for reading in paths:
+        for item in reading.items:
+            article = catalog.get(item.slug) or catalog.by_alias.get(item.slug)
+            if article is None:
+                problems.append(Problem(reading.rel_path, f"阅读路径中的 “{item.href}” 没有对应的文章"))
+            elif item.anchor and item.anchor not in article.anchors:
+                problems.append(Problem(reading.rel_path, f"文章 {article.slug} 里没有小节 #{item.anchor}"))
+            else:
+                item.slug = article.slug
+    return problems

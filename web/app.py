@@ -1,0 +1,65 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import replace
+from pathlib import Path
+
+from flask import Flask, render_template, request
+
+from kb.article import TYPES
+from kb.config import Config, load_config
+from kb.store import ContentStore
+from search.query import SearchService
+
+from .indexing import IndexKeeper
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Config | dict | None = None) -> Flask:
+    """Build the site. ``config`` is a Config, or a dict of overrides on top of the
+    configuration file and KB_* environment variables."""
+    if not isinstance(config, Config):
+        config = load_config(**(config or {}))
+    if not config.secret_key:
+        config = replace(config, secret_key=secrets.token_hex(16))
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=config.secret_key, JSON_AS_ASCII=False, KB=config)
+    app.json.ensure_ascii = False
+
+    store = ContentStore(Path(config.content_dir), interval=config.reload_interval)
+    service = SearchService(config.index_path, config.dictionary_path)
+    keeper = IndexKeeper(config, store)
+    app.extensions["kb"] = {"store": store, "search": service, "keeper": keeper, "config": config}
+
+    from .views import api, articles, browse, edit, feeds, home, search
+
+    for module in (home, search, articles, browse, edit, feeds, api):
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def globals_():
+        return {"site_name": config.site_name, "TYPES": TYPES, "allow_edit": config.allow_edit}
+
+    @app.errorhandler(404)
+    def not_found(error):
+        if request.path.startswith("/api/"):
+            return {"error": "not_found", "message": "没有找到请求的内容"}, 404
+        return render_template("error.html", code=404, title="页面不存在",
+                               message="您要找的页面不存在，可能已被移动或删除。"), 404
+
+    @app.errorhandler(405)
+    def not_allowed(error):
+        return render_template("error.html", code=405, title="不支持的操作", message="这个地址不支持这种请求方式。"), 405
+
+    @app.errorhandler(500)
+    def server_error(error):
+        if request.path.startswith("/api/"):
+            return {"error": "server_error", "message": "服务器内部错误"}, 500
+        return render_template("error.html", code=500, title="出错了",
+                               message="服务器处理请求时出错，请稍后再试。"), 500
+
+    keeper.start()
+    return app

@@ -1,0 +1,73 @@
+"""The JSON API: stable, it is how onboarding tools and the benchmarks talk to the site."""
+from flask import Blueprint, abort, jsonify, redirect, request, url_for
+
+from kb.render import plain_text, render
+
+from . import catalog, kb
+from .search import search_args
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    keeper, service = kb()["keeper"], kb()["search"]
+    if keeper.ready.is_set() and service.ready():
+        return {"status": "ok", "articles": len(catalog().articles)}
+    return {"status": "indexing", "error": keeper.error}, 503
+
+
+@bp.get("/api/search")
+def api_search():
+    keeper, service = kb()["keeper"], kb()["search"]
+    if not (keeper.ready.is_set() and service.ready()):
+        return {"error": "index_not_ready", "message": "索引正在建立，请稍后再试"}, 503
+    state = search_args()
+    result = service.search(**state)
+    return jsonify(result.to_json())
+
+
+@bp.get("/api/suggest")
+def api_suggest():
+    service = kb()["search"]
+    if not service.ready():
+        return jsonify([])
+    return jsonify([s.to_json() for s in service.suggest(request.args.get("q", ""))])
+
+
+@bp.get("/api/articles")
+def api_articles():
+    return jsonify([
+        {"slug": a.slug, "title": a.title, "type": a.type, "category": a.category, "tags": a.tags,
+         "url": a.url, "updated": a.updated.isoformat() if a.updated else None}
+        for a in catalog().articles
+    ])
+
+
+@bp.get("/api/articles/<slug>")
+def api_article(slug: str):
+    cat = catalog()
+    article = cat.get(slug)
+    if article is None:
+        moved = cat.by_alias.get(slug)
+        if moved is not None:
+            return redirect(url_for("api.api_article", slug=moved.slug), 301)
+        abort(404)
+    return jsonify({
+        "slug": article.slug,
+        "title": article.title,
+        "type": article.type,
+        "tags": article.tags,
+        "category": article.category,
+        "url": article.url,
+        "updated": article.updated.isoformat() if article.updated else None,
+        "summary": article.summary,
+        "source": article.source,
+        "author": article.author,
+        "markdown": article.body,
+        "html": render(article, cat.resolve).html,
+        "sections": [
+            {"heading": s.heading, "anchor": s.anchor, "level": s.level, "text": plain_text(s.text)}
+            for s in article.sections if s.anchor
+        ],
+    })

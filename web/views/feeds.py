@@ -1,0 +1,28 @@
+"""Machine-readable ways in: Atom feed, sitemap, OpenSearch description."""
+from flask import Blueprint, render_template, request
+
+from kb import browse
+
+from . import catalog
+
+bp = Blueprint("feeds", __name__)
+
+
+def _xml(template: str, mimetype: str, **context):
+    return render_template(template, base=request.host_url.rstrip("/"), **context), 200, {"Content-Type": mimetype}
+
+
+@bp.get("/feed.atom")
+def atom():
+    articles = browse.recent(catalog().articles, 50)
+    return _xml("feed.atom.xml", "application/atom+xml; charset=utf-8", articles=articles)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    return _xml("sitemap.xml", "application/xml; charset=utf-8", articles=catalog().articles, paths=catalog().paths)
+
+
+@bp.get("/opensearch.xml")
+def opensearch():
+    return _xml("opensearch.xml", "application/opensearchdescription+xml; charset=utf-8")

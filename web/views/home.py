@@ -1,0 +1,21 @@
+from flask import Blueprint, render_template
+
+from kb import browse
+
+from . import catalog
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    cat = catalog()
+    return render_template(
+        "home.html",
+        types=browse.type_counts(cat.articles),
+        categories=browse.category_counts(cat.articles),
+        tags=list(browse.tag_counts(cat.articles).items())[:24],
+        recent=browse.recent(cat.articles, 6),
+        paths=cat.paths,
+        total=len(cat.articles),
+    )

@@ -1,0 +1,56 @@
+from flask import Blueprint, render_template, request, url_for
+
+from kb import browse
+from kb.article import TYPES
+
+from . import catalog, kb
+
+bp = Blueprint("search", __name__)
+
+
+def search_args() -> dict:
+    """The search state as it lives in the URL."""
+    args = request.args
+    def number(name, default):
+        try:
+            return max(1, int(args.get(name, default)))
+        except ValueError:
+            return default
+    return {
+        "text": args.get("q", "")[:2000],
+        "type": args.get("type") or None,
+        "tag": args.get("tag") or None,
+        "category": args.get("category") or None,
+        "sort": "updated" if args.get("sort") == "updated" else "relevance",
+        "page": number("page", 1),
+        "limit": min(number("limit", 10), 100),
+    }
+
+
+def state_url(state: dict, changes: dict) -> str:
+    """The URL of this search with some of its state changed (None removes a parameter)."""
+    args = {"q": state["text"], "type": state["type"], "tag": state["tag"], "category": state["category"],
+            "sort": state["sort"] if state["sort"] != "relevance" else None}
+    args.update(changes)
+    return url_for("search.results", **{k: v for k, v in args.items() if v})
+
+
+@bp.get("/search")
+def results():
+    state = search_args()
+    service, keeper = kb()["search"], kb()["keeper"]
+    result, unavailable = None, False
+    if not keeper.ready.is_set() or not service.ready():
+        unavailable = True
+    elif state["text"].strip() or state["type"] or state["tag"] or state["category"]:
+        result = service.search(**state)
+    cat = catalog()
+    return render_template(
+        "search.html",
+        state=state,
+        result=result,
+        unavailable=unavailable,
+        popular_tags=list(browse.tag_counts(cat.articles).items())[:16],
+        types=TYPES,
+        link=lambda changes: state_url(state, changes),
+    )
