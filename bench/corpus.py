@@ -144,7 +144,7 @@ def blocks_of(markdown: str) -> list[Block]:
 
 
 def sentences_of(text: str) -> list[str]:
-    text = re.sub(r"\s+", "", unlink(text))
+    text = re.sub(r"\s+|\*\*|__|==|~~", "", unlink(text))
     found = [s for s in _SENTENCE.findall(text) if len(_CJK.findall(s)) >= 6]
     return found
 
@@ -453,7 +453,7 @@ class Generator:
     def remember_sections(self, slug: str, body: str) -> None:
         for s in split_sections(body):
             if s.anchor and s.level == 2 and len(self.linkable) < 200_000:
-                self.linkable.append((slug, s.anchor, s.heading))
+                self.linkable.append((slug, s.anchor, split_ordinal(s.heading)[1]))
 
 
 def generate(count: int, out: Path, seed: int = DEFAULT_SEED, content: Path = ROOT / "content",

@@ -40,3 +40,13 @@ def iter_links(body: str):
         line = re.sub(r"`[^`]*`", "", line)
         for m in _LINK.finditer(line):
             yield i, m.group(1)
+
+
+_CITATION = re.compile(r"[（(]\s*(?:\[[^\]]*\]\((?![a-z][a-z0-9+.\-]*:|//|/)[^)]*\)[、，,\s]*)+[)）]", re.I)
+
+
+def strip_citations(body: str) -> str:
+    """Remove parenthesised links to other articles, as checklist items carry them:
+    「…不自作主张（[请示汇报原则](office-service-work#请示汇报原则)）」. They cite where an item
+    comes from; indexed, they would make every checklist outrank the guideline it cites."""
+    return _CITATION.sub("", body)

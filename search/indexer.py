@@ -29,6 +29,7 @@ from whoosh.writing import LockError
 
 from kb.article import Article, Problem
 from kb.config import Config
+from kb.links import strip_citations
 from kb.render import plain_text
 from kb.store import Catalog, load_catalog
 
@@ -71,7 +72,6 @@ def documents(article: Article) -> list[dict]:
         "category": article.category,
         "tag": ",".join(article.tags),
         "updated": (article.updated or article.published).isoformat() if (article.updated or article.published) else "",
-        "tags": tags,
     }
     lead = next((plain_text(s.text) for s in article.sections if not s.anchor), "")
     docs = [{
@@ -83,6 +83,7 @@ def documents(article: Article) -> list[dict]:
         "heading_path": [],
         "text": article.summary,
         "title": article.title,
+        "tags": tags,  # describe the article: only its own document carries them as text
         "body": f"{article.summary}\n{lead}",
         "grams": f"{article.title}\n{tags}\n{article.summary}\n{lead}",
     }]
@@ -90,6 +91,7 @@ def documents(article: Article) -> list[dict]:
         if not s.anchor:
             continue
         text = plain_text(s.text)
+        own_words = plain_text(strip_citations(s.text))
         docs.append({
             **common,
             "id": f"{article.slug}#{s.anchor}",
@@ -99,9 +101,9 @@ def documents(article: Article) -> list[dict]:
             "heading_path": list(s.path),
             "text": text,
             "title": article.title,
-            "heading": " ".join([*s.path, s.heading]),
-            "body": text,
-            "grams": f"{s.heading}\n{text}",
+            "heading": s.heading,  # parents' headings would dilute the section's own
+            "body": own_words,
+            "grams": f"{s.heading}\n{own_words}",
         })
     return docs
 

@@ -31,3 +31,23 @@ def write_article(folder: Path, name: str, body: str, **meta) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\n{head}\n---\n\n{body}\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory):
+    """A real index of the bundled content, built once for read-only search tests."""
+    from kb.config import load_config
+    from search.indexer import update_index
+
+    index = tmp_path_factory.mktemp("index")
+    update_index(load_config(content_dir=CONTENT, index_dir=index), rebuild=True)
+    return index
+
+
+@pytest.fixture(scope="session")
+def searcher(built_index):
+    from search.query import SearchService
+
+    service = SearchService(built_index, CONTENT / "_dictionary.txt")
+    yield service
+    service.close()

@@ -50,6 +50,11 @@ def create_app(config: Config | dict | None = None) -> Flask:
         return render_template("error.html", code=404, title="页面不存在",
                                message="您要找的页面不存在，可能已被移动或删除。"), 404
 
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_template("error.html", code=400, title="请求无效",
+                               message="表单已过期或请求不完整，请返回上一页刷新后重试。"), 400
+
     @app.errorhandler(405)
     def not_allowed(error):
         return render_template("error.html", code=405, title="不支持的操作", message="这个地址不支持这种请求方式。"), 405

@@ -22,8 +22,10 @@ def _csrf_token() -> str:
 def _guard() -> None:
     if not kb()["config"].allow_edit:
         abort(404)
-    if request.method == "POST" and request.form.get("csrf") != session.get("csrf"):
-        abort(400)
+    if request.method == "POST":
+        expected = session.get("csrf")
+        if not expected or not secrets.compare_digest(request.form.get("csrf", ""), expected):
+            abort(400)
 
 
 def _template(slug: str, title: str, kind: str, category: str, tags: str, summary: str, body: str) -> str:

@@ -1,0 +1,43 @@
+from search.analyzer import BigramTokenizer, JiebaTokenizer, query_words
+
+
+def tokens(text, mode="", dictionary=()):
+    return [(t.text, t.pos) for t in JiebaTokenizer(dictionary)(text, positions=True, mode=mode)]
+
+
+def test_index_mode_adds_inner_words_at_the_same_position():
+    found = tokens("办公室主任", dictionary=("办公室主任",))
+    assert ("办公室主任", 0) in found and ("办公室", 0) in found and ("主任", 0) in found
+
+
+def test_query_mode_keeps_whole_words_only():
+    assert query_words("办公室主任", ("办公室主任",)) == ["办公室主任"]
+
+
+def test_positions_are_consecutive_after_stop_words_so_phrases_match():
+    found = tokens("办公室的职能", mode="query")
+    assert found == [("办公室", 0), ("职能", 1)]
+
+
+def test_domain_dictionary_keeps_compound_terms_whole():
+    assert query_words("落实八项规定", ()) == ["落实", "八项", "规定"]
+    assert query_words("落实八项规定", ("八项规定",)) == ["落实", "八项规定"]
+
+
+def test_english_is_lowercased_and_numbers_kept():
+    words = query_words("OA系统 Login 2024年 ＡＢＣ")
+    assert {"oa", "login", "2024", "abc"} <= set(words)
+
+
+def test_punctuation_and_particles_are_dropped():
+    assert query_words("领导出差陪同要准备什么？") == ["领导", "出差", "陪同", "准备"]
+
+
+def test_character_offsets_point_into_the_original_text():
+    text = "坚持做好保密工作"
+    for t in JiebaTokenizer()(text, chars=True):
+        assert text[t.startchar : t.endchar] == t.text
+
+
+def test_bigrams_cover_every_pair_of_characters():
+    assert [t.text for t in BigramTokenizer()("马克思 5555")] == ["马克", "克思", "55", "55", "55"]

@@ -1,0 +1,90 @@
+import logging
+
+import pytest
+
+from kb.config import load_config
+from search import indexer
+from search.indexer import index_ready, live_path, update_index
+from search.query import SearchService
+from tests.conftest import write_article
+
+
+@pytest.fixture
+def setup(content_dir, tmp_path):
+    config = load_config(content_dir=content_dir, index_dir=tmp_path / "index")
+    report = update_index(config)
+    assert report.rebuilt and report.articles >= 10
+    return config
+
+
+def slugs(config, q):
+    service = SearchService(config.index_path)
+    try:
+        return [h.slug for h in service.search(q, limit=50).hits]
+    finally:
+        service.close()
+
+
+def test_nothing_changed_means_nothing_done(setup):
+    report = update_index(setup)
+    assert (report.added, report.changed, report.removed, report.rebuilt) == (0, 0, 0, False)
+
+
+def test_edited_added_and_removed_articles_are_updated_incrementally(setup):
+    content = setup.content_dir
+    path = content / "guides" / "office-service-work.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n## 九、新增\n\n示例词甲乙丙丁戊。\n", encoding="utf-8")
+    write_article(content, "guides/new-one.md", "## 一、新文章\n\n独一无二的新内容己庚辛。\n", slug="new-one")
+    (content / "guides" / "ten-awareness.md").unlink()
+    report = update_index(setup)
+    assert (report.added, report.changed, report.removed, report.rebuilt) == (1, 1, 1, False)
+    assert slugs(setup, "甲乙丙丁戊") == ["office-service-work"]
+    assert slugs(setup, "己庚辛") == ["new-one"]
+    assert "ten-awareness" not in slugs(setup, "参谋意识")
+
+
+def test_a_broken_article_is_skipped_with_its_message_and_the_rest_indexed(setup, caplog):
+    bad = setup.content_dir / "guides" / "broken.md"
+    bad.write_text("---\ntitle: 坏文件\nslug: [\n---\n正文\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="search.indexer"):
+        report = update_index(setup)
+    assert any(p.path == "guides/broken.md" and p.line for p in report.skipped)
+    assert "guides/broken.md" in caplog.text
+    assert "office-service-work" in slugs(setup, "请示汇报")
+
+
+def test_crash_during_rebuild_leaves_the_previous_index_serving(setup, monkeypatch):
+    before = live_path(setup.index_path).resolve()
+    calls = {"n": 0}
+    real = indexer.documents
+
+    def failing(article):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise RuntimeError("simulated crash")
+        return real(article)
+
+    monkeypatch.setattr(indexer, "documents", failing)
+    with pytest.raises(RuntimeError):
+        update_index(setup, rebuild=True)
+    assert live_path(setup.index_path).resolve() == before
+    assert index_ready(setup.index_path)
+    assert "office-service-work" in slugs(setup, "请示汇报")
+    assert len(list(setup.index_path.glob("gen-*"))) == 1  # the half-built generation is gone
+
+
+def test_dictionary_change_rebuilds_by_itself(setup):
+    dictionary = setup.content_dir / "_dictionary.txt"
+    dictionary.write_text(dictionary.read_text(encoding="utf-8") + "\n知密早\n", encoding="utf-8")
+    assert update_index(setup).rebuilt
+
+
+def test_index_inside_content_is_refused(content_dir):
+    with pytest.raises(ValueError, match="不能放在内容目录"):
+        load_config(content_dir=content_dir, index_dir=content_dir / "index")
+
+
+def test_default_index_location_is_outside_the_content_folder(content_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    config = load_config(content_dir=content_dir)
+    assert str(config.index_path).startswith(str(tmp_path / "cache"))

@@ -1,0 +1,116 @@
+import pytest
+
+from kb.article import TYPES
+
+
+def first(result):
+    hit = result.hits[0]
+    return f"{hit.slug}#{hit.anchor}" if hit.anchor else hit.slug
+
+
+def test_keyword_puts_the_answering_section_first(searcher):
+    result = searcher.search("请示汇报")
+    assert first(result) == "office-service-work#请示汇报原则"
+    assert "<mark>请示汇报</mark>" in result.hits[0].snippet or "<mark>请示</mark>" in result.hits[0].snippet
+
+
+def test_confidentiality_guidance_is_at_the_top(searcher):
+    top3 = [f"{h.slug}#{h.anchor}" for h in searcher.search("保密").hits[:3]]
+    assert "office-service-work#安全保密原则" in top3 or any(s.startswith("confidentiality") for s in top3)
+
+
+def test_natural_question_finds_the_checklist(searcher):
+    result = searcher.search("领导出差陪同要准备什么")
+    assert result.hits[0].slug == "leader-trip-preparation"
+
+
+def test_words_need_not_all_match_but_more_matches_rank_higher(searcher):
+    both = searcher.search("保密 会议")
+    assert both.total >= searcher.search("会议").total - 0  # OR, not AND
+    assert both.total >= 1
+    top = both.hits[0]
+    assert "保密" in top.snippet and "会议" in top.snippet
+
+
+def test_one_result_per_article_with_more_sections_listed(searcher):
+    result = searcher.search("办公室主任", limit=50)
+    slugs = [h.slug for h in result.hits]
+    assert len(slugs) == len(set(slugs))
+    assert any(h.more for h in result.hits)
+
+
+def test_exact_phrase_is_required(searcher):
+    result = searcher.search('"知密早、知密多"')
+    assert "office-service-work" in [h.slug for h in result.hits]
+    for hit in result.hits:
+        assert "<mark>知密早、知密多</mark>" in hit.snippet
+    assert searcher.search('"知密多、知密早"').total == 0  # same words, other order: no match
+
+
+def test_exclusion_removes_matching_sections(searcher):
+    result = searcher.search("会议 -保密", limit=100)
+    assert result.total > 0
+    for hit in result.hits:
+        assert "保密" not in hit.snippet
+
+
+@pytest.mark.parametrize("q", ["type:清单 会议", "type:checklist 会议", "类型：清单 会议"])
+def test_type_filter_in_the_query(searcher, q):
+    result = searcher.search(q)
+    assert result.total >= 1
+    assert {h.type for h in result.hits} == {"checklist"}
+
+
+def test_filters_as_parameters_and_facet_counts(searcher):
+    everything = searcher.search("办公室")
+    assert sum(everything.facets["type"].values()) == everything.total
+    assert set(everything.facets["type"]) <= set(TYPES)
+    narrowed = searcher.search("办公室", type="checklist")
+    assert narrowed.total == everything.facets["type"]["checklist"]
+    tagged = searcher.search("", tag="保密")
+    assert tagged.total >= 1 and all("保密" in h.tags for h in tagged.hits)
+
+
+def test_sort_by_updated_date(searcher):
+    result = searcher.search("办公室", sort="updated", limit=50)
+    dates = [h.updated for h in result.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_pagination(searcher):
+    page1 = searcher.search("办公室", limit=3, page=1)
+    page2 = searcher.search("办公室", limit=3, page=2)
+    assert page1.total == page2.total > 3
+    assert not {h.slug for h in page1.hits} & {h.slug for h in page2.hits}
+
+
+def test_urls_point_at_the_section(searcher):
+    hit = searcher.search("请示汇报").hits[0]
+    assert hit.url == f"/a/{hit.slug}#{hit.anchor}"
+
+
+@pytest.mark.parametrize("q", ["", "   ", "(((", '"', '"未闭合的引号', "AND OR NOT", "*?~^:[]{}", "a" * 10000,
+                               "办公室" * 3000, "-", "type:", "tag:不存在", "OA系统 and 保密 123", "\x00", "🙂"])
+def test_hostile_queries_never_raise(searcher, q):
+    result = searcher.search(q)
+    assert result.total >= 0
+    result.to_json()
+
+
+def test_segmentation_fallback_finds_words_inside_other_words(tmp_path):
+    from kb.config import load_config
+    from search.indexer import update_index
+    from search.query import SearchService
+    from tests.conftest import write_article
+
+    content = tmp_path / "content"
+    write_article(content, "a.md", "## 一、理论\n\n学习马克思主义理论。\n\n## 二、编号\n\n文件编号为5555555号。\n", slug="theory")
+    config = load_config(content_dir=content, index_dir=tmp_path / "index")
+    update_index(config)
+    service = SearchService(config.index_path)
+    try:
+        assert first(service.search("马克思")) == "theory#理论"
+        assert first(service.search("55")) == "theory#编号"
+        assert first(service.search("克思主")) == "theory#理论"
+    finally:
+        service.close()
