@@ -420,7 +420,7 @@ def http_bench(content: Path, index: Path, catalog, rounds: int, out: Path, n: i
             t0 = time.perf_counter()
             while time.perf_counter() - t0 < 120:  # let the server index the restored file
                 _, data = search(marker)
-                if not data.get("results"):
+                if not any(r.get("slug") == article.slug for r in data.get("results", [])):
                     break
                 time.sleep(0.1)
             result["server_peak_rss_mb"] = proc_status_mb(proc.pid, "VmHWM")

@@ -90,7 +90,6 @@ def documents(article: Article) -> list[dict]:
     for s in article.sections:
         if not s.anchor:
             continue
-        text = plain_text(s.text)
         own_words = plain_text(strip_citations(s.text))
         docs.append({
             **common,
@@ -99,7 +98,7 @@ def documents(article: Article) -> list[dict]:
             "anchor": s.anchor,
             "section": s.heading,
             "heading_path": list(s.path),
-            "text": text,
+            "text": own_words,
             "title": article.title,
             "heading": s.heading,  # parents' headings would dilute the section's own
             "body": own_words,

@@ -9,7 +9,7 @@ from whoosh import fields
 
 from .analyzer import bigram_analyzer, chinese_analyzer
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 # Field weights used by queries, measured on bench/eval_queries.yaml (docs/benchmarks.md).
 WEIGHTS = {"title": 2.0, "heading": 2.0, "tags": 1.5, "body": 1.0, "grams": 0.4}

@@ -1,0 +1,91 @@
+"""Browser tests: the real site served by `kb serve` in a subprocess, driven in Debian's
+Chromium through Playwright's Python API (never a downloaded browser)."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CONTENT, REPO
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """(base URL, content folder) of a running server over a private copy of the content."""
+    root = tmp_path_factory.mktemp("site")
+    content = root / "content"
+    shutil.copytree(CONTENT, content)
+    alias_target = content / "guides" / "ten-awareness.md"
+    text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
+    alias_target.write_text(text, encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "KB_SECRET_KEY": "browser-tests"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kb.cli", "serve", "--content", str(content), "--index", str(root / "index"),
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=open(root / "server.log", "w"), stderr=subprocess.STDOUT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise AssertionError("server did not start:\n" + (root / "server.log").read_text())
+        time.sleep(0.2)
+    yield base, content
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed; .ci/test installs it")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium fonts-wqy-microhei)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site[0])
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
