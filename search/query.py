@@ -19,7 +19,7 @@ from whoosh.sorting import FieldFacet
 
 from kb.article import TYPES, article_url
 
-from .analyzer import BigramTokenizer, query_words, read_dictionary
+from .analyzer import BigramTokenizer, query_words
 from .highlight import snippet
 from .indexer import live_path, open_index
 from .parse import ParsedQuery, parse_query
@@ -139,9 +139,8 @@ def _filter_query(filters: dict[str, list[str]]) -> Q.Query | None:
 class SearchService:
     """Holds the open index for a web process and reopens it when it changes."""
 
-    def __init__(self, index_path: Path, dictionary_path: Path | None = None):
+    def __init__(self, index_path: Path, _unused=None):
         self.index_path = Path(index_path)
-        self.dictionary_path = dictionary_path
         self._lock = threading.RLock()
         self._searcher = None
         self._target = None
@@ -168,7 +167,8 @@ class SearchService:
 
     def _load_articles(self) -> None:
         """Per-article fields for facets and sorting, read once per index version."""
-        self.dictionary = read_dictionary(self.dictionary_path)
+        # Queries are segmented with the dictionary the index was built with, read from its schema.
+        self.dictionary = getattr(self._searcher.schema["body"].analyzer, "dictionary", ())
         articles = {}
         docs = [f for f in self._searcher.all_stored_fields()]
         for f in docs:

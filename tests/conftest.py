@@ -48,6 +48,6 @@ def built_index(tmp_path_factory):
 def searcher(built_index):
     from search.query import SearchService
 
-    service = SearchService(built_index, CONTENT / "_dictionary.txt")
+    service = SearchService(built_index)
     yield service
     service.close()

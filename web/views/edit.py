@@ -4,7 +4,7 @@ import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
-from kb.article import TYPES
+from kb.article import TYPES, Problem
 from kb.frontmatter import dump
 from kb.store import save_article
 
@@ -67,6 +67,12 @@ def edit(slug: str):
     problems = []
     if request.method == "POST":
         text = request.form.get("text", "")
+        if request.form.get("digest") != article.digest:
+            # Someone saved this file after the form was opened: never overwrite their change.
+            problems = [Problem(article.rel_path, "这篇文章在您编辑期间已被别人修改并保存。您的内容仍在下面，"
+                                                  "请先在新窗口打开文章查看最新版本，把您的修改合并进去后再保存。")]
+            return render_template("edit.html", article=article, text=text, problems=problems, csrf=_csrf_token(),
+                                   digest=article.digest)
         saved, problems = save_article(cat, article.rel_path, text, previous=article)
         if saved is not None:
             kb()["store"].invalidate()
@@ -75,4 +81,5 @@ def edit(slug: str):
     else:
         text = article.path.read_text(encoding="utf-8")
     current_app.logger.debug("edit %s", slug)
-    return render_template("edit.html", article=article, text=text, problems=problems, csrf=_csrf_token())
+    return render_template("edit.html", article=article, text=text, problems=problems, csrf=_csrf_token(),
+                           digest=request.form.get("digest", article.digest))
