@@ -24,6 +24,7 @@ from .highlight import snippet
 from .indexer import live_path, open_index
 from .parse import ParsedQuery, parse_query
 from .schema import WEIGHTS
+from .spelling import Speller
 from .suggest import Suggestion, build_entries, suggest
 
 MAX_WORDS = 32
@@ -146,6 +147,7 @@ class SearchService:
         self._target = None
         self._articles: dict[str, dict] = {}
         self._suggestions: list[Suggestion] = []
+        self._speller: Speller | None = None
         self.dictionary: tuple[str, ...] = ()
 
     def ready(self) -> bool:
@@ -176,6 +178,7 @@ class SearchService:
                 articles[f["slug"]] = f
         self._articles = articles
         self._suggestions = build_entries(docs)
+        self._speller = None  # built on the first search that finds nothing
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         with self._lock:
@@ -208,6 +211,38 @@ class SearchService:
             result.terms = highlight_terms(parsed, self.dictionary)
             if main is not None:
                 self._run(searcher, result, main, mask, sort)
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def did_you_mean(self, text: str) -> str | None:
+        """A corrected query when the typed one has homophone typos (see search.spelling)."""
+        parsed = parse_query(text)
+        with self._lock:
+            searcher = self.searcher()
+            if self._speller is None:
+                reader = searcher.reader()
+                self._speller = Speller({w.decode() if isinstance(w, bytes) else w: reader.doc_frequency("body", w)
+                                         for w in reader.lexicon("body")})
+            chunks = [query_words(chunk, self.dictionary) or [chunk] for chunk in parsed.words]
+        fixed = [self._speller.correct(words) for words in chunks]
+        if not any(fixed):
+            return None
+        return " ".join("".join(f or words) for f, words in zip(fixed, chunks))
+
+    def partial_matches(self, text: str, limit: int = 5) -> SearchResult:
+        """For a search that found nothing: results sharing some pairs of characters with the
+        words typed (typos, words not in the text). Shown as 「部分匹配」, never as answers."""
+        started = time.perf_counter()
+        parsed = parse_query(text)
+        grams = []
+        for chunk in parsed.words + parsed.phrases:
+            grams += [t.text for t in BigramTokenizer()(chunk) if t.text not in grams]
+        result = SearchResult(query=text or "", parsed=parsed, limit=limit, terms=grams[:MAX_WORDS])
+        if grams:
+            with self._lock:
+                searcher = self.searcher()
+                query = Q.Or([Q.Term("grams", g) for g in grams[:MAX_WORDS]], scale=COORD)
+                self._run(searcher, result, query, None, "relevance")
         result.took_ms = (time.perf_counter() - started) * 1000
         return result
 

@@ -114,3 +114,15 @@ def test_segmentation_fallback_finds_words_inside_other_words(tmp_path):
         assert first(service.search("克思主")) == "theory#理论"
     finally:
         service.close()
+
+
+def test_homophone_typos_get_a_suggestion(searcher):
+    assert searcher.search("保秘").total == 0
+    assert searcher.did_you_mean("保秘") == "保密"
+    assert searcher.did_you_mean("办工室 值班") == "办公室 值班"
+    assert searcher.did_you_mean("保密") is None
+
+
+def test_partial_matches_share_characters_with_the_query(searcher):
+    result = searcher.partial_matches("保密的检查")
+    assert result.hits and all("<mark>" in h.snippet for h in result.hits)

@@ -88,3 +88,8 @@ def test_active_content_in_an_article_is_not_served(client, content_dir):
     page = text(client.get("/a/xss-test"))
     body = page.split('class="article-body"')[1]
     assert "<script>alert" not in body and "onerror" not in body and "javascript:" not in body
+
+
+def test_zero_results_suggest_the_corrected_spelling(client):
+    page = text(client.get("/search?q=保秘"))
+    assert "您是不是要找" in page and "q=%E4%BF%9D%E5%AF%86" in page

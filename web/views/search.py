@@ -44,11 +44,17 @@ def results():
         unavailable = True
     elif state["text"].strip() or state["type"] or state["tag"] or state["category"]:
         result = service.search(**state)
+    partial = suggestion = None
+    if result is not None and result.total == 0 and state["text"].strip():
+        suggestion = service.did_you_mean(state["text"])
+        partial = service.partial_matches(state["text"])
     cat = catalog()
     return render_template(
         "search.html",
         state=state,
         result=result,
+        partial=partial,
+        suggestion=suggestion,
         unavailable=unavailable,
         popular_tags=list(browse.tag_counts(cat.articles).items())[:16],
         types=TYPES,
