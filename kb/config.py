@@ -24,7 +24,6 @@ class Config:
     port: int = 5000
     site_name: str = "办公室知识库"
     allow_edit: bool = True  # the browser form that adds and edits articles
-    reload_interval: float = 2.0  # seconds between checks of content/ for changed files
     secret_key: str = ""
 
     @property

@@ -8,7 +8,6 @@ import hashlib
 import logging
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -215,37 +214,24 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
 
 
 class ContentStore:
-    """A content folder that reloads itself when files change (checked at most every ``interval`` s)."""
+    """A content folder loaded once and reloaded after ``invalidate()``: the web's index keeper
+    calls it when the file watcher reports a change. A reload reads only the files changed."""
 
-    def __init__(self, root: Path, interval: float = 2.0, cross_checks: bool = False):
+    def __init__(self, root: Path, cross_checks: bool = False):
         self.root = Path(root)
         self.cross_checks = cross_checks
-        self.interval = interval
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
-        self._stamp: tuple | None = None
-        self._checked = 0.0
-
-    def stamp(self) -> tuple:
-        """Cheap summary of the folder's state: changes when any content file is added,
-        removed or modified (also the reading paths and the dictionary)."""
-        if not self.root.is_dir():
-            return ()
-        files = [p for p in self.root.rglob("*") if p.suffix in (".md", ".txt") and p.is_file()]
-        return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+        self._dirty = True
 
     def catalog(self) -> Catalog:
         with self._lock:
-            now = time.monotonic()
-            if self._catalog is None or now - self._checked >= self.interval:
-                self._checked = now
-                stamp = self.stamp()
-                if stamp != self._stamp or self._catalog is None:
-                    self._catalog = load_catalog(self.root, self.cross_checks, previous=self._catalog)
-                    self._stamp = stamp
+            if self._dirty or self._catalog is None:
+                self._dirty = False
+                self._catalog = load_catalog(self.root, self.cross_checks, previous=self._catalog)
             return self._catalog
 
     def invalidate(self) -> None:
-        """Look at the folder again on the next call (after a save)."""
+        """Look at the folder again on the next call."""
         with self._lock:
-            self._checked = float("-inf")
+            self._dirty = True

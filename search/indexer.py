@@ -230,7 +230,8 @@ def update_index(config: Config, rebuild: bool = False, progress: bool = False,
     started = time.perf_counter()
     index_path = Path(config.index_path)
     with _writer_lock(index_path):
-        catalog = catalog or load_catalog(Path(config.content_dir))
+        # Only each file's own problems decide whether it is indexed; `kb check` does the rest.
+        catalog = catalog or load_catalog(Path(config.content_dir), cross_checks=False)
         manifest = _manifest(live_path(index_path).resolve()) if index_ready(index_path) else {}
         stale = manifest.get("fingerprint") != current_fingerprint(config)
         if rebuild or stale:

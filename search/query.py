@@ -253,9 +253,12 @@ class SearchService:
         matched = list(hits.groups("slug").keys())
         result.total = len(matched)
         self._facets(result, matched)
+        # Group the top documents by article through the slug column; stored fields are read
+        # only for the hits shown.
+        slug_of = searcher.reader().column_reader("slug")
         groups: dict[str, list] = {}
         for hit in hits:
-            groups.setdefault(hit["slug"], []).append(hit)
+            groups.setdefault(slug_of[hit.docnum], []).append(hit)
         order = list(groups)
         if sort == "updated":
             order.sort(key=lambda s: self._articles.get(s, {}).get("updated", ""), reverse=True)

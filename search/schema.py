@@ -9,7 +9,7 @@ from whoosh import fields
 
 from .analyzer import bigram_analyzer, chinese_analyzer
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 # Field weights used by queries, measured on bench/eval_queries.yaml (docs/benchmarks.md).
 WEIGHTS = {"title": 2.0, "heading": 2.0, "tags": 1.5, "body": 1.0, "grams": 0.4}
@@ -22,7 +22,7 @@ def build_schema(dictionary: tuple[str, ...] = ()) -> fields.Schema:
         id=fields.ID(stored=True, unique=True),  # "slug" or "slug#anchor"
         path=fields.ID(stored=True),  # content file, relative: the unit of incremental updates
         kind=fields.ID(stored=True),  # "article" or "section"
-        slug=fields.ID(stored=True),
+        slug=fields.ID(stored=True, sortable=True),  # a column: grouping reads it per matched document
         anchor=fields.STORED(),
         section=fields.STORED(),  # the section's heading text
         heading_path=fields.STORED(),  # parent headings, a list

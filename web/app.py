@@ -29,7 +29,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.config.update(SECRET_KEY=config.secret_key, JSON_AS_ASCII=False, KB=config)
     app.json.ensure_ascii = False
 
-    store = ContentStore(Path(config.content_dir), interval=config.reload_interval)
+    store = ContentStore(Path(config.content_dir))
     service = SearchService(config.index_path)
     keeper = IndexKeeper(config, store)
     app.extensions["kb"] = {"store": store, "search": service, "keeper": keeper, "config": config}
