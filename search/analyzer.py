@@ -6,8 +6,8 @@ When indexing, the dictionary words found inside a long word are added at the sa
 as the word itself, like synonyms: 「办公室主任」 is found by 「办公室」 and 「主任」, and a
 phrase query still sees one token per position. Queries use jieba's precise mode.
 
-``BigramTokenizer`` cuts text into overlapping character pairs: the fallback that finds words
-jieba splits differently (「马克思」 inside 「马克思主义」, 「55」 inside 「5555555」).
+Words jieba splits differently in a query than in the text are found through the index's
+vocabulary (search.vocabulary), not by indexing character pairs.
 """
 from __future__ import annotations
 
@@ -135,47 +135,8 @@ class JiebaTokenizer(Tokenizer):
         yield token
 
 
-class BigramTokenizer(Tokenizer):
-    """Overlapping pairs of letters, digits and Chinese characters, lower-cased; a lone
-    character between punctuation is kept as itself."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        text = _normalize(value).lower()
-        if len(text) != len(value):
-            text = value.lower()
-        pos = start_pos
-        run_start = None
-        for i in range(len(text) + 1):
-            ch = text[i] if i < len(text) else " "
-            if ch.isalnum():
-                if run_start is None:
-                    run_start = i
-                continue
-            if run_start is not None:
-                run = text[run_start:i]
-                pairs = [run] if len(run) == 1 else [run[k : k + 2] for k in range(len(run) - 1)]
-                for k, pair in enumerate(pairs):
-                    token.text = pair
-                    token.stopped = False
-                    token.boost = 1.0
-                    if positions:
-                        token.pos = pos
-                    if chars:
-                        token.startchar = start_char + run_start + k
-                        token.endchar = token.startchar + len(pair)
-                    pos += 1
-                    yield token
-                run_start = None
-
-
 def chinese_analyzer(dictionary: tuple[str, ...] = ()) -> JiebaTokenizer:
     return JiebaTokenizer(dictionary)
-
-
-def bigram_analyzer() -> BigramTokenizer:
-    return BigramTokenizer()
 
 
 def query_words(text: str, dictionary: tuple[str, ...] = ()) -> list[str]:

@@ -85,7 +85,6 @@ def documents(article: Article) -> list[dict]:
         "title": article.title,
         "tags": tags,  # describe the article: only its own document carries them as text
         "body": f"{article.summary}\n{lead}",
-        "grams": f"{article.title}\n{tags}\n{article.summary}\n{lead}",
     }]
     for s in article.sections:
         if not s.anchor:
@@ -102,7 +101,6 @@ def documents(article: Article) -> list[dict]:
             "title": article.title,
             "heading": s.heading,  # parents' headings would dilute the section's own
             "body": own_words,
-            "grams": f"{s.heading}\n{own_words}",
         })
     return docs
 

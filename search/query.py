@@ -2,9 +2,10 @@
 
 Plain words are OR-ed with a coordination bonus (Whoosh's default AND answers almost no
 natural-language question); each word is looked for in title, headings, tags and body with
-the weights of ``schema.WEIGHTS``, and as a run of character pairs in the ``grams`` field, the
-fallback for words jieba segments differently. Phrases are required and matched on character
-pairs, i.e. as exact substrings. Filters and exclusions narrow without touching scores.
+the weights of ``schema.WEIGHTS``. A word the index does not have is looked for inside the
+words it does have (``vocabulary``), weighted ``PARTIAL``: the fallback for words jieba segments
+differently. Phrases are required and matched on word positions. Filters and exclusions narrow
+without touching scores.
 """
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ from whoosh.sorting import FieldFacet
 
 from kb.article import TYPES, article_url
 
-from .analyzer import BigramTokenizer, query_words
+from .analyzer import query_words
 from .highlight import snippet
 from .indexer import live_path, open_index
 from .parse import ParsedQuery, parse_query
-from .schema import WEIGHTS
+from .schema import PARTIAL, WEIGHTS
 from .spelling import Speller
 from .suggest import Suggestion, build_entries, suggest
+from .vocabulary import Vocabulary
 
 MAX_WORDS = 32
 MAX_LIMIT = 100
@@ -85,46 +87,64 @@ class SearchResult:
         }
 
 
-def _grams_phrase(text: str, boost: float) -> Q.Query | None:
-    grams = [t.text for t in BigramTokenizer()(text)]
-    if not grams:
-        return None
-    if len(grams) == 1:
-        return Q.Term("grams", grams[0], boost=boost)
-    return Q.Phrase("grams", grams, boost=boost)
-
-
 def _word_query(word: str, boost: float = 1.0) -> Q.Query:
-    fields = [f for f in WEIGHTS if f != "grams"]
-    return Q.Or([Q.Term(f, word, boost=WEIGHTS[f] * boost) for f in fields])
+    return Q.Or([Q.Term(f, word, boost=WEIGHTS[f] * boost) for f in WEIGHTS])
+
+
+def _partial_query(fragment: str, vocabulary: Vocabulary, boost: float) -> Q.Query | None:
+    """The index words that contain ``fragment``, each as a word query weighted ``boost``."""
+    inside = vocabulary.containing(fragment)
+    return Q.Or([_word_query(w, boost) for w in inside]) if inside else None
+
+
+def _phrase_query(text: str, dictionary: tuple[str, ...], vocabulary: Vocabulary, boost: float = 1.0) -> Q.Query | None:
+    """Words in this order, next to each other, in the title, a heading or the body."""
+    words = query_words(text, dictionary)
+    if not words:
+        return None
+    if len(words) == 1:
+        word = words[0]
+        if vocabulary.known(word):
+            return _word_query(word, boost)
+        return _partial_query(word, vocabulary, boost)
+    return Q.Or([Q.Phrase(f, words, boost=WEIGHTS[f] * boost) for f in ("title", "heading", "body")])
 
 
 def highlight_terms(parsed: ParsedQuery, dictionary: tuple[str, ...] = ()) -> list[str]:
+    """What to mark in snippets: each chunk as typed and its words, but no lone characters
+    split off a longer chunk (they would light up everywhere)."""
     terms: list[str] = []
     for chunk in parsed.words:
-        terms += query_words(chunk, dictionary) or [chunk]
-    return terms + parsed.phrases
+        terms.append(chunk)
+        terms += [w for w in query_words(chunk, dictionary) if len(w) > 1 or len(chunk) == 1]
+    return list(dict.fromkeys(terms + parsed.phrases))
 
 
-def build_query(parsed: ParsedQuery, dictionary: tuple[str, ...] = ()) -> tuple[Q.Query | None, Q.Query | None]:
+def build_query(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vocabulary) -> tuple[Q.Query | None, Q.Query | None]:
     """(scoring query, exclusion mask) for a parsed query; (None, None) if nothing to search."""
     parts: list[Q.Query] = []
     words: list[str] = []
     for chunk in parsed.words:
-        for w in query_words(chunk, dictionary):
-            if w not in words and len(words) < MAX_WORDS:
+        chunk_words = query_words(chunk, dictionary)
+        unknown = [w for w in chunk_words if not vocabulary.known(w)]
+        for w in chunk_words:
+            if w not in words and w not in unknown and len(words) < MAX_WORDS:
                 words.append(w)
-        grams = _grams_phrase(chunk, WEIGHTS["grams"])
-        if grams is not None and len(parts) < MAX_WORDS:
-            parts.append(grams)
+        # A fragment of an index word: the whole chunk first (「克思主」 in 「马克思主义」), then its pieces.
+        for fragment, boost in ([(chunk, PARTIAL * 1.5)] if unknown and len(chunk_words) > 1 else []) + [(w, PARTIAL) for w in unknown]:
+            partial = _partial_query(fragment, vocabulary, boost)
+            if partial is not None and len(parts) < MAX_WORDS:
+                parts.append(partial)
     parts += [_word_query(w) for w in words]
-    required = [q for q in (_grams_phrase(p, WEIGHTS["grams"] * 2) for p in parsed.phrases) if q is not None]
+    required = [q for q in (_phrase_query(p, dictionary, vocabulary, 2.0) for p in parsed.phrases) if q is not None]
     main: Q.Query | None = Q.Or(parts, scale=COORD) if parts else None
+    if parsed.phrases and not required:
+        return Q.NullQuery, None  # a required phrase the index cannot have: nothing matches
     if required:
         main = Q.And(required + ([main] if main else [])) if main else Q.And(required)
     if main is None and parsed.filters:
         main = Q.Every()
-    excludes = [q for q in (_grams_phrase(e, 1.0) for e in parsed.excludes) if q is not None]
+    excludes = [q for q in (_phrase_query(e, dictionary, vocabulary) for e in parsed.excludes) if q is not None]
     mask = Q.Or(excludes) if excludes else None
     return main, mask
 
@@ -148,6 +168,7 @@ class SearchService:
         self._articles: dict[str, dict] = {}
         self._suggestions: list[Suggestion] = []
         self._speller: Speller | None = None
+        self._vocabulary: Vocabulary | None = None
         self.dictionary: tuple[str, ...] = ()
 
     def ready(self) -> bool:
@@ -179,6 +200,7 @@ class SearchService:
         self._articles = articles
         self._suggestions = build_entries(docs)
         self._speller = None  # built on the first search that finds nothing
+        self._vocabulary = Vocabulary(self._searcher.reader())
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         with self._lock:
@@ -207,7 +229,7 @@ class SearchService:
         result = SearchResult(query=text or "", parsed=parsed, page=page, limit=limit)
         with self._lock:
             searcher = self.searcher()
-            main, mask = build_query(parsed, self.dictionary)
+            main, mask = build_query(parsed, self.dictionary, self._vocabulary)
             result.terms = highlight_terms(parsed, self.dictionary)
             if main is not None:
                 self._run(searcher, result, main, mask, sort)
@@ -220,9 +242,7 @@ class SearchService:
         with self._lock:
             searcher = self.searcher()
             if self._speller is None:
-                reader = searcher.reader()
-                self._speller = Speller({w.decode() if isinstance(w, bytes) else w: reader.doc_frequency("body", w)
-                                         for w in reader.lexicon("body")})
+                self._speller = Speller(self._vocabulary.words)
             chunks = [query_words(chunk, self.dictionary) or [chunk] for chunk in parsed.words]
         fixed = [self._speller.correct(words) for words in chunks]
         if not any(fixed):
@@ -230,19 +250,20 @@ class SearchService:
         return " ".join("".join(f or words) for f, words in zip(fixed, chunks))
 
     def partial_matches(self, text: str, limit: int = 5) -> SearchResult:
-        """For a search that found nothing: results sharing some pairs of characters with the
+        """For a search that found nothing: results containing some two characters of the
         words typed (typos, words not in the text). Shown as 「部分匹配」, never as answers."""
         started = time.perf_counter()
         parsed = parse_query(text)
-        grams = []
+        pairs: list[str] = []
         for chunk in parsed.words + parsed.phrases:
-            grams += [t.text for t in BigramTokenizer()(chunk) if t.text not in grams]
-        result = SearchResult(query=text or "", parsed=parsed, limit=limit, terms=grams[:MAX_WORDS])
-        if grams:
-            with self._lock:
-                searcher = self.searcher()
-                query = Q.Or([Q.Term("grams", g) for g in grams[:MAX_WORDS]], scale=COORD)
-                self._run(searcher, result, query, None, "relevance")
+            chunk = "".join(ch for ch in chunk.lower() if ch.isalnum())
+            pairs += [chunk[i : i + 2] for i in range(len(chunk) - 1) if chunk[i : i + 2] not in pairs]
+        result = SearchResult(query=text or "", parsed=parsed, limit=limit, terms=pairs[:MAX_WORDS])
+        with self._lock:
+            searcher = self.searcher()
+            queries = [q for q in (_partial_query(p, self._vocabulary, 1.0) for p in pairs[:MAX_WORDS]) if q is not None]
+            if queries:
+                self._run(searcher, result, Q.Or(queries, scale=COORD), None, "relevance")
         result.took_ms = (time.perf_counter() - started) * 1000
         return result
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from whoosh import fields
 
-from .analyzer import bigram_analyzer, chinese_analyzer
+from .analyzer import chinese_analyzer
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 
 # Field weights used by queries, measured on bench/eval_queries.yaml (docs/benchmarks.md).
-WEIGHTS = {"title": 2.0, "heading": 2.0, "tags": 1.5, "body": 1.0, "grams": 0.4}
-TEXT_FIELDS = tuple(WEIGHTS)
+WEIGHTS = {"title": 2.0, "heading": 2.0, "tags": 1.5, "body": 1.0}
+# Weight of a match inside a longer index word (see search.vocabulary), relative to a whole word.
+PARTIAL = 0.4
 
 
 def build_schema(dictionary: tuple[str, ...] = ()) -> fields.Schema:
@@ -30,9 +31,8 @@ def build_schema(dictionary: tuple[str, ...] = ()) -> fields.Schema:
         text=fields.STORED(),  # plain text shown in snippets
         title=fields.TEXT(analyzer=words, phrase=True),
         heading=fields.TEXT(analyzer=words, phrase=True),
-        tags=fields.TEXT(analyzer=words, phrase=True),
+        tags=fields.TEXT(analyzer=words, phrase=False),
         body=fields.TEXT(analyzer=words, phrase=True),
-        grams=fields.TEXT(analyzer=bigram_analyzer(), phrase=True),
         type=fields.ID(stored=True),
         category=fields.ID(stored=True),
         tag=fields.KEYWORD(stored=True, commas=True, scorable=False),

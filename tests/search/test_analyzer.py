@@ -1,4 +1,4 @@
-from search.analyzer import BigramTokenizer, JiebaTokenizer, query_words
+from search.analyzer import JiebaTokenizer, query_words
 
 
 def tokens(text, mode="", dictionary=()):
@@ -37,7 +37,3 @@ def test_character_offsets_point_into_the_original_text():
     text = "坚持做好保密工作"
     for t in JiebaTokenizer()(text, chars=True):
         assert text[t.startchar : t.endchar] == t.text
-
-
-def test_bigrams_cover_every_pair_of_characters():
-    assert [t.text for t in BigramTokenizer()("马克思 5555")] == ["马克", "克思", "55", "55", "55"]
