@@ -82,9 +82,8 @@ def documents(article: Article) -> list[dict]:
         "section": None,
         "heading_path": [],
         "text": article.summary,
-        "title": article.title,
-        "tags": tags,  # describe the article: only its own document carries them as text
-        "body": f"{article.summary}\n{lead}",
+        # tags describe the article: only its own document carries them as words
+        "content": f"{article.title}\n{tags}\n{article.summary}\n{lead}",
     }]
     for s in article.sections:
         if not s.anchor:
@@ -98,9 +97,8 @@ def documents(article: Article) -> list[dict]:
             "section": s.heading,
             "heading_path": list(s.path),
             "text": own_words,
-            "title": article.title,
-            "heading": s.heading,  # parents' headings would dilute the section's own
-            "body": own_words,
+            # the article's title, the section's own heading (parents' would dilute it) and text
+            "content": f"{article.title}\n{s.heading}\n{own_words}",
         })
     return docs
 

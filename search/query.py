@@ -1,8 +1,8 @@
 """Running a search: the parsed query becomes Whoosh queries, hits are grouped per article.
 
 Plain words are OR-ed with a coordination bonus (Whoosh's default AND answers almost no
-natural-language question); each word is looked for in title, headings, tags and body with
-the weights of ``schema.WEIGHTS``. A word the index does not have is looked for inside the
+natural-language question); each word is looked for in the title, heading, tags and text, which share
+one field (see ``schema``). A word the index does not have is looked for inside the
 words it does have (``vocabulary``), weighted ``PARTIAL``: the fallback for words jieba segments
 differently. Phrases are required and matched on word positions. Filters and exclusions narrow
 without touching scores.
@@ -24,14 +24,14 @@ from .analyzer import query_words
 from .highlight import snippet
 from .indexer import live_path, open_index
 from .parse import ParsedQuery, parse_query
-from .schema import PARTIAL, WEIGHTS
+from .schema import PARTIAL, TEXT_FIELD
 from .spelling import Speller
 from .suggest import Suggestion, build_entries, suggest
 from .vocabulary import Vocabulary
 
 MAX_WORDS = 32
 MAX_LIMIT = 100
-COORD = 0.9  # coordination bonus: results matching more of the words come first
+COORD = 1.0  # coordination: a result's score is scaled by the share of the words it matches (measured best)
 
 
 @dataclass
@@ -88,7 +88,7 @@ class SearchResult:
 
 
 def _word_query(word: str, boost: float = 1.0) -> Q.Query:
-    return Q.Or([Q.Term(f, word, boost=WEIGHTS[f] * boost) for f in WEIGHTS])
+    return Q.Term(TEXT_FIELD, word, boost=boost)
 
 
 def _partial_query(fragment: str, vocabulary: Vocabulary, boost: float) -> Q.Query | None:
@@ -107,7 +107,7 @@ def _phrase_query(text: str, dictionary: tuple[str, ...], vocabulary: Vocabulary
         if vocabulary.known(word):
             return _word_query(word, boost)
         return _partial_query(word, vocabulary, boost)
-    return Q.Or([Q.Phrase(f, words, boost=WEIGHTS[f] * boost) for f in ("title", "heading", "body")])
+    return Q.Phrase(TEXT_FIELD, words, boost=boost)
 
 
 def highlight_terms(parsed: ParsedQuery, dictionary: tuple[str, ...] = ()) -> list[str]:
@@ -191,7 +191,7 @@ class SearchService:
     def _load_articles(self) -> None:
         """Per-article fields for facets and sorting, read once per index version."""
         # Queries are segmented with the dictionary the index was built with, read from its schema.
-        self.dictionary = getattr(self._searcher.schema["body"].analyzer, "dictionary", ())
+        self.dictionary = getattr(self._searcher.schema[TEXT_FIELD].analyzer, "dictionary", ())
         articles = {}
         docs = [f for f in self._searcher.all_stored_fields()]
         for f in docs:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-FIELDS = ("body", "heading", "title")
+FIELDS = ("content",)
 
 
 class Vocabulary:
