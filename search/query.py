@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh import query as Q
@@ -160,8 +160,12 @@ def _filter_query(filters: dict[str, list[str]]) -> Q.Query | None:
 class SearchService:
     """Holds the open index for a web process and reopens it when it changes."""
 
-    def __init__(self, index_path: Path, _unused=None):
+    def __init__(self, index_path: Path, _unused=None, cache_size: int = 256):
+        """``cache_size`` results of recent searches are kept until the index changes: staff
+        search the same few things over and over (保密, 请示汇报); 0 turns it off."""
         self.index_path = Path(index_path)
+        self.cache_size = cache_size
+        self._cache: OrderedDict = OrderedDict()
         self._lock = threading.RLock()
         self._searcher = None
         self._target = None
@@ -200,6 +204,7 @@ class SearchService:
         self._articles = articles
         self._suggestions = build_entries(docs)
         self._speller = None  # built on the first search that finds nothing
+        self._cache.clear()
         self._vocabulary = Vocabulary(self._searcher.reader())
 
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
@@ -226,14 +231,23 @@ class SearchService:
         for name, value in (("type", type), ("tag", tag), ("category", category)):
             if value:
                 parsed.add_filter(name, value)
-        result = SearchResult(query=text or "", parsed=parsed, page=page, limit=limit)
+        key = (text, limit, page, type, tag, category, sort)
         with self._lock:
-            searcher = self.searcher()
+            searcher = self.searcher()  # a new index version empties the cache
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
+            result = SearchResult(query=text or "", parsed=parsed, page=page, limit=limit)
             main, mask = build_query(parsed, self.dictionary, self._vocabulary)
             result.terms = highlight_terms(parsed, self.dictionary)
             if main is not None:
                 self._run(searcher, result, main, mask, sort)
-        result.took_ms = (time.perf_counter() - started) * 1000
+            result.took_ms = (time.perf_counter() - started) * 1000
+            if self.cache_size:
+                self._cache[key] = result
+                if len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
         return result
 
     def did_you_mean(self, text: str) -> str | None:

@@ -126,3 +126,24 @@ def test_homophone_typos_get_a_suggestion(searcher):
 def test_partial_matches_share_characters_with_the_query(searcher):
     result = searcher.partial_matches("保密的检查")
     assert result.hits and all("<mark>" in h.snippet for h in result.hits)
+
+
+def test_repeated_searches_are_served_from_the_cache_until_the_index_changes(tmp_path):
+    from kb.config import load_config
+    from search.indexer import update_index
+    from search.query import SearchService
+    from tests.conftest import write_article
+
+    content = tmp_path / "content"
+    write_article(content, "a.md", "## 一、甲\n\n值班安排。\n", slug="first")
+    config = load_config(content_dir=content, index_dir=tmp_path / "index")
+    update_index(config)
+    service = SearchService(config.index_path)
+    try:
+        assert [h.slug for h in service.search("值班").hits] == ["first"]
+        assert service.search("值班").hits[0].slug == "first"  # second time: from the cache
+        write_article(content, "b.md", "## 一、乙\n\n值班记录。\n", slug="second")
+        update_index(config)
+        assert sorted(h.slug for h in service.search("值班").hits) == ["first", "second"]
+    finally:
+        service.close()
