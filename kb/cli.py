@@ -116,7 +116,13 @@ def cmd_serve(args) -> int:
 
     config = _config(args)
     app = create_app(config)
-    app.run(host=config.host, port=config.port, debug=args.debug, threaded=True)
+    if args.debug:
+        app.run(host=config.host, port=config.port, debug=True, use_reloader=False)
+        return 0
+    from waitress import serve
+
+    print(f"{config.site_name}：http://{config.host}:{config.port}/ （按 Ctrl+C 停止）", flush=True)
+    serve(app, host=config.host, port=config.port, threads=8, ident="office-kb")
     return 0
 
 
@@ -134,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_dirs(sub.add_parser("serve", help="启动网站（需要时先建立索引）"))
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--debug", action="store_true")
+    p.add_argument("--debug", action="store_true", help="用 Flask 的开发服务器运行（显示调试信息）")
     p.set_defaults(func=cmd_serve)
 
     p = with_dirs(sub.add_parser("index", help="建立或更新搜索索引"))

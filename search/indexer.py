@@ -127,13 +127,28 @@ def current_fingerprint(config: Config) -> str:
 
 
 def index_ready(index_path: Path) -> bool:
+    """A committed generation is being served. Checked from files only: opening the index
+    would unpickle its schema, which an older version of the code may no longer be able to read."""
     live = live_path(index_path)
-    return live.exists() and whoosh_index.exists_in(str(live))
+    return (live / "manifest.json").is_file() and any(live.glob("_MAIN_*.toc"))
+
+
+def index_current(config: Config) -> bool:
+    """Ready, and built with the schema, analyzer and dictionary of this version."""
+    return index_ready(config.index_path) and \
+        _manifest(live_path(config.index_path).resolve()).get("fingerprint") == current_fingerprint(config)
+
+
+class IndexUnavailable(RuntimeError):
+    """There is no index to search yet, or it cannot be read (it is being rebuilt)."""
 
 
 def open_index(index_path: Path):
     """Open the generation being served."""
-    return whoosh_index.open_dir(str(live_path(index_path)))
+    try:
+        return whoosh_index.open_dir(str(live_path(index_path)))
+    except Exception as exc:  # missing, half-written by another tool, or an unreadable old schema
+        raise IndexUnavailable(f"无法打开索引 {index_path}：{exc}") from exc
 
 
 @contextmanager

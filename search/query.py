@@ -22,7 +22,7 @@ from kb.article import TYPES, article_url
 
 from .analyzer import query_words
 from .highlight import snippet
-from .indexer import live_path, open_index
+from .indexer import IndexUnavailable, live_path, open_index
 from .parse import ParsedQuery, parse_query
 from .schema import PARTIAL, TEXT_FIELD
 from .spelling import Speller
@@ -180,17 +180,30 @@ class SearchService:
 
     def searcher(self):
         with self._lock:
-            target = live_path(self.index_path).resolve()
-            if self._searcher is None or target != self._target:
-                if self._searcher is not None:
-                    self._searcher.close()
-                self._searcher = open_index(self.index_path).searcher()
-                self._target = target
-                self._load_articles()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
-                self._load_articles()
+            for attempt in range(5):
+                try:
+                    return self._current_searcher()
+                except (OSError, IndexUnavailable, ValueError) as exc:
+                    # A commit in another thread or process can remove the files of the version
+                    # being opened; the next attempt opens the newer version.
+                    if attempt == 4:
+                        raise IndexUnavailable(str(exc)) from exc
+                    self._searcher = None
+                    time.sleep(0.02 * (attempt + 1))
+
+    def _current_searcher(self):
+        target = live_path(self.index_path).resolve()
+        if self._searcher is not None and target == self._target and self._searcher.up_to_date():
             return self._searcher
+        # Open afresh rather than Searcher.refresh(): refresh reuses the reader of a segment
+        # whose id is unchanged and so keeps serving documents a commit has just deleted.
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._searcher = open_index(self.index_path).searcher()
+        self._target = target
+        self._load_articles()
+        return self._searcher
 
     def _load_articles(self) -> None:
         """Per-article fields for facets and sorting, read once per index version."""

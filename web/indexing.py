@@ -17,7 +17,7 @@ from watchdog.observers import Observer
 
 from kb.config import Config
 from kb.store import ContentStore
-from search.indexer import index_ready, update_index
+from search.indexer import index_current, update_index
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,8 @@ class IndexKeeper:
         self._waiters_lock = threading.Lock()
 
     def start(self) -> None:
-        if index_ready(self.config.index_path):
-            self.ready.set()  # serve the previous index while checking for changes
+        if index_current(self.config):
+            self.ready.set()  # serve the existing index while checking for changed files
         content = Path(self.config.content_dir)
         if content.is_dir():
             self._observer = Observer()

@@ -21,13 +21,16 @@ def test_a_file_changed_on_disk_is_searchable_without_a_restart(client, content_
 
 
 def test_a_deleted_file_leaves_search_and_site(client, content_dir):
+    def gone():
+        results = client.get("/api/search?q=参谋意识&limit=50").get_json()["results"]
+        return client.get("/a/ten-awareness").status_code == 404 and "ten-awareness" not in [r["slug"] for r in results]
+
+    assert "ten-awareness" in [r["slug"] for r in client.get("/api/search?q=参谋意识&limit=50").get_json()["results"]]
     (content_dir / "guides" / "ten-awareness.md").unlink()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and client.get("/a/ten-awareness").status_code != 404:
+    while time.monotonic() < deadline and not gone():
         time.sleep(0.05)
-    assert client.get("/a/ten-awareness").status_code == 404
-    slugs = [r["slug"] for r in client.get("/api/search?q=参谋意识&limit=50").get_json()["results"]]
-    assert "ten-awareness" not in slugs
+    assert gone()
 
 
 def test_a_broken_file_does_not_stop_the_site(client, content_dir):
@@ -36,3 +39,36 @@ def test_a_broken_file_does_not_stop_the_site(client, content_dir):
     assert wait_for(client, "辰巳午未")
     assert client.get("/a/office-service-work").status_code == 200
     assert client.get("/healthz").status_code == 200
+
+
+def test_an_index_from_an_older_version_is_rebuilt_at_start(content_dir, tmp_path):
+    import json
+
+    from kb.config import load_config
+    from search.indexer import live_path, update_index
+    from tests.web.conftest import wait_ready
+    from web.app import create_app
+
+    config = load_config(content_dir=content_dir, index_dir=tmp_path / "index")
+    update_index(config)
+    live = live_path(config.index_path)
+    manifest = json.loads((live / "manifest.json").read_text())
+    (live / "manifest.json").write_text(json.dumps({**manifest, "fingerprint": "an-older-version"}))
+    for toc in live.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"not a schema this version can read")
+    app = create_app(config)
+    try:
+        client = app.test_client()
+        assert client.get("/api/search?q=保密").status_code in (200, 503)  # never a 500
+        wait_ready(client)
+        assert client.get("/api/search?q=请示汇报").get_json()["results"][0]["slug"] == "office-service-work"
+    finally:
+        app.extensions["kb"]["keeper"].stop()
+
+
+def test_an_edited_file_no_longer_matches_its_old_words(client, content_dir):
+    path = write_article(content_dir, "guides/changing.md", "## 一、版本\n\n旧版本的词语申酉戌亥。\n", slug="changing")
+    assert wait_for(client, "申酉戌亥")
+    path.write_text(path.read_text(encoding="utf-8").replace("申酉戌亥", "新词甲子乙丑"), encoding="utf-8")
+    assert wait_for(client, "甲子乙丑")
+    assert client.get("/api/search?q=申酉戌亥").get_json()["results"] == []

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, jsonify, redirect, request, url_for
 
 from kb.render import plain_text, render
+from search.indexer import IndexUnavailable
 
 from . import catalog, kb
 from .search import search_args
@@ -22,17 +23,20 @@ def api_search():
     keeper, service = kb()["keeper"], kb()["search"]
     if not (keeper.ready.is_set() and service.ready()):
         return {"error": "index_not_ready", "message": "索引正在建立，请稍后再试"}, 503
-    state = search_args()
-    result = service.search(**state)
+    try:
+        result = service.search(**search_args())
+    except IndexUnavailable:
+        return {"error": "index_not_ready", "message": "索引正在建立，请稍后再试"}, 503
     return jsonify(result.to_json())
 
 
 @bp.get("/api/suggest")
 def api_suggest():
     service = kb()["search"]
-    if not service.ready():
+    try:
+        return jsonify([s.to_json() for s in service.suggest(request.args.get("q", ""))] if service.ready() else [])
+    except IndexUnavailable:
         return jsonify([])
-    return jsonify([s.to_json() for s in service.suggest(request.args.get("q", ""))])
 
 
 @bp.get("/api/articles")

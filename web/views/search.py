@@ -2,6 +2,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from kb import browse
 from kb.article import TYPES
+from search.indexer import IndexUnavailable
 
 from . import catalog, kb
 
@@ -42,12 +43,15 @@ def results():
     result, unavailable = None, False
     if not keeper.ready.is_set() or not service.ready():
         unavailable = True
-    elif state["text"].strip() or state["type"] or state["tag"] or state["category"]:
-        result = service.search(**state)
     partial = suggestion = None
-    if result is not None and result.total == 0 and state["text"].strip():
-        suggestion = service.did_you_mean(state["text"])
-        partial = service.partial_matches(state["text"])
+    try:
+        if not unavailable and (state["text"].strip() or state["type"] or state["tag"] or state["category"]):
+            result = service.search(**state)
+        if result is not None and result.total == 0 and state["text"].strip():
+            suggestion = service.did_you_mean(state["text"])
+            partial = service.partial_matches(state["text"])
+    except IndexUnavailable:
+        result, unavailable = None, True
     cat = catalog()
     return render_template(
         "search.html",
