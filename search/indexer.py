@@ -71,6 +71,7 @@ def documents(article: Article) -> list[dict]:
         "type": article.type,
         "category": article.category,
         "tag": ",".join(article.tags),
+        "tag_list": ",".join(article.tags).encode("utf-8"),
         "updated": (article.updated or article.published).isoformat() if (article.updated or article.published) else "",
     }
     lead = next((plain_text(s.text) for s in article.sections if not s.anchor), "")

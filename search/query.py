@@ -24,9 +24,8 @@ from .analyzer import query_words
 from .highlight import snippet
 from .indexer import IndexUnavailable, live_path, open_index
 from .parse import ParsedQuery, parse_query
-from .schema import PARTIAL, TEXT_FIELD
+from .schema import ARTICLE_COLUMNS, PARTIAL, TEXT_FIELD
 from .spelling import Speller
-from .suggest import Suggestion, build_entries, suggest
 from .vocabulary import Vocabulary
 
 MAX_WORDS = 32
@@ -170,7 +169,6 @@ class SearchService:
         self._searcher = None
         self._target = None
         self._articles: dict[str, dict] = {}
-        self._suggestions: list[Suggestion] = []
         self._speller: Speller | None = None
         self._vocabulary: Vocabulary | None = None
         self.dictionary: tuple[str, ...] = ()
@@ -206,28 +204,22 @@ class SearchService:
         return self._searcher
 
     def _load_articles(self) -> None:
-        """Per-article fields for facets and sorting, read once per index version."""
+        """Per-article fields for facets and sorting, read once per index version from the
+        columns of the article documents: no stored field is unpickled, so the first search
+        after an edit stays fast on a large index."""
         # Queries are segmented with the dictionary the index was built with, read from its schema.
         self.dictionary = getattr(self._searcher.schema[TEXT_FIELD].analyzer, "dictionary", ())
+        reader = self._searcher.reader()
+        columns = {name: reader.column_reader(name) for name in ARTICLE_COLUMNS}
         articles = {}
-        docs = [f for f in self._searcher.all_stored_fields()]
-        for f in docs:
-            if f["kind"] == "article":
-                articles[f["slug"]] = f
+        for docnum in self._searcher.document_numbers(kind="article"):
+            fields = {name: column[docnum] for name, column in columns.items()}
+            fields["tag"] = fields.pop("tag_list").decode("utf-8")
+            articles[fields["slug"]] = fields
         self._articles = articles
-        self._suggestions = build_entries(docs)
         self._speller = None  # built on the first search that finds nothing
         self._cache.clear()
-        self._vocabulary = Vocabulary(self._searcher.reader())
-
-    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
-        with self._lock:
-            self.searcher()
-            return suggest(self._suggestions, text[:100], limit)
-
-    def articles(self) -> dict[str, dict]:
-        self.searcher()
-        return self._articles
+        self._vocabulary = Vocabulary(reader)
 
     def close(self) -> None:
         with self._lock:

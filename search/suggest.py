@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from urllib.parse import quote
+
 from kb.article import article_url
 
 
@@ -17,17 +19,15 @@ class Suggestion:
         return {"label": self.label, "kind": self.kind, "url": self.url, "context": self.context}
 
 
-def build_entries(stored_docs) -> list[Suggestion]:
-    """Entries from the stored fields of every index document (done once per index version)."""
+def build_entries(articles) -> list[Suggestion]:
+    """Entries for the titles, headings and tags of ``articles`` (kb Articles)."""
     entries: list[Suggestion] = []
     tags: set[str] = set()
-    for f in stored_docs:
-        if f["kind"] == "article":
-            entries.append(Suggestion(f["article_title"], "title", article_url(f["slug"])))
-            tags.update(t for t in f.get("tag", "").split(",") if t)
-        elif f.get("section"):
-            entries.append(Suggestion(f["section"], "heading", article_url(f["slug"], f["anchor"]), f["article_title"]))
-    entries += [Suggestion(t, "tag", f"/search?tag={t}") for t in sorted(tags)]
+    for a in articles:
+        entries.append(Suggestion(a.title, "title", article_url(a.slug)))
+        entries += [Suggestion(s.heading, "heading", article_url(a.slug, s.anchor), a.title) for s in a.sections if s.anchor]
+        tags.update(a.tags)
+    entries += [Suggestion(t, "tag", f"/search?tag={quote(t)}") for t in sorted(tags)]
     return entries
 
 

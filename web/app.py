@@ -32,7 +32,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     store = ContentStore(Path(config.content_dir))
     service = SearchService(config.index_path)
     keeper = IndexKeeper(config, store)
-    app.extensions["kb"] = {"store": store, "search": service, "keeper": keeper, "config": config}
+    app.extensions["kb"] = {"store": store, "search": service, "keeper": keeper, "config": config, "suggestions": {}}
 
     from .views import api, articles, browse, edit, feeds, home, search
 

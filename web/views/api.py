@@ -3,6 +3,7 @@ from flask import Blueprint, abort, jsonify, redirect, request, url_for
 
 from kb.render import plain_text, render
 from search.indexer import IndexUnavailable
+from search.suggest import build_entries, suggest
 
 from . import catalog, kb
 from .search import search_args
@@ -32,11 +33,11 @@ def api_search():
 
 @bp.get("/api/suggest")
 def api_suggest():
-    service = kb()["search"]
-    try:
-        return jsonify([s.to_json() for s in service.suggest(request.args.get("q", ""))] if service.ready() else [])
-    except IndexUnavailable:
-        return jsonify([])
+    cat = catalog()
+    cache = kb()["suggestions"]
+    if cache.get("catalog") is not cat:  # entries follow the loaded articles
+        cache.update(catalog=cat, entries=build_entries(cat.articles))
+    return jsonify([s.to_json() for s in suggest(cache["entries"], request.args.get("q", "")[:100])])
 
 
 @bp.get("/api/articles")
