@@ -135,6 +135,11 @@ class JiebaTokenizer(Tokenizer):
         yield token
 
 
+def subwords(word: str, dictionary: tuple[str, ...] = ()) -> list[str]:
+    """The dictionary words inside ``word`` (「公文处理」 -> 公文, 处理)."""
+    return [w for w, _ in JiebaTokenizer._subwords(segmenter(dictionary), word)]
+
+
 def chinese_analyzer(dictionary: tuple[str, ...] = ()) -> JiebaTokenizer:
     return JiebaTokenizer(dictionary)
 

@@ -20,7 +20,7 @@ from whoosh.sorting import FieldFacet
 
 from kb.article import TYPES, article_url
 
-from .analyzer import query_words
+from .analyzer import query_words, stopwords, subwords
 from .highlight import snippet
 from .indexer import IndexUnavailable, live_path, open_index
 from .parse import ParsedQuery, parse_query
@@ -119,6 +119,34 @@ def highlight_terms(parsed: ParsedQuery, dictionary: tuple[str, ...] = ()) -> li
     return list(dict.fromkeys(terms + parsed.phrases))
 
 
+RARE = 2  # documents: a dictionary word this rare is also looked for by its parts
+
+
+def _fallbacks(chunk: str, chunk_words: list[str], unknown: list[str], vocabulary: Vocabulary) -> list[Q.Query]:
+    """Weaker ways to find what the words of one chunk mean, each weighted ``PARTIAL``:
+
+    - a fragment of an index word: the whole chunk first (「克思主」 in 「马克思主义」), then each
+      unknown word of two characters or more (a lone character would match everything);
+    - an unknown word as the run of its characters (「动与静」 written “动”与“静”);
+    - a rare dictionary word by its parts (「公文处理」 where the text says 公文 … 处理).
+    """
+    found: list[Q.Query | None] = []
+    if unknown and len(chunk_words) > 1:
+        found.append(_partial_query(chunk, vocabulary, PARTIAL * 1.5))
+    for word in unknown:
+        if len(word) > 1:
+            found.append(_partial_query(word, vocabulary, PARTIAL))
+            chars = [c for c in word if c.isalnum() and c not in stopwords()]
+            if len(chars) > 1:
+                found.append(Q.Phrase(TEXT_FIELD, chars, boost=PARTIAL))
+    for word in chunk_words:
+        if word not in unknown and len(word) > 2 and vocabulary.frequency(word) <= RARE:
+            inner = [w for w in subwords(word) if vocabulary.known(w)]
+            if inner:
+                found.append(Q.Or([_word_query(w, PARTIAL) for w in inner]))
+    return [q for q in found if q is not None]
+
+
 def build_query(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vocabulary) -> tuple[Q.Query | None, Q.Query | None]:
     """(scoring query, exclusion mask) for a parsed query; (None, None) if nothing to search."""
     parts: list[Q.Query] = []
@@ -129,11 +157,8 @@ def build_query(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vo
         for w in chunk_words:
             if w not in words and w not in unknown and len(words) < MAX_WORDS:
                 words.append(w)
-        # A fragment of an index word: the whole chunk first (「克思主」 in 「马克思主义」), then its pieces.
-        for fragment, boost in ([(chunk, PARTIAL * 1.5)] if unknown and len(chunk_words) > 1 else []) + [(w, PARTIAL) for w in unknown]:
-            partial = _partial_query(fragment, vocabulary, boost)
-            if partial is not None and len(parts) < MAX_WORDS:
-                parts.append(partial)
+        parts += _fallbacks(chunk, chunk_words, unknown, vocabulary)
+    parts = parts[:MAX_WORDS]
     parts += [_word_query(w) for w in words]
     required = [q for q in (_phrase_query(p, dictionary, vocabulary, 2.0) for p in parsed.phrases) if q is not None]
     main: Q.Query | None = Q.Or(parts, scale=COORD) if parts else None

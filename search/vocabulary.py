@@ -22,7 +22,11 @@ class Vocabulary:
         self._list: list[str] = []
 
     def known(self, word: str) -> bool:
-        return any(self._reader.doc_frequency(f, word) for f in FIELDS)
+        return self.frequency(word) > 0
+
+    def frequency(self, word: str) -> int:
+        """How many documents contain ``word``."""
+        return max(self._reader.doc_frequency(f, word) for f in FIELDS)
 
     @property
     def words(self) -> dict[str, int]:
