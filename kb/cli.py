@@ -100,7 +100,7 @@ def cmd_search(args) -> int:
 
     config = _config(args)
     ensure_index(config, progress=False)
-    result = search(config.index_path, args.query, limit=args.limit, page=args.page)
+    result = search(config.index_path, args.query, synonyms_path=config.synonyms_path, limit=args.limit, page=args.page)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0

@@ -35,6 +35,10 @@ class Config:
         return Path(self.content_dir) / "_dictionary.txt"
 
     @property
+    def synonyms_path(self) -> Path:
+        return Path(self.content_dir) / "_synonyms.txt"
+
+    @property
     def paths_dir(self) -> Path:
         return Path(self.content_dir) / "_paths"
 

@@ -26,6 +26,8 @@ from .indexer import IndexUnavailable, live_path, open_index
 from .parse import ParsedQuery, parse_query
 from .schema import ARTICLE_COLUMNS, PARTIAL, TEXT_FIELD
 from .spelling import Speller
+from .synonyms import WEIGHT as SYNONYM_WEIGHT
+from .synonyms import Synonyms
 from .vocabulary import Vocabulary
 
 MAX_WORDS = 32
@@ -147,7 +149,8 @@ def _fallbacks(chunk: str, chunk_words: list[str], unknown: list[str], vocabular
     return [q for q in found if q is not None]
 
 
-def build_query(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vocabulary) -> tuple[Q.Query | None, Q.Query | None]:
+def build_query(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vocabulary,
+                synonyms: Synonyms | None = None) -> tuple[Q.Query | None, Q.Query | None]:
     """(scoring query, exclusion mask) for a parsed query; (None, None) if nothing to search."""
     parts: list[Q.Query] = []
     words: list[str] = []
@@ -159,7 +162,10 @@ def build_query(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vo
                 words.append(w)
         parts += _fallbacks(chunk, chunk_words, unknown, vocabulary)
     parts = parts[:MAX_WORDS]
-    parts += [_word_query(w) for w in words]
+    for w in words:
+        alike = [o for o in (synonyms.of(w) if synonyms else []) if o not in words and vocabulary.known(o)]
+        # A word and its synonyms count as one word for coordination: matching both is no bonus.
+        parts.append(Q.Or([_word_query(w)] + [_word_query(o, SYNONYM_WEIGHT) for o in alike]) if alike else _word_query(w))
     required = [q for q in (_phrase_query(p, dictionary, vocabulary, 2.0) for p in parsed.phrases) if q is not None]
     main: Q.Query | None = Q.Or(parts, scale=COORD) if parts else None
     if parsed.phrases and not required:
@@ -184,10 +190,11 @@ def _filter_query(filters: dict[str, list[str]]) -> Q.Query | None:
 class SearchService:
     """Holds the open index for a web process and reopens it when it changes."""
 
-    def __init__(self, index_path: Path, _unused=None, cache_size: int = 256):
+    def __init__(self, index_path: Path, synonyms_path: Path | None = None, cache_size: int = 256):
         """``cache_size`` results of recent searches are kept until the index changes: staff
         search the same few things over and over (保密, 请示汇报); 0 turns it off."""
         self.index_path = Path(index_path)
+        self.synonyms = Synonyms(synonyms_path)
         self.cache_size = cache_size
         self._cache: OrderedDict = OrderedDict()
         self._lock = threading.RLock()
@@ -269,7 +276,7 @@ class SearchService:
                 self._cache.move_to_end(key)
                 return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
             result = SearchResult(query=text or "", parsed=parsed, page=page, limit=limit)
-            main, mask = build_query(parsed, self.dictionary, self._vocabulary)
+            main, mask = build_query(parsed, self.dictionary, self._vocabulary, self.synonyms)
             result.terms = highlight_terms(parsed, self.dictionary)
             if main is not None:
                 self._run(searcher, result, main, mask, sort)
@@ -378,9 +385,9 @@ class SearchService:
         )
 
 
-def search(index_path: Path, text: str, **kwargs) -> SearchResult:
+def search(index_path: Path, text: str, synonyms_path: Path | None = None, **kwargs) -> SearchResult:
     """One-off search (the CLI); the web keeps a SearchService open instead."""
-    service = SearchService(index_path)
+    service = SearchService(index_path, synonyms_path)
     try:
         return service.search(text, **kwargs)
     finally:

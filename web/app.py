@@ -30,7 +30,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     store = ContentStore(Path(config.content_dir))
-    service = SearchService(config.index_path)
+    service = SearchService(config.index_path, config.synonyms_path)
     keeper = IndexKeeper(config, store)
     app.extensions["kb"] = {"store": store, "search": service, "keeper": keeper, "config": config, "suggestions": {}}
 

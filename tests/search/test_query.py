@@ -147,3 +147,22 @@ def test_repeated_searches_are_served_from_the_cache_until_the_index_changes(tmp
         assert sorted(h.slug for h in service.search("值班").hits) == ["first", "second"]
     finally:
         service.close()
+
+
+def test_synonyms_from_the_content_folder_widen_a_word(built_index, tmp_path):
+    from search.query import SearchService
+    from tests.conftest import CONTENT
+
+    plain = SearchService(built_index)
+    widened = SearchService(built_index, CONTENT / "_synonyms.txt")
+    try:
+        assert "meeting-preparation" not in [h.slug for h in plain.search("开会").hits[:1]]
+        assert widened.search("开会").hits[0].slug == "meeting-preparation"
+        own = tmp_path / "synonyms.txt"
+        own.write_text("开会 值班\n", encoding="utf-8")
+        edited = SearchService(built_index, own)
+        assert edited.search("开会").total > plain.search("开会").total  # read from the file given
+        edited.close()
+    finally:
+        plain.close()
+        widened.close()
