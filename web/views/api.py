@@ -1,11 +1,11 @@
 """The JSON API: stable, it is how onboarding tools and the benchmarks talk to the site."""
-from flask import Blueprint, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, jsonify, request
 
 from kb.render import plain_text, render
 from search.indexer import IndexUnavailable
 from search.suggest import build_entries, suggest
 
-from . import catalog, kb
+from . import article_or_redirect, catalog, kb
 from .search import search_args
 
 bp = Blueprint("api", __name__)
@@ -51,13 +51,10 @@ def api_articles():
 
 @bp.get("/api/articles/<slug>")
 def api_article(slug: str):
+    article, moved = article_or_redirect(slug, "api.api_article")
+    if moved:
+        return moved
     cat = catalog()
-    article = cat.get(slug)
-    if article is None:
-        moved = cat.by_alias.get(slug)
-        if moved is not None:
-            return redirect(url_for("api.api_article", slug=moved.slug), 301)
-        abort(404)
     return jsonify({
         "slug": article.slug,
         "title": article.title,

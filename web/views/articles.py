@@ -1,22 +1,19 @@
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template
 
 from kb import browse
 from kb.render import render
 
-from . import catalog
+from . import article_or_redirect, catalog
 
 bp = Blueprint("articles", __name__)
 
 
 @bp.get("/a/<slug>")
 def article(slug: str):
+    found, moved = article_or_redirect(slug, "articles.article")
+    if moved:
+        return moved
     cat = catalog()
-    found = cat.get(slug)
-    if found is None:
-        moved = cat.by_alias.get(slug)
-        if moved is not None:
-            return redirect(url_for("articles.article", slug=moved.slug), 301)
-        abort(404)
     rendered = render(found, cat.resolve)
     return render_template(
         "article.html",
