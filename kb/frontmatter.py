@@ -20,7 +20,12 @@ class FrontMatterError(ValueError):
         self.line = line
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (it is, in the wheels): several times faster
+# than the pure-Python one, which matters when a site loads ten thousand articles.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Base):
     """SafeLoader that refuses duplicate keys instead of keeping the last one."""
 
 
@@ -32,7 +37,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
         if key in seen:
             raise FrontMatterError(f"字段 {key} 重复出现（第 {seen[key]} 行已经定义过）", line)
         seen[key] = line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

@@ -14,6 +14,7 @@ or domain dictionary changes the fingerprint, and the next update rebuilds by it
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -31,7 +32,8 @@ from kb.article import Article, Problem
 from kb.config import Config
 from kb.links import strip_citations
 from kb.render import plain_text
-from kb.store import Catalog, load_catalog
+from kb.check import relative
+from kb.store import Catalog, content_files, load_article, load_catalog
 
 from .analyzer import fingerprint, read_dictionary
 from .schema import SCHEMA_VERSION, build_schema
@@ -173,8 +175,8 @@ def _progress(items, enabled: bool, desc: str):
     return tqdm(items, desc=desc, unit="篇")
 
 
-def _skipped(catalog: Catalog) -> list[Problem]:
-    problems = [p for p in catalog.problems if p.severity == "error"]
+def _skipped(problems: list[Problem]) -> list[Problem]:
+    problems = [p for p in problems if p.severity == "error"]
     for p in problems:
         log.warning("未收录或有错误：%s", p)
     return problems
@@ -210,30 +212,76 @@ def _rebuild(config: Config, catalog: Catalog, progress: bool) -> Report:
     return Report(added=len(catalog.articles), rebuilt=True, articles=len(catalog.articles))
 
 
-def _update(config: Config, catalog: Catalog, manifest: dict, progress: bool) -> Report:
+def _apply(config: Config, manifest: dict, upserts: list[Article], removed: list[str], total: int,
+           progress: bool) -> Report:
+    """Delete the documents of ``removed`` and of re-indexed files, add ``upserts``, commit."""
     gen = live_path(config.index_path).resolve()
     old: dict[str, str] = manifest.get("files", {})
-    new = {a.rel_path: a for a in catalog.articles}
-    added = [a for p, a in new.items() if p not in old]
-    changed = [a for p, a in new.items() if p in old and old[p] != a.digest]
-    removed = [p for p in old if p not in new]
-    report = Report(added=len(added), changed=len(changed), removed=len(removed), articles=len(new))
-    if not (added or changed or removed):
+    report = Report(added=sum(a.rel_path not in old for a in upserts),
+                    changed=sum(a.rel_path in old for a in upserts), removed=len(removed), articles=total)
+    if not (upserts or removed):
         return report
     ix = whoosh_index.open_dir(str(gen))
     writer = ix.writer(timeout=30)
     try:
-        for path in removed + [a.rel_path for a in changed]:
+        for path in removed + [a.rel_path for a in upserts if a.rel_path in old]:
             writer.delete_by_term("path", path)
-        for article in _progress(added + changed, progress and len(added) + len(changed) > 50, "更新索引"):
+        for article in _progress(upserts, progress and len(upserts) > 50, "更新索引"):
             for doc in documents(article):
                 writer.add_document(**doc)
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
-    _write_manifest(gen, {**manifest, "files": {p: a.digest for p, a in new.items()}})
+    files = {p: d for p, d in old.items() if p not in removed}
+    files.update({a.rel_path: a.digest for a in upserts})
+    _write_manifest(gen, {**manifest, "files": files})
     return report
+
+
+def _update_from_catalog(config: Config, catalog: Catalog, manifest: dict, progress: bool) -> Report:
+    old: dict[str, str] = manifest.get("files", {})
+    new = {a.rel_path: a for a in catalog.articles}
+    upserts = [a for p, a in new.items() if old.get(p) != a.digest]
+    removed = [p for p in old if p not in new]
+    return _apply(config, manifest, upserts, removed, len(new), progress)
+
+
+def _update_changed_files(config: Config, manifest: dict, progress: bool) -> tuple[Report, list[Problem]]:
+    """Without a loaded catalog (`kb index`, `kb search`): hash every file, but read and
+    validate only those whose digest differs from the one indexed; one edit among ten thousand
+    articles costs a pass of hashing, not a parse of the whole folder."""
+    root = Path(config.content_dir)
+    old: dict[str, str] = manifest.get("files", {})
+    files = {relative(p, root): p for p in content_files(root)}
+    todo = [rel for rel, path in files.items() if old.get(rel) != _digest(path)]
+    problems: list[Problem] = []
+    upserts, failed = [], []
+    searcher = whoosh_index.open_dir(str(live_path(config.index_path))).searcher() if todo else None
+    for rel in todo:
+        path = files[rel]
+        article, found = load_article(path, root)
+        problems += found
+        owner = _slug_owner(searcher, article.slug) if article else None
+        if article is not None and owner not in (None, rel):
+            problems.append(Problem(rel, f"slug “{article.slug}” 已被 {owner} 使用，本文不会被收录"))
+            article = None
+        (upserts if article is not None else failed).append(article or rel)
+    if searcher is not None:
+        searcher.close()
+    removed = [p for p in old if p not in files or p in failed]
+    report = _apply(config, manifest, upserts, removed, len(files) - len(failed), progress)
+    return report, [p for p in problems if p.severity == "error"]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def _slug_owner(searcher, slug: str) -> str | None:
+    """The content file of the indexed article with this slug, if any."""
+    found = searcher.document(kind="article", slug=slug)
+    return found["path"] if found else None
 
 
 def update_index(config: Config, rebuild: bool = False, progress: bool = False,
@@ -242,20 +290,24 @@ def update_index(config: Config, rebuild: bool = False, progress: bool = False,
     started = time.perf_counter()
     index_path = Path(config.index_path)
     with _writer_lock(index_path):
-        # Only each file's own problems decide whether it is indexed; `kb check` does the rest.
-        catalog = catalog or load_catalog(Path(config.content_dir), cross_checks=False)
         manifest = _manifest(live_path(index_path).resolve()) if index_ready(index_path) else {}
         stale = manifest.get("fingerprint") != current_fingerprint(config)
-        if rebuild or stale:
-            if manifest and stale and not rebuild:
-                log.info("schema, analyzer or dictionary changed: rebuilding the index")
-            report = _rebuild(config, catalog, progress)
-        else:
-            try:
-                report = _update(config, catalog, manifest, progress)
-            except LockError:
-                raise RuntimeError(f"索引 {index_path} 正被另一个进程写入，请稍后再试") from None
-    report.skipped = _skipped(catalog)
+        try:
+            if rebuild or stale:
+                if manifest and stale and not rebuild:
+                    log.info("schema, analyzer or dictionary changed: rebuilding the index")
+                # Only each file's own problems decide whether it is indexed; `kb check` does the rest.
+                catalog = catalog or load_catalog(Path(config.content_dir), cross_checks=False)
+                report = _rebuild(config, catalog, progress)
+                report.skipped = _skipped(catalog.problems)
+            elif catalog is not None:
+                report = _update_from_catalog(config, catalog, manifest, progress)
+                report.skipped = _skipped(catalog.problems)
+            else:
+                report, problems = _update_changed_files(config, manifest, progress)
+                report.skipped = _skipped(problems)
+        except LockError:
+            raise RuntimeError(f"索引 {index_path} 正被另一个进程写入，请稍后再试") from None
     report.seconds = time.perf_counter() - started
     return report
 

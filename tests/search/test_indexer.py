@@ -88,3 +88,19 @@ def test_default_index_location_is_outside_the_content_folder(content_dir, monke
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     config = load_config(content_dir=content_dir)
     assert str(config.index_path).startswith(str(tmp_path / "cache"))
+
+
+def test_a_new_file_with_a_taken_slug_is_not_indexed(setup):
+    write_article(setup.content_dir, "guides/copycat.md", "## 一、冒名\n\n冒名顶替的内容卯辰。\n", slug="office-service-work")
+    report = update_index(setup)
+    assert any(p.path == "guides/copycat.md" and "已被" in p.message for p in report.skipped)
+    assert slugs(setup, "卯辰") == []
+    assert "office-service-work" in slugs(setup, "请示汇报")
+
+
+def test_an_article_that_breaks_leaves_the_index(setup):
+    path = setup.content_dir / "guides" / "ten-awareness.md"
+    path.write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    report = update_index(setup)
+    assert report.removed == 1 and any(p.path == "guides/ten-awareness.md" for p in report.skipped)
+    assert "ten-awareness" not in slugs(setup, "参谋意识")
