@@ -90,6 +90,10 @@
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   });
 
+  /* On a phone the table of contents starts folded, so the article comes first. */
+  var tocBox = document.querySelector(".toc-box");
+  if (tocBox && window.matchMedia("(max-width: 760px)").matches) tocBox.open = false;
+
   /* Article pages: copy links to the article and to every section. */
   var body = document.querySelector(".article-body");
   function sectionUrl(id) { return location.origin + location.pathname + (id ? "#" + encodeURIComponent(id) : ""); }
