@@ -28,7 +28,13 @@ class _Changes(FileSystemEventHandler):
     def __init__(self, wake: threading.Event):
         self.wake = wake
 
+    # Not "opened" or "closed_no_write": reading the dictionary or a reading path while
+    # re-indexing would otherwise wake the keeper again, for ever.
+    CHANGES = {"created", "deleted", "modified", "moved", "closed"}
+
     def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in self.CHANGES:
+            return
         paths = [event.src_path, getattr(event, "dest_path", "")]
         if any(str(p).endswith((".md", ".txt")) for p in paths):
             self.wake.set()

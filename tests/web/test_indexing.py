@@ -72,3 +72,13 @@ def test_an_edited_file_no_longer_matches_its_old_words(client, content_dir):
     path.write_text(path.read_text(encoding="utf-8").replace("申酉戌亥", "新词甲子乙丑"), encoding="utf-8")
     assert wait_for(client, "甲子乙丑")
     assert client.get("/api/search?q=申酉戌亥").get_json()["results"] == []
+
+
+def test_an_idle_site_does_not_keep_re_indexing(app):
+    """Reading files (the dictionary, reading paths) while indexing must not wake the watcher."""
+    keeper = app.extensions["kb"]["keeper"]
+    calls = []
+    real = keeper.update_now
+    keeper.update_now = lambda: (calls.append(1), real())
+    time.sleep(1.5)
+    assert len(calls) <= 1
