@@ -38,9 +38,6 @@ class Config:
     def synonyms_path(self) -> Path:
         return Path(self.content_dir) / "_synonyms.txt"
 
-    @property
-    def paths_dir(self) -> Path:
-        return Path(self.content_dir) / "_paths"
 
 
 def _coerce(name: str, value):
