@@ -782,7 +782,8 @@ def markdown(results: list[dict]) -> str:
                 cells.append(fn(r))
             except (KeyError, TypeError, ZeroDivisionError, ValueError):
                 cells.append("–")
-        rows.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
+        if any(c != "–" for c in cells):  # leave out what no run measured
+            rows.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
 
     row("index documents (articles + sections)", lambda r: f"{r['corpus']['index_documents']:,}")
     row("corpus: MB (UTF-8) / body characters", lambda r: f"{r['corpus']['mb_utf8']} MB / {r['corpus']['body_chars'] / 1e6:.1f} M")
@@ -908,10 +909,14 @@ def main(argv: list[str] | None = None) -> int:
                 and old.get("corpus", {}).get("seed") == args.seed
                 and old.get("code", {}).get("sources_sha1") == res["code"]["sources_sha1"])
         if same:
-            res = {**old, **res}  # keep parts measured by an earlier run on the same corpus
+            res = {**old, **res}  # keep parts measured by an earlier run on the same corpus and code
+        elif old:  # measured on other code or another corpus: keep it aside, do not mix
+            stamp = old.get("code", {}).get("sources_sha1", "old")
+            path.rename(args.out / f"speed-{n}.{stamp}.json")
         path.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
     results = []
-    for path in sorted(args.out.glob("speed-*.json"), key=lambda p: int(p.stem.split("-")[1])):
+    for path in sorted((p for p in args.out.glob("speed-*.json") if re.fullmatch(r"speed-\d+\.json", p.name)),
+                       key=lambda p: int(p.stem.split("-")[1])):
         results.append(json.loads(path.read_text(encoding="utf-8")))
     (args.out / "speed.json").write_text(json.dumps({"results": results, "verdicts": verdicts(results), "targets": TARGETS},
                                                     ensure_ascii=False, indent=1), encoding="utf-8")
