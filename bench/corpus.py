@@ -1,7 +1,7 @@
 """Scaled benchmark corpora: N valid articles of real Chinese text, recombined from content/.
 
     python bench/corpus.py --count 10000 --out bench/out/corpus-10000 [--seed 20240626]
-                           [--content content] [--seeds /work/shared/seeds] [--force]
+                           [--content content] [--seeds ../shared/seeds] [--force]
 
 Every generated article takes the *outline* of one real article (its lead, its ## / ### / ####
 headings with their numbering style, the kinds and lengths of its blocks) and fills it with
