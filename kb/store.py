@@ -5,7 +5,6 @@ A file that cannot be loaded is reported as Problems and left out; it never stop
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import threading
 from dataclasses import dataclass, field
@@ -17,7 +16,6 @@ from .frontmatter import FrontMatterError, parse
 from .reading_paths import check_path_links, load_paths
 from .sections import split_sections
 
-log = logging.getLogger(__name__)
 
 
 def is_content_file(path: Path, root: Path) -> bool:

@@ -93,7 +93,8 @@ class JiebaTokenizer(Tokenizer):
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         tk = segmenter(self.dictionary)
         stops = stopwords() if removestops else frozenset()
-        text = _normalize(value) if len(_normalize(value)) == len(value) else value
+        normalized = _normalize(value)
+        text = normalized if len(normalized) == len(value) else value
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
         for word, start, end in tk.tokenize(text, mode="default", HMM=True):
@@ -110,13 +111,13 @@ class JiebaTokenizer(Tokenizer):
     @staticmethod
     def _subwords(tk: jieba.Tokenizer, word: str):
         """Dictionary words inside ``word`` (jieba's search mode, but kept at the word's position)."""
-        seen = {word}
+        seen, stops = {word}, stopwords()
         for n in (2, 3):
             if len(word) <= n:
                 continue
             for i in range(len(word) - n + 1):
                 gram = word[i : i + n]
-                if gram not in seen and tk.FREQ.get(gram) and gram not in stopwords():
+                if gram not in seen and tk.FREQ.get(gram) and gram not in stops:
                     seen.add(gram)
                     yield gram, i
 

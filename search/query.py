@@ -291,7 +291,7 @@ class SearchService:
         """A corrected query when the typed one has homophone typos (see search.spelling)."""
         parsed = parse_query(text)
         with self._lock:
-            searcher = self.searcher()
+            self.searcher()  # the vocabulary of the current index version
             if self._speller is None:
                 self._speller = Speller(self._vocabulary.words)
             chunks = [query_words(chunk, self.dictionary) or [chunk] for chunk in parsed.words]

@@ -1,7 +1,6 @@
 from flask import Blueprint, render_template, request, url_for
 
 from kb import browse
-from kb.article import TYPES
 from search.indexer import IndexUnavailable
 
 from . import catalog, kb
@@ -61,6 +60,5 @@ def results():
         suggestion=suggestion,
         unavailable=unavailable,
         popular_tags=list(browse.tag_counts(cat.articles).items())[:16],
-        types=TYPES,
         link=lambda changes: state_url(state, changes),
     )
