@@ -1,34 +1,36 @@
-"""Search quality on hand-judged queries: Hit@1, Hit@5 and MRR@10 over bench/eval_queries.yaml.
+"""Search quality on hand-judged queries: Hit@1, Hit@5 and MRR@10, tuned and held-out apart.
 
-    python bench/evaluate.py                      # current defaults, table + failing queries
-    python bench/evaluate.py --weights title=1,heading=1,tags=1,body=1 --coord 0.5   # knobs the code has
-    python bench/evaluate.py --sweep              # the configurations of docs/benchmarks.md
-    python bench/evaluate.py --json               # machine-readable figures and ranks
-    python bench/evaluate.py -v                   # every query with its rank and first result
+    python bench/evaluate.py                       # current defaults: tables + failing queries
+    python bench/evaluate.py --set zones.heading=3,ranking.coord=0.5   # try other settings
+    python bench/evaluate.py --sweep               # the grid of SWEEP, chosen on the tuned part only
+    python bench/evaluate.py --queries bench/eval_blind.yaml   # another set (every query held out)
+    python bench/evaluate.py --json                # machine-readable figures and ranks
+    python bench/evaluate.py -v                    # every query with its rank and first result
 
-A fresh index of the content folder is built in a temporary directory for every run, so the
-figures never depend on a stale cache. ``--weights`` and ``--coord`` change scoring at runtime,
-without editing the library: a name that is a key of a ``WEIGHTS`` dict (``search.schema``,
-``search.query``; the per-field weights title, heading, tags, body, grams) is set in that dict,
-in place; a name matching a numeric module constant of ``search.schema`` / ``search.query``
-(``partial`` for ``PARTIAL``) sets that constant in both modules; ``--coord`` sets
-``search.query.COORD``. They change how queries are scored, not what is indexed, so one index
-serves every setting. ``--sweep`` runs the configurations of ``SWEEP`` that the current search
-code has knobs for, and says which it skipped.
+``bench/eval_queries.yaml`` marks every third query ``heldout: true`` (frozen 2026-11-26). No
+setting is ever chosen by looking at those: every report shows the *tuned* and the *held-out*
+figures apart, and ``--sweep`` picks its best configuration on the tuned part alone, then shows
+what that choice does on the held-out part. ``bench/eval_blind.yaml`` was written from the
+articles alone, without running the search, and is held out as a whole.
+
+A fresh index of the content folder is built in a temporary directory for every run (and again
+for every setting of ``zones.*``, which changes what is indexed). Knobs (``--set``):
+
+    zones.<zone>     weight of a word by where it stands (search.documents.ZONES): title, tags,
+                     summary, lead (the article's own document), context, heading, body (sections)
+    ranking.k1, ranking.b, ranking.coord       BM25 parameters; exponent of the share of words matched
+    plan.partial, plan.synonym, plan.rare      weight of fallback parts and of synonyms; "rare" words
 
 A result is a hit when its ``slug#anchor`` (its ``slug`` when it is the article's own document),
 or a section listed in its ``more``, is among the query's relevant entries, or when a bare slug
 among them names its article. Hit@1 and Hit@5: share of queries with a hit at rank 1 / within
-5; MRR@10: mean of 1/rank of the first hit within 10. Art@1 is a diagnostic: the first result
-comes from a relevant article, whatever its section; Art@1 above Hit@1 means the right article
-came first but showed the wrong section.
-
-Queries are searched like the web app does: with the domain dictionary the index was built
-with and the content's synonyms (``--no-synonyms`` leaves them out).
+5; MRR@10: mean of 1/rank of the first hit within 10. Art@1 (a diagnostic): the first result
+comes from a relevant article, whatever its section.
 """
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import tempfile
@@ -45,33 +47,29 @@ import yaml  # noqa: E402
 
 QUERIES = ROOT / "bench" / "eval_queries.yaml"
 CONTENT = ROOT / "content"
-KINDS = ("keyword", "question", "phrase", "filter", "mixed")
+KINDS = ("keyword", "question", "phrase", "filter", "mixed", "colloquial")
 K_HIT = 5
 K_MRR = 10
 
-# The configurations compared in docs/benchmarks.md (## Quality): (label, weights, coord). Names
-# the current search code has no knob for make --sweep skip the line (fields went from five
-# weighted ones to one in schema 9+; PARTIAL replaced the grams field).
-SWEEP = [
-    ("defaults", None, None),
-    ("flat: title=heading=tags=body=1", "title=1,heading=1,tags=1,body=1", None),
-    ("grams off (0)", "grams=0", None),
-    ("grams 0.2", "grams=0.2", None),
-    ("grams 0.8", "grams=0.8", None),
-    ("grams 1.5", "grams=1.5", None),
-    ("heading 3", "heading=3", None),
-    ("title 1, heading 3", "title=1,heading=3", None),
-    ("tags 3", "tags=3", None),
-    ("title 0.5", "title=0.5", None),
-    ("title 0.5, heading 1, tags 0.5", "title=0.5,heading=1,tags=0.5", None),
-    ("partial off (0)", "partial=0", None),
-    ("partial 0.2", "partial=0.2", None),
-    ("partial 0.8", "partial=0.8", None),
-    ("coord 0 (no coordination)", None, 0.0),
-    ("coord 0.5", None, 0.5),
-    ("coord 0.9", None, 0.9),
-    ("coord 1.0", None, 1.0),
-]
+# (module, attribute, key in a dict attribute or None, changes what is indexed)
+KNOBS: dict[str, tuple[str, str, str | None, bool]] = {
+    **{f"zones.{z}": ("search.documents", "ZONES", z, True)
+       for z in ("title", "tags", "summary", "lead", "context", "heading", "body")},
+    "ranking.k1": ("search.ranking", "K1", None, False),
+    "ranking.b": ("search.ranking", "B", None, False),
+    "ranking.coord": ("search.ranking", "COORD", None, False),
+    "plan.partial": ("search.plan", "PARTIAL", None, False),
+    "plan.synonym": ("search.plan", "SYNONYM", None, False),
+    "plan.rare": ("search.plan", "RARE", None, False),
+}
+
+# The grid of --sweep: each line one knob's values; every combination is run on the tuned part.
+SWEEP: dict[str, list[float]] = {
+    "zones.heading": [1.0, 2.0, 3.0],
+    "zones.summary": [0.25, 0.5, 1.0],
+    "zones.context": [0.0, 0.3, 0.6],
+    "ranking.coord": [0.5, 1.0, 2.0],
+}
 
 
 @dataclass
@@ -80,6 +78,7 @@ class Query:
     kind: str
     relevant: list[str]
     hard: str = ""
+    heldout: bool = False
 
 
 @dataclass
@@ -90,17 +89,20 @@ class Outcome:
     top: list[str] = field(default_factory=list)  # "slug#anchor" of the results, best first
 
 
-def load_queries(path: Path = QUERIES, content: Path = CONTENT) -> list[Query]:
-    """Read the judged queries and check every slug and anchor against the content."""
+def load_queries(path: Path = QUERIES, content: Path = CONTENT, all_heldout: bool | None = None) -> list[Query]:
+    """Read the judged queries and check every slug and anchor against the content. A file
+    other than the main set counts as held out as a whole unless ``all_heldout`` says otherwise."""
     from kb.store import load_catalog
 
+    if all_heldout is None:
+        all_heldout = Path(path).resolve() != QUERIES.resolve()
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
     catalog = load_catalog(Path(content))
     anchors = {a.slug: {s.anchor for s in a.sections if s.anchor} for a in catalog.articles}
     queries, problems = [], []
     for n, item in enumerate(data, 1):
         query = Query(q=str(item["q"]), kind=item["kind"], relevant=[str(r) for r in item["relevant"]],
-                      hard=str(item.get("hard") or ""))
+                      hard=str(item.get("hard") or ""), heldout=all_heldout or bool(item.get("heldout")))
         if query.kind not in KINDS:
             problems.append(f"#{n} {query.q!r}: unknown kind {query.kind!r}")
         if not query.relevant:
@@ -121,92 +123,63 @@ def load_queries(path: Path = QUERIES, content: Path = CONTENT) -> list[Query]:
     return queries
 
 
-def _modules():
-    import search.query as query_module
-    import search.schema as schema_module
+# --- settings ----------------------------------------------------------------------------------
 
-    return schema_module, query_module
-
-
-def tunables() -> dict[str, str]:
-    """What --weights can set with the search code as it is: name -> where it lives."""
-    names: dict[str, str] = {}
-    for module in _modules():
-        weights = getattr(module, "WEIGHTS", None)
-        if isinstance(weights, dict):
-            names.update({k: f"{module.__name__}.WEIGHTS[{k!r}]" for k in weights})
-    for module in _modules():
-        for attr, value in vars(module).items():
-            if (attr.isupper() and isinstance(value, (int, float)) and not isinstance(value, bool)
-                    and attr not in ("COORD", "MAX_WORDS", "MAX_LIMIT") and attr.lower() not in names):
-                names[attr.lower()] = f"{module.__name__}.{attr}"
-    return names
-
-
-def parse_weights(text: str | None) -> dict[str, float]:
-    known = tunables()
+def parse_settings(text: str | None) -> dict[str, float]:
     out: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in (text or "").split(","))):
         name, _, value = part.partition("=")
-        name = name.strip()
-        if name not in known:
-            raise ValueError(f"no knob {name!r} in the current search code; it has {', '.join(known) or 'none'}")
-        out[name] = float(value)
+        if name.strip() not in KNOBS:
+            raise ValueError(f"no knob {name.strip()!r}; there are: {', '.join(KNOBS)}")
+        out[name.strip()] = float(value)
     return out
 
 
-def effective_settings() -> dict[str, float]:
-    """The current value of every knob, for reports."""
-    values: dict[str, float] = {}
-    for module in _modules():
-        weights = getattr(module, "WEIGHTS", None)
-        if isinstance(weights, dict):
-            values.update(weights)
-    for name, where in tunables().items():
-        if name not in values:
-            module, _, attr = where.rpartition(".")
-            values[name] = getattr(sys.modules[module], attr)
+def current_settings() -> dict[str, float]:
+    import importlib
+
+    values = {}
+    for name, (module, attr, key, _) in KNOBS.items():
+        value = getattr(importlib.import_module(module), attr)
+        values[name] = value[key] if key else value
     return values
 
 
 @contextmanager
-def patched(weights: dict[str, float] | None = None, coord: float | None = None):
-    """Temporarily change query-time weights and the coordination factor (see the module doc)."""
-    modules = _modules()
-    query_module = modules[1]
-    weights = dict(weights or {})
-    dicts = []
-    for module in modules:  # the same dict is usually imported under both names: set it once
-        d = getattr(module, "WEIGHTS", None)
-        if isinstance(d, dict) and all(d is not other for other in dicts):
-            dicts.append(d)
-    saved_dicts = [dict(d) for d in dicts]
-    saved_attrs = []
+def patched(settings: dict[str, float] | None):
+    """Temporarily set knobs (see the module doc); everything is restored afterwards."""
+    import importlib
+
+    saved = []
     try:
-        for name, value in weights.items():
-            in_dict = [d for d in dicts if name in d]
-            for d in in_dict:
-                d[name] = value
-            if not in_dict:
-                for module in modules:
-                    if hasattr(module, name.upper()):
-                        saved_attrs.append((module, name.upper(), getattr(module, name.upper())))
-                        setattr(module, name.upper(), value)
-        saved_attrs.append((query_module, "COORD", query_module.COORD))
-        if coord is not None:
-            query_module.COORD = coord
+        for name, value in (settings or {}).items():
+            module, attr, key, _ = KNOBS[name]
+            mod = importlib.import_module(module)
+            if key:
+                table = getattr(mod, attr)
+                saved.append((table, key, table[key]))
+                table[key] = value
+            else:
+                saved.append((mod, attr, getattr(mod, attr)))
+                setattr(mod, attr, value)
         yield
     finally:
-        for d, old in zip(dicts, saved_dicts):
-            d.clear()
-            d.update(old)
-        for module, attr, value in reversed(saved_attrs):
-            setattr(module, attr, value)
+        for target, name, value in reversed(saved):
+            if isinstance(target, dict):
+                target[name] = value
+            else:
+                setattr(target, name, value)
 
+
+def reindexing(settings: dict[str, float]) -> tuple:
+    return tuple(sorted((k, v) for k, v in settings.items() if KNOBS[k][3]))
+
+
+# --- running -------------------------------------------------------------------------------------
 
 def build_index(index_dir: Path, content: Path = CONTENT) -> Path:
     from kb.config import load_config
-    from search.indexer import update_index
+    from search.writer import update_index
 
     update_index(load_config(content_dir=str(content), index_dir=str(index_dir)), rebuild=True)
     return Path(index_dir)
@@ -222,17 +195,15 @@ def _matches(relevant: list[str], slug: str, ids: list[str]) -> bool:
     return False
 
 
-def judge(service, query: Query) -> Outcome:
-    result = service.search(query.q, limit=K_MRR)
+def judge(engine, query: Query) -> Outcome:
+    result = engine.search(query.q, limit=K_MRR)
     rank = article_rank = None
     top = []
     for r, hit in enumerate(result.hits, 1):
         own = f"{hit.slug}#{hit.anchor}" if hit.anchor else hit.slug
         top.append(own)
-        # Results are grouped one per article: the best document of the article is the hit,
-        # and up to three more matching sections of the same article come in ``more``. A
-        # relevant section found in ``more`` is shown on the same result line, so it counts
-        # at the same rank.
+        # One result per article: its best document, and up to three more matching sections in
+        # ``more``, shown on the same result line: a relevant one there counts at the same rank.
         ids = [own] + [f"{hit.slug}#{m['anchor']}" for m in hit.more if m.get("anchor")]
         if rank is None and _matches(query.relevant, hit.slug, ids):
             rank = r
@@ -241,18 +212,35 @@ def judge(service, query: Query) -> Outcome:
     return Outcome(query=query, rank=rank, article_rank=article_rank, top=top)
 
 
-def run(index_path: Path, queries: list[Query], weights: dict[str, float] | None = None,
-        coord: float | None = None, synonyms: Path | None = CONTENT / "_synonyms.txt") -> list[Outcome]:
+def run(index_path: Path, queries: list[Query], content: Path = CONTENT, settings: dict | None = None,
+        synonyms: bool = True) -> list[Outcome]:
     """Search like the site does: the index's own dictionary, the content's synonyms."""
-    from search.query import SearchService
+    from kb.config import load_config
+    from search.interface import open_engine
 
-    with patched(weights, coord):
-        # A fresh service per run: it caches results per query text.
-        service = SearchService(index_path, synonyms)
+    config = load_config(content_dir=str(content), index_dir=str(index_path))
+    with patched(settings):
+        engine = open_engine(config, cache_size=0, **({} if synonyms else {"synonyms_path": Path("/nonexistent")}))
         try:
-            return [judge(service, q) for q in queries]
+            return [judge(engine, q) for q in queries]
         finally:
-            service.close()
+            engine.close()
+
+
+class Runner:
+    """Runs settings over one content folder, building an index once per indexing setting."""
+
+    def __init__(self, content: Path, queries: list[Query], tmp: Path, synonyms: bool = True):
+        self.content, self.queries, self.tmp, self.synonyms = content, queries, tmp, synonyms
+        self._indexes: dict[tuple, Path] = {}
+
+    def __call__(self, settings: dict[str, float] | None = None) -> list[Outcome]:
+        settings = settings or {}
+        key = reindexing(settings)
+        if key not in self._indexes:
+            with patched(dict(key)):
+                self._indexes[key] = build_index(self.tmp / f"index-{len(self._indexes)}", self.content)
+        return run(self._indexes[key], self.queries, self.content, settings, self.synonyms)
 
 
 def metrics(outcomes: list[Outcome]) -> dict[str, float]:
@@ -266,22 +254,30 @@ def metrics(outcomes: list[Outcome]) -> dict[str, float]:
     }
 
 
+def split(outcomes: list[Outcome]) -> dict[str, list[Outcome]]:
+    parts = {"tuned": [o for o in outcomes if not o.query.heldout],
+             "held-out": [o for o in outcomes if o.query.heldout]}
+    return {name: part for name, part in parts.items() if part}
+
+
 def breakdown(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
-    rows = {"all": metrics(outcomes)}
-    for kind in KINDS:
-        subset = [o for o in outcomes if o.query.kind == kind]
-        if subset:
-            rows[kind] = metrics(subset)
-    hard = [o for o in outcomes if o.query.hard]
-    if hard:
-        rows["(hard)"] = metrics(hard)
+    rows = {}
+    for name, part in split(outcomes).items():
+        rows[name] = metrics(part)
+        for kind in KINDS:
+            subset = [o for o in part if o.query.kind == kind]
+            if subset:
+                rows[f"{name} · {kind}"] = metrics(subset)
+        hard = [o for o in part if o.query.hard]
+        if hard:
+            rows[f"{name} · (hard)"] = metrics(hard)
     return rows
 
 
-def table(rows: dict[str, dict[str, float]], first: str = "kind") -> str:
-    lines = [f"{first:<36} {'n':>3}  {'Hit@1':>6}  {'Hit@5':>6}  {'MRR@10':>6}  {'Art@1':>6}"]
+def table(rows: dict[str, dict[str, float]], first: str = "part") -> str:
+    lines = [f"{first:<44} {'n':>3}  {'Hit@1':>6}  {'Hit@5':>6}  {'MRR@10':>6}  {'Art@1':>6}"]
     for name, m in rows.items():
-        lines.append(f"{name:<36} {m['n']:>3}  {m['hit@1']:>6.3f}  {m['hit@5']:>6.3f}  {m['mrr@10']:>6.3f}  "
+        lines.append(f"{name:<44} {m['n']:>3}  {m['hit@1']:>6.3f}  {m['hit@5']:>6.3f}  {m['mrr@10']:>6.3f}  "
                      f"{m['article@1']:>6.3f}")
     return "\n".join(lines)
 
@@ -291,75 +287,49 @@ def failures(outcomes: list[Outcome]) -> list[Outcome]:
 
 
 def _outcome_json(o: Outcome) -> dict:
-    return {"q": o.query.q, "kind": o.query.kind, "hard": o.query.hard or None, "rank": o.rank,
-            "article_rank": o.article_rank, "relevant": o.query.relevant, "top": o.top}
+    return {"q": o.query.q, "kind": o.query.kind, "heldout": o.query.heldout, "hard": o.query.hard or None,
+            "rank": o.rank, "article_rank": o.article_rank, "relevant": o.query.relevant, "top": o.top}
 
 
-def _coord() -> float:
-    import search.query as query_module
-
-    return query_module.COORD
+def sweep(runner: Runner) -> list[tuple[dict, dict]]:
+    """Every combination of SWEEP, scored on the tuned part only; best first."""
+    names = list(SWEEP)
+    results = []
+    for values in itertools.product(*(SWEEP[n] for n in names)):
+        settings = dict(zip(names, values))
+        tuned = split(runner(settings)).get("tuned", [])
+        results.append((settings, metrics(tuned)))
+    results.sort(key=lambda r: (-r[1]["hit@1"], -r[1]["mrr@10"], -r[1]["hit@5"]))
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--content", type=Path, default=CONTENT)
-    parser.add_argument("--weights", help="weights to override, e.g. title=2,heading=2,tags=1.5,body=1,grams=0.4 "
-                        "(multi-field search) or partial=0.4 (single-field search)")
-    parser.add_argument("--coord", type=float, help="coordination factor (search.query.COORD), e.g. 0.9")
-    parser.add_argument("--sweep", action="store_true", help="compare the configurations listed in SWEEP")
+    parser.add_argument("--set", dest="settings", help="knobs to override, e.g. zones.heading=3,ranking.coord=0.5")
+    parser.add_argument("--sweep", action="store_true", help="run the grid SWEEP on the tuned part")
     parser.add_argument("--no-synonyms", action="store_true", help="search without content/_synonyms.txt")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every query, not only the failing ones")
     args = parser.parse_args(argv)
-
     try:
         queries = load_queries(args.queries, args.content)
-        weights = parse_weights(args.weights)
+        settings = parse_settings(args.settings)
     except ValueError as e:
         parser.error(str(e))
-    configs, skipped = [], []
-    for label, w, c in SWEEP:
-        try:
-            configs.append((label, parse_weights(w), c))
-        except ValueError:
-            skipped.append(label)
-    synonyms = None if args.no_synonyms else args.content / "_synonyms.txt"
-    from search.schema import SCHEMA_VERSION
-
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
-        index = build_index(Path(tmp) / "index", args.content)
+        runner = Runner(args.content, queries, Path(tmp), synonyms=not args.no_synonyms)
         if args.sweep:
-            results = []
-            for label, w, c in configs:
-                outcomes = run(index, queries, w, c, synonyms)
-                results.append((label, {**effective_settings(), **w}, c, outcomes))
-            if args.json:
-                print(json.dumps({"schema": SCHEMA_VERSION, "skipped": skipped, "configs": [
-                    {"config": label, "weights": w, "coord": c, "metrics": breakdown(o)}
-                    for label, w, c, o in results]}, ensure_ascii=False, indent=2))
-            else:
-                print(f"schema {SCHEMA_VERSION}  defaults {effective_settings()}  coord {_coord()}  "
-                      f"queries {len(queries)}")
-                print(table({label: metrics(o) for label, _, _, o in results}, first="configuration"))
-                if skipped:
-                    print(f"skipped (no such knob in this search code): {'; '.join(skipped)}")
-            return 0
-
-        outcomes = run(index, queries, weights, args.coord, synonyms)
-
-    effective = {**effective_settings(), **weights}
-    coord = _coord() if args.coord is None else args.coord
+            return _report_sweep(runner, args.json)
+        outcomes = runner(settings)
+    effective = {**current_settings(), **settings}
     rows = breakdown(outcomes)
     if args.json:
-        print(json.dumps({"weights": effective, "coord": coord, "synonyms": synonyms is not None,
-                          "schema": SCHEMA_VERSION,
-                          "metrics": rows, "queries": [_outcome_json(o) for o in outcomes]},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps({"settings": effective, "synonyms": not args.no_synonyms, "metrics": rows,
+                          "queries": [_outcome_json(o) for o in outcomes]}, ensure_ascii=False, indent=2))
         return 0
-    print(f"weights {effective}  coord {coord}  synonyms {'on' if synonyms else 'off'}  "
-          f"schema {SCHEMA_VERSION}  queries {len(outcomes)}")
+    print(f"settings {effective}  synonyms {'off' if args.no_synonyms else 'on'}  queries {len(outcomes)}")
     print(table(rows))
     shown = outcomes if args.verbose else failures(outcomes)
     if shown:
@@ -367,9 +337,25 @@ def main(argv: list[str] | None = None) -> int:
         for o in shown:
             rank = o.rank if o.rank else "-"
             first = o.top[0] if o.top else "(no results)"
-            flag = "  [hard]" if o.query.hard else ""
-            print(f"  {rank!s:>2}  [{o.query.kind}] {o.query.q}{flag}\n      first: {first}\n"
+            flags = ("  [held out]" if o.query.heldout else "") + ("  [hard]" if o.query.hard else "")
+            print(f"  {rank!s:>2}  [{o.query.kind}] {o.query.q}{flags}\n      first: {first}\n"
                   f"      want:  {', '.join(o.query.relevant)}")
+    return 0
+
+
+def _report_sweep(runner: Runner, as_json: bool) -> int:
+    results = sweep(runner)
+    best, default = results[0][0], {n: v for n, v in current_settings().items() if n in SWEEP}
+    chosen = {label: breakdown(runner(s)) for label, s in (("defaults", default), ("best on tuned", best))}
+    if as_json:
+        print(json.dumps({"grid": [{"settings": s, "tuned": m} for s, m in results], "defaults": default,
+                          "best": best, "figures": chosen}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{len(results)} configurations on the tuned part; the ten best:")
+    print(table({json.dumps(s): m for s, m in results[:10]}, first="settings"))
+    for label, rows in chosen.items():
+        print(f"\n{label}: {json.dumps(default if label == 'defaults' else best)}")
+        print(table({k: v for k, v in rows.items() if "·" not in k}))
     return 0
 
 

@@ -86,21 +86,28 @@ def cmd_new(args) -> int:
 
 
 def cmd_index(args) -> int:
-    from search.indexer import update_index
+    from search.interface import open_engine
 
-    config = _config(args)
-    report = update_index(config, rebuild=args.rebuild, progress=not args.quiet)
+    engine = open_engine(_config(args))
+    try:
+        report = engine.index(rebuild=args.rebuild, progress=not args.quiet)
+    finally:
+        engine.close()
     print(report.summary())
     return 0
 
 
 def cmd_search(args) -> int:
-    from search.indexer import ensure_index
-    from search.query import search
+    from search.interface import open_engine
 
-    config = _config(args)
-    ensure_index(config, progress=False)
-    result = search(config.index_path, args.query, synonyms_path=config.synonyms_path, limit=args.limit, page=args.page)
+    engine = open_engine(_config(args), cache_size=0)
+    try:
+        report = engine.index()
+        if report.changed_anything:
+            print(report.summary().splitlines()[0], file=sys.stderr)
+        result = engine.search(args.query, limit=args.limit, page=args.page)
+    finally:
+        engine.close()
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0

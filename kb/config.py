@@ -25,6 +25,7 @@ class Config:
     site_name: str = "办公室知识库"
     allow_edit: bool = True  # the browser form that adds and edits articles
     secret_key: str = ""
+    search_backend: str = ""  # "module:Class" of a search.interface.SearchEngine; "" for the default
 
     @property
     def index_path(self) -> Path:

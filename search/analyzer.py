@@ -1,13 +1,16 @@
-"""Whoosh analyzers for Chinese text.
+"""Chinese text to index terms: jieba words with positions, and the zones they stand in.
 
 ``JiebaTokenizer`` segments with jieba and, unlike jieba's bundled ChineseAnalyzer, yields
-word *positions* (so phrase queries work) and character offsets (so highlighting works).
-When indexing, the dictionary words found inside a long word are added at the same position
-as the word itself, like synonyms: 「办公室主任」 is found by 「办公室」 and 「主任」, and a
-phrase query still sees one token per position. Queries use jieba's precise mode.
+word *positions* (so phrase queries work) and character offsets. When indexing, the dictionary
+words found inside a long word are added at the same position as the word itself, like
+synonyms: 「办公室主任」 is found by 「办公室」 and 「主任」, and a phrase query still sees one
+token per position. Queries use jieba's precise mode.
 
-Words jieba splits differently in a query than in the text are found through the index's
-vocabulary (search.vocabulary), not by indexing character pairs.
+A document is analysed once (``prepare``): its parts — title, heading, body … — become one
+token list in which every word carries the weight of the zone it stands in (a heading word
+counts more than a body word). Whoosh's posting weights and the ranking matrix
+(search.matrix) are both made from that one list; the Whoosh tokenizer replays it instead of
+running jieba a second time.
 """
 from __future__ import annotations
 
@@ -25,7 +28,10 @@ log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
 
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
+ANALYZER_VERSION = "4"
+ZONE_GAP = 8  # positions left empty between zones: a phrase never spans title and heading
 _lock = threading.Lock()
+_CACHE_LIMIT = 400_000  # distinct raw words remembered per segmenter
 
 
 def _read_words(path: Path) -> tuple[str, ...]:
@@ -49,16 +55,68 @@ def read_dictionary(path: Path | None) -> tuple[str, ...]:
     return _read_words(Path(path)) if path else ()
 
 
-@lru_cache(maxsize=4)
-def segmenter(dictionary: tuple[str, ...]) -> jieba.Tokenizer:
-    """A jieba tokenizer with the domain dictionary added (shared per dictionary)."""
-    with _lock:
-        tk = jieba.Tokenizer()
-        tk.initialize()
+def dictionary_words(dictionary: tuple[str, ...]) -> list[str]:
+    """The words of dictionary entries (without their frequencies)."""
+    return [entry.partition(" ")[0].strip() for entry in dictionary if entry.strip()]
+
+
+class Segmenter:
+    """A private jieba tokenizer with the domain dictionary, and what it learnt about words.
+
+    jieba yields the same few thousand words over and over; what we make of a raw word (its
+    normalised form, whether it is a stop word or punctuation, its sub-words) is computed once.
+    """
+
+    def __init__(self, dictionary: tuple[str, ...]):
+        self.jieba = jieba.Tokenizer()
+        self.jieba.initialize()
         for entry in dictionary:
             word, _, freq = entry.partition(" ")
-            tk.add_word(word.strip(), int(freq) if freq.strip().isdigit() else None)
-        return tk
+            self.jieba.add_word(word.strip(), int(freq) if freq.strip().isdigit() else None)
+        self._words: dict[str, tuple[str, tuple[tuple[str, int], ...]] | None] = {}
+
+    def word(self, raw: str):
+        """(term, sub-words with offsets) for a raw jieba word; None for punctuation and stop words."""
+        try:
+            return self._words[raw]
+        except KeyError:
+            pass
+        low = raw.lower().strip()
+        info = None
+        if low and low not in stopwords() and any(ch.isalnum() for ch in low):
+            info = (low, tuple(self._subwords(low)) if len(low) > 2 else ())
+        if len(self._words) > _CACHE_LIMIT:
+            self._words.clear()
+        self._words[raw] = info
+        return info
+
+    def _subwords(self, word: str):
+        """Dictionary words of two or three characters inside ``word`` (jieba's search mode,
+        but kept at the word's position)."""
+        seen, stops, freq = {word}, stopwords(), self.jieba.FREQ
+        for n in (2, 3):
+            for i in range(len(word) - n + 1):
+                gram = word[i : i + n]
+                if gram not in seen and freq.get(gram) and gram not in stops:
+                    seen.add(gram)
+                    yield gram, i
+
+    def words(self, text: str):
+        """(term, start, end) of each word of ``text`` in precise mode, without stop words."""
+        normalized = _normalize(text)
+        if len(normalized) == len(text):
+            text = normalized
+        for raw, start, end in self.jieba.tokenize(text, mode="default", HMM=True):
+            info = self.word(raw)
+            if info is not None:
+                yield info[0], start, end, info[1]
+
+
+@lru_cache(maxsize=4)
+def segmenter(dictionary: tuple[str, ...]) -> Segmenter:
+    """The segmenter of a dictionary (shared: jieba takes ~0.7 s to load)."""
+    with _lock:
+        return Segmenter(dictionary)
 
 
 def fingerprint(dictionary: tuple[str, ...]) -> str:
@@ -67,21 +125,44 @@ def fingerprint(dictionary: tuple[str, ...]) -> str:
     return hashlib.sha1("\x00".join(parts).encode()).hexdigest()[:16]
 
 
-ANALYZER_VERSION = "3"
-
-
 def _normalize(text: str) -> str:
     # NFKC folds full-width letters and digits (ＡＢＣ１２３) to ASCII; lengths stay the same for
     # CJK text, and offsets are only used on the stored original where lengths agree.
     return unicodedata.normalize("NFKC", text) if not text.isascii() else text
 
 
-def _is_word(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+class Prepared(str):
+    """A document's text with its tokens already made: ``tokens`` is a list of
+    (term, position, weight). Whoosh's tokenizer replays them; the matrix reads them."""
+
+    tokens: list[tuple[str, int, float]]
+    length: int  # number of tokens, as Whoosh counts a field's length
+
+
+def prepare(parts: list[tuple[str, float]], dictionary: tuple[str, ...]) -> Prepared:
+    """Analyse the zones of one document, each (text, weight), in order."""
+    seg = segmenter(dictionary)
+    tokens: list[tuple[str, int, float]] = []
+    append = tokens.append
+    pos = 0
+    for text, weight in parts:
+        if not text:
+            continue
+        for term, _start, _end, subs in seg.words(text):
+            append((term, pos, weight))
+            for sub, _offset in subs:
+                append((sub, pos, weight))
+            pos += 1
+        pos += ZONE_GAP
+    value = Prepared("\n".join(text for text, _ in parts if text))
+    value.tokens = tokens
+    value.length = len(tokens)
+    return value
 
 
 class JiebaTokenizer(Tokenizer):
-    """jieba segmentation with proper positions; search-mode sub-words when indexing."""
+    """The Whoosh tokenizer of the ``content`` field: replays a ``Prepared`` document, or
+    segments plain text (queries in precise mode; documents with sub-words)."""
 
     def __init__(self, dictionary: tuple[str, ...] = ()):
         self.dictionary = tuple(dictionary)
@@ -91,40 +172,27 @@ class JiebaTokenizer(Tokenizer):
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        tk = segmenter(self.dictionary)
-        stops = stopwords() if removestops else frozenset()
-        normalized = _normalize(value)
-        text = normalized if len(normalized) == len(value) else value
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.stopped = False
+        if isinstance(value, Prepared) and mode != "query":
+            for term, pos, weight in value.tokens:
+                token.text, token.boost = term, weight
+                if positions:
+                    token.pos = start_pos + pos
+                yield token
+            return
         pos = start_pos
-        for word, start, end in tk.tokenize(text, mode="default", HMM=True):
-            low = word.lower().strip()
-            if not low or not _is_word(low) or low in stops:
-                continue
-            yield from self._emit(token, low, pos, start, end, positions, chars, start_char, keeporiginal, value)
-            if mode != "query" and len(low) > 2:
-                for sub, offset in self._subwords(tk, low):
-                    yield from self._emit(token, sub, pos, start + offset, start + offset + len(sub),
-                                          positions, chars, start_char, keeporiginal, value)
+        for term, start, end, subs in segmenter(self.dictionary).words(value):
+            yield self._emit(token, term, pos, start, end, positions, chars, start_char, keeporiginal, value)
+            if mode != "query":
+                for sub, offset in subs:
+                    yield self._emit(token, sub, pos, start + offset, start + offset + len(sub),
+                                     positions, chars, start_char, keeporiginal, value)
             pos += 1
-
-    @staticmethod
-    def _subwords(tk: jieba.Tokenizer, word: str):
-        """Dictionary words inside ``word`` (jieba's search mode, but kept at the word's position)."""
-        seen, stops = {word}, stopwords()
-        for n in (2, 3):
-            if len(word) <= n:
-                continue
-            for i in range(len(word) - n + 1):
-                gram = word[i : i + n]
-                if gram not in seen and tk.FREQ.get(gram) and gram not in stops:
-                    seen.add(gram)
-                    yield gram, i
 
     @staticmethod
     def _emit(token, text, pos, start, end, positions, chars, start_char, keeporiginal, value):
         token.text = text
-        token.stopped = False
         token.boost = 1.0
         if keeporiginal:
             token.original = value[start:end]
@@ -133,12 +201,12 @@ class JiebaTokenizer(Tokenizer):
         if chars:
             token.startchar = start_char + start
             token.endchar = start_char + end
-        yield token
+        return token
 
 
 def subwords(word: str, dictionary: tuple[str, ...] = ()) -> list[str]:
     """The dictionary words inside ``word`` (「公文处理」 -> 公文, 处理)."""
-    return [w for w, _ in JiebaTokenizer._subwords(segmenter(dictionary), word)]
+    return [w for w, _ in segmenter(dictionary)._subwords(word)]
 
 
 def chinese_analyzer(dictionary: tuple[str, ...] = ()) -> JiebaTokenizer:
@@ -147,4 +215,4 @@ def chinese_analyzer(dictionary: tuple[str, ...] = ()) -> JiebaTokenizer:
 
 def query_words(text: str, dictionary: tuple[str, ...] = ()) -> list[str]:
     """The words of a query as the index sees them (precise mode, no stop words)."""
-    return [t.text for t in JiebaTokenizer(dictionary)(text, mode="query")]
+    return [term for term, *_ in segmenter(dictionary).words(text)]

@@ -3,11 +3,21 @@
 Matching is done on the stored text by plain (case-insensitive) substring search for the
 query's words, not through the index's tokens: in Chinese a word the user typed can sit inside
 a longer word of the text, and must be marked there too. Everything is HTML-escaped.
+
+The work is linear in the text and bounded: one regular-expression pass finds the matches
+(at most ``MAX_MATCHES`` are looked at), and a sliding window over them picks the stretch with
+the most distinct words — a 210 KB section of one repeated word takes milliseconds, not the
+33 s the old quadratic choice took.
 """
 from __future__ import annotations
 
 import html
 import re
+from collections import defaultdict
+from itertools import islice
+
+MAX_MATCHES = 5000
+_ENDS = "。；！？：，、…）)」”》.;!?:,"
 
 
 def _pattern(terms: list[str]) -> re.Pattern | None:
@@ -32,20 +42,25 @@ def mark(text: str, terms: list[str]) -> str:
 
 
 def best_window(text: str, terms: list[str], width: int = 120) -> tuple[int, int]:
-    """The stretch of ``text`` of about ``width`` characters holding the most distinct terms."""
+    """The stretch of ``text`` of about ``width`` characters holding the most distinct terms
+    (then the most matches), found by one pass of a sliding window."""
     text_len = len(text)
     if text_len <= width:
         return 0, text_len
     pattern = _pattern(terms)
-    hits = [(m.start(), m.group(0).lower()) for m in pattern.finditer(text)] if pattern else []
+    hits = [(m.start(), m.group(0).lower()) for m in islice(pattern.finditer(text), MAX_MATCHES)] if pattern else []
     if not hits:
         return 0, width
-    best, best_score = hits[0][0], -1
-    for i, (start, _) in enumerate(hits):
-        seen = {w for s, w in hits[i:] if s < start + width}
-        score = len(seen) * 100 + sum(1 for s, _ in hits[i:] if s < start + width)
+    counts: dict[str, int] = defaultdict(int)
+    best, best_score, right = hits[0][0], -1, 0
+    for start, word in hits:
+        while right < len(hits) and hits[right][0] < start + width:
+            counts[hits[right][1]] += 1
+            right += 1
+        score = sum(1 for c in counts.values() if c) * 100 + sum(counts.values())
         if score > best_score:
             best, best_score = start, score
+        counts[word] -= 1
     begin = max(0, best - width // 5)
     # start at a sentence or clause boundary when one is near
     for j in range(begin, best):
@@ -55,8 +70,22 @@ def best_window(text: str, terms: list[str], width: int = 120) -> tuple[int, int
     return begin, min(text_len, begin + width)
 
 
+def flatten(text: str) -> str:
+    """One line of text: lines that end without punctuation (list and checklist items) are
+    kept apart by 「；」, others simply joined."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        if out and out[-1][-1] not in _ENDS:
+            out.append("；" if not (out[-1][-1].isascii() and line[0].isascii()) else " ")
+        out.append(line)
+    return "".join(out)
+
+
 def snippet(text: str, terms: list[str], width: int = 120) -> str:
-    text = " ".join(text.split())
+    text = flatten(text)
     start, end = best_window(text, terms, width)
     body = mark(text[start:end], terms)
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")

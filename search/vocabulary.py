@@ -9,55 +9,48 @@ cost compared with indexing every pair of characters of the corpus.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
-FIELDS = ("content",)
+from .matrix import Matrix
 
 
 class Vocabulary:
-    def __init__(self, reader):
-        self._reader = reader
-        self._words: dict[str, int] | None = None
-        self._joined = ""
+    def __init__(self, matrix: Matrix):
+        self._matrix = matrix
+        self._joined: str | None = None
         self._starts: list[int] = []
         self._list: list[str] = []
 
     def known(self, word: str) -> bool:
-        return self.frequency(word) > 0
+        return self._matrix.known(word)
 
     def frequency(self, word: str) -> int:
-        """How many documents contain ``word``."""
-        return max(self._reader.doc_frequency(f, word) for f in FIELDS)
+        """How many documents contain ``word`` (an estimate while deletions are pending)."""
+        return self._matrix.vocabulary.get(word, 0)
 
     @property
     def words(self) -> dict[str, int]:
-        """word -> number of documents containing it (read once per index version, on demand)."""
-        if self._words is None:
-            words: dict[str, int] = {}
-            for field in FIELDS:
-                for term in self._reader.lexicon(field):
-                    word = term.decode("utf-8") if isinstance(term, bytes) else term
-                    words[word] = max(words.get(word, 0), self._reader.doc_frequency(field, word))
-            self._words = words
-            self._list = sorted(words)
-            self._joined = "\n".join(self._list)
+        return self._matrix.vocabulary
+
+    def _index(self) -> str:
+        if self._joined is None:
+            self._list = sorted(self.words)
             starts, pos = [], 0
             for w in self._list:
                 starts.append(pos)
                 pos += len(w) + 1
             self._starts = starts
-        return self._words
+            self._joined = "\n".join(self._list)
+        return self._joined
 
     def containing(self, fragment: str, limit: int = 20) -> list[str]:
         """Index words that contain ``fragment``, most common first."""
         fragment = fragment.lower().strip()
         if not fragment or "\n" in fragment:
             return []
-        words = self.words
+        joined, words = self._index(), self.words
         found: set[str] = set()
-        from bisect import bisect_right
-
-        for m in re.finditer(re.escape(fragment), self._joined):
-            i = bisect_right(self._starts, m.start()) - 1
-            found.add(self._list[i])
+        for m in re.finditer(re.escape(fragment), joined):
+            found.add(self._list[bisect_right(self._starts, m.start()) - 1])
         found.discard(fragment)
         return sorted(found, key=lambda w: (-words[w], len(w), w))[:limit]

@@ -37,17 +37,23 @@ def write_article(folder: Path, name: str, body: str, **meta) -> Path:
 def built_index(tmp_path_factory):
     """A real index of the bundled content, built once for read-only search tests."""
     from kb.config import load_config
-    from search.indexer import update_index
+    from search.writer import update_index
 
     index = tmp_path_factory.mktemp("index")
     update_index(load_config(content_dir=CONTENT, index_dir=index), rebuild=True)
     return index
 
 
+def engine_for(content, index, **options):
+    """A search engine over a content folder and its index (built if missing)."""
+    from kb.config import load_config
+    from search.interface import open_engine
+
+    return open_engine(load_config(content_dir=content, index_dir=index), **options)
+
+
 @pytest.fixture(scope="session")
 def searcher(built_index):
-    from search.query import SearchService
-
-    service = SearchService(built_index)
-    yield service
-    service.close()
+    engine = engine_for(CONTENT, built_index)
+    yield engine
+    engine.close()

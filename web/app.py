@@ -11,7 +11,7 @@ from flask import Flask, render_template, request
 from kb.article import TYPES
 from kb.config import Config, load_config
 from kb.store import ContentStore
-from search.query import SearchService
+from search.interface import open_engine
 
 from .indexing import IndexKeeper
 
@@ -30,9 +30,9 @@ def create_app(config: Config | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     store = ContentStore(Path(config.content_dir))
-    service = SearchService(config.index_path, config.synonyms_path)
-    keeper = IndexKeeper(config, store)
-    app.extensions["kb"] = {"store": store, "search": service, "keeper": keeper, "config": config, "suggestions": {}}
+    engine = open_engine(config)
+    keeper = IndexKeeper(engine, store)
+    app.extensions["kb"] = {"store": store, "search": engine, "keeper": keeper, "config": config, "suggestions": {}}
 
     from .views import api, articles, browse, edit, feeds, home, search
 

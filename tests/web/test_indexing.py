@@ -45,7 +45,8 @@ def test_an_index_from_an_older_version_is_rebuilt_at_start(content_dir, tmp_pat
     import json
 
     from kb.config import load_config
-    from search.indexer import live_path, update_index
+    from search.storage import live_path
+    from search.writer import update_index
     from tests.web.conftest import wait_ready
     from web.app import create_app
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify, request
 
 from kb.render import plain_text, render
-from search.indexer import IndexUnavailable
+from search.interface import IndexUnavailable
 from search.suggest import build_entries, suggest
 
 from . import article_or_redirect, catalog, kb

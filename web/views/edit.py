@@ -38,6 +38,12 @@ def _template(slug: str, title: str, kind: str, category: str, tags: str, summar
     return dump({k: (v.strip() if isinstance(v, str) else v) for k, v in meta.items()}, body)
 
 
+def _saved(rel_path: str) -> None:
+    """A file was written: reload it, and make it searchable before the redirect arrives."""
+    kb()["store"].invalidate()
+    kb()["search"].update([rel_path])
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     _guard()
@@ -51,8 +57,7 @@ def new():
         folder = "checklists" if kind == "checklist" else "guides"
         article, problems = save_article(catalog(), f"{folder}/{slug or 'untitled'}.md", text)
         if article is not None:
-            kb()["store"].invalidate()
-            kb()["keeper"].request_update(wait=True)
+            _saved(article.rel_path)
             return redirect(url_for("articles.article", slug=article.slug), 303)
     return render_template("edit_new.html", form=form, problems=problems, types=TYPES, csrf=_csrf_token())
 
@@ -75,8 +80,7 @@ def edit(slug: str):
                                    digest=article.digest)
         saved, problems = save_article(cat, article.rel_path, text, previous=article)
         if saved is not None:
-            kb()["store"].invalidate()
-            kb()["keeper"].request_update(wait=True)
+            _saved(saved.rel_path)
             return redirect(url_for("articles.article", slug=saved.slug), 303)
     else:
         text = article.path.read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 from flask import Blueprint, render_template, request, url_for
 
 from kb import browse
-from search.indexer import IndexUnavailable
+from search.interface import IndexUnavailable
 
 from . import catalog, kb
 
@@ -47,7 +47,7 @@ def results():
         if not unavailable and (state["text"].strip() or state["type"] or state["tag"] or state["category"]):
             result = service.search(**state)
         if result is not None and result.total == 0 and state["text"].strip():
-            suggestion = service.did_you_mean(state["text"])
+            suggestion = service.suggest_words(state["text"])
             partial = service.partial_matches(state["text"])
     except IndexUnavailable:
         result, unavailable = None, True

@@ -3,10 +3,10 @@ import logging
 import pytest
 
 from kb.config import load_config
-from search import indexer
-from search.indexer import index_ready, live_path, update_index
-from search.query import SearchService
-from tests.conftest import write_article
+from search import writer
+from search.storage import index_ready, live_path
+from search.writer import update_index
+from tests.conftest import engine_for, write_article
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def setup(content_dir, tmp_path):
 
 
 def slugs(config, q):
-    service = SearchService(config.index_path)
+    service = engine_for(config.content_dir, config.index_path)
     try:
         return [h.slug for h in service.search(q, limit=50).hits]
     finally:
@@ -46,7 +46,7 @@ def test_edited_added_and_removed_articles_are_updated_incrementally(setup):
 def test_a_broken_article_is_skipped_with_its_message_and_the_rest_indexed(setup, caplog):
     bad = setup.content_dir / "guides" / "broken.md"
     bad.write_text("---\ntitle: 坏文件\nslug: [\n---\n正文\n", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="search.indexer"):
+    with caplog.at_level(logging.WARNING, logger="search.writer"):
         report = update_index(setup)
     assert any(p.path == "guides/broken.md" and p.line for p in report.skipped)
     assert "guides/broken.md" in caplog.text
@@ -56,15 +56,15 @@ def test_a_broken_article_is_skipped_with_its_message_and_the_rest_indexed(setup
 def test_crash_during_rebuild_leaves_the_previous_index_serving(setup, monkeypatch):
     before = live_path(setup.index_path).resolve()
     calls = {"n": 0}
-    real = indexer.documents
+    real = writer.documents
 
-    def failing(article):
+    def failing(article, dictionary=()):
         calls["n"] += 1
         if calls["n"] > 3:
             raise RuntimeError("simulated crash")
-        return real(article)
+        return real(article, dictionary)
 
-    monkeypatch.setattr(indexer, "documents", failing)
+    monkeypatch.setattr(writer, "documents", failing)
     with pytest.raises(RuntimeError):
         update_index(setup, rebuild=True)
     assert live_path(setup.index_path).resolve() == before

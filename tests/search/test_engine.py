@@ -99,15 +99,14 @@ def test_hostile_queries_never_raise(searcher, q):
 
 def test_segmentation_fallback_finds_words_inside_other_words(tmp_path):
     from kb.config import load_config
-    from search.indexer import update_index
-    from search.query import SearchService
-    from tests.conftest import write_article
+    from search.writer import update_index
+    from tests.conftest import engine_for, write_article
 
     content = tmp_path / "content"
     write_article(content, "a.md", "## 一、理论\n\n学习马克思主义理论。\n\n## 二、编号\n\n文件编号为5555555号。\n", slug="theory")
     config = load_config(content_dir=content, index_dir=tmp_path / "index")
     update_index(config)
-    service = SearchService(config.index_path)
+    service = engine_for(content, config.index_path)
     try:
         assert first(service.search("马克思")) == "theory#理论"
         assert first(service.search("55")) == "theory#编号"
@@ -118,9 +117,9 @@ def test_segmentation_fallback_finds_words_inside_other_words(tmp_path):
 
 def test_homophone_typos_get_a_suggestion(searcher):
     assert searcher.search("保秘").total == 0
-    assert searcher.did_you_mean("保秘") == "保密"
-    assert searcher.did_you_mean("办工室 值班") == "办公室 值班"
-    assert searcher.did_you_mean("保密") is None
+    assert searcher.suggest_words("保秘") == "保密"
+    assert searcher.suggest_words("办工室 值班") == "办公室 值班"
+    assert searcher.suggest_words("保密") is None
 
 
 def test_partial_matches_share_characters_with_the_query(searcher):
@@ -130,15 +129,14 @@ def test_partial_matches_share_characters_with_the_query(searcher):
 
 def test_repeated_searches_are_served_from_the_cache_until_the_index_changes(tmp_path):
     from kb.config import load_config
-    from search.indexer import update_index
-    from search.query import SearchService
-    from tests.conftest import write_article
+    from search.writer import update_index
+    from tests.conftest import engine_for, write_article
 
     content = tmp_path / "content"
     write_article(content, "a.md", "## 一、甲\n\n值班安排。\n", slug="first")
     config = load_config(content_dir=content, index_dir=tmp_path / "index")
     update_index(config)
-    service = SearchService(config.index_path)
+    service = engine_for(content, config.index_path)
     try:
         assert [h.slug for h in service.search("值班").hits] == ["first"]
         assert service.search("值班").hits[0].slug == "first"  # second time: from the cache
@@ -150,17 +148,16 @@ def test_repeated_searches_are_served_from_the_cache_until_the_index_changes(tmp
 
 
 def test_synonyms_from_the_content_folder_widen_a_word(built_index, tmp_path):
-    from search.query import SearchService
-    from tests.conftest import CONTENT
+    from tests.conftest import CONTENT, engine_for
 
-    plain = SearchService(built_index)
-    widened = SearchService(built_index, CONTENT / "_synonyms.txt")
+    plain = engine_for(CONTENT, built_index, synonyms_path=tmp_path / "none.txt")
+    widened = engine_for(CONTENT, built_index)
     try:
         assert "meeting-preparation" not in [h.slug for h in plain.search("开会").hits[:1]]
         assert widened.search("开会").hits[0].slug == "meeting-preparation"
         own = tmp_path / "synonyms.txt"
         own.write_text("开会 值班\n", encoding="utf-8")
-        edited = SearchService(built_index, own)
+        edited = engine_for(CONTENT, built_index, synonyms_path=own)
         assert edited.search("开会").total > plain.search("开会").total  # read from the file given
         edited.close()
     finally:

@@ -1,0 +1,101 @@
+"""What an article becomes in the index: its own document, and one document per section.
+
+A section is the unit of an answer: its document holds its heading and its own text, with the
+article's title as context. The article's own document holds the title, tags, summary and the
+lead text before the first heading; it answers queries about the article as a whole.
+
+Every word is weighted by the zone it stands in (``ZONES``): a query word in a section's
+heading says much more about the section than the same word in passing in its text, and a word
+in the article's summary less than one in its title. The weights were chosen on the tuned part
+of the evaluation set only (docs/benchmarks.md, ## Quality).
+"""
+from __future__ import annotations
+
+from kb.article import Article, Section
+from kb.links import strip_citations
+from kb.render import plain_text
+
+from .analyzer import prepare
+
+ZONES: dict[str, float] = {
+    # the article's own document
+    "title": 2.0,
+    "tags": 1.5,
+    "summary": 0.5,
+    "lead": 1.0,
+    # a section's document
+    "context": 0.3,  # the article's title, for context
+    "heading": 2.0,
+    "body": 1.0,
+}
+SNIPPET_SOURCE_CHARS = 600  # text of subsections kept for the snippet of a section without its own
+
+
+def article_fields(article: Article) -> dict:
+    """The fields every document of an article carries (for filters, facets and display)."""
+    when = article.updated or article.published
+    return {
+        "path": article.rel_path,
+        "slug": article.slug,
+        "article_title": article.title,
+        "type": article.type,
+        "category": article.category,
+        "tag": ",".join(article.tags),
+        "updated": when.isoformat() if when else "",
+    }
+
+
+def _section_text(section: Section) -> str:
+    return plain_text(strip_citations(section.text))
+
+
+def _descendant_text(sections: list[Section], i: int) -> str:
+    """Text of the subsections of ``sections[i]``: what a heading without text of its own
+    introduces, shown as its snippet."""
+    level, parts, size = sections[i].level, [], 0
+    for s in sections[i + 1 :]:
+        if s.level <= level:
+            break
+        text = _section_text(s)
+        if text:
+            parts.append(f"{s.heading}：{text}" if s.heading else text)
+            size += len(parts[-1])
+        if size >= SNIPPET_SOURCE_CHARS:
+            break
+    return "\n".join(parts)
+
+
+def documents(article: Article, dictionary: tuple[str, ...] = ()) -> list[dict]:
+    """The article's own document, then one per section, as Whoosh field values; ``content``
+    is a ``Prepared`` value whose tokens also feed the ranking matrix."""
+    common = article_fields(article)
+    sections = article.sections
+    lead = next((_section_text(s) for s in sections if not s.anchor), "")
+    docs = [{
+        **common,
+        "id": article.slug,
+        "kind": "article",
+        "anchor": "",
+        "section": None,
+        "heading_path": [],
+        # what the result shows: the summary, the lead, and the tags (a match may be there)
+        "text": "\n".join(filter(None, [article.summary, lead, "标签：" + "、".join(article.tags) if article.tags else ""])),
+        "content": prepare([(article.title, ZONES["title"]), (" ".join(article.tags), ZONES["tags"]),
+                            (article.summary, ZONES["summary"]), (lead, ZONES["lead"])], dictionary),
+    }]
+    for i, s in enumerate(sections):
+        if not s.anchor:
+            continue
+        own = _section_text(s)
+        docs.append({
+            **common,
+            "id": f"{article.slug}#{s.anchor}",
+            "kind": "section",
+            "anchor": s.anchor,
+            "section": s.heading,
+            "heading_path": list(s.path),
+            "text": own or _descendant_text(sections, i),
+            "content": prepare([(article.title, ZONES["context"]), (s.heading, ZONES["heading"]),
+                                (own, ZONES["body"])], dictionary),
+        })
+    return docs

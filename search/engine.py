@@ -1,0 +1,257 @@
+"""The search engine: Whoosh as the index of record, the ranking matrix for speed.
+
+A search reads one *snapshot* of the index — the matrix segments and the Whoosh searcher of
+one committed version — which it holds by reference, without a lock: many threads search at
+once, and a commit by another process is picked up by the next search (one ``stat`` of the
+manifest tells), while searches already running finish on the version they began with. Only
+reading stored fields from Whoosh (a few per result page) takes a short lock, because Whoosh's
+file readers are not safe to share between threads.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from pathlib import Path
+
+from kb.article import article_url
+from kb.config import Config
+
+from .facets import ArticleTable
+from .highlight import snippet
+from .interface import IndexUnavailable, SearchEngine
+from .matrix import Matrix, Segment
+from .parse import parse_query
+from .plan import Alt, Group, Plan, build_plan
+from .ranking import Ranked, Ranker
+from .results import Hit, Report, SearchResult
+from .spelling import Speller
+from .storage import MATRIX, index_ready, live_path, open_whoosh, read_manifest, version_stamp
+from .synonyms import Synonyms
+from .vocabulary import Vocabulary
+from .writer import update_index
+
+MAX_LIMIT = 100
+MAX_PAGE = 1000
+
+
+class Snapshot:
+    """One committed version of the index, opened for reading."""
+
+    def __init__(self, index_path: Path, stamp, segments_cache: dict):
+        self.stamp = stamp
+        gen = live_path(index_path).resolve()
+        manifest = read_manifest(gen)
+        if "segments" not in manifest:
+            raise IndexUnavailable(f"索引 {index_path} 不完整或由旧版本建立，需要重建")
+        try:
+            segments = [segments_cache.get((gen, n)) or Segment(gen / MATRIX / n) for n in manifest["segments"]]
+            self.whoosh = open_whoosh(gen).searcher()
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailable(f"无法读取索引 {gen}：{exc}") from exc
+        segments_cache.clear()
+        segments_cache.update({(gen, s.folder.name): s for s in segments})
+        self.matrix = Matrix(segments, manifest.get("deleted", {}))
+        self.table = ArticleTable(self.matrix.articles, self.matrix.article_live)
+        self.ranker = Ranker(self.matrix, self.table)
+        self.vocabulary = Vocabulary(self.matrix)
+        # queries are segmented with the dictionary the index was built with
+        self.dictionary = getattr(self.whoosh.schema["content"].analyzer, "dictionary", ())
+        self.lock = threading.Lock()
+        self._speller: Speller | None = None
+
+    @property
+    def speller(self) -> Speller:
+        if self._speller is None:
+            self._speller = Speller(self.vocabulary.words)
+        return self._speller
+
+    def stored(self, key: str) -> dict:
+        with self.lock:
+            docnum = self.whoosh.document_number(id=key)
+            return self.whoosh.stored_fields(docnum) if docnum is not None else {}
+
+
+class Engine(SearchEngine):
+    """Holds the open index for a process and follows its new versions."""
+
+    def __init__(self, config: Config, cache_size: int = 256, synonyms_path: Path | None = None):
+        """``cache_size`` results of recent searches are kept until the index changes: staff
+        search the same few things over and over (保密, 请示汇报); 0 turns it off. Synonyms come
+        from the content folder unless ``synonyms_path`` names another file."""
+        self.config = config
+        self.index_path = Path(config.index_path)
+        self.synonyms = Synonyms(synonyms_path or config.synonyms_path)
+        self.cache_size = cache_size
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._load_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._segments: dict = {}
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def ready(self) -> bool:
+        return index_ready(self.index_path)
+
+    def snapshot(self) -> Snapshot:
+        """The newest committed version; while another thread opens it, the previous one."""
+        stamp = version_stamp(self.index_path)
+        current = self._snapshot
+        if current is not None and current.stamp == stamp:
+            return current
+        if stamp is None:
+            raise IndexUnavailable("索引还没有建立")
+        if not self._load_lock.acquire(blocking=current is None):
+            return current
+        try:
+            if self._snapshot is None or self._snapshot.stamp != stamp:
+                self._snapshot = self._open(stamp)
+            return self._snapshot
+        finally:
+            self._load_lock.release()
+
+    def _open(self, stamp) -> Snapshot:
+        for attempt in range(5):
+            try:
+                return Snapshot(self.index_path, stamp, self._segments)
+            except (IndexUnavailable, FileNotFoundError):
+                # a commit elsewhere replaced the files of the version being opened: take the newer one
+                if attempt == 4:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+                stamp = version_stamp(self.index_path)
+        raise IndexUnavailable("索引无法打开")
+
+    def close(self) -> None:
+        self._snapshot = None
+        self._segments.clear()
+
+    # --- searching ----------------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = 10, page: int = 1, type: str | None = None,
+               tag: str | None = None, category: str | None = None, sort: str = "relevance") -> SearchResult:
+        started = time.perf_counter()
+        limit = max(1, min(int(limit or 10), MAX_LIMIT))
+        page = max(1, min(int(page or 1), MAX_PAGE))
+        sort = "updated" if sort == "updated" else "relevance"
+        parsed = parse_query(text)
+        for name, value in (("type", type), ("tag", tag), ("category", category)):
+            if value:
+                parsed.add_filter(name, value)
+        snap = self.snapshot()
+        key = (snap.stamp, text, limit, page, type, tag, category, sort)
+        cached = self._cached(key)
+        if cached is not None:
+            return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
+        result = SearchResult(query=text or "", parsed=parsed, page=page, limit=limit)
+        if not parsed.is_empty:
+            plan = build_plan(parsed, snap.dictionary, snap.vocabulary, self.synonyms)
+            result.terms = plan.highlight
+            self._fill(snap, result, plan, snap.ranker.execute(plan, page, limit, sort))
+        result.took_ms = (time.perf_counter() - started) * 1000
+        self._remember(key, result)
+        return result
+
+    def _cached(self, key) -> SearchResult | None:
+        with self._cache_lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
+    def _remember(self, key, result: SearchResult) -> None:
+        if not self.cache_size:
+            return
+        with self._cache_lock:
+            self._cache[key] = result
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    def _fill(self, snap: Snapshot, result: SearchResult, plan: Plan, ranked: Ranked) -> None:
+        result.total, result.facets = ranked.total, ranked.facets
+        for article, docs in ranked.page:
+            result.hits.append(self._hit(snap, article, docs, plan, ranked.matched))
+
+    def _hit(self, snap: Snapshot, article: int, docs: list[tuple[int, float]], plan: Plan, matched) -> Hit:
+        info = snap.matrix.articles[article]
+        best, score = docs[0] if docs else (None, 0.0)
+        fields = snap.stored(snap.matrix.key(best)) if best is not None else {}
+        anchor = fields.get("anchor") or ""
+        more = []
+        for doc, _ in docs[1:]:
+            key = snap.matrix.key(doc)
+            slug, _, other = key.partition("#")
+            if other:
+                more.append({"section": snap.stored(key).get("section") or other, "anchor": other,
+                             "url": article_url(slug, other)})
+        how = matched.get(best, []) if best is not None else []
+        return Hit(
+            slug=info["slug"], title=info["title"], url=article_url(info["slug"], anchor or None),
+            section=fields.get("section"), anchor=anchor, heading_path=list(fields.get("heading_path") or []),
+            snippet=snippet(fields.get("text") or "", _marks(plan, how)), score=float(score),
+            type=info["type"], tags=list(info.get("tags") or []), category=info["category"],
+            updated=info.get("updated") or "", more=more, why=_why(how),
+        )
+
+    # --- help when nothing is found -------------------------------------------------------
+
+    def suggest_words(self, text: str) -> str | None:
+        from .analyzer import query_words
+
+        parsed = parse_query(text)
+        snap = self.snapshot()
+        chunks = [query_words(chunk, snap.dictionary) or [chunk] for chunk in parsed.words]
+        fixed = [snap.speller.correct(words) for words in chunks]
+        if not any(fixed):
+            return None
+        return " ".join("".join(f or words) for f, words in zip(fixed, chunks))
+
+    def partial_matches(self, text: str, limit: int = 5) -> SearchResult:
+        """Results containing some two characters of the words typed (typos, words not in the
+        text). Shown as 「部分匹配」, never as answers."""
+        started = time.perf_counter()
+        parsed = parse_query(text)
+        snap = self.snapshot()
+        pairs: list[str] = []
+        for chunk in parsed.words + parsed.phrases:
+            chunk = "".join(ch for ch in chunk.lower() if ch.isalnum())
+            pairs += [chunk[i : i + 2] for i in range(len(chunk) - 1) if chunk[i : i + 2] not in pairs]
+        plan = Plan(highlight=pairs)
+        for pair in pairs[:32]:
+            alts = ([Alt((pair,))] if snap.vocabulary.known(pair) else []) + \
+                   [Alt((w,), 0.5, "term", "partial") for w in snap.vocabulary.containing(pair)]
+            if alts:
+                plan.groups.append(Group(pair, alts))
+        result = SearchResult(query=text or "", parsed=parsed, limit=limit, terms=pairs)
+        if plan.groups:
+            self._fill(snap, result, plan, snap.ranker.execute(plan, 1, limit))
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def index(self, rebuild: bool = False, progress: bool = False, catalog=None) -> Report:
+        return update_index(self.config, rebuild=rebuild, progress=progress, catalog=catalog)
+
+    def update(self, paths: list[str]) -> Report:
+        return update_index(self.config, paths=list(paths))
+
+
+def _marks(plan: Plan, how: list[tuple[Group, Alt]]) -> list[str]:
+    """The words to mark in a hit: what was typed, and the synonyms or parts it matched by."""
+    extra = [t for _, alt in how if alt.via for t in alt.terms]
+    return list(dict.fromkeys(plan.highlight + extra))
+
+
+def _why(how: list[tuple[Group, Alt]]) -> str:
+    """「同义词：会议」 when a word was found only by a synonym; 「部分匹配：督查、督办」 when only
+    by its parts."""
+    direct = {g.label for g, alt in how if not alt.via}
+    reasons: dict[str, list[str]] = {}
+    for group, alt in how:
+        if group.label not in direct and alt.via:
+            reasons.setdefault(alt.via, []).extend(t for t in alt.terms if t not in reasons.get(alt.via, []))
+    labels = {"synonym": "同义词", "partial": "部分匹配"}
+    return "；".join(f"{labels[v]}：{'、'.join(terms[:4])}" for v, terms in reasons.items())

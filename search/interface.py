@@ -1,0 +1,84 @@
+"""The search boundary: what the web and the CLI may ask of a search engine.
+
+``SearchEngine`` is the whole interface — index, update, search, suggest words, ready, close —
+and ``open_engine`` the one place that chooses an implementation (``Config.search_backend``, a
+dotted path; the default is ``search.engine:Engine``, Whoosh plus the ranking matrix). Results
+come back as ``search.results`` values, errors as the exceptions below; nothing of Whoosh
+crosses this line, so a faster core or another engine slots in without touching web/.
+"""
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from kb.config import Config
+
+from .results import Report, SearchResult
+
+DEFAULT_BACKEND = "search.engine:Engine"
+
+
+class SearchError(RuntimeError):
+    """Base of the errors a search engine raises to its callers."""
+
+    status = 500
+    code = "search_error"
+
+
+class IndexUnavailable(SearchError):
+    """There is no index to search yet, or it cannot be read (it is being built)."""
+
+    status = 503
+    code = "index_not_ready"
+
+
+class IndexBusy(SearchError):
+    """Another process is writing the index and did not finish in time."""
+
+    status = 503
+    code = "index_busy"
+
+
+class SearchEngine(ABC):
+    """One open index, safe to use from many threads at once."""
+
+    config: Config
+
+    @abstractmethod
+    def index(self, rebuild: bool = False, progress: bool = False, catalog=None) -> Report:
+        """Bring the index up to date with the whole content folder (rebuild when asked,
+        missing or built by another version); ``catalog`` when the caller loaded it already."""
+
+    @abstractmethod
+    def update(self, paths: list[str]) -> Report:
+        """Re-index these content files (paths relative to the content folder): after a save,
+        or when the file watcher reports them."""
+
+    @abstractmethod
+    def search(self, text: str, limit: int = 10, page: int = 1, type: str | None = None,
+               tag: str | None = None, category: str | None = None, sort: str = "relevance") -> SearchResult:
+        """Raises IndexUnavailable when there is no index to search."""
+
+    @abstractmethod
+    def suggest_words(self, text: str) -> str | None:
+        """The query with its words replaced by index words it probably meant (homophone
+        typos: 办工室 → 办公室), or None when nothing needs correcting."""
+
+    @abstractmethod
+    def partial_matches(self, text: str, limit: int = 5) -> SearchResult:
+        """For a search that found nothing: results sharing some characters with the query."""
+
+    @abstractmethod
+    def ready(self) -> bool:
+        """An index is there to be searched."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release open files."""
+
+
+def open_engine(config: Config, **options) -> SearchEngine:
+    """The search engine ``config`` names, over its index folder."""
+    name = getattr(config, "search_backend", "") or DEFAULT_BACKEND
+    module, _, cls = name.partition(":")
+    engine_class = getattr(importlib.import_module(module), cls)
+    return engine_class(config, **options)

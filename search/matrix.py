@@ -1,0 +1,323 @@
+"""The ranking matrix: every index document's terms as compact numpy arrays, beside Whoosh.
+
+Whoosh is the index of record (documents, stored fields, positions, atomic commits), but it
+matches and scores every posting in Python: 1.5 s for a common word at 10,000 articles. The
+matrix holds the same postings — made from the same analyzer tokens while indexing, never read
+back out of Whoosh — in the layout of a sparse term × document matrix (the technique of bm25s),
+so that scoring, exact totals, facets, filters and grouping are a few vectorised operations.
+
+An index generation holds one or more *segments*, each an immutable folder of ``.npy`` files
+loaded memory-mapped (workers share the pages). An edit writes a small new segment and marks
+the article's documents in older segments deleted (a list in the manifest), like Whoosh's own
+segments; ``merge`` folds segments together when they pile up. Layout of a segment:
+
+    terms.txt        term i on line i
+    term_ptr.npy     int64 [T+1]  postings of term i are term_ptr[i]:term_ptr[i+1]
+    post_doc.npy     int32 [P]    the segment's document number of each posting, ascending per term
+    post_w.npy       float32 [P]  weighted term frequency: the zone weights of its occurrences, summed
+    pos_ptr.npy      int64 [P+1]  positions of posting p are positions[pos_ptr[p]:pos_ptr[p+1]]
+    positions.npy    int32 [N]    word positions, for phrases
+    doc_len.npy      int32 [D]    tokens in each document (Whoosh's field length)
+    doc_article.npy  int32 [D]    the segment's article number of each document
+    doc_kind.npy     int8  [D]    0 the article's own document, 1 a section
+    doc_keys.txt     document ids, "slug" or "slug#anchor" (Whoosh's unique ``id`` field)
+    articles.json    per article: slug, path, digest, title, type, category, tags, updated
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh.util.numeric import _length_byte_cache
+
+KIND_ARTICLE, KIND_SECTION = 0, 1
+_ARRAYS = ("term_ptr", "post_doc", "post_w", "pos_ptr", "positions", "doc_len", "doc_article", "doc_kind")
+
+# Whoosh keeps a field's length in one byte (lossy); scoring from the same rounded lengths keeps
+# the fast path's scores equal to Whoosh's own BM25F.
+_LENGTHS = np.asarray(_length_byte_cache, dtype=np.float64)
+
+
+def rounded_lengths(lengths: np.ndarray) -> np.ndarray:
+    """Document lengths as Whoosh stores and scores them."""
+    codes = np.minimum(np.searchsorted(_LENGTHS, lengths, side="left"), 255)
+    return _LENGTHS[codes]
+
+
+class SegmentBuilder:
+    """Collects the tokens of documents and writes them as one segment."""
+
+    def __init__(self):
+        self.terms: dict[str, int] = {}
+        self._tid, self._doc, self._pos, self._w = array("i"), array("i"), array("i"), array("f")
+        self.doc_len, self.doc_article, self.doc_kind = array("i"), array("i"), array("b")
+        self.keys: list[str] = []
+        self.articles: list[dict] = []
+
+    def add_article(self, info: dict) -> int:
+        self.articles.append(info)
+        return len(self.articles) - 1
+
+    def add_document(self, key: str, kind: int, article: int, tokens, length: int) -> None:
+        """``tokens``: (term, position, weight) of one document (analyzer.Prepared.tokens)."""
+        doc = len(self.keys)
+        self.keys.append(key)
+        self.doc_len.append(length)
+        self.doc_article.append(article)
+        self.doc_kind.append(kind)
+        if not tokens:
+            return
+        ids = self.terms
+        terms, positions, weights = zip(*tokens)
+        self._tid.extend([ids[t] if t in ids else ids.setdefault(t, len(ids)) for t in terms])
+        self._pos.extend(positions)
+        self._w.extend(weights)
+        self._doc.extend([doc] * len(terms))
+
+    def write(self, folder: Path) -> None:
+        """Sort the tokens into postings and write the segment (to a temporary name first)."""
+        tid = np.frombuffer(self._tid, dtype=np.int32) if self._tid else np.zeros(0, np.int32)
+        doc = np.frombuffer(self._doc, dtype=np.int32) if self._doc else np.zeros(0, np.int32)
+        pos = np.frombuffer(self._pos, dtype=np.int32) if self._pos else np.zeros(0, np.int32)
+        w = np.frombuffer(self._w, dtype=np.float32) if self._w else np.zeros(0, np.float32)
+        order = np.lexsort((pos, doc, tid))
+        arrays = postings_arrays(tid[order], doc[order], pos[order], w[order], len(self.terms), len(self.keys))
+        arrays.update(doc_len=np.frombuffer(self.doc_len, dtype=np.int32).copy() if self.doc_len else np.zeros(0, np.int32),
+                      doc_article=np.asarray(self.doc_article, dtype=np.int32),
+                      doc_kind=np.asarray(self.doc_kind, dtype=np.int8))
+        terms = sorted(self.terms, key=self.terms.__getitem__)
+        write_segment(folder, terms, arrays, self.keys, self.articles)
+
+
+def postings_arrays(tid, doc, pos, w, n_terms: int, n_docs: int) -> dict[str, np.ndarray]:
+    """Postings from tokens sorted by (term, document, position)."""
+    if len(tid):
+        key = tid.astype(np.int64) * max(n_docs, 1) + doc
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        counts = np.diff(np.r_[starts, len(key)])
+        post_tid, post_doc = tid[starts], doc[starts]
+        post_w = np.add.reduceat(w.astype(np.float32), starts).astype(np.float32)
+    else:
+        counts = post_tid = post_doc = np.zeros(0, np.int32)
+        post_w = np.zeros(0, np.float32)
+    return {
+        "term_ptr": np.searchsorted(post_tid, np.arange(n_terms + 1), side="left").astype(np.int64),
+        "post_doc": post_doc.astype(np.int32),
+        "post_w": post_w,
+        "pos_ptr": np.r_[0, np.cumsum(counts)].astype(np.int64),
+        "positions": pos.astype(np.int32),
+    }
+
+
+def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str], articles: list[dict]) -> None:
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in _ARRAYS:
+        np.save(tmp / f"{name}.npy", arrays[name])
+    (tmp / "terms.txt").write_text("\n".join(terms), encoding="utf-8")
+    (tmp / "doc_keys.txt").write_text("\n".join(keys), encoding="utf-8")
+    (tmp / "articles.json").write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, folder)
+
+
+def _load(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, mmap_mode="r")
+    except ValueError:  # numpy cannot map an empty array
+        return np.load(path)
+
+
+class Segment:
+    """One segment, memory-mapped."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        for name in _ARRAYS:
+            setattr(self, name, _load(self.folder / f"{name}.npy"))
+        text = (self.folder / "terms.txt").read_text(encoding="utf-8")
+        self.terms: list[str] = text.split("\n") if text else []
+        self.vocab: dict[str, int] = {t: i for i, t in enumerate(self.terms)}
+        keys = (self.folder / "doc_keys.txt").read_text(encoding="utf-8")
+        self.keys: list[str] = keys.split("\n") if keys else []
+        self.articles: list[dict] = self.read_articles(self.folder)
+
+    @staticmethod
+    def read_articles(folder: Path) -> list[dict]:
+        return json.loads((Path(folder) / "articles.json").read_text(encoding="utf-8"))
+
+    @property
+    def size(self) -> int:
+        return len(self.doc_len)
+
+    def span(self, term: str) -> tuple[int, int]:
+        """The range of ``term``'s postings; empty when the segment lacks it."""
+        tid = self.vocab.get(term)
+        if tid is None:
+            return 0, 0
+        return int(self.term_ptr[tid]), int(self.term_ptr[tid + 1])
+
+    def document_frequencies(self) -> np.ndarray:
+        return np.diff(self.term_ptr)
+
+
+@dataclass
+class Postings:
+    """One term's postings across all segments, in global document numbers (live ones only)."""
+
+    docs: np.ndarray  # int64, ascending
+    weights: np.ndarray  # float32
+    parts: list = field(default_factory=list)  # (segment, start, end, keep mask or None, offset) for positions
+
+    def positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """(document of each position, position), for the postings in ``docs`` order."""
+        doc_parts, pos_parts = [], []
+        for seg, start, end, keep, offset in self.parts:
+            ptr = np.asarray(seg.pos_ptr[start : end + 1])
+            docs = np.asarray(seg.post_doc[start:end], dtype=np.int64) + offset
+            counts = np.diff(ptr)
+            if keep is not None:
+                docs, counts, firsts = docs[keep], counts[keep], ptr[:-1][keep]
+            else:
+                firsts = ptr[:-1]
+            total = int(counts.sum())
+            if not total:
+                continue
+            # the index of every position: the first of its posting plus its rank within it
+            idx = np.repeat(firsts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(total)
+            doc_parts.append(np.repeat(docs, counts))
+            pos_parts.append(np.asarray(seg.positions[idx], dtype=np.int64))
+        if not doc_parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
+
+EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0, np.float32))
+
+
+class Matrix:
+    """All segments of one index version, with its deletions: what a search reads."""
+
+    def __init__(self, segments: list[Segment], deleted: dict[str, list[int]]):
+        self.segments = segments
+        self.offsets = np.cumsum([0] + [s.size for s in segments])[:-1].astype(np.int64)
+        self.size = int(sum(s.size for s in segments))
+        art_offsets = np.cumsum([0] + [len(s.articles) for s in segments])[:-1]
+        self.articles: list[dict] = [a for s in segments for a in s.articles]
+        self.doc_article = np.concatenate([np.asarray(s.doc_article, np.int64) + o for s, o in zip(segments, art_offsets)]) \
+            if segments else np.zeros(0, np.int64)
+        self.doc_kind = np.concatenate([np.asarray(s.doc_kind) for s in segments]) if segments else np.zeros(0, np.int8)
+        self.article_live = np.ones(len(self.articles), dtype=bool)
+        for seg, offset in zip(segments, art_offsets):
+            gone = deleted.get(seg.folder.name) or []
+            if gone:
+                self.article_live[np.asarray(gone, dtype=np.int64) + offset] = False
+        self.live = self.article_live[self.doc_article] if self.size else np.zeros(0, bool)
+        self.has_deletions = not bool(self.live.all())
+        self._live_per_segment = [self.live[o : o + s.size] for s, o in zip(segments, self.offsets)]
+        lengths = np.concatenate([np.asarray(s.doc_len) for s in segments]) if segments else np.zeros(0, np.int32)
+        self.doc_length = rounded_lengths(lengths)
+        self.doc_count = int(self.live.sum())
+        live_total = float(lengths[self.live].sum()) if self.size else 0.0
+        self.avg_length = live_total / self.doc_count if self.doc_count else 1.0
+        self._vocabulary: dict[str, int] | None = None
+
+    def key(self, doc: int) -> str:
+        seg = int(np.searchsorted(self.offsets, doc, side="right") - 1)
+        return self.segments[seg].keys[doc - int(self.offsets[seg])]
+
+    def postings(self, term: str) -> Postings:
+        docs, weights, parts = [], [], []
+        for seg, offset, live in zip(self.segments, self.offsets, self._live_per_segment):
+            start, end = seg.span(term)
+            if start == end:
+                continue
+            d = np.asarray(seg.post_doc[start:end], dtype=np.int64)
+            w = np.asarray(seg.post_w[start:end])
+            keep = None
+            if self.has_deletions:
+                keep = live[d]
+                if keep.all():
+                    keep = None
+                else:
+                    d, w = d[keep], w[keep]
+            docs.append(d + offset)
+            weights.append(w)
+            parts.append((seg, start, end, keep, int(offset)))
+        if not docs:
+            return EMPTY
+        if len(docs) == 1:
+            return Postings(docs[0], weights[0], parts)
+        return Postings(np.concatenate(docs), np.concatenate(weights), parts)
+
+    def known(self, term: str) -> bool:
+        return any(term in s.vocab for s in self.segments)
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """term -> number of documents containing it (deleted ones included: an estimate for
+        the fallbacks and the speller, never for scoring)."""
+        if self._vocabulary is None:
+            vocab: dict[str, int] = {}
+            for seg in self.segments:
+                for term, n in zip(seg.terms, seg.document_frequencies().tolist()):
+                    vocab[term] = vocab.get(term, 0) + n
+            self._vocabulary = vocab
+        return self._vocabulary
+
+
+def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) -> None:
+    """Write the live documents of ``segments`` as one segment: the postings are remapped and
+    re-sorted with numpy, no text is analysed again."""
+    terms: dict[str, int] = {}
+    tids, docs, poses, ws = [], [], [], []
+    keys: list[str] = []
+    articles: list[dict] = []
+    doc_len, doc_article, doc_kind = [], [], []
+    doc_base = 0
+    for seg in segments:
+        gone = set(deleted.get(seg.folder.name) or [])
+        art_keep = np.array([i not in gone for i in range(len(seg.articles))], dtype=bool)
+        art_new = np.cumsum(art_keep) - 1 + len(articles)
+        articles += [a for a, keep in zip(seg.articles, art_keep) if keep]
+        seg_article = np.asarray(seg.doc_article, dtype=np.int64)
+        doc_keep = art_keep[seg_article] if seg.size else np.zeros(0, bool)
+        doc_new = np.cumsum(doc_keep) - 1 + doc_base
+        keys += [k for k, keep in zip(seg.keys, doc_keep) if keep]
+        doc_len.append(np.asarray(seg.doc_len)[doc_keep])
+        doc_article.append(art_new[seg_article[doc_keep]])
+        doc_kind.append(np.asarray(seg.doc_kind)[doc_keep])
+        doc_base += int(doc_keep.sum())
+        # terms of this segment -> merged term ids
+        remap = np.array([terms[t] if t in terms else terms.setdefault(t, len(terms)) for t in seg.terms], dtype=np.int32)
+        counts = np.diff(np.asarray(seg.pos_ptr))
+        post_tid = np.repeat(np.arange(len(seg.terms), dtype=np.int32), np.diff(np.asarray(seg.term_ptr)))
+        post_doc = np.asarray(seg.post_doc, dtype=np.int64)
+        keep = doc_keep[post_doc] if len(post_doc) else np.zeros(0, bool)
+        tok_keep = np.repeat(keep, counts)
+        tids.append(np.repeat(remap[post_tid], counts)[tok_keep])
+        docs.append(np.repeat(doc_new[post_doc], counts)[tok_keep].astype(np.int32))
+        poses.append(np.asarray(seg.positions)[tok_keep])
+        # a posting's weight is spread over its positions so that summing restores it
+        ws.append(np.repeat(np.asarray(seg.post_w) / np.maximum(counts, 1), counts)[tok_keep].astype(np.float32))
+    tid, doc = np.concatenate(tids) if tids else np.zeros(0, np.int32), np.concatenate(docs) if docs else np.zeros(0, np.int32)
+    pos, w = np.concatenate(poses) if poses else np.zeros(0, np.int32), np.concatenate(ws) if ws else np.zeros(0, np.float32)
+    order = np.lexsort((pos, doc, tid))
+    arrays = postings_arrays(tid[order], doc[order], pos[order], w[order], len(terms), doc_base)
+    arrays.update(doc_len=np.concatenate(doc_len).astype(np.int32) if doc_len else np.zeros(0, np.int32),
+                  doc_article=np.concatenate(doc_article).astype(np.int32) if doc_article else np.zeros(0, np.int32),
+                  doc_kind=np.concatenate(doc_kind).astype(np.int8) if doc_kind else np.zeros(0, np.int8))
+    # drop terms no live posting uses any more
+    used = np.diff(arrays["term_ptr"]) > 0
+    names = sorted(terms, key=terms.__getitem__)
+    if not used.all():
+        new_id = np.cumsum(used) - 1
+        post_tid = np.repeat(np.arange(len(names)), np.diff(arrays["term_ptr"]))
+        arrays["term_ptr"] = np.searchsorted(new_id[post_tid], np.arange(int(used.sum()) + 1)).astype(np.int64)
+        names = [t for t, u in zip(names, used) if u]
+    write_segment(folder, names, arrays, keys, articles)

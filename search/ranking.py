@@ -1,0 +1,211 @@
+"""Ranking a query plan over the matrix: scores, totals, facets and per-article grouping.
+
+Scores are Whoosh's BM25F (same idf, same rounded lengths, the zone-weighted term frequencies
+Whoosh stores as posting weights), so the fast path ranks as Whoosh's own scorer would
+(search.reference runs the plan through Whoosh; tests compare the two). A group scores its best
+alternative; a document's score is the sum over the groups it matches, scaled by the share of
+groups matched (coordination). Every step is a vectorised operation over the postings of the
+query's terms or over all documents — nothing iterates matches in Python — so exact totals,
+facets and grouping cost a few milliseconds at 10,000 articles.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .facets import ArticleTable
+from .matrix import KIND_ARTICLE, Matrix
+from .plan import Alt, Group, Plan
+
+K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
+COORD = 1.0  # exponent of the share of groups matched
+MORE = 3  # other matching sections listed with an article's best one
+
+
+@dataclass
+class Ranked:
+    total: int = 0
+    facets: dict = field(default_factory=lambda: {"type": {}, "tags": {}, "category": {}})
+    # the page's articles, best first: (article index, [(document, score), …] best first)
+    page: list[tuple[int, list[tuple[int, float]]]] = field(default_factory=list)
+    # per document shown: the alternatives of each group that it matched
+    matched: dict[int, list[tuple[Group, Alt]]] = field(default_factory=dict)
+
+
+def _empty() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, np.int64), np.zeros(0, np.float64)
+
+
+class Ranker:
+    def __init__(self, matrix: Matrix, table: ArticleTable):
+        self.matrix = matrix
+        self.table = table
+
+    # --- scoring ----------------------------------------------------------------------------
+
+    def _bm25(self, tf: np.ndarray, docs: np.ndarray, df: int) -> np.ndarray:
+        m = self.matrix
+        idf = math.log(m.doc_count / (df + 1)) + 1 if m.doc_count else 0.0
+        length = m.doc_length[docs]
+        tf = tf.astype(np.float64)
+        return idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length / (m.avg_length or 1.0)))
+
+    def _postings(self, term: str, cache: dict):
+        if term not in cache:
+            cache[term] = self.matrix.postings(term)
+        return cache[term]
+
+    def phrase(self, terms: tuple[str, ...], cache: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, occurrences) of the terms next to each other in this order."""
+        postings = [self._postings(t, cache) for t in terms]
+        docs = postings[0].docs
+        for p in postings[1:]:
+            docs = np.intersect1d(docs, p.docs, assume_unique=True)
+            if not len(docs):
+                return _empty()
+        keys = None
+        last = len(terms) - 1
+        for i, p in enumerate(postings):
+            d, pos = p.positions()
+            inside = np.isin(d, docs, assume_unique=False)
+            k = (d[inside] << 32) + pos[inside] + (last - i)  # where the phrase would end
+            keys = k if keys is None else np.intersect1d(keys, k)
+            if not len(keys):
+                return _empty()
+        found, counts = np.unique(keys >> 32, return_counts=True)
+        return found, counts.astype(np.float64)
+
+    def alt_scores(self, alt: Alt, cache: dict) -> tuple[np.ndarray, np.ndarray]:
+        if alt.mode == "phrase":
+            docs, freq = self.phrase(alt.terms, cache)
+            return docs, alt.weight * self._bm25(freq, docs, len(docs)) if len(docs) else freq
+        if alt.mode == "term":
+            p = self._postings(alt.terms[0], cache)
+            return p.docs, alt.weight * self._bm25(p.weights, p.docs, len(p.docs))
+        parts = [self._postings(t, cache) for t in alt.terms]
+        parts = [p for p in parts if len(p.docs)]
+        if not parts:
+            return _empty()
+        docs = np.concatenate([p.docs for p in parts])
+        scores = np.concatenate([self._bm25(p.weights, p.docs, len(p.docs)) for p in parts])
+        found, inverse = np.unique(docs, return_inverse=True)
+        return found, alt.weight * np.bincount(inverse, weights=scores)
+
+    def group_scores(self, group: Group, cache: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Documents matching any alternative, each scored by its best one."""
+        results = [r for r in (self.alt_scores(a, cache) for a in group.alts) if len(r[0])]
+        if not results:
+            return _empty()
+        if len(results) == 1:
+            return results[0]
+        docs = np.concatenate([d for d, _ in results])
+        scores = np.concatenate([s for _, s in results])
+        found, inverse = np.unique(docs, return_inverse=True)
+        best = np.zeros(len(found))
+        np.maximum.at(best, inverse, scores)
+        return found, best
+
+    # --- matching ---------------------------------------------------------------------------
+
+    def _candidates(self, plan: Plan, cache: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(documents matching the plan's words and phrases, their scores)."""
+        size = self.matrix.size
+        score = np.zeros(size)
+        if plan.groups:
+            count = np.zeros(size, dtype=np.int16)
+            multi = np.zeros(size, dtype=bool) if plan.needs_multichar else None
+            for group in plan.groups:
+                docs, s = self.group_scores(group, cache)
+                score[docs] += s
+                count[docs] += 1
+                if multi is not None and not group.single:
+                    multi[docs] = True
+            ok = (count > 0) if multi is None else multi
+            share = count / len(plan.groups)
+            score *= share ** COORD
+        else:
+            ok = np.ones(size, dtype=bool) if plan.required else self.matrix.doc_kind == KIND_ARTICLE
+        for group in plan.required:
+            docs, s = self.group_scores(group, cache)
+            found = np.zeros(size, dtype=bool)
+            found[docs] = True
+            ok &= found
+            score[docs] += s
+        cand = np.flatnonzero(ok)
+        return cand, score[cand]
+
+    def _allowed(self, cand: np.ndarray, plan: Plan, cache: dict) -> np.ndarray:
+        articles = self.table.filter_mask(plan.filters) if plan.filters else self.table.live
+        keep = articles[self.matrix.doc_article[cand]]
+        if plan.excludes:
+            gone = np.zeros(self.matrix.size, dtype=bool)
+            for group in plan.excludes:
+                gone[self.group_scores(group, cache)[0]] = True
+            keep &= ~gone[cand]
+        return keep
+
+    def execute(self, plan: Plan, page: int = 1, limit: int = 10, sort: str = "relevance") -> Ranked:
+        ranked = Ranked()
+        if plan.impossible or not self.matrix.size:
+            return ranked
+        cache: dict = {}
+        cand, scores = self._candidates(plan, cache)
+        keep = self._allowed(cand, plan, cache)
+        cand, scores = cand[keep], scores[keep]
+        if not len(cand):
+            return ranked
+        arts = self.matrix.doc_article[cand]
+        present = np.unique(arts)
+        ranked.total = len(present)
+        ranked.facets = self.table.facets(present)
+        start = (page - 1) * limit
+        if sort == "updated" or not plan.searches_text:
+            ranked.page = self._by_date(cand, scores, arts, present, start, limit)
+        else:
+            ranked.page = self._by_score(cand, scores, arts, start + limit)[start:]
+        shown = [d for _, docs in ranked.page for d, _ in docs]
+        ranked.matched = self.matched(plan, np.array(shown, dtype=np.int64), cache)
+        return ranked
+
+    def _by_score(self, cand, scores, arts, need: int):
+        """The first ``need`` articles by their best document, each with its other good ones."""
+        k = min(len(cand), max(need * 8, 64))
+        while True:
+            top = np.argpartition(-scores, k - 1)[:k] if k < len(cand) else np.arange(len(cand))
+            top = top[np.lexsort((cand[top], -scores[top]))]
+            groups: dict[int, list[tuple[int, float]]] = {}
+            for i in top.tolist():
+                docs = groups.setdefault(int(arts[i]), [])
+                if len(docs) <= MORE:
+                    docs.append((int(cand[i]), float(scores[i])))
+            if len(groups) >= need or k == len(cand):
+                return list(groups.items())[:need]
+            k = min(len(cand), k * 4)
+
+    def _by_date(self, cand, scores, arts, present, start: int, limit: int):
+        chosen = present[np.argsort(self.table.date_rank[present], kind="stable")][start : start + limit]
+        inside = np.isin(arts, chosen)
+        c, s, a = cand[inside], scores[inside], arts[inside]
+        order = np.lexsort((c, -s))
+        groups: dict[int, list[tuple[int, float]]] = {int(x): [] for x in chosen}
+        for i in order.tolist():
+            docs = groups[int(a[i])]
+            if len(docs) <= MORE:
+                docs.append((int(c[i]), float(s[i])))
+        return list(groups.items())
+
+    def matched(self, plan: Plan, docs: np.ndarray, cache: dict) -> dict[int, list[tuple[Group, Alt]]]:
+        """Which alternative of which group each of ``docs`` matched (for highlighting and
+        for telling staff why a result came up)."""
+        out: dict[int, list[tuple[Group, Alt]]] = {int(d): [] for d in docs.tolist()}
+        if not len(docs):
+            return out
+        for group in plan.groups + plan.required:
+            for alt in group.alts:
+                found = self.alt_scores(alt, cache)[0]
+                hit = np.isin(docs, found)
+                for d in docs[hit].tolist():
+                    out[int(d)].append((group, alt))
+        return out

@@ -1,0 +1,93 @@
+"""The result contract of search, independent of any engine: what the web, the CLI and the
+JSON API (``/api/search``, ``kb search --json``) receive. Keys of ``to_json`` are a public API;
+add keys, never rename or remove one."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kb.article import Problem
+
+from .parse import ParsedQuery
+
+
+@dataclass
+class Hit:
+    """One article in the results, shown by its best-matching document (a section, or the
+    article itself when ``section`` is None)."""
+
+    slug: str
+    title: str
+    url: str
+    section: str | None
+    anchor: str
+    heading_path: list[str]
+    snippet: str  # HTML: escaped text with <mark> around matched words
+    score: float
+    type: str
+    tags: list[str]
+    category: str
+    updated: str
+    more: list[dict] = field(default_factory=list)  # other matching sections: section, anchor, url
+    why: str = ""  # how it matched when not by the words as typed: 「标题」, 「同义词：会议」…
+
+    @property
+    def snippet_text(self) -> str:
+        return self.snippet.replace("<mark>", "【").replace("</mark>", "】")
+
+    def to_json(self) -> dict:
+        return {
+            "slug": self.slug, "title": self.title, "url": self.url, "section": self.section,
+            "anchor": self.anchor, "heading_path": self.heading_path, "snippet": self.snippet,
+            "score": round(self.score, 4), "type": self.type, "tags": self.tags,
+            "category": self.category, "updated": self.updated, "more": self.more, "why": self.why,
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    parsed: ParsedQuery
+    total: int = 0  # matching articles
+    page: int = 1
+    limit: int = 10
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=lambda: {"type": {}, "tags": {}, "category": {}})
+    took_ms: float = 0.0
+    terms: list[str] = field(default_factory=list)  # what snippets mark
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query, "total": self.total, "page": self.page,
+            "results": [h.to_json() for h in self.hits], "facets": self.facets,
+            "took_ms": round(self.took_ms, 2),
+        }
+
+
+@dataclass
+class Report:
+    """What an index build or update did."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+    articles: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.rebuilt)
+
+    def summary(self) -> str:
+        what = "重建了索引" if self.rebuilt else "更新了索引"
+        text = (f"{what}：{self.articles} 篇文章，新增 {self.added}，修改 {self.changed}，删除 {self.removed}，"
+                f"用时 {self.seconds:.1f} 秒。")
+        if self.skipped:
+            text += f"\n有 {len(self.skipped)} 个问题的文章未收录（运行 kb check 查看详情）：\n" + "\n".join(
+                f"  {p}" for p in self.skipped)
+        return text
