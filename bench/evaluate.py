@@ -19,6 +19,7 @@ for every setting of ``zones.*``, which changes what is indexed). Knobs (``--set
     zones.<zone>     weight of a word by where it stands (search.documents.ZONES): title, tags,
                      summary, lead (the article's own document), context, heading, body (sections)
     ranking.k1, ranking.b, ranking.coord       BM25 parameters; exponent of the share of words matched
+    ranking.head     bonus for a query covering a document's head (heading, or the article's title)
     plan.partial, plan.synonym, plan.rare      weight of fallback parts and of synonyms; "rare" words
 
 A result is a hit when its ``slug#anchor`` (its ``slug`` when it is the article's own document),
@@ -58,6 +59,7 @@ KNOBS: dict[str, tuple[str, str, str | None, bool]] = {
     "ranking.k1": ("search.ranking", "K1", None, False),
     "ranking.b": ("search.ranking", "B", None, False),
     "ranking.coord": ("search.ranking", "COORD", None, False),
+    "ranking.head": ("search.ranking", "HEAD", None, False),
     "plan.partial": ("search.plan", "PARTIAL", None, False),
     "plan.synonym": ("search.plan", "SYNONYM", None, False),
     "plan.rare": ("search.plan", "RARE", None, False),
@@ -65,10 +67,11 @@ KNOBS: dict[str, tuple[str, str, str | None, bool]] = {
 
 # The grid of --sweep: each line one knob's values; every combination is run on the tuned part.
 SWEEP: dict[str, list[float]] = {
-    "zones.heading": [1.0, 2.0, 3.0],
-    "zones.summary": [0.25, 0.5, 1.0],
-    "zones.context": [0.0, 0.3, 0.6],
-    "ranking.coord": [0.5, 1.0, 2.0],
+    "zones.title": [1.0, 2.0, 3.0],
+    "zones.heading": [1.5, 2.0, 3.0],
+    "zones.summary": [0.25, 0.5],
+    "zones.context": [0.0, 0.3],
+    "ranking.head": [0.5, 1.0, 2.0],
 }
 
 

@@ -88,12 +88,28 @@ def cmd_new(args) -> int:
 def cmd_index(args) -> int:
     from search.interface import open_engine
 
-    engine = open_engine(_config(args))
+    config = _config(args)
+    engine = open_engine(config)
     try:
+        if args.watch:
+            return _watch(config, engine)
         report = engine.index(rebuild=args.rebuild, progress=not args.quiet)
     finally:
         engine.close()
     print(report.summary())
+    return 0
+
+
+def _watch(config, engine) -> int:
+    """Keep the index current while files change, until stopped (what `kb serve` runs)."""
+    from web.indexing import IndexKeeper
+
+    from .store import ContentStore
+
+    if not Path(config.content_dir).is_dir():
+        print(f"错误：内容目录 {config.content_dir} 不存在", file=sys.stderr)
+        return 2
+    IndexKeeper(engine, ContentStore(Path(config.content_dir))).run_forever()
     return 0
 
 
@@ -119,17 +135,25 @@ def cmd_search(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from web.app import create_app
-
     config = _config(args)
-    app = create_app(config)
-    if args.debug:
-        app.run(host=config.host, port=config.port, debug=True, use_reloader=False)
-        return 0
-    from waitress import serve
+    content = Path(config.content_dir)
+    if not content.is_dir():
+        print(f"错误：内容目录 {content} 不存在。请用 --content 指定文章所在的目录（自带的文章在仓库的 content/ 里）。",
+              file=sys.stderr)
+        return 2
+    from web.server import port_in_use, serve
 
+    if port_in_use(config.host, config.port):
+        print(f"错误：端口 {config.port} 已被占用（{config.host}:{config.port}）。请先停止占用它的程序，"
+              f"或换一个端口，例如：kb serve --port {config.port + 1}", file=sys.stderr)
+        return 2
+    if args.debug:
+        from web.app import create_app
+
+        create_app(config).run(host=config.host, port=config.port, debug=True, use_reloader=False)
+        return 0
     print(f"{config.site_name}：http://{config.host}:{config.port}/ （按 Ctrl+C 停止）", flush=True)
-    serve(app, host=config.host, port=config.port, threads=8, ident="office-kb")
+    serve(config, workers=args.workers)
     return 0
 
 
@@ -147,12 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_dirs(sub.add_parser("serve", help="启动网站（需要时先建立索引）"))
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, help="工作进程数（默认等于 CPU 核数）")
     p.add_argument("--debug", action="store_true", help="用 Flask 的开发服务器运行（显示调试信息）")
     p.set_defaults(func=cmd_serve)
 
     p = with_dirs(sub.add_parser("index", help="建立或更新搜索索引"))
     p.add_argument("--rebuild", action="store_true", help="丢弃旧索引，全部重建")
-    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.add_argument("--watch", action="store_true", help="建立或更新后继续运行，文件一改动就更新索引（kb serve 用它）")
     p.set_defaults(func=cmd_index)
 
     p = with_dirs(sub.add_parser("check", help="检查文章格式、字段和链接"))

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
 
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
-ANALYZER_VERSION = "4"
+ANALYZER_VERSION = "5"
 ZONE_GAP = 8  # positions left empty between zones: a phrase never spans title and heading
 _lock = threading.Lock()
 _CACHE_LIMIT = 400_000  # distinct raw words remembered per segmenter
@@ -133,30 +133,33 @@ def _normalize(text: str) -> str:
 
 class Prepared(str):
     """A document's text with its tokens already made: ``tokens`` is a list of
-    (term, position, weight). Whoosh's tokenizer replays them; the matrix reads them."""
+    (term, position, weight, in_head). Whoosh's tokenizer replays them; the matrix reads them."""
 
-    tokens: list[tuple[str, int, float]]
+    tokens: list[tuple[str, int, float, bool]]
     length: int  # number of tokens, as Whoosh counts a field's length
+    head_words: int  # words in the document's head (a section's heading, an article's title)
 
 
-def prepare(parts: list[tuple[str, float]], dictionary: tuple[str, ...]) -> Prepared:
-    """Analyse the zones of one document, each (text, weight), in order."""
+def prepare(parts: list[tuple[str, float, bool]], dictionary: tuple[str, ...]) -> Prepared:
+    """Analyse the zones of one document, each (text, weight, is the document's head), in order."""
     seg = segmenter(dictionary)
-    tokens: list[tuple[str, int, float]] = []
+    tokens: list[tuple[str, int, float, bool]] = []
     append = tokens.append
-    pos = 0
-    for text, weight in parts:
+    pos = head_words = 0
+    for text, weight, head in parts:
         if not text:
             continue
         for term, _start, _end, subs in seg.words(text):
-            append((term, pos, weight))
+            append((term, pos, weight, head))
             for sub, _offset in subs:
-                append((sub, pos, weight))
+                append((sub, pos, weight, head))
             pos += 1
+            head_words += head
         pos += ZONE_GAP
-    value = Prepared("\n".join(text for text, _ in parts if text))
+    value = Prepared("\n".join(text for text, *_ in parts if text))
     value.tokens = tokens
     value.length = len(tokens)
+    value.head_words = head_words
     return value
 
 
@@ -175,7 +178,7 @@ class JiebaTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.stopped = False
         if isinstance(value, Prepared) and mode != "query":
-            for term, pos, weight in value.tokens:
+            for term, pos, weight, _head in value.tokens:
                 token.text, token.boost = term, weight
                 if positions:
                     token.pos = start_pos + pos

@@ -4,6 +4,8 @@ A section is the unit of an answer: its document holds its heading and its own t
 article's title as context. The article's own document holds the title, tags, summary and the
 lead text before the first heading; it answers queries about the article as a whole.
 
+A document's *head* is a section's heading, or the title in the article's own document: a query
+that covers much of a head names what the document is about (search.ranking rewards it).
 Every word is weighted by the zone it stands in (``ZONES``): a query word in a section's
 heading says much more about the section than the same word in passing in its text, and a word
 in the article's summary less than one in its title. The weights were chosen on the tuned part
@@ -80,8 +82,8 @@ def documents(article: Article, dictionary: tuple[str, ...] = ()) -> list[dict]:
         "heading_path": [],
         # what the result shows: the summary, the lead, and the tags (a match may be there)
         "text": "\n".join(filter(None, [article.summary, lead, "标签：" + "、".join(article.tags) if article.tags else ""])),
-        "content": prepare([(article.title, ZONES["title"]), (" ".join(article.tags), ZONES["tags"]),
-                            (article.summary, ZONES["summary"]), (lead, ZONES["lead"])], dictionary),
+        "content": prepare([(article.title, ZONES["title"], True), (" ".join(article.tags), ZONES["tags"], False),
+                            (article.summary, ZONES["summary"], False), (lead, ZONES["lead"], False)], dictionary),
     }]
     for i, s in enumerate(sections):
         if not s.anchor:
@@ -95,7 +97,7 @@ def documents(article: Article, dictionary: tuple[str, ...] = ()) -> list[dict]:
             "section": s.heading,
             "heading_path": list(s.path),
             "text": own or _descendant_text(sections, i),
-            "content": prepare([(article.title, ZONES["context"]), (s.heading, ZONES["heading"]),
-                                (own, ZONES["body"])], dictionary),
+            "content": prepare([(article.title, ZONES["context"], False), (s.heading, ZONES["heading"], True),
+                                (own, ZONES["body"], False)], dictionary),
         })
     return docs

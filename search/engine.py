@@ -93,7 +93,13 @@ class Engine(SearchEngine):
     # --- reading -----------------------------------------------------------------------------
 
     def ready(self) -> bool:
-        return index_ready(self.index_path)
+        if not index_ready(self.index_path):
+            return False
+        try:
+            self.snapshot()
+        except IndexUnavailable:
+            return False  # built by an older version: being rebuilt
+        return True
 
     def snapshot(self) -> Snapshot:
         """The newest committed version; while another thread opens it, the previous one."""

@@ -15,9 +15,11 @@ segments; ``merge`` folds segments together when they pile up. Layout of a segme
     term_ptr.npy     int64 [T+1]  postings of term i are term_ptr[i]:term_ptr[i+1]
     post_doc.npy     int32 [P]    the segment's document number of each posting, ascending per term
     post_w.npy       float32 [P]  weighted term frequency: the zone weights of its occurrences, summed
+    post_head.npy    uint8 [P]    1 when the term occurs in the document's head (heading; article title)
     pos_ptr.npy      int64 [P+1]  positions of posting p are positions[pos_ptr[p]:pos_ptr[p+1]]
     positions.npy    int32 [N]    word positions, for phrases
     doc_len.npy      int32 [D]    tokens in each document (Whoosh's field length)
+    doc_head.npy     int32 [D]    words in each document's head
     doc_article.npy  int32 [D]    the segment's article number of each document
     doc_kind.npy     int8  [D]    0 the article's own document, 1 a section
     doc_keys.txt     document ids, "slug" or "slug#anchor" (Whoosh's unique ``id`` field)
@@ -36,7 +38,8 @@ import numpy as np
 from whoosh.util.numeric import _length_byte_cache
 
 KIND_ARTICLE, KIND_SECTION = 0, 1
-_ARRAYS = ("term_ptr", "post_doc", "post_w", "pos_ptr", "positions", "doc_len", "doc_article", "doc_kind")
+_ARRAYS = ("term_ptr", "post_doc", "post_w", "post_head", "pos_ptr", "positions", "doc_len", "doc_head",
+           "doc_article", "doc_kind")
 
 # Whoosh keeps a field's length in one byte (lossy); scoring from the same rounded lengths keeps
 # the fast path's scores equal to Whoosh's own BM25F.
@@ -54,8 +57,8 @@ class SegmentBuilder:
 
     def __init__(self):
         self.terms: dict[str, int] = {}
-        self._tid, self._doc, self._pos, self._w = array("i"), array("i"), array("i"), array("f")
-        self.doc_len, self.doc_article, self.doc_kind = array("i"), array("i"), array("b")
+        self._tid, self._doc, self._pos, self._w, self._head = array("i"), array("i"), array("i"), array("f"), array("b")
+        self.doc_len, self.doc_head, self.doc_article, self.doc_kind = array("i"), array("i"), array("i"), array("b")
         self.keys: list[str] = []
         self.articles: list[dict] = []
 
@@ -63,20 +66,22 @@ class SegmentBuilder:
         self.articles.append(info)
         return len(self.articles) - 1
 
-    def add_document(self, key: str, kind: int, article: int, tokens, length: int) -> None:
-        """``tokens``: (term, position, weight) of one document (analyzer.Prepared.tokens)."""
+    def add_document(self, key: str, kind: int, article: int, tokens, length: int, head_words: int) -> None:
+        """``tokens``: (term, position, weight, in head) of one document (analyzer.Prepared)."""
         doc = len(self.keys)
         self.keys.append(key)
         self.doc_len.append(length)
+        self.doc_head.append(head_words)
         self.doc_article.append(article)
         self.doc_kind.append(kind)
         if not tokens:
             return
         ids = self.terms
-        terms, positions, weights = zip(*tokens)
+        terms, positions, weights, heads = zip(*tokens)
         self._tid.extend([ids[t] if t in ids else ids.setdefault(t, len(ids)) for t in terms])
         self._pos.extend(positions)
         self._w.extend(weights)
+        self._head.extend(heads)
         self._doc.extend([doc] * len(terms))
 
     def write(self, folder: Path) -> None:
@@ -85,16 +90,19 @@ class SegmentBuilder:
         doc = np.frombuffer(self._doc, dtype=np.int32) if self._doc else np.zeros(0, np.int32)
         pos = np.frombuffer(self._pos, dtype=np.int32) if self._pos else np.zeros(0, np.int32)
         w = np.frombuffer(self._w, dtype=np.float32) if self._w else np.zeros(0, np.float32)
+        head = np.frombuffer(self._head, dtype=np.int8) if self._head else np.zeros(0, np.int8)
         order = np.lexsort((pos, doc, tid))
-        arrays = postings_arrays(tid[order], doc[order], pos[order], w[order], len(self.terms), len(self.keys))
-        arrays.update(doc_len=np.frombuffer(self.doc_len, dtype=np.int32).copy() if self.doc_len else np.zeros(0, np.int32),
+        arrays = postings_arrays(tid[order], doc[order], pos[order], w[order], head[order], len(self.terms),
+                                 len(self.keys))
+        arrays.update(doc_len=np.asarray(self.doc_len, dtype=np.int32),
+                      doc_head=np.asarray(self.doc_head, dtype=np.int32),
                       doc_article=np.asarray(self.doc_article, dtype=np.int32),
                       doc_kind=np.asarray(self.doc_kind, dtype=np.int8))
         terms = sorted(self.terms, key=self.terms.__getitem__)
         write_segment(folder, terms, arrays, self.keys, self.articles)
 
 
-def postings_arrays(tid, doc, pos, w, n_terms: int, n_docs: int) -> dict[str, np.ndarray]:
+def postings_arrays(tid, doc, pos, w, head, n_terms: int, n_docs: int) -> dict[str, np.ndarray]:
     """Postings from tokens sorted by (term, document, position)."""
     if len(tid):
         key = tid.astype(np.int64) * max(n_docs, 1) + doc
@@ -102,13 +110,16 @@ def postings_arrays(tid, doc, pos, w, n_terms: int, n_docs: int) -> dict[str, np
         counts = np.diff(np.r_[starts, len(key)])
         post_tid, post_doc = tid[starts], doc[starts]
         post_w = np.add.reduceat(w.astype(np.float32), starts).astype(np.float32)
+        post_head = np.maximum.reduceat(head.astype(np.uint8), starts)
     else:
         counts = post_tid = post_doc = np.zeros(0, np.int32)
         post_w = np.zeros(0, np.float32)
+        post_head = np.zeros(0, np.uint8)
     return {
         "term_ptr": np.searchsorted(post_tid, np.arange(n_terms + 1), side="left").astype(np.int64),
         "post_doc": post_doc.astype(np.int32),
         "post_w": post_w,
+        "post_head": post_head.astype(np.uint8),
         "pos_ptr": np.r_[0, np.cumsum(counts)].astype(np.int64),
         "positions": pos.astype(np.int32),
     }
@@ -172,6 +183,7 @@ class Postings:
 
     docs: np.ndarray  # int64, ascending
     weights: np.ndarray  # float32
+    heads: np.ndarray  # uint8: the term is in the document's head
     parts: list = field(default_factory=list)  # (segment, start, end, keep mask or None, offset) for positions
 
     def positions(self) -> tuple[np.ndarray, np.ndarray]:
@@ -197,7 +209,7 @@ class Postings:
         return np.concatenate(doc_parts), np.concatenate(pos_parts)
 
 
-EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0, np.float32))
+EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.uint8))
 
 
 class Matrix:
@@ -221,6 +233,7 @@ class Matrix:
         self.has_deletions = not bool(self.live.all())
         self._live_per_segment = [self.live[o : o + s.size] for s, o in zip(segments, self.offsets)]
         lengths = np.concatenate([np.asarray(s.doc_len) for s in segments]) if segments else np.zeros(0, np.int32)
+        self.doc_head = np.concatenate([np.asarray(s.doc_head) for s in segments]) if segments else np.zeros(0, np.int32)
         self.doc_length = rounded_lengths(lengths)
         self.doc_count = int(self.live.sum())
         live_total = float(lengths[self.live].sum()) if self.size else 0.0
@@ -232,28 +245,30 @@ class Matrix:
         return self.segments[seg].keys[doc - int(self.offsets[seg])]
 
     def postings(self, term: str) -> Postings:
-        docs, weights, parts = [], [], []
+        docs, weights, heads, parts = [], [], [], []
         for seg, offset, live in zip(self.segments, self.offsets, self._live_per_segment):
             start, end = seg.span(term)
             if start == end:
                 continue
             d = np.asarray(seg.post_doc[start:end], dtype=np.int64)
             w = np.asarray(seg.post_w[start:end])
+            h = np.asarray(seg.post_head[start:end])
             keep = None
             if self.has_deletions:
                 keep = live[d]
                 if keep.all():
                     keep = None
                 else:
-                    d, w = d[keep], w[keep]
+                    d, w, h = d[keep], w[keep], h[keep]
             docs.append(d + offset)
             weights.append(w)
+            heads.append(h)
             parts.append((seg, start, end, keep, int(offset)))
         if not docs:
             return EMPTY
         if len(docs) == 1:
-            return Postings(docs[0], weights[0], parts)
-        return Postings(np.concatenate(docs), np.concatenate(weights), parts)
+            return Postings(docs[0], weights[0], heads[0], parts)
+        return Postings(np.concatenate(docs), np.concatenate(weights), np.concatenate(heads), parts)
 
     def known(self, term: str) -> bool:
         return any(term in s.vocab for s in self.segments)
@@ -275,10 +290,10 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
     """Write the live documents of ``segments`` as one segment: the postings are remapped and
     re-sorted with numpy, no text is analysed again."""
     terms: dict[str, int] = {}
-    tids, docs, poses, ws = [], [], [], []
+    tids, docs, poses, ws, hs = [], [], [], [], []
     keys: list[str] = []
     articles: list[dict] = []
-    doc_len, doc_article, doc_kind = [], [], []
+    doc_len, doc_head, doc_article, doc_kind = [], [], [], []
     doc_base = 0
     for seg in segments:
         gone = set(deleted.get(seg.folder.name) or [])
@@ -290,6 +305,7 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         doc_new = np.cumsum(doc_keep) - 1 + doc_base
         keys += [k for k, keep in zip(seg.keys, doc_keep) if keep]
         doc_len.append(np.asarray(seg.doc_len)[doc_keep])
+        doc_head.append(np.asarray(seg.doc_head)[doc_keep])
         doc_article.append(art_new[seg_article[doc_keep]])
         doc_kind.append(np.asarray(seg.doc_kind)[doc_keep])
         doc_base += int(doc_keep.sum())
@@ -305,11 +321,14 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         poses.append(np.asarray(seg.positions)[tok_keep])
         # a posting's weight is spread over its positions so that summing restores it
         ws.append(np.repeat(np.asarray(seg.post_w) / np.maximum(counts, 1), counts)[tok_keep].astype(np.float32))
+        hs.append(np.repeat(np.asarray(seg.post_head), counts)[tok_keep])
     tid, doc = np.concatenate(tids) if tids else np.zeros(0, np.int32), np.concatenate(docs) if docs else np.zeros(0, np.int32)
     pos, w = np.concatenate(poses) if poses else np.zeros(0, np.int32), np.concatenate(ws) if ws else np.zeros(0, np.float32)
+    head = np.concatenate(hs) if hs else np.zeros(0, np.uint8)
     order = np.lexsort((pos, doc, tid))
-    arrays = postings_arrays(tid[order], doc[order], pos[order], w[order], len(terms), doc_base)
+    arrays = postings_arrays(tid[order], doc[order], pos[order], w[order], head[order], len(terms), doc_base)
     arrays.update(doc_len=np.concatenate(doc_len).astype(np.int32) if doc_len else np.zeros(0, np.int32),
+                  doc_head=np.concatenate(doc_head).astype(np.int32) if doc_head else np.zeros(0, np.int32),
                   doc_article=np.concatenate(doc_article).astype(np.int32) if doc_article else np.zeros(0, np.int32),
                   doc_kind=np.concatenate(doc_kind).astype(np.int8) if doc_kind else np.zeros(0, np.int8))
     # drop terms no live posting uses any more

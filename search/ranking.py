@@ -21,6 +21,7 @@ from .plan import Alt, Group, Plan
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 COORD = 1.0  # exponent of the share of groups matched
+HEAD = 1.0  # bonus for a query that covers a document's head: see ``head_factor``
 MORE = 3  # other matching sections listed with an article's best one
 
 
@@ -93,6 +94,22 @@ class Ranker:
         found, inverse = np.unique(docs, return_inverse=True)
         return found, alt.weight * np.bincount(inverse, weights=scores)
 
+    def alt_heads(self, alt: Alt, docs: np.ndarray, cache: dict) -> np.ndarray:
+        """Those of ``docs`` (matched by ``alt``) that have one of its terms in their head."""
+        heads = [p.docs[p.heads > 0] for p in (self._postings(t, cache) for t in alt.terms)]
+        return np.intersect1d(docs, np.concatenate(heads)) if heads else docs[:0]
+
+    def group_heads(self, group: Group, cache: dict) -> np.ndarray:
+        found = [self.alt_heads(a, self.alt_scores(a, cache)[0], cache) for a in group.alts]
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
+    def head_factor(self, in_head: np.ndarray, groups: int) -> np.ndarray:
+        """1 + HEAD × (share of the query's words in the head) × (share of the head they cover):
+        「大局意识」 lifts the section headed 大局意识 more than one headed 政治觉悟要高，大局意识要强,
+        and a query that is an article's title lifts the article's own document."""
+        head = np.maximum(self.matrix.doc_head, 1)
+        return 1 + HEAD * (in_head / groups) * np.minimum(1.0, in_head / head)
+
     def group_scores(self, group: Group, cache: dict) -> tuple[np.ndarray, np.ndarray]:
         """Documents matching any alternative, each scored by its best one."""
         results = [r for r in (self.alt_scores(a, cache) for a in group.alts) if len(r[0])]
@@ -115,16 +132,18 @@ class Ranker:
         score = np.zeros(size)
         if plan.groups:
             count = np.zeros(size, dtype=np.int16)
+            in_head = np.zeros(size, dtype=np.int16)
             multi = np.zeros(size, dtype=bool) if plan.needs_multichar else None
             for group in plan.groups:
                 docs, s = self.group_scores(group, cache)
                 score[docs] += s
                 count[docs] += 1
+                in_head[self.group_heads(group, cache)] += 1
                 if multi is not None and not group.single:
                     multi[docs] = True
             ok = (count > 0) if multi is None else multi
             share = count / len(plan.groups)
-            score *= share ** COORD
+            score *= share ** COORD * self.head_factor(in_head, len(plan.groups))
         else:
             ok = np.ones(size, dtype=bool) if plan.required else self.matrix.doc_kind == KIND_ARTICLE
         for group in plan.required:

@@ -89,7 +89,7 @@ def add_article(writer, builder: SegmentBuilder, article: Article, dictionary: t
     for doc in documents(article, dictionary):
         content = doc["content"]
         kind = KIND_ARTICLE if doc["kind"] == "article" else KIND_SECTION
-        builder.add_document(doc["id"], kind, number, content.tokens, content.length)
+        builder.add_document(doc["id"], kind, number, content.tokens, content.length, content.head_words)
         writer.add_document(**doc)
 
 
@@ -149,7 +149,7 @@ def _shares(articles: list[Article], n: int) -> list[list[str]]:
         i = sizes.index(min(sizes))
         shares[i].append(a.rel_path)
         sizes[i] += len(a.body) + 200
-    return [sorted(s) for s in shares if s]
+    return [sorted(s) for s in shares if s] or [[]]  # an empty folder is an empty index
 
 
 def _run_parts(config: Config, dictionary, gen: Path, shares: list[list[str]]) -> list[_Part]:

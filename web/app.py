@@ -13,14 +13,16 @@ from kb.config import Config, load_config
 from kb.store import ContentStore
 from search.interface import open_engine
 
-from .indexing import IndexKeeper
+from .indexing import IndexKeeper, content_stamp
 
 log = logging.getLogger(__name__)
 
 
-def create_app(config: Config | dict | None = None) -> Flask:
+def create_app(config: Config | dict | None = None, keeper: bool = True) -> Flask:
     """Build the site. ``config`` is a Config, or a dict of overrides on top of the
-    configuration file and KB_* environment variables."""
+    configuration file and KB_* environment variables. With ``keeper`` the site keeps its index
+    current itself (one process: ``kb serve --debug``, tests); ``kb serve`` runs the keeper in a
+    process of its own and its workers without one."""
     if not isinstance(config, Config):
         config = load_config(**(config or {}))
     if not config.secret_key:
@@ -31,8 +33,18 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     store = ContentStore(Path(config.content_dir))
     engine = open_engine(config)
-    keeper = IndexKeeper(engine, store)
-    app.extensions["kb"] = {"store": store, "search": engine, "keeper": keeper, "config": config, "suggestions": {}}
+    keeper_ = IndexKeeper(engine, store) if keeper else None
+    app.extensions["kb"] = {"store": store, "search": engine, "keeper": keeper_, "config": config, "suggestions": {}}
+    seen = {"stamp": content_stamp(config.index_path)}
+
+    @app.before_request
+    def follow_content():
+        """Another process changed the content (the keeper saw a file change, another worker
+        saved an article): reload the articles before answering."""
+        stamp = content_stamp(config.index_path)
+        if stamp != seen["stamp"]:
+            seen["stamp"] = stamp
+            store.invalidate()
 
     from .views import api, articles, browse, edit, feeds, home, search
 
@@ -66,5 +78,6 @@ def create_app(config: Config | dict | None = None) -> Flask:
         return render_template("error.html", code=500, title="出错了",
                                message="服务器处理请求时出错，请稍后再试。"), 500
 
-    keeper.start()
+    if keeper_ is not None:
+        keeper_.start()
     return app

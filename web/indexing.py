@@ -1,14 +1,24 @@
 """Keeping the search index of a running site current.
 
-At start-up the index is built or brought up to date in a background thread, so the site
-serves articles at once and /healthz turns 200 when search is ready. Afterwards watchdog
-(inotify on Linux) reports changed files in the content folder and only those are re-indexed;
-a change of the domain dictionary rebuilds. A slow periodic look at the whole folder catches
-changes a file-system watcher can miss (network drives); file stamps keep it cheap.
+At start-up the index is built or brought up to date in the background, so the site serves
+articles at once and /healthz turns 200 when search is ready. Afterwards watchdog (inotify on
+Linux) reports changed files in the content folder and only those are re-indexed; a change of
+the domain dictionary rebuilds. A slow periodic look at the whole folder catches changes a
+file-system watcher can miss (network drives); file stamps keep it cheap.
+
+The keeper runs as a thread of the site (``kb serve --debug``, tests) or as a process of its own
+(``kb index --watch``, started by ``kb serve``). Either way it tells the site's worker processes
+what it did through two files in the index folder: ``keeper.json`` (building, ready, or the
+error that stopped it; /healthz reports it) and ``content-changed``, touched after every change
+it saw, which tells each worker to reload the articles it holds.
 """
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+import os
+import signal
 import threading
 from pathlib import Path
 
@@ -22,6 +32,30 @@ from search.interface import SearchEngine
 log = logging.getLogger(__name__)
 
 DEBOUNCE = 0.05  # seconds: an editor's save is often several file-system events
+STATUS = "keeper.json"
+CONTENT_CHANGED = "content-changed"
+
+
+def content_changed(index_path: Path) -> None:
+    """Tell every worker of the site to reload the articles it holds."""
+    marker = Path(index_path) / CONTENT_CHANGED
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+
+
+def content_stamp(index_path: Path) -> int:
+    try:
+        return (Path(index_path) / CONTENT_CHANGED).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def keeper_status(index_path: Path) -> dict:
+    """What the keeper last said: {"state": "building" | "ready" | "error", "error": …}."""
+    try:
+        return json.loads((Path(index_path) / STATUS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 class _Changes(FileSystemEventHandler):
@@ -43,6 +77,7 @@ class _Changes(FileSystemEventHandler):
 class IndexKeeper:
     def __init__(self, engine: SearchEngine, store: ContentStore, safety_interval: float = 300.0):
         self.engine = engine
+        self.index_path = Path(engine.config.index_path)
         self.store = store
         self.root = Path(store.root)
         self.safety_interval = safety_interval
@@ -56,7 +91,7 @@ class IndexKeeper:
         self._thread: threading.Thread | None = None
         self._observer: Observer | None = None
 
-    def start(self) -> None:
+    def start(self, thread: bool = True) -> None:
         if self.engine.ready():
             self.ready.set()  # serve the existing index while checking for changed files
         if self.root.is_dir():
@@ -64,6 +99,9 @@ class IndexKeeper:
             self._observer.schedule(_Changes(self), str(self.root), recursive=True)
             self._observer.daemon = True
             self._observer.start()
+        if not thread:
+            self._run()
+            return
         self._thread = threading.Thread(target=self._run, name="kb-index", daemon=True)
         self._thread.start()
 
@@ -91,19 +129,40 @@ class IndexKeeper:
         if self._observer is not None:
             self._observer.stop()
 
+    def _say(self, state: str, error: str | None = None) -> None:
+        data = {"state": state, "error": error, "pid": os.getpid(), "at": dt.datetime.now().isoformat(timespec="seconds")}
+        path = self.index_path / STATUS
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{STATUS}.{os.getpid()}")
+            tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            log.exception("cannot write %s", path)
+
     def update_now(self, paths: list[str] | None = None) -> None:
         """Re-index ``paths``, or look at the whole folder."""
         try:
             self.store.invalidate()
+            if not self.engine.ready():
+                self._say("building")
             report = self.engine.update(paths) if paths is not None else \
                 self.engine.index(catalog=None if self.engine.ready() else self.store.catalog())
             if report.changed_anything:
                 log.info("%s", report.summary())
+            content_changed(self.index_path)
             self.error = None
             self.ready.set()
+            self._say("ready")
         except Exception as exc:  # the site keeps serving the previous index
-            self.error = str(exc)
+            self.error = f"{type(exc).__name__}: {exc}"
             log.exception("index update failed")
+            self._say("error", self.error)
+
+    def run_forever(self) -> None:
+        """Keep the index current in this thread until SIGTERM or SIGINT (`kb index --watch`)."""
+        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        self.start(thread=False)
 
     def _run(self) -> None:
         first = True

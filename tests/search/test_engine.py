@@ -163,3 +163,70 @@ def test_synonyms_from_the_content_folder_widen_a_word(built_index, tmp_path):
     finally:
         plain.close()
         widened.close()
+
+
+@pytest.mark.parametrize("q, answer", [
+    ("督查督办", "director-daily-weekly#每周督查与落实"),
+    ("办公室主任的基本要求", "office-service-work#当好办公室主任的基本要求"),
+    ("大局意识", "ten-awareness#大局意识"),
+])
+def test_the_answering_section_comes_first(searcher, q, answer):
+    assert first(searcher.search(q)) == answer
+
+
+def _dictionary_words():
+    from search.analyzer import dictionary_words, read_dictionary
+    from tests.conftest import CONTENT
+
+    return dictionary_words(read_dictionary(CONTENT / "_dictionary.txt"))
+
+
+@pytest.mark.parametrize("word", _dictionary_words())
+def test_no_dictionary_word_finds_nothing(searcher, word):
+    """An editor's dictionary word never makes the text around it unfindable: when no document
+    contains it whole, its parts are found."""
+    result = searcher.search(word)
+    assert result.total > 0
+    assert all(h.snippet for h in result.hits)
+
+
+def test_parts_of_a_word_rank_below_the_whole_word(tmp_path):
+    from tests.conftest import engine_for, write_article
+
+    content = tmp_path / "content"
+    (content).mkdir()
+    (content / "_dictionary.txt").write_text("督查督办\n", encoding="utf-8")
+    write_article(content, "a.md", "## 一、甲\n\n督查督办是一项工作。\n", slug="whole")
+    write_article(content, "b.md", "## 一、乙\n\n先督查，再督办。\n", slug="parts")
+    engine = engine_for(content, tmp_path / "index")
+    engine.index()
+    try:
+        assert [h.slug for h in engine.search("督查督办").hits] == ["whole", "parts"]
+        assert engine.search("督查督办").hits[1].why.startswith("部分匹配")
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize("q", ["办公室工作的特点", "办公室工作的原则", "六有", "三不争", "保密", "领导"])
+def test_no_result_has_an_empty_snippet(searcher, q):
+    result = searcher.search(q, limit=50)
+    assert result.hits
+    assert all(h.snippet.strip() for h in result.hits)
+
+
+def test_a_parent_section_shows_text_from_its_subsections(searcher):
+    hit = searcher.search("办公室工作的特点").hits[0]
+    assert hit.anchor == "办公室工作的特点"
+    assert "<mark>" in hit.snippet or "辅佐" in hit.snippet or "服务性" in hit.snippet
+
+
+def test_a_lone_character_never_makes_a_hit_beside_longer_words(searcher):
+    for hit in searcher.search("新员工", limit=50).hits:
+        assert "员工" in hit.snippet
+
+
+def test_a_synonym_group_expands_a_word_no_article_contains(searcher):
+    """「外出」 and 「来客」 occur in no article; their synonyms 出差 and 来访 do."""
+    trip = searcher.search("外出")
+    assert trip.total and "出差" in trip.hits[0].snippet and trip.hits[0].why.startswith("同义词")
+    assert searcher.search("来客").total

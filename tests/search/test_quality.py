@@ -10,9 +10,10 @@ import pytest
 
 from tests.conftest import CONTENT, REPO
 
-# Measured 2026-11-26 (search core 2: ranking matrix, zone weights): tuned 0.976 / 0.988 / 0.982,
-# held-out 0.976 / 1.000 / 0.988 (Hit@1 / Hit@5 / MRR@10).
-FLOORS = {"hit@1": 0.94, "hit@5": 0.96, "mrr@10": 0.95}
+# Measured 2026-11-26 (search core 2: ranking matrix, zone weights, head bonus) on the 230 queries
+# (105 written blind that day): tuned 0.909 / 0.974 / 0.933, held-out 0.908 / 0.961 / 0.934
+# (Hit@1 / Hit@5 / MRR@10).
+FLOORS = {"hit@1": 0.87, "hit@5": 0.93, "mrr@10": 0.90}
 
 
 def _evaluate_module():

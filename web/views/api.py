@@ -5,6 +5,7 @@ from kb.render import plain_text, render
 from search.interface import IndexUnavailable
 from search.suggest import build_entries, suggest
 
+from ..indexing import keeper_status
 from . import article_or_redirect, catalog, kb
 from .search import search_args
 
@@ -13,19 +14,21 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    keeper, service = kb()["keeper"], kb()["search"]
-    if keeper.ready.is_set() and service.ready():
-        return {"status": "ok", "articles": len(catalog().articles)}
-    return {"status": "indexing", "error": keeper.error}, 503
+    """200 when search is ready; 503 while the index is being built, or with the reason when
+    keeping it current failed (the site then still serves the previous index)."""
+    config, engine = kb()["config"], kb()["search"]
+    status = keeper_status(config.index_path)
+    if status.get("state") == "error":
+        return {"status": "error", "error": status.get("error"), "since": status.get("at")}, 503
+    if not engine.ready():
+        return {"status": "indexing", "error": None}, 503
+    return {"status": "ok", "articles": len(catalog().articles)}
 
 
 @bp.get("/api/search")
 def api_search():
-    keeper, service = kb()["keeper"], kb()["search"]
-    if not (keeper.ready.is_set() and service.ready()):
-        return {"error": "index_not_ready", "message": "索引正在建立，请稍后再试"}, 503
     try:
-        result = service.search(**search_args())
+        result = kb()["search"].search(**search_args())
     except IndexUnavailable:
         return {"error": "index_not_ready", "message": "索引正在建立，请稍后再试"}, 503
     return jsonify(result.to_json())

@@ -8,6 +8,7 @@ from kb.article import TYPES, Problem
 from kb.frontmatter import dump
 from kb.store import save_article
 
+from ..indexing import content_changed
 from . import catalog, kb
 
 bp = Blueprint("edit", __name__)
@@ -42,6 +43,7 @@ def _saved(rel_path: str) -> None:
     """A file was written: reload it, and make it searchable before the redirect arrives."""
     kb()["store"].invalidate()
     kb()["search"].update([rel_path])
+    content_changed(kb()["config"].index_path)  # the site's other workers reload it too
 
 
 @bp.route("/new", methods=["GET", "POST"])

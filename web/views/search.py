@@ -38,10 +38,8 @@ def state_url(state: dict, changes: dict) -> str:
 @bp.get("/search")
 def results():
     state = search_args()
-    service, keeper = kb()["search"], kb()["keeper"]
-    result, unavailable = None, False
-    if not keeper.ready.is_set() or not service.ready():
-        unavailable = True
+    service = kb()["search"]
+    result, unavailable = None, not service.ready()
     partial = suggestion = None
     try:
         if not unavailable and (state["text"].strip() or state["type"] or state["tag"] or state["category"]):
