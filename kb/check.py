@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .article import TYPES, Article, Problem, normalize_type
 from .links import iter_links
+from .sections import iter_headings
 
 REQUIRED = ("title", "slug", "type", "category", "summary", "updated")
 KNOWN = set(REQUIRED) | {"tags", "source", "source_url", "author", "published", "aliases"}
@@ -61,13 +62,11 @@ def check_meta(meta: dict, path: str, line_of) -> list[Problem]:
 def check_body(body: str, path: str, body_line: int) -> list[Problem]:
     if not body.strip():
         return [Problem(path, "正文为空", body_line)]
-    problems = []
-    for i, line in enumerate(body.split("\n")):
-        if re.match(r"^#[ \t]", line):
-            problems.append(
-                Problem(path, "正文里不要用一级标题（#）：标题由 title 显示，小节从 ## 开始", body_line + i, "warning")
-            )
-    return problems
+    return [
+        Problem(path, "正文里不要用一级标题（#）：标题由 title 显示，小节从 ## 开始", body_line + i, "warning")
+        for i, level, _ in iter_headings(body)
+        if level == 1
+    ]
 
 
 def check_collection(articles: list[Article], resolve) -> list[Problem]:
