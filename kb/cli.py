@@ -35,9 +35,9 @@ def cmd_check(args) -> int:
     catalog = load_catalog(root, max_bytes=config.max_article_bytes)
     found = {kind: [p for p in catalog.problems if p.severity == kind] for kind in SEVERITIES}
     # Notes (defaults chosen for fields a file leaves out) are listed apart and never fail the check.
-    for kind, heading in (("error", "错误"), ("warning", "警告"), ("note", "说明（未写的字段用了默认值，不影响发布）")):
+    for kind, heading in (("error", "错误"), ("warning", "警告"), ("note", "说明")):
         if found[kind]:
-            print(f"{heading}（{len(found[kind])}）：")
+            print(f"{heading}（{len(found[kind])}）：" + ("以下是未写的字段所用的默认值，不影响发布" if kind == "note" else ""))
             for p in found[kind]:
                 print(f"  {p}")
     errors, warnings, notes = (len(found[kind]) for kind in SEVERITIES)
