@@ -34,6 +34,12 @@ def normalize_type(value: object) -> str | None:
     return TYPE_BY_LABEL.get(value)
 
 
+#: How bad a Problem is, worst first, with its Chinese label. An error keeps the file off the
+#: site (and fails `kb check`); a warning is shown; a note says which default was chosen.
+SEVERITIES = ("error", "warning", "note")
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "note": "说明"}
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with a content file, as shown to editors by `kb check` and the web."""
@@ -41,12 +47,11 @@ class Problem:
     path: str
     message: str
     line: int | None = None
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # one of SEVERITIES
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        label = "错误" if self.severity == "error" else "警告"
-        return f"{where}: {label}: {self.message}"
+        return f"{where}: {SEVERITY_LABELS[self.severity]}: {self.message}"
 
 
 @dataclass
@@ -81,6 +86,7 @@ class Article:
     aliases: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     digest: str = ""  # hash of the file's bytes, for incremental indexing
+    defaults: dict[str, str] = field(default_factory=dict)  # field -> the default chosen for it, in words
 
     @property
     def url(self) -> str:

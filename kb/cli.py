@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .article import TYPES, normalize_type
+from .article import SEVERITIES, TYPES, normalize_type
 from .check import SLUG
 from .config import load_config
 from .frontmatter import dump
@@ -30,19 +30,18 @@ def _config(args):
 
 
 def cmd_check(args) -> int:
-    root = Path(args.path or _config(args).content_dir)
-    catalog = load_catalog(root)
-    errors = [p for p in catalog.problems if p.severity == "error"]
-    warnings = [p for p in catalog.problems if p.severity == "warning"]
-    if errors:
-        print(f"错误（{len(errors)}）：")
-        for p in errors:
-            print(f"  {p}")
-    if warnings:
-        print(f"警告（{len(warnings)}）：")
-        for p in warnings:
-            print(f"  {p}")
-    print(f"检查了 {root} 下的文章：{len(catalog.articles)} 篇可用，{len(errors)} 个错误，{len(warnings)} 个警告。")
+    config = _config(args)
+    root = Path(args.path or config.content_dir)
+    catalog = load_catalog(root, max_bytes=config.max_article_bytes)
+    found = {kind: [p for p in catalog.problems if p.severity == kind] for kind in SEVERITIES}
+    # Notes (defaults chosen for fields a file leaves out) are listed apart and never fail the check.
+    for kind, heading in (("error", "错误"), ("warning", "警告"), ("note", "说明")):
+        if found[kind]:
+            print(f"{heading}（{len(found[kind])}）：" + ("以下是未写的字段所用的默认值，不影响发布" if kind == "note" else ""))
+            for p in found[kind]:
+                print(f"  {p}")
+    errors, warnings, notes = (len(found[kind]) for kind in SEVERITIES)
+    print(f"检查了 {root} 下的文章：{len(catalog.articles)} 篇可用，{errors} 个错误，{warnings} 个警告，{notes} 条说明。")
     return 1 if errors else 0
 
 
@@ -55,7 +54,7 @@ def cmd_new(args) -> int:
     if not SLUG.match(args.slug) or not 3 <= len(args.slug) <= 60:
         print(f"slug “{args.slug}” 无效：只能用小写英文字母、数字和连字符，长度 3–60", file=sys.stderr)
         return 2
-    catalog = load_catalog(Path(config.content_dir), cross_checks=False)
+    catalog = load_catalog(Path(config.content_dir), cross_checks=False, max_bytes=config.max_article_bytes)
     if catalog.get(args.slug) or args.slug in catalog.by_alias:
         print(f"slug “{args.slug}” 已被使用", file=sys.stderr)
         return 2
@@ -109,7 +108,7 @@ def _watch(config, engine) -> int:
     if not Path(config.content_dir).is_dir():
         print(f"错误：内容目录 {config.content_dir} 不存在", file=sys.stderr)
         return 2
-    IndexKeeper(engine, ContentStore(Path(config.content_dir))).run_forever()
+    IndexKeeper(engine, ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)).run_forever()
     return 0
 
 

@@ -16,6 +16,11 @@ def default_index_dir(content_dir: Path) -> Path:
     return base / "office-kb" / f"index-{key}"
 
 
+#: Largest article file accepted, in bytes. A 20 MB article took 10 s per view; the longest
+#: bundled article is a few tens of KB.
+MAX_ARTICLE_BYTES = 1_000_000
+
+
 @dataclass(frozen=True)
 class Config:
     content_dir: Path = Path("content")
@@ -26,6 +31,7 @@ class Config:
     allow_edit: bool = True  # the browser form that adds and edits articles
     secret_key: str = ""
     search_backend: str = ""  # "module:Class" of a search.interface.SearchEngine; "" for the default
+    max_article_bytes: int = MAX_ARTICLE_BYTES  # larger files are refused on load and on save
 
     @property
     def index_path(self) -> Path:

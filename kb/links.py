@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from .scan import text_lines
+
 _LINK = re.compile(r"(?<!!)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.\-]*:|//|/)", re.I)
 
@@ -30,13 +32,7 @@ def parse(href: str) -> InternalLink | None:
 
 def iter_links(body: str):
     """Yield (line_offset, href) for every inline Markdown link outside code."""
-    in_fence = False
-    for i, line in enumerate(body.split("\n")):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
+    for i, line in text_lines(body):
         line = re.sub(r"`[^`]*`", "", line)
         for m in _LINK.finditer(line):
             yield i, m.group(1)

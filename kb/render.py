@@ -19,6 +19,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .article import Article, article_url
+from .scan import as_rendered
 from .sections import slugify
 
 # (article, href) -> (slug, anchor, error) or None for external links; see Catalog.resolve.
@@ -111,7 +112,7 @@ class _ArticleExtension(Extension):
 
 def render_markdown(text: str) -> str:
     """Render a Markdown fragment that belongs to no article (reading paths, previews)."""
-    return sanitize(_markdown([]).convert(text))
+    return sanitize(_markdown([]).convert(as_rendered(text)))
 
 
 def _markdown(extra: list) -> markdown.Markdown:
@@ -134,7 +135,7 @@ def _markdown(extra: list) -> markdown.Markdown:
 
 def render(article: Article, resolve: Resolver | None = None) -> Rendered:
     md = _markdown([_ArticleExtension(article, resolve)])
-    html = sanitize(md.convert(article.body))
+    html = sanitize(md.convert(as_rendered(article.body)))
     toc = [(s.level, s.heading, s.anchor) for s in article.sections if s.anchor]
     return Rendered(html=html, toc=toc)
 

@@ -9,9 +9,9 @@ import re
 import unicodedata
 
 from .article import Section
+from .scan import text_lines
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _EXPLICIT_ID = re.compile(r"\s*\{[^{}]*#([\w\-]+)[^{}]*\}\s*$")
 _ORDINAL = re.compile(
     r"""^\s*(?:
@@ -52,14 +52,7 @@ def _anchor(raw_heading: str, used: set[str]) -> str:
 
 def iter_headings(body: str):
     """Yield (line_index, level, raw_heading) for ATX headings outside fenced code."""
-    in_fence = None
-    for i, line in enumerate(body.splitlines()):
-        fence = _FENCE.match(line)
-        if fence:
-            in_fence = None if in_fence == fence.group(1) else (in_fence or fence.group(1))
-            continue
-        if in_fence:
-            continue
+    for i, line in text_lines(body):
         m = _HEADING.match(line)
         if m:
             yield i, len(m.group(1)), m.group(2)
@@ -68,7 +61,7 @@ def iter_headings(body: str):
 def split_sections(body: str, body_line: int = 1) -> list[Section]:
     """Cut the body at every heading. The lead text before the first heading is a section
     with an empty heading and anchor, kept only when it has text."""
-    lines = body.splitlines()
+    lines = body.split("\n")
     headings = list(iter_headings(body))
     sections: list[Section] = []
     lead_end = headings[0][0] if headings else len(lines)

@@ -1,21 +1,28 @@
 """The content store: finding content files, loading them into Articles, and looking them up.
 
 A file that cannot be loaded is reported as Problems and left out; it never stops the others.
+Any exception while reading one file — even one no check foresaw — becomes a Problem of that
+file, never a site-wide error.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import os
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import check, links
+from . import check, defaults, links
 from .article import Article, Problem, normalize_type
+from .config import MAX_ARTICLE_BYTES
+from .filedates import FileDates
 from .frontmatter import FrontMatterError, parse
 from .reading_paths import check_path_links, load_paths
 from .sections import split_sections
+from .slugs import assign_slugs
 
+log = logging.getLogger(__name__)
 
 
 def is_content_file(path: Path, root: Path) -> bool:
@@ -38,20 +45,61 @@ def _key_lines(text: str, body_line: int) -> dict[str, int]:
 
 
 def _as_list(value) -> list[str]:
-    return [v.strip() for v in value if isinstance(v, str) and v.strip()] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    return [_clean(v) for v in value if isinstance(v, str) and _clean(v)]
 
 
-def load_article(path: Path, root: Path) -> tuple[Article | None, list[Problem]]:
+def _clean(text: str) -> str:
+    return check.CONTROL_CHARS.sub("", text).strip()
+
+
+def _size_problem(rel: str, size: int, max_bytes: int) -> Problem:
+    return Problem(rel, f"文件太大：{size:,} 字节（约 {size / 1e6:.1f} MB），超过了上限 {max_bytes:,} 字节"
+                        f"（设置项 max_article_bytes）。请把它拆成几篇文章")
+
+
+def _outside(path: Path, root: Path) -> Problem | None:
+    """A link that leads out of the content folder would publish whatever it points to."""
+    if not path.is_symlink():
+        return None
+    target = path.resolve()
+    if Path(root).resolve() in target.parents:
+        return None
+    return Problem(check.relative(path, root), "这个文件是指向内容目录以外的链接，不会发布（只发布内容目录里的文件）")
+
+
+def load_article(path: Path, root: Path, dates: FileDates | None = None,
+                 max_bytes: int = MAX_ARTICLE_BYTES) -> tuple[Article | None, list[Problem]]:
     """Read one file. Returns the Article (None if unusable) and the problems found in it."""
+    rel = check.relative(path, root)
     try:
+        outside = _outside(path, root)
+        if outside is not None:
+            return None, [outside]
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [_size_problem(rel, size, max_bytes)]
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(check.relative(path, root), f"无法读取文件：{exc.strerror}")]
-    return parse_article(raw, path, root)
+        return None, [Problem(rel, f"无法读取文件：{exc.strerror}")]
+    return parse_article(raw, path, root, dates or FileDates(root, whole_folder=False), max_bytes)
 
 
-def parse_article(raw: bytes, path: Path, root: Path) -> tuple[Article | None, list[Problem]]:
+def parse_article(raw: bytes, path: Path, root: Path, dates: FileDates | None = None,
+                  max_bytes: int = MAX_ARTICLE_BYTES) -> tuple[Article | None, list[Problem]]:
     rel = check.relative(path, root)
+    try:
+        return _parse_article(raw, path, root, rel, dates or FileDates(root, whole_folder=False), max_bytes)
+    except Exception as exc:  # noqa: BLE001 — an unforeseen input is this file's problem, not the site's
+        log.exception("cannot load %s", rel)
+        return None, [Problem(rel, f"读取文件时出错：{check.short(exc, 80)}（请把这个文件报告给维护者）")]
+
+
+def _parse_article(raw: bytes, path: Path, root: Path, rel: str, dates: FileDates,
+                   max_bytes: int) -> tuple[Article | None, list[Problem]]:
+    if len(raw) > max_bytes:
+        return None, [_size_problem(rel, len(raw), max_bytes)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -63,67 +111,66 @@ def parse_article(raw: bytes, path: Path, root: Path) -> tuple[Article | None, l
         return None, [Problem(rel, exc.message, exc.line)]
     meta, key_lines = parsed.meta, _key_lines(text.lstrip("\ufeff"), parsed.body_line)
     problems = check.check_meta(meta, rel, lambda key: key_lines.get(key))
-    problems += check.check_body(parsed.body, rel, parsed.body_line)
+    chosen: dict[str, str] = {}
+    title, body = _title(meta, parsed.body, rel, chosen)
+    problems += check.check_body(body, rel, parsed.body_line)
     if any(p.severity == "error" for p in problems):
         return None, problems
     article = Article(
         path=path,
         rel_path=rel,
-        slug=meta["slug"],
-        title=meta["title"].strip(),
-        type=normalize_type(meta["type"]),
-        category=meta["category"].strip(),
-        summary=meta["summary"].strip(),
-        body=parsed.body,
+        slug=meta["slug"] if check.given(meta, "slug") else _default(chosen, "slug", defaults.slug_from_name(rel), "按文件名"),
+        title=title,
+        type=normalize_type(meta["type"]) if check.given(meta, "type") else _default_type(body, chosen),
+        category=_clean(meta["category"]) if check.given(meta, "category")
+        else _default(chosen, "category", defaults.category_from_folder(rel), "按所在目录"),
+        summary=_clean(meta["summary"]) if check.given(meta, "summary")
+        else _default(chosen, "summary", defaults.summary_from_body(body), "取自正文第一段"),
+        body=body,
         body_line=parsed.body_line,
         tags=_as_list(meta.get("tags")),
-        source=meta.get("source") or "",
-        source_url=meta.get("source_url") or "",
-        author=meta.get("author") or "",
-        published=meta.get("published"),
-        updated=meta.get("updated"),
+        source=_clean(meta.get("source") or ""),
+        source_url=_clean(meta.get("source_url") or ""),
+        author=_clean(meta.get("author") or ""),
+        published=check.as_date(meta.get("published")),
+        updated=check.as_date(meta.get("updated")) if check.given(meta, "updated") else _default_date(path, rel, dates, chosen),
         aliases=_as_list(meta.get("aliases")),
-        sections=split_sections(parsed.body, parsed.body_line),
+        sections=split_sections(body, parsed.body_line),
         digest=hashlib.sha1(raw).hexdigest(),
+        defaults=chosen,
     )
+    if chosen:
+        problems.append(Problem(rel, "未写的字段用了默认值：" + "；".join(chosen.values()), severity="note"))
     return article, problems
 
 
-def save_article(catalog: "Catalog", rel_path: str, text: str, previous: Article | None = None) -> tuple[Article | None, list[Problem]]:
-    """Validate ``text`` and write it to ``rel_path`` under the content folder.
+def _default(chosen: dict[str, str], key: str, value: str, how: str) -> str:
+    shown = f" “{check.short(value, 30)}”" if key != "summary" else ""
+    chosen[key] = f"{key}{shown}（{how}）"
+    return value
 
-    Nothing is written when there is an error: the previous file stays as it was. The new text
-    goes to a temporary file that replaces the old one in a single rename, so a crash mid-save
-    never leaves half a file.
-    """
-    root = catalog.root
-    path = (root / rel_path).resolve()
-    if root.resolve() not in path.parents or not is_content_file(path, root.resolve()):
-        return None, [Problem(rel_path, "文件位置无效：只能保存到内容目录里的 .md 文件")]
-    raw = text.replace("\r\n", "\n").encode("utf-8")
-    article, problems = parse_article(raw, root / rel_path, root)
-    if article is not None:
-        owner = catalog.by_slug.get(article.slug) or catalog.by_alias.get(article.slug)
-        if owner is not None and owner is not previous:
-            problems.append(Problem(rel_path, f"slug “{article.slug}” 已被 {owner.rel_path} 使用"))
-        for alias in article.aliases:
-            other = catalog.by_slug.get(alias) or catalog.by_alias.get(alias)
-            if other is not None and other is not previous:
-                problems.append(Problem(rel_path, f"别名 “{alias}” 已被 {other.rel_path} 使用"))
-        if previous is not None and article.slug != previous.slug and previous.slug not in article.aliases:
-            problems.append(Problem(rel_path, f"改了 slug 时请把旧的 “{previous.slug}” 加入 aliases，已有的链接才不会失效"))
-        if previous is None and path.exists():
-            problems.append(Problem(rel_path, "同名文件已经存在"))
-    if article is None or any(p.severity == "error" for p in problems):
-        return None, problems
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.saving")
-    with open(tmp, "wb") as fh:
-        fh.write(raw)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return article, problems
+
+def _title(meta: dict, body: str, rel: str, chosen: dict[str, str]) -> tuple[str, str]:
+    """The title, and the body without the heading it came from."""
+    if check.given(meta, "title"):
+        return _clean(meta["title"]), body
+    found = defaults.title_from_heading(body)
+    if found is not None:
+        title, body = found
+        return _default(chosen, "title", _clean(title), "取自正文的一级标题"), body
+    return _default(chosen, "title", defaults.title_from_name(rel), "按文件名"), body
+
+
+def _default_type(body: str, chosen: dict[str, str]) -> str:
+    kind = "checklist" if defaults.is_task_list(body) else "guide"
+    chosen["type"] = f"type {kind}（{'正文是任务列表' if kind == 'checklist' else '默认为指南'}）"
+    return kind
+
+
+def _default_date(path: Path, rel: str, dates: FileDates, chosen: dict[str, str]) -> dt.date:
+    day, how = dates.updated(path, rel)
+    chosen["updated"] = f"updated {day.isoformat()}（{how}）"
+    return day
 
 
 @dataclass
@@ -171,11 +218,13 @@ class Catalog:
         return (target.slug, link.anchor, "")
 
 
-def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None = None) -> Catalog:
+def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None = None,
+                 max_bytes: int = MAX_ARTICLE_BYTES) -> Catalog:
     """Load every content file under ``root``; problems of each file are collected, not raised.
 
     With ``previous``, files whose size and modification time are unchanged are not read again
-    (a running site reloads only what an editor touched).
+    (a running site reloads only what an editor touched), and an article keeps its slug against
+    a newcomer claiming the same one.
     """
     root = Path(root)
     catalog = Catalog(root=root)
@@ -183,21 +232,26 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
         catalog.problems.append(Problem(str(root), "内容目录不存在"))
         return catalog
     reusable = previous.loaded if previous is not None else {}
+    dates = FileDates(root)
     for path in content_files(root):
-        stat = path.stat()
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # deleted while we looked
         key = (stat.st_mtime_ns, stat.st_size)
         cached = reusable.get(str(path))
         if cached and cached[0] == key:
             article, problems = cached[1], cached[2]
         else:
-            article, problems = load_article(path, root)
+            article, problems = load_article(path, root, dates, max_bytes)
         catalog.loaded[str(path)] = (key, article, problems)
         catalog.problems += problems
-        if article is None or article.slug in catalog.by_slug:
-            continue  # a duplicate slug keeps the first file; check_collection reports it
-        catalog.by_slug[article.slug] = article
-        catalog.by_path[article.rel_path] = article
-    catalog.articles = list(catalog.by_slug.values())
+    everything = [a for _, a, _ in catalog.loaded.values() if a is not None]
+    before = {slug: a.rel_path for slug, a in previous.by_slug.items()} if previous is not None else {}
+    catalog.by_slug, duplicates = assign_slugs(everything, before, lambda a: dates.created(a.path, a.rel_path))
+    catalog.problems += duplicates
+    catalog.articles = sorted(catalog.by_slug.values(), key=lambda a: a.rel_path)
+    catalog.by_path = {a.rel_path: a for a in catalog.articles}
     for article in catalog.articles:
         for alias in article.aliases:
             if alias not in catalog.by_slug:
@@ -205,8 +259,7 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
     catalog.paths, path_problems = load_paths(root / "_paths", root)
     catalog.problems += path_problems + check_path_links(catalog.paths, catalog)
     if cross_checks:
-        everything = [a for _, a, _ in catalog.loaded.values() if a is not None]
-        catalog.problems += check.check_collection(everything, catalog.resolve)
+        catalog.problems += check.check_collection(everything, catalog.resolve, catalog.by_slug)
     catalog.problems = check.sort_problems(catalog.problems)
     return catalog
 
@@ -215,9 +268,10 @@ class ContentStore:
     """A content folder loaded once and reloaded after ``invalidate()``: the web's index keeper
     calls it when the file watcher reports a change. A reload reads only the files changed."""
 
-    def __init__(self, root: Path, cross_checks: bool = False):
+    def __init__(self, root: Path, cross_checks: bool = False, max_article_bytes: int = MAX_ARTICLE_BYTES):
         self.root = Path(root)
         self.cross_checks = cross_checks
+        self.max_article_bytes = max_article_bytes
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._dirty = True
@@ -226,10 +280,16 @@ class ContentStore:
         with self._lock:
             if self._dirty or self._catalog is None:
                 self._dirty = False
-                self._catalog = load_catalog(self.root, self.cross_checks, previous=self._catalog)
+                self._catalog = load_catalog(self.root, self.cross_checks, previous=self._catalog,
+                                             max_bytes=self.max_article_bytes)
             return self._catalog
 
     def invalidate(self) -> None:
         """Look at the folder again on the next call."""
         with self._lock:
             self._dirty = True
+
+    def fresh(self) -> Catalog:
+        """The folder as it is now (a save checks slugs against files other processes wrote)."""
+        self.invalidate()
+        return self.catalog()

@@ -30,6 +30,7 @@ from whoosh.writing import LockError, SegmentWriter
 from kb.article import Article, Problem
 from kb.check import relative
 from kb.config import Config
+from kb.filedates import FileDates
 from kb.store import Catalog, content_files, is_content_file, load_article, load_catalog
 
 from .analyzer import read_dictionary
@@ -117,17 +118,20 @@ class _Part:
     digests: dict[str, str]
 
 
-def _build_part(parent: int, content_dir: str, dictionary: tuple[str, ...], gen: str, number: int,
+def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary: tuple[str, ...], gen: str, number: int,
                 paths: list[str]) -> _Part:
-    """Index ``paths`` into a new Whoosh segment and a new matrix segment of ``gen``."""
-    _die_with_parent(parent)
+    """Index ``paths`` into a new Whoosh segment and a new matrix segment of ``gen`` (in a worker
+    process of ``parent``, or in this process when ``parent`` is None)."""
+    if parent is not None:
+        _die_with_parent(parent)
     root = Path(content_dir)
+    dates = FileDates(root)
     ix = whoosh_index.open_dir(gen)
     writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_MB)
     builder = SegmentBuilder()
     digests: dict[str, str] = {}
     for rel in paths:
-        article, _ = load_article(root / rel, root)
+        article, _ = load_article(root / rel, root, dates, max_bytes)
         if article is not None:  # it was valid a moment ago in the parent; a file may change meanwhile
             add_article(writer, builder, article, dictionary)
             digests[rel] = article.digest
@@ -154,13 +158,14 @@ def _shares(articles: list[Article], n: int) -> list[list[str]]:
 
 def _run_parts(config: Config, dictionary, gen: Path, shares: list[list[str]]) -> list[_Part]:
     if len(shares) == 1:
-        return [_build_part(os.getppid(), str(config.content_dir), dictionary, str(gen), 0, shares[0])]
+        return [_build_part(None, str(config.content_dir), config.max_article_bytes, dictionary, str(gen), 0,
+                            shares[0])]
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=len(shares), mp_context=ctx) as pool:
-        futures = [pool.submit(_build_part, os.getpid(), str(config.content_dir), dictionary, str(gen), i, share)
-                   for i, share in enumerate(shares)]
+        futures = [pool.submit(_build_part, os.getpid(), str(config.content_dir), config.max_article_bytes, dictionary,
+                               str(gen), i, share) for i, share in enumerate(shares)]
         return [f.result() for f in futures]
 
 
@@ -290,7 +295,7 @@ def _load_for_update(config: Config, rels: list[str], owners: dict[str, str]) ->
         if not path.is_file() or not is_content_file(path, root):
             gone.append(rel)
             continue
-        article, found = load_article(path, root)
+        article, found = load_article(path, root, max_bytes=config.max_article_bytes)
         problems += found
         owner = owners.get(article.slug) if article else None
         if article is not None and owner not in (None, rel):
@@ -352,7 +357,8 @@ def update_index(config: Config, rebuild: bool = False, progress: bool = False, 
             if manifest and not rebuild:
                 log.info("schema, analyzer or dictionary changed: rebuilding the index")
             # Only each file's own problems decide whether it is indexed; `kb check` does the rest.
-            catalog = catalog or load_catalog(Path(config.content_dir), cross_checks=False)
+            catalog = catalog or load_catalog(Path(config.content_dir), cross_checks=False,
+                                              max_bytes=config.max_article_bytes)
             if progress:
                 print(f"正在建立索引：{len(catalog.articles)} 篇文章……", flush=True)
             report = _rebuild(config, catalog)

@@ -31,7 +31,7 @@ def create_app(config: Config | dict | None = None, keeper: bool = True) -> Flas
     app.config.update(SECRET_KEY=config.secret_key, JSON_AS_ASCII=False, KB=config)
     app.json.ensure_ascii = False
 
-    store = ContentStore(Path(config.content_dir))
+    store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)
     engine = open_engine(config)
     keeper_ = IndexKeeper(engine, store) if keeper else None
     app.extensions["kb"] = {"store": store, "search": engine, "keeper": keeper_, "config": config, "suggestions": {}}

@@ -31,11 +31,13 @@ def test_each_kind_of_bad_file_gets_its_own_message_with_file_and_line():
         assert any(p.line == line and words in p.message for p in found[name]), (name, found.get(name))
 
 
-def test_missing_fields_are_each_named():
-    _, found = problems_by_file()
-    messages = [p.message for p in found["missing_fields.md"]]
-    for field in ("type", "category", "summary", "updated"):
-        assert f"缺少必填字段 {field}" in messages
+def test_missing_fields_are_each_named_with_the_default_chosen():
+    catalog, found = problems_by_file()
+    (note,) = found["missing_fields.md"]
+    assert note.severity == "note" and note.message.startswith("未写的字段用了默认值")
+    for field in ("type guide", "category “未分类”", "summary（取自正文第一段）", "updated "):
+        assert field in note.message
+    assert catalog.get("missing-fields").summary == "正文。"
 
 
 def test_invalid_slug_and_date_are_explained():

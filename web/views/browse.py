@@ -34,7 +34,7 @@ def by_type(name: str):
     return _listing(TYPES[key], browse.filter_articles(cat.articles, type=key), "类型")
 
 
-@bp.get("/tag/<name>")
+@bp.get("/tag/<path:name>")  # a tag may contain "/" (收文/发文)
 def by_tag(name: str):
     articles = browse.filter_articles(catalog().articles, tag=name)
     if not articles:
@@ -42,7 +42,7 @@ def by_tag(name: str):
     return _listing(name, articles, "标签")
 
 
-@bp.get("/category/<name>")
+@bp.get("/category/<path:name>")
 def by_category(name: str):
     articles = browse.filter_articles(catalog().articles, category=name)
     if not articles:

@@ -2,11 +2,12 @@
 import datetime as dt
 import secrets
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
-from kb.article import TYPES, Problem
+from kb.article import TYPES
+from kb.defaults import slug_from_name
 from kb.frontmatter import dump
-from kb.store import save_article
+from kb.saving import save_article
 
 from ..indexing import content_changed
 from . import catalog, kb
@@ -39,53 +40,48 @@ def _template(slug: str, title: str, kind: str, category: str, tags: str, summar
     return dump({k: (v.strip() if isinstance(v, str) else v) for k, v in meta.items()}, body)
 
 
-def _saved(rel_path: str) -> None:
-    """A file was written: reload it, and make it searchable before the redirect arrives."""
-    kb()["store"].invalidate()
-    kb()["search"].update([rel_path])
-    content_changed(kb()["config"].index_path)  # the site's other workers reload it too
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     _guard()
     form = request.form
     problems = []
     if request.method == "POST":
-        slug = form.get("slug", "").strip()
+        # Without a slug the title gives one, as a file name does (会议纪要 -> hui-yi-ji-yao).
+        slug = form.get("slug", "").strip() or slug_from_name(form.get("title", "").replace("/", " ") + ".md")
         kind = form.get("type", "guide")
         text = _template(slug, form.get("title", ""), kind, form.get("category", ""), form.get("tags", ""),
                          form.get("summary", ""), form.get("body", ""))
         folder = "checklists" if kind == "checklist" else "guides"
-        article, problems = save_article(catalog(), f"{folder}/{slug or 'untitled'}.md", text)
-        if article is not None:
-            _saved(article.rel_path)
-            return redirect(url_for("articles.article", slug=article.slug), 303)
+        result = save_article(kb()["store"], f"{folder}/{slug or 'untitled'}.md", text, base_digest=None)
+        if result.article is not None:
+            return _saved(result.article)
+        problems = result.problems
     return render_template("edit_new.html", form=form, problems=problems, types=TYPES, csrf=_csrf_token())
+
+
+def _saved(article):
+    """A file was written: reload it, and make it searchable before the redirect arrives."""
+    kb()["store"].invalidate()
+    kb()["search"].update([article.rel_path])
+    content_changed(kb()["config"].index_path)  # the site's other workers reload it too
+    return redirect(url_for("articles.article", slug=article.slug), 303)
 
 
 @bp.route("/a/<slug>/edit", methods=["GET", "POST"])
 def edit(slug: str):
     _guard()
-    cat = catalog()
-    article = cat.get(slug)
+    article = catalog().get(slug)
     if article is None:
         abort(404)
-    problems = []
-    if request.method == "POST":
-        text = request.form.get("text", "")
-        if request.form.get("digest") != article.digest:
-            # Someone saved this file after the form was opened: never overwrite their change.
-            problems = [Problem(article.rel_path, "这篇文章在您编辑期间已被别人修改并保存。您的内容仍在下面，"
-                                                  "请先在新窗口打开文章查看最新版本，把您的修改合并进去后再保存。")]
-            return render_template("edit.html", article=article, text=text, problems=problems, csrf=_csrf_token(),
-                                   digest=article.digest)
-        saved, problems = save_article(cat, article.rel_path, text, previous=article)
-        if saved is not None:
-            _saved(saved.rel_path)
-            return redirect(url_for("articles.article", slug=saved.slug), 303)
-    else:
-        text = article.path.read_text(encoding="utf-8")
-    current_app.logger.debug("edit %s", slug)
-    return render_template("edit.html", article=article, text=text, problems=problems, csrf=_csrf_token(),
-                           digest=request.form.get("digest", article.digest))
+    if request.method == "GET":
+        return render_template("edit.html", article=article, text=article.path.read_text(encoding="utf-8"),
+                               problems=[], csrf=_csrf_token(), digest=article.digest)
+    # The check against a change made meanwhile happens inside the save's lock; on a conflict
+    # the page carries the digest of the file as it is now, so that the next save, made after
+    # reading the other change, is a deliberate one.
+    text = request.form.get("text", "")
+    result = save_article(kb()["store"], article.rel_path, text, base_digest=request.form.get("digest") or "")
+    if result.article is not None:
+        return _saved(result.article)
+    return render_template("edit.html", article=article, text=text, problems=result.problems, csrf=_csrf_token(),
+                           digest=result.digest or "")

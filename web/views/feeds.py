@@ -2,14 +2,22 @@
 from flask import Blueprint, render_template, request
 
 from kb import browse
+from kb.check import CONTROL_CHARS
 
 from . import catalog
 
 bp = Blueprint("feeds", __name__)
 
 
+def _xml_text(value) -> str:
+    """Text XML 1.0 can carry: loading strips control characters from fields already, this
+    keeps a feed readable whatever reaches it."""
+    return CONTROL_CHARS.sub("", str(value))
+
+
 def _xml(template: str, mimetype: str, **context):
-    return render_template(template, base=request.host_url.rstrip("/"), **context), 200, {"Content-Type": mimetype}
+    return (render_template(template, base=request.host_url.rstrip("/"), xml_text=_xml_text, **context), 200,
+            {"Content-Type": mimetype})
 
 
 @bp.get("/feed.atom")
