@@ -3,7 +3,7 @@ from flask import Blueprint, abort, render_template
 from kb import browse
 from kb.render import render
 
-from . import article_or_redirect, catalog
+from . import article_or_redirect, catalog, find_article, moved_permanently
 
 bp = Blueprint("articles", __name__)
 
@@ -22,6 +22,14 @@ def article(slug: str):
         toc=rendered.toc,
         related=browse.related(found, cat.articles),
     )
+
+
+@bp.get("/a/<slug>/")
+def article_with_slash(slug: str):
+    found = find_article(slug)
+    if found is None:
+        abort(404)
+    return moved_permanently("articles.article", found.slug)
 
 
 @bp.get("/a/<slug>.md")
