@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, render_template
 
 from kb import browse
+from kb.reading_paths import positions
 from kb.render import render
 
 from . import article_or_redirect, catalog, find_article, moved_permanently
@@ -21,6 +22,7 @@ def article(slug: str):
         html=rendered.html,
         toc=rendered.toc,
         related=browse.related(found, cat.articles),
+        path_positions=positions(cat.paths, found.slug, cat.by_slug),
     )
 
 
