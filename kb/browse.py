@@ -1,9 +1,16 @@
 """Ways into the collection without a query: by type, category, tag, date, and related articles."""
 from __future__ import annotations
 
+import re
 from collections import Counter
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
 
 from .article import TYPES, Article
+
+_LEADING_MARKS = re.compile(r"^[\W_]+")
+OTHER = "#"  # the A–Z group of titles that start with no letter or hanzi
 
 
 def type_counts(articles: list[Article]) -> dict[str, int]:
@@ -20,6 +27,41 @@ def tag_counts(articles: list[Article]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def frequent_tags(articles: list[Article], n: int = 20) -> dict[str, int]:
+    """The tags several articles share, most used first: the ones worth a click in a tag
+    cloud. A tag on a single article is found by search or in the list of all tags."""
+    counts = tag_counts(articles)
+    shared = {t: c for t, c in counts.items() if c > 1}
+    return dict(list((shared or counts).items())[:n])
+
+
+@lru_cache(maxsize=100_000)
+def pinyin_key(text: str) -> tuple[str, ...]:
+    """Sort key in pinyin order, the order of a Chinese A–Z list: code-point order puts
+    characters in radical-and-stroke order, which nobody looks things up by. Cached:
+    about 90 µs a title."""
+    return tuple(s.strip().lower() for s in lazy_pinyin(_LEADING_MARKS.sub("", text)))
+
+
+def initial(text: str) -> str:
+    """The A–Z group of ``text``: the first letter of its pinyin, or OTHER."""
+    key = pinyin_key(text)
+    letter = key[0][:1].upper() if key else ""
+    return letter if "A" <= letter <= "Z" else OTHER
+
+
+def _az(text: str) -> tuple:
+    return initial(text) == OTHER, pinyin_key(text), text
+
+
+def by_initial(names) -> dict[str, list]:
+    """Group ``(name, value)`` pairs by the pinyin initial of the name, in A–Z order."""
+    groups: dict[str, list] = {}
+    for name, value in sorted(names, key=lambda nv: _az(nv[0])):
+        groups.setdefault(initial(name), []).append((name, value))
+    return groups
+
+
 def _date(article: Article) -> str:
     d = article.updated or article.published
     return d.isoformat() if d else ""
@@ -29,10 +71,9 @@ def recent(articles: list[Article], n: int = 8) -> list[Article]:
     return sorted(articles, key=lambda a: (_date(a), a.title), reverse=True)[:n]
 
 
-def alphabetical(articles: list[Article]) -> list[Article]:
-    """Sorted by title in code-point order for Chinese, which groups by first character;
-    the slug is shown beside it for those who look an article up by its link."""
-    return sorted(articles, key=lambda a: (a.title, a.slug))
+def alphabetical(articles: list[Article]) -> dict[str, list[Article]]:
+    """Articles by title in pinyin order, grouped by initial letter (A–Z, then OTHER)."""
+    return {letter: [a for _, a in group] for letter, group in by_initial((a.title, a) for a in articles).items()}
 
 
 def related(article: Article, articles: list[Article], n: int = 5) -> list[Article]:

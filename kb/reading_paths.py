@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,3 +89,35 @@ def check_path_links(paths: list[ReadingPath], catalog) -> list[Problem]:
             else:
                 item.slug = article.slug
     return problems
+
+
+@dataclass(frozen=True)
+class PathPosition:
+    """Where an article stands on a reading path, for its 上一篇 / 下一篇 links."""
+
+    path: ReadingPath
+    item: PathItem
+    number: int  # 1-based place of the item on the path
+    previous: PathItem | None
+    next: PathItem | None
+
+    @property
+    def total(self) -> int:
+        return len(self.path.items)
+
+
+def positions(paths: list[ReadingPath], slug: str, present: Container[str]) -> list[PathPosition]:
+    """The article ``slug`` on every path that lists it (its first place there). Neighbours
+    skip items whose article is not in ``present`` (the slugs of the loaded articles): a link
+    to a missing article would only lead to a 404."""
+    found = []
+    for reading in paths:
+        items = reading.items
+        here = next((i for i, item in enumerate(items) if item.slug == slug), None)
+        if here is None:
+            continue
+        before = [item for item in items[:here] if item.slug in present]
+        after = [item for item in items[here + 1:] if item.slug in present]
+        found.append(PathPosition(reading, items[here], here + 1,
+                                  before[-1] if before else None, after[0] if after else None))
+    return found

@@ -16,6 +16,19 @@ from tests.conftest import CONTENT, REPO
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
 
+PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def open_page(browser, site, **options):
+    """A page in a fresh context (its own localStorage) with the clipboard allowed."""
+    context = browser.new_context(locale="zh-CN", **options)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site[0])
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    return pg
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -75,17 +88,36 @@ def browser():
         b.close()
 
 
+def _page_for_a_test(browser, site, options):
+    pg = open_page(browser, site, **options)
+    yield pg
+    pg.context.close()
+
+
 @pytest.fixture
 def page(browser, site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site[0])
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    yield pg
-    context.close()
+    """A 1280 px desktop window."""
+    yield from _page_for_a_test(browser, site, DESKTOP)
 
 
 @pytest.fixture(scope="session")
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def phone(browser, site):
+    """A 375 px touch screen, as a phone."""
+    yield from _page_for_a_test(browser, site, PHONE)
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script, installed from the npm registry by `npm ci` in tests/browser (.ci/test)."""
+    if not AXE.exists():
+        message = "axe-core is not installed: run `npm ci --prefix tests/browser` (.ci/test does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text(encoding="utf-8")

@@ -8,6 +8,22 @@ def in_viewport(page, selector):
     return page.eval_on_selector(selector, "e => { const r = e.getBoundingClientRect(); return r.top >= -2 && r.top < innerHeight; }")
 
 
+def tab_to(page, condition: str, limit: int = 30) -> None:
+    """Press Tab until the focused element meets ``condition`` (JS, with ``e`` the element)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(e => {condition})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached an element where {condition}")
+
+
+def not_covered(page, selector):
+    """What a reader sees at the element's first line is the element, not a bar over it."""
+    return page.eval_on_selector(selector, """e => {
+        const r = e.getBoundingClientRect(), hit = document.elementFromPoint(r.left + 8, r.top + r.height / 2);
+        return hit !== null && e.contains(hit); }""")
+
+
 def test_search_from_home_and_open_the_result_at_its_section(page, site):
     base, _ = site
     page.goto(base + "/")
@@ -91,9 +107,11 @@ def test_copying_a_section_link_gives_a_url_that_opens_that_section(page, site):
     expect(page.locator(".toast")).to_have_text("已复制本节链接")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert unquote(copied) == base + "/a/office-service-work#安全保密原则"
+    assert copied == base + "/a/office-service-work#安全保密原则"  # readable as pasted, not %E5%AE%89…
     page.goto(base + "/")
     page.goto(copied)
     assert in_viewport(page, "[id='安全保密原则']")
+    assert not_covered(page, "[id='安全保密原则']")
     assert page.evaluate("decodeURIComponent(location.hash)") == "#安全保密原则"
 
 
@@ -128,12 +146,7 @@ def test_keyboard_reaches_the_search_box_and_results(page, site):
     page.goto(base + "/search?q=保密")
     page.keyboard.press("Tab")  # skip link first
     assert page.evaluate("document.activeElement.textContent") == "跳到正文"
-    for _ in range(30):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.closest('.result-title') !== null"):
-            break
-    else:
-        raise AssertionError("no result link reachable by Tab")
+    tab_to(page, "e.closest('.result-title') !== null")  # a result link
 
 
 def test_no_request_leaves_the_site(page, site):

@@ -93,3 +93,32 @@ def test_active_content_in_an_article_is_not_served(client, content_dir):
 def test_zero_results_suggest_the_corrected_spelling(client):
     page = text(client.get("/search?q=保秘"))
     assert "您是不是要找" in page and "q=%E4%BF%9D%E5%AF%86" in page
+
+
+def test_types_without_articles_are_not_empty_cards_and_the_page_says_how_to_add_one(client):
+    for path in ("/", "/browse"):
+        page = text(client.get(path))
+        assert 'href="/type/checklist"' in page and 'href="/type/rule"' not in page
+        assert "还没有「制度」「流程」类的文章" in page and 'href="/new"' in page
+    listing = text(client.get("/type/rule"))
+    assert "还没有这一类的文章" in listing and "共 0 篇" not in listing
+
+
+def test_the_tag_cloud_has_the_frequent_tags_and_a_link_to_all_tags(client):
+    home, overview = text(client.get("/")), text(client.get("/browse"))
+    for page in (home, overview):
+        assert "全部标签" in page and 'href="/tags"' in page
+        assert ">办公室主任<" in page or ">办公室主任 <" in page
+    assert "三不争" not in overview  # a tag on one article only: in 全部标签, not the cloud
+    every = text(client.get("/tags"))
+    assert "三不争" in every and "办公室主任" in every and '<h2 id="tags-S">S</h2>' in every
+
+
+def test_the_a_to_z_list_is_in_pinyin_order(client):
+    page = text(client.get("/browse")).split('id="a-z"')[1]
+    titles = re.findall(r'<td><a href="/a/[^"]+">([^<]+)</a></td>', page)
+    assert len(titles) >= 15
+    # 保 (bǎo) before 会 (huì) before 来 (lái) before 怎 (zěn); in code-point order 会 comes first
+    order = [titles.index(t) for t in ("保密工作清单", "会议筹备清单", "来访接待清单", "怎样搞好办公室服务工作")]
+    assert order == sorted(order)
+    assert '<th scope="rowgroup" colspan="4" id="az-B">B</th>' in page and 'href="#az-Z"' in page

@@ -1,5 +1,5 @@
 """Blueprints: each translates HTTP to calls on kb (articles) and search (queries), nothing more."""
-from flask import abort, current_app, redirect, url_for
+from flask import abort, current_app, redirect, request, url_for
 
 
 def kb():
@@ -11,14 +11,25 @@ def catalog():
     return kb()["store"].catalog()
 
 
-def article_or_redirect(slug: str, endpoint: str):
-    """(article, None) for a current slug; (None, 301 response) for an old slug in some
-    article's ``aliases``, to the same endpoint under the current slug; 404 otherwise."""
+def find_article(slug: str):
+    """The article a link names: by its slug, an old slug in ``aliases``, or either typed in
+    other letter case (slugs are lower case; people retype links from paper)."""
     cat = catalog()
-    found = cat.get(slug)
-    if found is not None:
-        return found, None
-    moved = cat.by_alias.get(slug)
-    if moved is None:
+    lowered = slug.lower()
+    return cat.get(slug) or cat.by_alias.get(slug) or cat.get(lowered) or cat.by_alias.get(lowered)
+
+
+def moved_permanently(endpoint: str, slug: str):
+    """301 to ``endpoint`` under ``slug``, keeping the query (?hl=…); browsers keep the #section."""
+    return redirect(url_for(endpoint, slug=slug, **request.args.to_dict(flat=False)), 301)
+
+
+def article_or_redirect(slug: str, endpoint: str):
+    """(article, None) for a current slug; (None, 301 response) to the same endpoint under the
+    current slug for any other way of naming the article (see ``find_article``); 404 otherwise."""
+    found = find_article(slug)
+    if found is None:
         abort(404)
-    return None, redirect(url_for(endpoint, slug=moved.slug), 301)
+    if found.slug == slug:
+        return found, None
+    return None, moved_permanently(endpoint, found.slug)

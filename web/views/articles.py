@@ -1,9 +1,10 @@
 from flask import Blueprint, abort, render_template
 
 from kb import browse
+from kb.reading_paths import positions
 from kb.render import render
 
-from . import article_or_redirect, catalog
+from . import article_or_redirect, catalog, find_article, moved_permanently
 
 bp = Blueprint("articles", __name__)
 
@@ -21,7 +22,16 @@ def article(slug: str):
         html=rendered.html,
         toc=rendered.toc,
         related=browse.related(found, cat.articles),
+        path_positions=positions(cat.paths, found.slug, cat.by_slug),
     )
+
+
+@bp.get("/a/<slug>/")
+def article_with_slash(slug: str):
+    found = find_article(slug)
+    if found is None:
+        abort(404)
+    return moved_permanently("articles.article", found.slug)
 
 
 @bp.get("/a/<slug>.md")

@@ -16,9 +16,15 @@ def overview():
         "browse.html",
         types=browse.type_counts(cat.articles),
         categories=browse.category_counts(cat.articles),
-        tags=browse.tag_counts(cat.articles),
+        tags=browse.frequent_tags(cat.articles),
+        tag_total=len(browse.tag_counts(cat.articles)),
         articles=browse.alphabetical(cat.articles),
     )
+
+
+@bp.get("/tags")
+def all_tags():
+    return render_template("tags.html", groups=browse.by_initial(browse.tag_counts(catalog().articles).items()))
 
 
 def _listing(title: str, articles, kind: str):

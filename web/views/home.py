@@ -14,7 +14,7 @@ def index():
         "home.html",
         types=browse.type_counts(cat.articles),
         categories=browse.category_counts(cat.articles),
-        tags=list(browse.tag_counts(cat.articles).items())[:24],
+        tags=browse.frequent_tags(cat.articles, 10),
         recent=browse.recent(cat.articles, 6),
         paths=cat.paths,
         total=len(cat.articles),

@@ -6,6 +6,7 @@ from search.interface import IndexUnavailable
 from . import catalog, kb
 
 bp = Blueprint("search", __name__)
+DEFAULT_LIMIT = 10
 
 
 def search_args() -> dict:
@@ -23,14 +24,15 @@ def search_args() -> dict:
         "category": args.get("category") or None,
         "sort": "updated" if args.get("sort") == "updated" else "relevance",
         "page": number("page", 1),
-        "limit": min(number("limit", 10), 100),
+        "limit": min(number("limit", DEFAULT_LIMIT), 100),
     }
 
 
 def state_url(state: dict, changes: dict) -> str:
     """The URL of this search with some of its state changed (None removes a parameter)."""
     args = {"q": state["text"], "type": state["type"], "tag": state["tag"], "category": state["category"],
-            "sort": state["sort"] if state["sort"] != "relevance" else None}
+            "sort": state["sort"] if state["sort"] != "relevance" else None,
+            "limit": state["limit"] if state["limit"] != DEFAULT_LIMIT else None}
     args.update(changes)
     return url_for("search.results", **{k: v for k, v in args.items() if v})
 

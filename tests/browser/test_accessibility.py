@@ -1,0 +1,101 @@
+"""Accessibility, measured: axe-core (from npm, see package.json here) in every page type at
+1280 and 375 px, in light and dark colours; keyboard alone reaches every action."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DESKTOP, PHONE, open_page
+from tests.browser.test_site import tab_to
+
+PAGES = {
+    "home": "/", "search": "/search?q=保密", "article": "/a/office-service-work?hl=保密",
+    "checklist": "/a/meeting-preparation", "browse": "/browse", "tags": "/tags", "type": "/type/checklist",
+    "empty type": "/type/rule", "path": "/paths/newcomer", "editor": "/a/office-service-work/edit", "new article": "/new",
+    "not found": "/a/no-such-article", "no results": "/search?q=量子计算机",
+}
+WIDTHS = {"1280": DESKTOP, "375": PHONE}
+SERIOUS = ("serious", "critical")
+CONTRAST_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def axe(page, source, rules=None):
+    """Serious and critical violations as readable lines: rule, impact, where."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    options = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    violations = page.evaluate("options => axe.run(document, options).then(r => r.violations)", options)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:5]]}"
+            for v in violations if v["impact"] in SERIOUS]
+
+
+@pytest.fixture(scope="module", params=list(WIDTHS))
+def screen(request, browser, site):
+    """One page per width for all page types, with a window that stays in light colours until asked."""
+    pg = open_page(browser, site, **WIDTHS[request.param])
+    yield pg
+    pg.context.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_serious_violations(screen, site, axe_source, name):
+    base, _ = site
+    screen.emulate_media(color_scheme="light")
+    screen.goto(base + PAGES[name])
+    assert axe(screen, axe_source) == []
+    screen.emulate_media(color_scheme="dark")
+    assert axe(screen, axe_source, CONTRAST_RULES) == []
+
+
+def test_axe_finds_no_serious_violations_in_open_suggestions_and_the_reading_bar(screen, site, axe_source):
+    base, _ = site
+    screen.emulate_media(color_scheme="light")
+    screen.goto(base + "/")
+    screen.fill("#q", "保密")
+    expect(screen.locator(".suggest-box .suggest-hit").first).to_be_visible()
+    screen.keyboard.press("ArrowDown")
+    assert axe(screen, axe_source) == []
+    screen.goto(base + "/a/meeting-preparation")
+    screen.locator("[id='会中']").evaluate("e => e.scrollIntoView()")
+    expect(screen.locator(".reading-bar")).to_be_visible()
+    assert axe(screen, axe_source) == []
+
+
+def reachable_by_tab(page, limit=400):
+    """Every visible control on the page, and those that Tab reached from the top."""
+    page.evaluate("""() => document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')
+        .forEach((e, i) => e.dataset.kbIndex = i)""")
+    wanted = set(page.evaluate("""() => Array.from(document.querySelectorAll('[data-kb-index]'))
+        .filter(e => !e.closest('[hidden], details:not([open]) > :not(summary)') && e.getClientRects().length && !e.disabled
+                     && e.tabIndex >= 0)
+        .map(e => e.dataset.kbIndex)"""))
+    reached = set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        index = page.evaluate("document.activeElement && document.activeElement.dataset.kbIndex")
+        if index is None and reached:
+            break  # past the last control, back to the browser
+        if index is not None:
+            reached.add(index)
+    return wanted, reached
+
+
+@pytest.mark.parametrize("path", ["/a/meeting-preparation", "/search?q=保密", "/paths/newcomer"])
+def test_keyboard_alone_reaches_every_action(page, site, path):
+    base, _ = site
+    page.goto(base + path)
+    wanted, reached = reachable_by_tab(page)
+    missed = page.evaluate("ids => ids.map(i => document.querySelector(`[data-kb-index='${i}']`).outerHTML.slice(0, 120))",
+                           sorted(wanted - reached))
+    assert missed == []
+    assert len(wanted) > 20
+
+
+def test_a_focused_control_is_never_hidden_behind_the_reading_bar(page, site):
+    base, _ = site
+    page.goto(base + "/a/office-service-work")
+    tab_to(page, "e.dataset.anchor === '依法办事原则'", limit=200)  # that section's copy button
+    bar = page.locator(".reading-bar")
+    expect(bar).to_be_visible()
+    top = page.evaluate("document.activeElement.getBoundingClientRect().top")
+    assert top >= bar.bounding_box()["height"]
