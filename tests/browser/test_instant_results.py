@@ -12,7 +12,8 @@ SECTION = "[id='安全保密原则']"
 def test_an_instant_result_shows_its_heading_path_and_opens_its_section(page, site):
     base, _ = site
     page.goto(base + "/")
-    page.keyboard.type("安全保密")  # the home page's search box has focus
+    expect(page.locator("#q")).to_be_focused()  # the home page's search box has focus
+    page.keyboard.type("安全保密")
     hit = page.locator(".suggest-box .suggest-hit").first
     expect(hit).to_be_visible()
     expect(page.locator(".suggest-box .suggest-group")).to_have_text("相关小节")

@@ -43,7 +43,8 @@ def test_search_from_home_and_open_the_result_at_its_section(page, site):
 def test_confidentiality_guidance_in_two_interactions_from_home(page, site):
     base, _ = site
     page.goto(base + "/")
-    page.keyboard.type("保密")  # the search box has focus on the home page
+    expect(page.locator("#q")).to_be_focused()  # the search box has focus on the home page
+    page.keyboard.type("保密")
     page.keyboard.press("Enter")
     page.locator(".result-title a").first.click()
     page.wait_for_url(re.compile(r"/a/"))
