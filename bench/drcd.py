@@ -6,6 +6,8 @@
     python bench/drcd.py --set zones.context=0     # our engine with other settings (see bench/evaluate.py)
     python bench/drcd.py --data DIR                # DRCD_dev.json / DRCD_test.json somewhere else
 
+Needs the extra ``bench`` (``pip install -e '.[bench]'``: opencc, bm25s).
+
 DRCD (../shared/data/drcd/README.md) is public Traditional-Chinese reading comprehension on
 Wikipedia. Each split becomes a knowledge base in the product's language: OpenCC ``t2s``
 converts it to Simplified, every DRCD title is one article (slug ``drcd-<DRCD id>``, type guide,
