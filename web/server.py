@@ -10,11 +10,13 @@ keeper in a process of its own.
   leaves nothing behind holding the port or the index lock.
 - Idle and slow clients cannot exhaust the threads: a new connection waits for its first bytes
   in the event loop, not in a thread, and a request or response that stalls times out.
+- A query typed into a script as raw UTF-8 works, as in a browser.
 """
 from __future__ import annotations
 
 import logging
 import os
+import re
 import selectors
 import signal
 import socket
@@ -26,6 +28,8 @@ from functools import partial
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter as GunicornArbiter
+from gunicorn.http.message import Request
+from gunicorn.http.parser import RequestParser
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from kb.config import Config
@@ -46,6 +50,22 @@ def _die_with_parent() -> None:
         pass
 
 
+_RAW = re.compile(rb"[\x80-\xff]")
+
+
+class _Request(Request):
+    """Scripts and curl send a query as typed (``GET /api/search?q=保密``): raw UTF-8 bytes that
+    RFC 9112 does not allow and gunicorn refuses. They are percent-encoded before parsing, which
+    is what a browser would have sent."""
+
+    def parse_request_line(self, line_bytes):
+        super().parse_request_line(_RAW.sub(lambda m: b"%%%02X" % m.group()[0], bytes(line_bytes)))
+
+
+class _Parser(RequestParser):
+    mesg_class = _Request
+
+
 class Worker(ThreadWorker):
     """gunicorn's threaded worker, except that a new connection waits for its request in the
     event loop (with the pending connections) rather than holding a thread for five seconds:
@@ -62,6 +82,7 @@ class Worker(ThreadWorker):
         client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeout)
         client.setblocking(False)
         conn = TConn(self.cfg, client, address, listener.getsockname())
+        conn.parser = _Parser(self.cfg, client, address)
         conn.timeout = time.monotonic() + FIRST_BYTES
         self.pending_conns.append(conn)
         self.poller.register(client, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))

@@ -1,0 +1,85 @@
+"""`kb serve` as it runs for staff: gunicorn worker processes and an index keeper process,
+driven over real HTTP and real sockets."""
+import json
+import os
+import signal
+import socket
+import time
+
+import pytest
+
+from tests.conftest import write_article
+from tests.serving import Server, alive, children, command_line
+
+
+@pytest.fixture
+def server(content_dir, tmp_path):
+    running = Server(content_dir, tmp_path / "index", tmp_path / "server.log")
+    running.wait_ready()
+    yield running
+    running.stop()
+
+
+def test_one_worker_process_per_core_and_a_keeper(server):
+    processes = {pid: command_line(pid) for pid in children(server.process.pid)}
+    keepers = [p for p, cmd in processes.items() if "index --watch" in cmd]
+    workers = [p for p, cmd in processes.items() if " serve " in cmd]
+    assert len(keepers) == 1 and len(workers) == 2, processes
+    data = json.loads(server.get("/api/search?q=请示汇报")[1])
+    assert data["results"][0]["url"] == "/a/office-service-work#请示汇报原则"
+
+
+def test_a_query_typed_as_raw_utf8_by_a_script_works(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall("GET /api/search?q=保密&limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        response = b""
+        while chunk := s.recv(65536):
+            response += chunk
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    data = json.loads(body)
+    assert data["query"] == "保密" and data["total"] > 0
+
+
+def test_idle_connections_do_not_lock_anyone_out(server):
+    idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(110)]
+    try:
+        started = time.monotonic()
+        status, body = server.get("/api/search?q=会议", timeout=5)
+        assert status == 200 and json.loads(body)["total"] > 0
+        assert time.monotonic() - started < 2
+    finally:
+        for s in idle:
+            s.close()
+
+
+def test_a_file_changed_on_disk_reaches_every_worker(server, content_dir):
+    write_article(content_dir, "guides/dropped-in.md", "## 一、新放入的文件\n\n内容里有词语子丑寅卯。\n", slug="dropped-in")
+    deadline = time.monotonic() + 10
+    found = 0
+    while time.monotonic() < deadline and found < 6:  # new connections land on either worker
+        status, body = server.get("/api/search?q=子丑寅卯")
+        found = found + 1 if json.loads(body)["total"] == 1 else 0
+        time.sleep(0.05)
+    assert found >= 6
+    for _ in range(6):
+        assert "子丑寅卯" in server.get("/a/dropped-in")[1].decode()
+
+
+def test_a_killed_server_leaves_no_process_behind_and_starts_again(content_dir, tmp_path):
+    first = Server(content_dir, tmp_path / "index", tmp_path / "server.log")
+    first.wait_ready()
+    started = children(first.process.pid)
+    assert len(started) >= 3
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(alive(p) for p in started):
+        time.sleep(0.1)
+    assert not [p for p in started if alive(p)], [command_line(p) for p in started if alive(p)]
+    second = Server(content_dir, tmp_path / "index", tmp_path / "server.log", port=first.port)  # the port is free
+    try:
+        second.wait_ready()
+        assert json.loads(second.get("/api/search?q=保密")[1])["total"] > 0
+    finally:
+        second.stop()
