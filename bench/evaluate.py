@@ -63,6 +63,7 @@ KNOBS: dict[str, tuple[str, str, str | None, bool]] = {
     "plan.partial": ("search.plan", "PARTIAL", None, False),
     "plan.synonym": ("search.plan", "SYNONYM", None, False),
     "plan.rare": ("search.plan", "RARE", None, False),
+    "ranking.lucene_idf": ("search.ranking", "LUCENE_IDF", None, False),
 }
 
 # The grid of --sweep: each line one knob's values; every combination is run on the tuned part.

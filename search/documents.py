@@ -23,7 +23,7 @@ ZONES: dict[str, float] = {
     # the article's own document
     "title": 2.0,
     "tags": 1.5,
-    "summary": 0.5,
+    "summary": 0.25,
     "lead": 1.0,
     # a section's document
     "context": 0.3,  # the article's title, for context

@@ -1,8 +1,9 @@
 """Ranking a query plan over the matrix: scores, totals, facets and per-article grouping.
 
-Scores are Whoosh's BM25F (same idf, same rounded lengths, the zone-weighted term frequencies
-Whoosh stores as posting weights), so the fast path ranks as Whoosh's own scorer would
-(search.reference runs the plan through Whoosh; tests compare the two). A group scores its best
+Scores are BM25 as Whoosh's BM25F scorer computes it (the rounded lengths Whoosh stores, the
+zone-weighted term frequencies it keeps as posting weights), with Lucene's idf, which lets a word
+found in most documents count for almost nothing; search.reference runs the same plan through
+Whoosh's scorer, and tests compare the two. A group scores its best
 alternative; a document's score is the sum over the groups it matches, scaled by the share of
 groups matched (coordination). Every step is a vectorised operation over the postings of the
 query's terms or over all documents — nothing iterates matches in Python — so exact totals,
@@ -19,10 +20,11 @@ from .facets import ArticleTable
 from .matrix import KIND_ARTICLE, Matrix
 from .plan import Alt, Group, Plan
 
-K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
-COORD = 1.0  # exponent of the share of groups matched
+K1, B = 2.0, 0.5  # chosen on the tuned sets (bench/tune.py); Whoosh defaults 1.2, 0.75
+COORD = 0.5  # exponent of the share of groups matched
 HEAD = 1.0  # bonus for a query that covers a document's head: see ``head_factor``
 MORE = 3  # other matching sections listed with an article's best one
+LUCENE_IDF = 1  # 0: Whoosh's idf (for comparison in bench/tune.py)
 
 
 @dataclass
@@ -33,6 +35,17 @@ class Ranked:
     page: list[tuple[int, list[tuple[int, float]]]] = field(default_factory=list)
     # per document shown: the alternatives of each group that it matched
     matched: dict[int, list[tuple[Group, Alt]]] = field(default_factory=dict)
+
+
+def inverse_frequency(documents: int, df: int) -> float:
+    """Lucene's BM25 idf. Whoosh's own, log(N / (df + 1)) + 1, never falls below 1, so a word in
+    most documents (为, 开始, 发生) still outweighs a rare topic word often enough to lose questions
+    (measured on DRCD's tuned split, docs/benchmarks.md)."""
+    if not documents:
+        return 0.0
+    if not LUCENE_IDF:
+        return math.log(documents / (df + 1)) + 1
+    return math.log(1 + (documents - df + 0.5) / (df + 0.5))
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +61,7 @@ class Ranker:
 
     def _bm25(self, tf: np.ndarray, docs: np.ndarray, df: int) -> np.ndarray:
         m = self.matrix
-        idf = math.log(m.doc_count / (df + 1)) + 1 if m.doc_count else 0.0
+        idf = inverse_frequency(m.doc_count, df)
         length = m.doc_length[docs]
         tf = tf.astype(np.float64)
         return idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length / (m.avg_length or 1.0)))
@@ -145,7 +158,9 @@ class Ranker:
             share = count / len(plan.groups)
             score *= share ** COORD * self.head_factor(in_head, len(plan.groups))
         else:
-            ok = np.ones(size, dtype=bool) if plan.required else self.matrix.doc_kind == KIND_ARTICLE
+            ok = self.matrix.doc_kind == KIND_ARTICLE  # filters alone list articles
+        if plan.required:
+            ok = np.ones(size, dtype=bool)  # a phrase decides; the other words only rank
         for group in plan.required:
             docs, s = self.group_scores(group, cache)
             found = np.zeros(size, dtype=bool)

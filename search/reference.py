@@ -7,7 +7,6 @@ check the fast path on real data.
 """
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -31,9 +30,16 @@ class Reference:
     ranked: list[tuple[str, list[tuple[str, float]]]] = field(default_factory=list)
 
 
+class _Weighting(scoring.BM25F):
+    """Whoosh's BM25F scorer with the idf the fast path uses (ranking.inverse_frequency)."""
+
+    def idf(self, searcher, fieldname, text):
+        return ranking.inverse_frequency(searcher.doc_count_all(), searcher.doc_frequency(fieldname, text))
+
+
 class ReferenceRanker:
     def __init__(self, index):
-        self.searcher = index.searcher(weighting=scoring.BM25F(B=ranking.B, K1=ranking.K1))
+        self.searcher = index.searcher(weighting=_Weighting(B=ranking.B, K1=ranking.K1))
         self.reader = self.searcher.reader()
         self.n = self.searcher.doc_count_all()
         self.avg = self.searcher.avg_field_length(TEXT_FIELD) or 1.0
@@ -79,7 +85,7 @@ class ReferenceRanker:
             starts = [p for p in found[0][doc] if all(p + i in found[i][doc] for i in range(1, len(terms)))]
             if starts:
                 scores[doc] = len(starts)
-        idf = math.log(self.n / (len(scores) + 1)) + 1
+        idf = ranking.inverse_frequency(self.n, len(scores))
         return {d: scoring.bm25(idf, f, self.searcher.doc_field_length(d, TEXT_FIELD), self.avg, ranking.B, ranking.K1)
                 for d, f in scores.items()}
 
@@ -133,15 +139,17 @@ class ReferenceRanker:
                 if not group.single:
                     multi.add(d)
             heads.update(self.in_head(group))
-        if plan.groups:
+        n = len(plan.groups)
+        scored = {d: scores[d] * (count[d] / n) ** ranking.COORD
+                  * (1 + ranking.HEAD * (heads[d] / n) * min(1.0, heads[d] / max(self.heads[d][1], 1)))
+                  for d in count}
+        if plan.required:
+            docs = set(self.stored)  # a phrase decides; the other words only rank
+        elif plan.groups:
             docs = multi if plan.needs_multichar else set(count)
-            n = len(plan.groups)
-            scores = {d: scores[d] * (count[d] / n) ** ranking.COORD
-                      * (1 + ranking.HEAD * (heads[d] / n) * min(1.0, heads[d] / max(self.heads[d][1], 1)))
-                      for d in docs}
         else:
-            docs = set(self.stored) if plan.required else {d for d, f in self.stored.items() if f["kind"] == "article"}
-            scores = {d: 0.0 for d in docs}
+            docs = {d for d, f in self.stored.items() if f["kind"] == "article"}  # filters alone list articles
+        scores = {d: scored.get(d, 0.0) for d in docs}
         for group in plan.required:
             found = self.group(group)
             scores = {d: s + found[d] for d, s in scores.items() if d in found}
