@@ -43,6 +43,12 @@ def summary_ms(values: list[float]) -> dict:
             "mean": r(statistics.fmean(values)) if values else None}
 
 
+def _cpu_s() -> float:
+    """CPU seconds this process has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _problems(answers) -> dict:
     """Failed requests by what went wrong (a few of each)."""
     return dict(Counter(a.problem[:160] for a in answers if not a.ok).most_common(10))
@@ -57,10 +63,10 @@ def sequential(server: Server, queries: list[tuple[str, str]], warmup: list[tupl
     answers = []
     try:
         first = [ask(client, query) for _, query in warmup]
-        window = CpuWindow(server).start()
+        window, own = CpuWindow(server).start(), _cpu_s()
         for kind, query in queries:
             answers.append((kind, query, ask(client, query)))
-        cpu = window.stop()
+        cpu = window.stop(_cpu_s() - own)
     finally:
         client.close()
     ok = [(k, q, a) for k, q, a in answers if a.ok]
@@ -89,7 +95,7 @@ def sequential(server: Server, queries: list[tuple[str, str]], warmup: list[tupl
 def _client(port: int, queries: list[str], start: float, measure_from: float, end: float) -> dict:
     """Send ``queries`` (each once) from ``start`` until ``end`` (time.monotonic, which every
     process on the machine shares); keep what completed after ``measure_from``."""
-    usage0 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = _cpu_s()
     client = Client(port)
     while time.monotonic() < start:
         time.sleep(0.001)
@@ -105,9 +111,8 @@ def _client(port: int, queries: list[str], start: float, measure_from: float, en
             if not answer.ok:
                 problems[answer.problem[:160]] += 1
     client.close()
-    usage1 = resource.getrusage(resource.RUSAGE_SELF)
     return {"records": records, "problems": dict(problems), "ran_out": ran_out, "connections": client.connects,
-            "cpu_s": usage1.ru_utime + usage1.ru_stime - usage0.ru_utime - usage0.ru_stime}
+            "cpu_s": _cpu_s() - cpu0}
 
 
 def _in_process(conn, *args) -> None:
@@ -125,7 +130,7 @@ class Clients:
         args = [(port, share, start, measure_from, end) for share in shares]
         if mode == "threads":
             self.out: list[dict] = [{} for _ in shares]
-            self.usage0 = resource.getrusage(resource.RUSAGE_SELF)
+            self.cpu0 = _cpu_s()
             self.workers = [threading.Thread(target=self._thread, args=(i, a)) for i, a in enumerate(args)]
             for t in self.workers:
                 t.start()
@@ -147,8 +152,7 @@ class Clients:
         if self.mode == "threads":
             for t in self.workers:
                 t.join()
-            usage1 = resource.getrusage(resource.RUSAGE_SELF)
-            cpu = usage1.ru_utime + usage1.ru_stime - self.usage0.ru_utime - self.usage0.ru_stime
+            cpu = _cpu_s() - self.cpu0
             for r in self.out:  # threads share one process: its CPU, split evenly
                 r["cpu_s"] = cpu / len(self.out)
             return self.out

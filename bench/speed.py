@@ -299,7 +299,7 @@ def server_parts(n: int, content: Path, index: Path, material, parts: set[str], 
             log(f"{n}: edit: median {res['edit']['median_s']} s, max {res['edit']['max_s']} s")
         res["memory_end"] = memory(server.pids())
         res["server"]["pids_seen"] = len(server.seen)
-        res["server"]["queries_sent"] = pool.given
+        res["server"]["queries_handed_out"] = pool.given  # sent, or prepared for the load and left over
         if not server.alive():
             res["server"]["exited"] = f"kb serve exited during the run: {server.log_tail(1000)}"
     finally:
