@@ -201,6 +201,7 @@ def throughput(server: Server, pool: QueryPool, clients: int, warmup: float, sec
     _sleep_until(measure_from)
     window = CpuWindow(server).start()
     _sleep_until(end)
+    window.close()
     results = running.collect()
     out = _merge(results, seconds)
     # the clients' CPU is counted over their whole run; the window covers its measured part
@@ -234,6 +235,7 @@ def slow_versus_cheap(server: Server, pool: QueryPool, heavy_clients: int, alone
     _sleep_until(measure_from)
     window = CpuWindow(server).start()
     loaded = probe(end)
+    window.close()
     heavy = running.collect()
     cpu = window.stop(sum(r["cpu_s"] for r in heavy) * seconds / (warm + seconds))
     probe_client.close()

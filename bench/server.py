@@ -113,13 +113,20 @@ class CpuWindow:
     def start(self) -> "CpuWindow":
         self.t0, self.busy0 = time.monotonic(), machine_busy_seconds()
         self.server0 = self.server.cpu_by_pid()
+        self.end = None
         return self
 
+    def close(self) -> None:
+        """End the window now (the figures may be asked for later, when the clients' CPU is known)."""
+        self.end = (time.monotonic(), machine_busy_seconds(), self.server.cpu_by_pid())
+
     def stop(self, clients_cpu_s: float = 0.0) -> dict:
-        wall = time.monotonic() - self.t0
-        server1 = self.server.cpu_by_pid()
+        if self.end is None:
+            self.close()
+        t1, busy1, server1 = self.end
+        wall = t1 - self.t0
         server = sum(server1.get(p, 0.0) - self.server0.get(p, 0.0) for p in server1)
-        busy = machine_busy_seconds() - self.busy0
+        busy = busy1 - self.busy0
         pct = lambda s: round(100 * s / wall, 1) if wall else None  # noqa: E731
         return {"seconds": round(wall, 1), "server_cpu_percent": pct(server), "clients_cpu_percent": pct(clients_cpu_s),
                 "others_cpu_percent": pct(max(0.0, busy - server - clients_cpu_s)),
