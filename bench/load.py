@@ -107,7 +107,7 @@ def _client(port: int, queries: list[str], start: float, measure_from: float, en
         answer = ask(client, query)
         done = time.monotonic()
         if measure_from <= done <= end:
-            records.append((round(answer.ms, 3), answer.ok, answer.took_ms))
+            records.append((round(answer.ms, 3), answer.ok, answer.took_ms, round(done - start, 2)))
             if not answer.ok:
                 problems[answer.problem[:160]] += 1
     client.close()
@@ -164,7 +164,7 @@ class Clients:
 
 def _merge(results: list[dict], seconds: float) -> dict:
     records = [r for res in results for r in res["records"]]
-    ok = [ms for ms, good, _ in records if good]
+    ok = [ms for ms, good, *_ in records if good]
     problems: Counter = Counter()
     for res in results:
         problems.update(res["problems"])
@@ -172,7 +172,8 @@ def _merge(results: list[dict], seconds: float) -> dict:
         "requests": len(records), "errors": len(records) - len(ok), "problems": dict(problems.most_common(10)),
         "requests_per_s": round(len(ok) / seconds, 1) if seconds else None,
         "latency_ms": summary_ms(ok),
-        "server_took_ms": summary_ms([t for _, good, t in records if good and t is not None]),
+        "server_took_ms": summary_ms([t for _, good, t, _ in records if good and t is not None]),
+        "slowest": [{"ms": ms, "took_ms": t, "done_at_s": at} for ms, _, t, at in sorted(records, key=lambda r: -r[0])[:5]],
         "clients_ran_out_of_queries": sum(res["ran_out"] for res in results),
         "connections": sum(res["connections"] for res in results),
         "clients_cpu_s": round(sum(res["cpu_s"] for res in results), 2),
