@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import random
 import resource
 import statistics
 import threading
@@ -252,14 +253,14 @@ def slow_versus_cheap(server: Server, pool: QueryPool, heavy_clients: int, alone
 
 # --- an edit, through the running site ------------------------------------------------------------
 
-def pick_articles(root: Path, n: int) -> list:
-    """``n`` articles (not checklists) spread over the corpus."""
-    chosen = []
-    for path in sample_paths(root, max(4 * n, 20))[1::2]:
+def pick_articles(root: Path, n: int, seed: int = 20240626) -> list:
+    """``n`` articles (not checklists) from all over the corpus, the same ones every time."""
+    candidates = []
+    for path in sample_paths(root, max(10 * n, 50)):
         article, _ = load_article(path, root)
         if article is not None and article.type != "checklist":
-            chosen.append(article)
-    return chosen[:n]
+            candidates.append(article)
+    return sorted(random.Random(seed).sample(candidates, min(n, len(candidates))), key=lambda a: a.rel_path)
 
 
 def _marker(i: int) -> str:

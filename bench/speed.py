@@ -115,7 +115,8 @@ def corpus_dir(n: int, args) -> tuple[Path, dict]:
     try:
         manifest = json.loads((root / corpus_mod.MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise SystemExit(f"{root} is not a corpus made by bench/corpus.py") from None
+        raise SystemExit(f"{root} is not a corpus made by bench/corpus.py; make it with "
+                         f"python bench/corpus.py --count {n} --out {root}") from None
     want = {"count": n, "seed": args.seed, "generator": corpus_mod.GENERATOR_VERSION}
     if any(manifest.get(k) != v for k, v in want.items()):
         raise SystemExit(f"{root} holds {manifest.get('count')} articles of seed {manifest.get('seed')}, "
