@@ -113,7 +113,7 @@ def _rows(r: dict) -> list[tuple[str, str, str | None]]:
         ("… errors", ld and f"{ld['errors']} of {ld['requests']:,}", "load_errors"),
         ("… latency under load: p50 / p95", ld and _ms(ld.get("latency_ms"), "p50", "p95"), None),
         ("… CPU during the load", ld and _cpu(ld.get("cpu")), None),
-        (f"cheap query from a 5th client, alone: p50 / p95", s and _ms(s.get("cheap_alone_ms"), "p50", "p95"), None),
+        ("cheap query from a 5th client, alone: p50 / p95", s and _ms(s.get("cheap_alone_ms"), "p50", "p95"), None),
         (f"… while {_get(s, 'heavy', 'clients') or 4} clients send the heaviest queries: p50 / p95",
          s and _ms(s.get("cheap_under_load_ms"), "p50", "p95"), None),
         ("… the heavy queries themselves: p50 / p95, req/s",
