@@ -18,6 +18,7 @@ from pathlib import Path
 from kb.article import article_url
 from kb.config import Config
 
+from .analyzer import segmenter
 from .facets import ArticleTable
 from .highlight import snippet
 from .interface import IndexUnavailable, SearchEngine
@@ -58,6 +59,7 @@ class Snapshot:
         self.vocabulary = Vocabulary(self.matrix)
         # queries are segmented with the dictionary the index was built with
         self.dictionary = getattr(self.whoosh.schema["content"].analyzer, "dictionary", ())
+        segmenter(self.dictionary)  # loaded now, not by the first search
         self.lock = threading.Lock()
         self._speller: Speller | None = None
 
@@ -187,10 +189,9 @@ class Engine(SearchEngine):
         anchor = fields.get("anchor") or ""
         more = []
         for doc, _ in docs[1:]:
-            key = snap.matrix.key(doc)
-            slug, _, other = key.partition("#")
+            slug, _, other = snap.matrix.key(doc).partition("#")
             if other:
-                more.append({"section": snap.stored(key).get("section") or other, "anchor": other,
+                more.append({"section": snap.matrix.section(doc) or other, "anchor": other,
                              "url": article_url(slug, other)})
         how = matched.get(best, []) if best is not None else []
         return Hit(

@@ -23,6 +23,7 @@ segments; ``merge`` folds segments together when they pile up. Layout of a segme
     doc_article.npy  int32 [D]    the segment's article number of each document
     doc_kind.npy     int8  [D]    0 the article's own document, 1 a section
     doc_keys.txt     document ids, "slug" or "slug#anchor" (Whoosh's unique ``id`` field)
+    doc_sections.txt each document's section heading ("" for the article's own), for results
     articles.json    per article: slug, path, digest, title, type, category, tags, updated
 """
 from __future__ import annotations
@@ -60,16 +61,19 @@ class SegmentBuilder:
         self._tid, self._doc, self._pos, self._w, self._head = array("i"), array("i"), array("i"), array("f"), array("b")
         self.doc_len, self.doc_head, self.doc_article, self.doc_kind = array("i"), array("i"), array("i"), array("b")
         self.keys: list[str] = []
+        self.sections: list[str] = []
         self.articles: list[dict] = []
 
     def add_article(self, info: dict) -> int:
         self.articles.append(info)
         return len(self.articles) - 1
 
-    def add_document(self, key: str, kind: int, article: int, tokens, length: int, head_words: int) -> None:
+    def add_document(self, key: str, kind: int, article: int, tokens, length: int, head_words: int,
+                     section: str = "") -> None:
         """``tokens``: (term, position, weight, in head) of one document (analyzer.Prepared)."""
         doc = len(self.keys)
         self.keys.append(key)
+        self.sections.append(section)
         self.doc_len.append(length)
         self.doc_head.append(head_words)
         self.doc_article.append(article)
@@ -99,7 +103,7 @@ class SegmentBuilder:
                       doc_article=np.asarray(self.doc_article, dtype=np.int32),
                       doc_kind=np.asarray(self.doc_kind, dtype=np.int8))
         terms = sorted(self.terms, key=self.terms.__getitem__)
-        write_segment(folder, terms, arrays, self.keys, self.articles)
+        write_segment(folder, terms, arrays, self.keys, self.articles, self.sections)
 
 
 def postings_arrays(tid, doc, pos, w, head, n_terms: int, n_docs: int) -> dict[str, np.ndarray]:
@@ -125,7 +129,8 @@ def postings_arrays(tid, doc, pos, w, head, n_terms: int, n_docs: int) -> dict[s
     }
 
 
-def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str], articles: list[dict]) -> None:
+def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str], articles: list[dict],
+                  sections: list[str]) -> None:
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -133,6 +138,7 @@ def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str],
         np.save(tmp / f"{name}.npy", arrays[name])
     (tmp / "terms.txt").write_text("\n".join(terms), encoding="utf-8")
     (tmp / "doc_keys.txt").write_text("\n".join(keys), encoding="utf-8")
+    (tmp / "doc_sections.txt").write_text("\n".join(s.replace("\n", " ") for s in sections), encoding="utf-8")
     (tmp / "articles.json").write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, folder)
 
@@ -157,6 +163,15 @@ class Segment:
         keys = (self.folder / "doc_keys.txt").read_text(encoding="utf-8")
         self.keys: list[str] = keys.split("\n") if keys else []
         self.articles: list[dict] = self.read_articles(self.folder)
+        self._sections: list[str] | None = None
+
+    @property
+    def sections(self) -> list[str]:
+        """Section headings of the documents, read when a result first needs one."""
+        if self._sections is None:
+            text = (self.folder / "doc_sections.txt").read_text(encoding="utf-8")
+            self._sections = text.split("\n") if self.size else []
+        return self._sections
 
     @staticmethod
     def read_articles(folder: Path) -> list[dict]:
@@ -240,9 +255,17 @@ class Matrix:
         self.avg_length = live_total / self.doc_count if self.doc_count else 1.0
         self._vocabulary: dict[str, int] | None = None
 
-    def key(self, doc: int) -> str:
+    def _locate(self, doc: int) -> tuple[Segment, int]:
         seg = int(np.searchsorted(self.offsets, doc, side="right") - 1)
-        return self.segments[seg].keys[doc - int(self.offsets[seg])]
+        return self.segments[seg], doc - int(self.offsets[seg])
+
+    def key(self, doc: int) -> str:
+        segment, local = self._locate(doc)
+        return segment.keys[local]
+
+    def section(self, doc: int) -> str:
+        segment, local = self._locate(doc)
+        return segment.sections[local]
 
     def postings(self, term: str) -> Postings:
         docs, weights, heads, parts = [], [], [], []
@@ -292,6 +315,7 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
     terms: dict[str, int] = {}
     tids, docs, poses, ws, hs = [], [], [], [], []
     keys: list[str] = []
+    sections: list[str] = []
     articles: list[dict] = []
     doc_len, doc_head, doc_article, doc_kind = [], [], [], []
     doc_base = 0
@@ -304,6 +328,7 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         doc_keep = art_keep[seg_article] if seg.size else np.zeros(0, bool)
         doc_new = np.cumsum(doc_keep) - 1 + doc_base
         keys += [k for k, keep in zip(seg.keys, doc_keep) if keep]
+        sections += [h for h, keep in zip(seg.sections, doc_keep) if keep]
         doc_len.append(np.asarray(seg.doc_len)[doc_keep])
         doc_head.append(np.asarray(seg.doc_head)[doc_keep])
         doc_article.append(art_new[seg_article[doc_keep]])
@@ -339,4 +364,4 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         post_tid = np.repeat(np.arange(len(names)), np.diff(arrays["term_ptr"]))
         arrays["term_ptr"] = np.searchsorted(new_id[post_tid], np.arange(int(used.sum()) + 1)).astype(np.int64)
         names = [t for t, u in zip(names, used) if u]
-    write_segment(folder, names, arrays, keys, articles)
+    write_segment(folder, names, arrays, keys, articles, sections)

@@ -11,7 +11,7 @@ from whoosh import fields
 
 from .analyzer import chinese_analyzer
 
-SCHEMA_VERSION = "13"
+SCHEMA_VERSION = "14"
 TEXT_FIELD = "content"
 
 

@@ -90,7 +90,8 @@ def add_article(writer, builder: SegmentBuilder, article: Article, dictionary: t
     for doc in documents(article, dictionary):
         content = doc["content"]
         kind = KIND_ARTICLE if doc["kind"] == "article" else KIND_SECTION
-        builder.add_document(doc["id"], kind, number, content.tokens, content.length, content.head_words)
+        builder.add_document(doc["id"], kind, number, content.tokens, content.length, content.head_words,
+                             doc["section"] or "")
         writer.add_document(**doc)
 
 
@@ -274,15 +275,33 @@ def _apply(config: Config, gen: Path, manifest: dict, upserts: list[Article], re
         stamps.pop(rel, None)
     stamps.update(_stamps(config, [a.rel_path for a in upserts]))
     write_manifest(gen, {**manifest, "files": files, "stamps": stamps, "segments": segments, "deleted": deleted})
+    if merging:
+        _remove_unlisted_segments(gen, segments)
     return report
 
 
 def _merge_small(gen: Path, segments: list[str], deleted: dict) -> tuple[list[str], dict]:
-    """Fold every segment but the first (the cold build's largest) into one."""
-    keep, small = segments[:1], segments[1:]
+    """Fold the small segments (the edits') into one; the large ones (a cold build's) stay.
+    A segment is small when it holds less than a tenth of the documents."""
+    sizes = {s: len(Segment.read_articles(gen / MATRIX / s)) for s in segments}
+    total = sum(sizes.values()) or 1
+    small = [s for s in segments if sizes[s] < total / 10]
+    if len(small) < 2:
+        small = segments  # nothing small to fold: fold everything
+    keep = [s for s in segments if s not in small]
     name = f"seg-{time.time_ns()}-merged"
     merge([Segment(gen / MATRIX / s) for s in small], deleted, gen / MATRIX / name)
     return keep + [name], {k: v for k, v in deleted.items() if k in keep}
+
+
+def _remove_unlisted_segments(gen: Path, segments: list[str]) -> None:
+    """Segment folders the manifest no longer lists (merged away). A reader still holding one
+    keeps its mapped files until it lets go (Linux frees them then)."""
+    import shutil
+
+    for folder in (gen / MATRIX).iterdir():
+        if folder.name not in segments:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _load_for_update(config: Config, rels: list[str], owners: dict[str, str]) -> tuple[list[Article], list[str], list[Problem]]:

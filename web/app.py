@@ -81,3 +81,9 @@ def create_app(config: Config | dict | None = None, keeper: bool = True) -> Flas
     if keeper_ is not None:
         keeper_.start()
     return app
+
+
+def warm(app: Flask) -> None:
+    """Open the index and load jieba now, so that the first searches of a new worker process do
+    not wait for them (gunicorn calls this after starting each worker)."""
+    app.extensions["kb"]["search"].ready()

@@ -143,6 +143,7 @@ class Application(BaseApplication):
             "loglevel": "warning",
             "errorlog": "-",
             "control_socket_disable": True,
+            "post_worker_init": _warm,
         }
         for name, value in settings.items():
             self.cfg.set(name, value)
@@ -154,6 +155,12 @@ class Application(BaseApplication):
 
     def run(self):
         Arbiter(self).run()
+
+
+def _warm(worker) -> None:
+    from .app import warm
+
+    warm(worker.wsgi)
 
 
 def port_in_use(host: str, port: int) -> bool:

@@ -104,3 +104,23 @@ def test_an_article_that_breaks_leaves_the_index(setup):
     report = update_index(setup)
     assert report.removed == 1 and any(p.path == "guides/ten-awareness.md" for p in report.skipped)
     assert "ten-awareness" not in slugs(setup, "参谋意识")
+
+
+def test_many_edits_merge_small_segments_and_leave_no_stale_folders(setup):
+    import json
+
+    from search.storage import MATRIX
+
+    files = sorted(setup.content_dir.glob("guides/*.md"))[:10]
+    for n, path in enumerate(files):
+        path.write_text(path.read_text(encoding="utf-8") + f"\n\n追加的标记词 zqmark{n}x 。\n", encoding="utf-8")
+        update_index(setup, paths=[str(path.relative_to(setup.content_dir))])
+    gen = live_path(setup.index_path).resolve()
+    manifest = json.loads((gen / "manifest.json").read_text())
+    assert len(manifest["segments"]) <= writer.MAX_SEGMENTS
+    assert sorted(p.name for p in (gen / MATRIX).iterdir()) == sorted(manifest["segments"])
+    for n, path in enumerate(files):
+        slug = next(line.split(":", 1)[1].strip() for line in path.read_text(encoding="utf-8").splitlines()
+                    if line.startswith("slug:"))
+        assert slugs(setup, f"zqmark{n}x")[:1] == [slug]
+    assert "office-service-work" in slugs(setup, "请示汇报")
