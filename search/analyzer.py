@@ -17,18 +17,19 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import jieba
 from whoosh.analysis import Token, Tokenizer
 
+from .folding import fold
+
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)
 
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
-ANALYZER_VERSION = "5"
+ANALYZER_VERSION = "6"
 ZONE_GAP = 8  # positions left empty between zones: a phrase never spans title and heading
 _lock = threading.Lock()
 _CACHE_LIMIT = 400_000  # distinct raw words remembered per segmenter
@@ -102,11 +103,9 @@ class Segmenter:
                     yield gram, i
 
     def words(self, text: str):
-        """(term, start, end) of each word of ``text`` in precise mode, without stop words."""
-        normalized = _normalize(text)
-        if len(normalized) == len(text):
-            text = normalized
-        for raw, start, end in self.jieba.tokenize(text, mode="default", HMM=True):
+        """(term, start, end) of each word of ``text`` in precise mode, without stop words; the
+        text is folded to simplified characters first (search.folding), offsets stay right."""
+        for raw, start, end in self.jieba.tokenize(fold(text), mode="default", HMM=True):
             info = self.word(raw)
             if info is not None:
                 yield info[0], start, end, info[1]
@@ -131,12 +130,6 @@ def fingerprint(dictionary: tuple[str, ...]) -> str:
     """Changes whenever indexed tokens could change: a stale index is then rebuilt."""
     parts = [ANALYZER_VERSION, jieba.__version__, "\n".join(sorted(stopwords())), "\n".join(dictionary)]
     return hashlib.sha1("\x00".join(parts).encode()).hexdigest()[:16]
-
-
-def _normalize(text: str) -> str:
-    # NFKC folds full-width letters and digits (ＡＢＣ１２３) to ASCII; lengths stay the same for
-    # CJK text, and offsets are only used on the stored original where lengths agree.
-    return unicodedata.normalize("NFKC", text) if not text.isascii() else text
 
 
 class Prepared(str):

@@ -18,6 +18,7 @@ from kb.links import strip_citations
 from kb.render import plain_text
 
 from .analyzer import prepare
+from .folding import fold
 
 ZONES: dict[str, float] = {
     # the article's own document
@@ -100,4 +101,7 @@ def documents(article: Article, dictionary: tuple[str, ...] = ()) -> list[dict]:
             "content": prepare([(article.title, ZONES["context"], False), (s.heading, ZONES["heading"], True),
                                 (own, ZONES["body"], False)], dictionary),
         })
+    for doc in docs:
+        # whether the text shown needs folding before words are marked in it (search.highlight)
+        doc["folds"] = fold(doc["text"]) != doc["text"]
     return docs

@@ -197,7 +197,8 @@ class Engine(SearchEngine):
         return Hit(
             slug=info["slug"], title=info["title"], url=article_url(info["slug"], anchor or None),
             section=fields.get("section"), anchor=anchor, heading_path=list(fields.get("heading_path") or []),
-            snippet=snippet(fields.get("text") or "", _marks(plan, how)), score=float(score),
+            snippet=snippet(fields.get("text") or "", _marks(plan, how), written_as_is=not fields.get("folds", True)),
+            score=float(score),
             type=info["type"], tags=list(info.get("tags") or []), category=info["category"],
             updated=info.get("updated") or "", more=more, why=_why(how),
         )

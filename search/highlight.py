@@ -2,7 +2,9 @@
 
 Matching is done on the stored text by plain (case-insensitive) substring search for the
 query's words, not through the index's tokens: in Chinese a word the user typed can sit inside
-a longer word of the text, and must be marked there too. Everything is HTML-escaped.
+a longer word of the text, and must be marked there too. Text and words are compared folded to
+simplified characters (search.folding keeps lengths), and the text is shown as written: 「保密」
+marks 保密 in 辦公室保密原則. Everything is HTML-escaped.
 
 The work is linear in the text and bounded: one regular-expression pass finds the matches
 (at most ``MAX_MATCHES`` are looked at), and a sliding window over them picks the stretch with
@@ -16,34 +18,37 @@ import re
 from collections import defaultdict
 from itertools import islice
 
+from .folding import fold
+
 MAX_MATCHES = 5000
 _ENDS = "。；！？：，、…）)」”》.;!?:,"
 
 
 def _pattern(terms: list[str]) -> re.Pattern | None:
-    terms = sorted({t for t in terms if t and t.strip()}, key=len, reverse=True)
+    terms = sorted({fold(t) for t in terms if t and t.strip()}, key=len, reverse=True)
     if not terms:
         return None
     return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
 
 
-def mark(text: str, terms: list[str]) -> str:
-    """Escape ``text`` and wrap every occurrence of the terms in <mark>."""
+def mark(text: str, terms: list[str], folded: str | None = None) -> str:
+    """Escape ``text`` and wrap every occurrence of the terms in <mark>. ``folded``: the text
+    folded (search.folding), when the caller has it."""
     pattern = _pattern(terms)
     if pattern is None:
         return html.escape(text)
     out, last = [], 0
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(fold(text) if folded is None else folded):
         out.append(html.escape(text[last : m.start()]))
-        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        out.append(f"<mark>{html.escape(text[m.start() : m.end()])}</mark>")
         last = m.end()
     out.append(html.escape(text[last:]))
     return "".join(out)
 
 
 def best_window(text: str, terms: list[str], width: int = 120) -> tuple[int, int]:
-    """The stretch of ``text`` of about ``width`` characters holding the most distinct terms
-    (then the most matches), found by one pass of a sliding window."""
+    """The stretch of ``text`` (folded) of about ``width`` characters holding the most distinct
+    terms (then the most matches), found by one pass of a sliding window."""
     text_len = len(text)
     if text_len <= width:
         return 0, text_len
@@ -84,8 +89,11 @@ def flatten(text: str) -> str:
     return "".join(out)
 
 
-def snippet(text: str, terms: list[str], width: int = 120) -> str:
+def snippet(text: str, terms: list[str], width: int = 120, written_as_is: bool = False) -> str:
+    """The best stretch of ``text`` with the terms marked. ``written_as_is``: the text needs no
+    folding (the index knows which texts are in simplified characters already)."""
     text = flatten(text)
-    start, end = best_window(text, terms, width)
-    body = mark(text[start:end], terms)
+    folded = text if written_as_is else fold(text)
+    start, end = best_window(folded, terms, width)
+    body = mark(text[start:end], terms, folded[start:end])
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .analyzer import query_words, stopwords, subwords
+from .folding import fold
 from .parse import ParsedQuery
 
 MAX_WORDS = 32
@@ -156,7 +157,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
         words = query_words(chunk, dictionary)
         unknown = [w for w in words if not vocabulary.known(w)]
         # a chunk segmented into several words, some unknown, may sit whole inside an index word
-        chunk_alts = _containing(chunk.lower(), vocabulary, PARTIAL * 1.5) if unknown and len(words) > 1 else []
+        chunk_alts = _containing(fold(chunk).lower(), vocabulary, PARTIAL * 1.5) if unknown and len(words) > 1 else []
         for word in words:
             if word in seen or len(plan.groups) >= MAX_WORDS:
                 continue

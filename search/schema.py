@@ -11,7 +11,7 @@ from whoosh import fields
 
 from .analyzer import chinese_analyzer
 
-SCHEMA_VERSION = "14"
+SCHEMA_VERSION = "15"
 TEXT_FIELD = "content"
 
 
@@ -26,6 +26,7 @@ def build_schema(dictionary: tuple[str, ...] = ()) -> fields.Schema:
         heading_path=fields.STORED(),  # parent headings, a list
         article_title=fields.STORED(),
         text=fields.STORED(),  # plain text shown in snippets
+        folds=fields.STORED(),  # True when ``text`` has traditional or full-width characters
         content=fields.TEXT(analyzer=chinese_analyzer(dictionary), phrase=True),
         type=fields.ID(stored=True),
         category=fields.ID(stored=True),

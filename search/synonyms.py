@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .folding import fold
+
 WEIGHT = 0.6  # a synonym's match, relative to the word typed
 
 
@@ -25,7 +27,7 @@ class Synonyms:
             return
         groups: dict[str, list[str]] = {}
         for line in self.path.read_text(encoding="utf-8").splitlines():
-            words = [w.strip().lower() for w in line.split("#", 1)[0].replace("，", " ").replace(",", " ").split()]
+            words = [fold(w.strip().lower()) for w in line.split("#", 1)[0].replace("，", " ").replace(",", " ").split()]
             for w in words:
                 groups.setdefault(w, [])
                 groups[w] += [o for o in words if o != w and o not in groups[w]]

@@ -230,3 +230,26 @@ def test_a_synonym_group_expands_a_word_no_article_contains(searcher):
     trip = searcher.search("外出")
     assert trip.total and "出差" in trip.hits[0].snippet and trip.hits[0].why.startswith("同义词")
     assert searcher.search("来客").total
+
+
+def test_traditional_and_simplified_find_each_other(tmp_path):
+    """Colleagues from Hong Kong, Macao or Taiwan write in traditional characters; pages keep the
+    text as written, highlights land on the right characters."""
+    from tests.conftest import engine_for, write_article
+
+    content = tmp_path / "content"
+    write_article(content, "a.md", "## 一、保密原則\n\n辦公室工作人員在領導身邊工作，知密早、知密多。\n", slug="traditional",
+                  title="辦公室保密原則")
+    write_article(content, "b.md", "## 一、请示汇报\n\n必须积极主动地向领导请示汇报。\n", slug="simplified")
+    engine = engine_for(content, tmp_path / "index")
+    engine.index()
+    try:
+        assert engine.search("办公室保密原则").hits[0].title == "辦公室保密原則"
+        hit = engine.search("工作人员 领导身边").hits[0]
+        assert hit.slug == "traditional" and hit.section == "一、保密原則"
+        assert "<mark>工作人員</mark>" in hit.snippet and "人员" not in hit.snippet  # as written
+        assert engine.search("保密原則").hits[0].slug == "traditional"
+        assert engine.search("請示匯報").hits[0].slug == "simplified"
+        assert "<mark>请示汇报</mark>" in engine.search("請示匯報").hits[0].snippet
+    finally:
+        engine.close()

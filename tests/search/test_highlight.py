@@ -14,3 +14,8 @@ def test_snippet_shows_the_window_with_the_most_distinct_terms():
     out = snippet(text, ["会议", "保密"], width=60)
     assert "<mark>会议</mark>" in out and "<mark>保密</mark>" in out
     assert out.startswith("…") and out.endswith("…")
+
+
+def test_marks_fall_on_the_characters_as_written_when_scripts_differ():
+    assert mark("辦公室工作人員知密早", ["办公室", "知密"]) == "<mark>辦公室</mark>工作人員<mark>知密</mark>早"
+    assert snippet("在領導身邊工作。" * 40 + "要嚴守機密。", ["严守机密"]).count("<mark>嚴守機密</mark>") == 1
