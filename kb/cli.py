@@ -129,7 +129,11 @@ def cmd_search(args) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
-    print(f"“{args.query}”：共 {result.total} 篇相关文章")
+    if result.corrected_from:
+        print(f"没有找到“{result.corrected_from}”，下面是“{result.query}”的结果")
+    print(f"“{result.query}”：共 {result.total} 篇相关文章")
+    if result.suggestion:
+        print(f"您是不是要找：{result.suggestion}")
     for n, hit in enumerate(result.hits, start=(args.page - 1) * args.limit + 1):
         where = " › ".join([hit.title, *hit.heading_path, *([hit.section] if hit.section else [])])
         print(f"{n:>3}. {where}\n     {hit.url}\n     {hit.snippet_text}")

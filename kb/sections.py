@@ -31,9 +31,14 @@ def heading_text(raw: str) -> str:
     return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", raw).strip()
 
 
+def without_ordinal(text: str) -> str:
+    """A heading without its leading outline number: 「（四）安全保密原则」 → 「安全保密原则」."""
+    return _ORDINAL.sub("", text, count=1) or text
+
+
 def slugify(text: str) -> str:
     """Readable Unicode anchor: Chinese kept, ASCII lower-cased, punctuation dropped."""
-    text = _ORDINAL.sub("", text, count=1) or text
+    text = without_ordinal(text)
     text = unicodedata.normalize("NFKC", text).lower()
     text = "".join(ch for ch in text if ch.isalnum() or ch in " -_")
     text = re.sub(r"[\s_]+", "-", text.strip())

@@ -138,7 +138,7 @@ class Prepared(str):
 
     tokens: list[tuple[str, int, float, bool]]
     length: int  # number of tokens, as Whoosh counts a field's length
-    head_words: int  # words in the document's head (a section's heading, an article's title)
+    head: list[str]  # the words of the document's head (a section's heading, an article's title)
 
 
 def prepare(parts: list[tuple[str, float, bool]], dictionary: tuple[str, ...]) -> Prepared:
@@ -146,7 +146,8 @@ def prepare(parts: list[tuple[str, float, bool]], dictionary: tuple[str, ...]) -
     seg = segmenter(dictionary)
     tokens: list[tuple[str, int, float, bool]] = []
     append = tokens.append
-    pos = head_words = 0
+    pos = 0
+    head_words: list[str] = []
     for text, weight, head in parts:
         if not text:
             continue
@@ -155,12 +156,13 @@ def prepare(parts: list[tuple[str, float, bool]], dictionary: tuple[str, ...]) -
             for sub, _offset in subs:
                 append((sub, pos, weight, head))
             pos += 1
-            head_words += head
+            if head:
+                head_words.append(term)
         pos += ZONE_GAP
     value = Prepared("\n".join(text for text, *_ in parts if text))
     value.tokens = tokens
     value.length = len(tokens)
-    value.head_words = head_words
+    value.head = head_words
     return value
 
 

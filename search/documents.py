@@ -16,6 +16,7 @@ from __future__ import annotations
 from kb.article import Article, Section
 from kb.links import strip_citations
 from kb.render import plain_text
+from kb.sections import without_ordinal
 
 from .analyzer import prepare
 from .folding import fold
@@ -98,7 +99,8 @@ def documents(article: Article, dictionary: tuple[str, ...] = ()) -> list[dict]:
             "section": s.heading,
             "heading_path": list(s.path),
             "text": own or _descendant_text(sections, i),
-            "content": prepare([(article.title, ZONES["context"], False), (s.heading, ZONES["heading"], True),
+            # the heading's words without its outline number: 「（一）」 says nothing of the section
+            "content": prepare([(article.title, ZONES["context"], False), (without_ordinal(s.heading), ZONES["heading"], True),
                                 (own, ZONES["body"], False)], dictionary),
         })
     for doc in docs:

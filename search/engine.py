@@ -26,8 +26,9 @@ from .matrix import Matrix, Segment
 from .parse import parse_query
 from .plan import Alt, Group, Plan, build_plan
 from .ranking import Ranked, Ranker
-from .results import Hit, Report, SearchResult
+from .results import Hit, Report, SearchResult, Suggestion
 from .spelling import Speller
+from .suggest import suggest as suggestions
 from .storage import MATRIX, index_ready, live_path, open_whoosh, read_manifest, version_stamp
 from .synonyms import Synonyms
 from .vocabulary import Vocabulary
@@ -35,6 +36,17 @@ from .writer import update_index
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
+# A correction is offered above results when it covers the words better, or its best result
+# scores this many times the best of the query typed.
+MUCH_BETTER = 1.5
+
+
+def _much_better(corrected: SearchResult, typed: SearchResult) -> bool:
+    """The correction's first result matches all its words where the typed query's first result
+    misses some of the typed words, or it scores far higher."""
+    if corrected.coverage == 1.0 and typed.coverage < 1.0:
+        return True
+    return corrected.hits[0].score >= MUCH_BETTER * (typed.hits[0].score if typed.hits else 0)
 
 
 class Snapshot:
@@ -66,7 +78,7 @@ class Snapshot:
     @property
     def speller(self) -> Speller:
         if self._speller is None:
-            self._speller = Speller(self.vocabulary.words)
+            self._speller = Speller(self.matrix.homophones, self.matrix.known)
         return self._speller
 
     def stored(self, key: str) -> dict:
@@ -139,7 +151,8 @@ class Engine(SearchEngine):
     # --- searching ----------------------------------------------------------------------------
 
     def search(self, text: str, limit: int = 10, page: int = 1, type: str | None = None,
-               tag: str | None = None, category: str | None = None, sort: str = "relevance") -> SearchResult:
+               tag: str | None = None, category: str | None = None, sort: str = "relevance",
+               correct: bool = True) -> SearchResult:
         started = time.perf_counter()
         limit = max(1, min(int(limit or 10), MAX_LIMIT))
         page = max(1, min(int(page or 1), MAX_PAGE))
@@ -149,18 +162,45 @@ class Engine(SearchEngine):
             if value:
                 parsed.add_filter(name, value)
         snap = self.snapshot()
-        key = (snap.stamp, text, limit, page, type, tag, category, sort)
+        key = (snap.stamp, text, limit, page, type, tag, category, sort, correct)
         cached = self._cached(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
+        result = self._search(snap, text, parsed, page, limit, sort)
+        fixed = self._correction(snap, parsed) if correct and result.parsed.words else None
+        if fixed is not None:
+            better = self._search(snap, _replace_words(text, parsed, fixed), None, page, limit, sort, filters=parsed.filters)
+            if not result.total and better.total:
+                better.corrected_from, result = text, better
+            elif better.hits and _much_better(better, result):
+                result.suggestion = better.query
+        result.took_ms = (time.perf_counter() - started) * 1000
+        self._remember(key, result)
+        return result
+
+    def _search(self, snap: Snapshot, text: str, parsed, page: int, limit: int, sort: str,
+                filters: dict | None = None) -> SearchResult:
+        if parsed is None:
+            parsed = parse_query(text)
+            for name, values in (filters or {}).items():
+                for value in values:
+                    parsed.add_filter(name, value)
         result = SearchResult(query=text or "", parsed=parsed, page=page, limit=limit)
         if not parsed.is_empty:
             plan = build_plan(parsed, snap.dictionary, snap.vocabulary, self.synonyms)
             result.terms = plan.highlight
             self._fill(snap, result, plan, snap.ranker.execute(plan, page, limit, sort))
-        result.took_ms = (time.perf_counter() - started) * 1000
-        self._remember(key, result)
         return result
+
+    def _correction(self, snap: Snapshot, parsed) -> list[str] | None:
+        """The free-text chunks of the query with slips corrected, or None."""
+        from .analyzer import query_words
+
+        chunks = [query_words(chunk, snap.dictionary) or [chunk] for chunk in parsed.words]
+        fixed = [snap.speller.correct(words) for words in chunks]
+        if not any(fixed):
+            return None
+        return ["".join(f or words) for f, words in zip(fixed, chunks)]
 
     def _cached(self, key) -> SearchResult | None:
         with self._cache_lock:
@@ -179,6 +219,9 @@ class Engine(SearchEngine):
 
     def _fill(self, snap: Snapshot, result: SearchResult, plan: Plan, ranked: Ranked) -> None:
         result.total, result.facets = ranked.total, ranked.facets
+        if ranked.page and plan.typed:
+            best = ranked.page[0][1][0][0]
+            result.coverage = len({id(g) for g, _ in ranked.matched.get(best, [])}) / plan.typed
         for article, docs in ranked.page:
             result.hits.append(self._hit(snap, article, docs, plan, ranked.matched))
 
@@ -206,15 +249,15 @@ class Engine(SearchEngine):
     # --- help when nothing is found -------------------------------------------------------
 
     def suggest_words(self, text: str) -> str | None:
-        from .analyzer import query_words
-
         parsed = parse_query(text)
-        snap = self.snapshot()
-        chunks = [query_words(chunk, snap.dictionary) or [chunk] for chunk in parsed.words]
-        fixed = [snap.speller.correct(words) for words in chunks]
-        if not any(fixed):
-            return None
-        return " ".join("".join(f or words) for f, words in zip(fixed, chunks))
+        fixed = self._correction(self.snapshot(), parsed)
+        return _replace_words(text, parsed, fixed) if fixed else None
+
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        try:
+            return suggestions(self.snapshot().matrix, text[:100], limit)
+        except IndexUnavailable:
+            return []
 
     def partial_matches(self, text: str, limit: int = 5) -> SearchResult:
         """Results containing some two characters of the words typed (typos, words not in the
@@ -263,3 +306,13 @@ def _why(how: list[tuple[Group, Alt]]) -> str:
             reasons.setdefault(alt.via, []).extend(t for t in alt.terms if t not in reasons.get(alt.via, []))
     labels = {"synonym": "同义词", "partial": "部分匹配"}
     return "；".join(f"{labels[v]}：{'、'.join(terms[:4])}" for v, terms in reasons.items())
+
+
+def _replace_words(text: str, parsed, fixed: list[str]) -> str:
+    """``text`` with its free-text chunks replaced by ``fixed`` (filters, phrases and
+    exclusions as typed)."""
+    out = text
+    for old, new in zip(parsed.words, fixed):
+        if old != new:
+            out = out.replace(old, new, 1)
+    return out

@@ -12,7 +12,7 @@ import importlib
 from abc import ABC, abstractmethod
 from kb.config import Config
 
-from .results import Report, SearchResult
+from .results import Report, SearchResult, Suggestion
 
 DEFAULT_BACKEND = "search.engine:Engine"
 
@@ -55,13 +55,20 @@ class SearchEngine(ABC):
 
     @abstractmethod
     def search(self, text: str, limit: int = 10, page: int = 1, type: str | None = None,
-               tag: str | None = None, category: str | None = None, sort: str = "relevance") -> SearchResult:
-        """Raises IndexUnavailable when there is no index to search."""
+               tag: str | None = None, category: str | None = None, sort: str = "relevance",
+               correct: bool = True) -> SearchResult:
+        """Raises IndexUnavailable when there is no index to search. With ``correct``, a query
+        that finds nothing is answered by its correction (``corrected_from`` says so), and one that
+        finds much less than its correction gets it as ``suggestion``."""
 
     @abstractmethod
     def suggest_words(self, text: str) -> str | None:
         """The query with its words replaced by index words it probably meant (homophone
-        typos: 办工室 → 办公室), or None when nothing needs correcting."""
+        typos: 办工室 → 办公室; pinyin: baomi → 保密), or None when nothing needs correcting."""
+
+    @abstractmethod
+    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+        """Titles, section headings and tags for what is being typed (also by pinyin)."""
 
     @abstractmethod
     def partial_matches(self, text: str, limit: int = 5) -> SearchResult:

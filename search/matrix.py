@@ -24,6 +24,8 @@ segments; ``merge`` folds segments together when they pile up. Layout of a segme
     doc_kind.npy     int8  [D]    0 the article's own document, 1 a section
     doc_keys.txt     document ids, "slug" or "slug#anchor" (Whoosh's unique ``id`` field)
     doc_sections.txt each document's section heading ("" for the article's own), for results
+    doc_pinyin.txt   pinyin of each document's head and its initials, "baomigongzuoqingdan bmgzqd"
+    terms_pinyin.txt pinyin of term i on line i ("" for terms without Chinese characters)
     articles.json    per article: slug, path, digest, title, type, category, tags, updated
 """
 from __future__ import annotations
@@ -37,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 from whoosh.util.numeric import _length_byte_cache
+
+from . import pinyin
 
 KIND_ARTICLE, KIND_SECTION = 0, 1
 _ARRAYS = ("term_ptr", "post_doc", "post_w", "post_head", "pos_ptr", "positions", "doc_len", "doc_head",
@@ -62,20 +66,23 @@ class SegmentBuilder:
         self.doc_len, self.doc_head, self.doc_article, self.doc_kind = array("i"), array("i"), array("i"), array("b")
         self.keys: list[str] = []
         self.sections: list[str] = []
+        self.heads: list[str] = []
         self.articles: list[dict] = []
 
     def add_article(self, info: dict) -> int:
         self.articles.append(info)
         return len(self.articles) - 1
 
-    def add_document(self, key: str, kind: int, article: int, tokens, length: int, head_words: int,
+    def add_document(self, key: str, kind: int, article: int, tokens, length: int, head: list[str],
                      section: str = "") -> None:
-        """``tokens``: (term, position, weight, in head) of one document (analyzer.Prepared)."""
+        """``tokens``: (term, position, weight, in head) of one document, ``head`` the words of
+        its head (analyzer.Prepared)."""
         doc = len(self.keys)
         self.keys.append(key)
         self.sections.append(section)
+        self.heads.append(f"{pinyin.key(head)} {pinyin.initials(head)}" if pinyin.has_cjk("".join(head)) else "")
         self.doc_len.append(length)
-        self.doc_head.append(head_words)
+        self.doc_head.append(len(head))
         self.doc_article.append(article)
         self.doc_kind.append(kind)
         if not tokens:
@@ -103,7 +110,7 @@ class SegmentBuilder:
                       doc_article=np.asarray(self.doc_article, dtype=np.int32),
                       doc_kind=np.asarray(self.doc_kind, dtype=np.int8))
         terms = sorted(self.terms, key=self.terms.__getitem__)
-        write_segment(folder, terms, arrays, self.keys, self.articles, self.sections)
+        write_segment(folder, terms, arrays, self.keys, self.articles, self.sections, self.heads)
 
 
 def postings_arrays(tid, doc, pos, w, head, n_terms: int, n_docs: int) -> dict[str, np.ndarray]:
@@ -130,7 +137,7 @@ def postings_arrays(tid, doc, pos, w, head, n_terms: int, n_docs: int) -> dict[s
 
 
 def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str], articles: list[dict],
-                  sections: list[str]) -> None:
+                  sections: list[str], heads: list[str]) -> None:
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -139,6 +146,9 @@ def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str],
     (tmp / "terms.txt").write_text("\n".join(terms), encoding="utf-8")
     (tmp / "doc_keys.txt").write_text("\n".join(keys), encoding="utf-8")
     (tmp / "doc_sections.txt").write_text("\n".join(s.replace("\n", " ") for s in sections), encoding="utf-8")
+    (tmp / "doc_pinyin.txt").write_text("\n".join(heads), encoding="utf-8")
+    (tmp / "terms_pinyin.txt").write_text("\n".join(pinyin.key(t) if pinyin.has_cjk(t) else "" for t in terms),
+                                          encoding="utf-8")
     (tmp / "articles.json").write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, folder)
 
@@ -163,15 +173,29 @@ class Segment:
         keys = (self.folder / "doc_keys.txt").read_text(encoding="utf-8")
         self.keys: list[str] = keys.split("\n") if keys else []
         self.articles: list[dict] = self.read_articles(self.folder)
-        self._sections: list[str] | None = None
+        self._lines: dict[str, list[str]] = {}
+        self.entries = None  # suggestions made from this segment (search.suggest), once
+
+    def _read_lines(self, name: str, count: int) -> list[str]:
+        """A file of one line per document or term, read when first needed."""
+        if name not in self._lines:
+            text = (self.folder / name).read_text(encoding="utf-8")
+            self._lines[name] = text.split("\n") if count else []
+        return self._lines[name]
 
     @property
     def sections(self) -> list[str]:
-        """Section headings of the documents, read when a result first needs one."""
-        if self._sections is None:
-            text = (self.folder / "doc_sections.txt").read_text(encoding="utf-8")
-            self._sections = text.split("\n") if self.size else []
-        return self._sections
+        """Section headings of the documents."""
+        return self._read_lines("doc_sections.txt", self.size)
+
+    @property
+    def heads_pinyin(self) -> list[str]:
+        """"pinyin initials" of each document's head."""
+        return self._read_lines("doc_pinyin.txt", self.size)
+
+    @property
+    def terms_pinyin(self) -> list[str]:
+        return self._read_lines("terms_pinyin.txt", len(self.terms))
 
     @staticmethod
     def read_articles(folder: Path) -> list[dict]:
@@ -254,6 +278,7 @@ class Matrix:
         live_total = float(lengths[self.live].sum()) if self.size else 0.0
         self.avg_length = live_total / self.doc_count if self.doc_count else 1.0
         self._vocabulary: dict[str, int] | None = None
+        self._homophones: dict[str, str] | None = None
 
     def _locate(self, doc: int) -> tuple[Segment, int]:
         seg = int(np.searchsorted(self.offsets, doc, side="right") - 1)
@@ -297,6 +322,21 @@ class Matrix:
         return any(term in s.vocab for s in self.segments)
 
     @property
+    def homophones(self) -> dict[str, str]:
+        """pinyin -> the most common index word of two or more Chinese characters with that
+        sound (baomi → 保密): for typos and for pinyin typed with the input method off."""
+        if self._homophones is None:
+            sounds = {term: sound for seg in self.segments for term, sound in zip(seg.terms, seg.terms_pinyin)
+                      if sound and len(term) > 1}
+            best: dict[str, tuple[int, str]] = {}
+            for term, sound in sounds.items():
+                n = self.vocabulary[term]
+                if (n, term) > best.get(sound, (0, "")):
+                    best[sound] = (n, term)
+            self._homophones = {sound: term for sound, (_, term) in best.items()}
+        return self._homophones
+
+    @property
     def vocabulary(self) -> dict[str, int]:
         """term -> number of documents containing it (deleted ones included: an estimate for
         the fallbacks and the speller, never for scoring)."""
@@ -316,6 +356,7 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
     tids, docs, poses, ws, hs = [], [], [], [], []
     keys: list[str] = []
     sections: list[str] = []
+    heads: list[str] = []
     articles: list[dict] = []
     doc_len, doc_head, doc_article, doc_kind = [], [], [], []
     doc_base = 0
@@ -329,6 +370,7 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         doc_new = np.cumsum(doc_keep) - 1 + doc_base
         keys += [k for k, keep in zip(seg.keys, doc_keep) if keep]
         sections += [h for h, keep in zip(seg.sections, doc_keep) if keep]
+        heads += [h for h, keep in zip(seg.heads_pinyin, doc_keep) if keep]
         doc_len.append(np.asarray(seg.doc_len)[doc_keep])
         doc_head.append(np.asarray(seg.doc_head)[doc_keep])
         doc_article.append(art_new[seg_article[doc_keep]])
@@ -364,4 +406,4 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         post_tid = np.repeat(np.arange(len(names)), np.diff(arrays["term_ptr"]))
         arrays["term_ptr"] = np.searchsorted(new_id[post_tid], np.arange(int(used.sum()) + 1)).astype(np.int64)
         names = [t for t, u in zip(names, used) if u]
-    write_segment(folder, names, arrays, keys, articles, sections)
+    write_segment(folder, names, arrays, keys, articles, sections, heads)

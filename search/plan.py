@@ -70,6 +70,7 @@ class Plan:
     filters: dict[str, list[str]] = field(default_factory=dict)
     highlight: list[str] = field(default_factory=list)
     impossible: bool = False  # a required phrase the index cannot contain
+    typed: int = 0  # words typed, including those nothing could match
 
     @property
     def searches_text(self) -> bool:
@@ -162,6 +163,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
             if word in seen or len(plan.groups) >= MAX_WORDS:
                 continue
             seen.add(word)
+            plan.typed += 1
             group = _word_group(word, chunk_alts, dictionary, vocabulary, synonyms)
             if group.alts:
                 plan.groups.append(group)

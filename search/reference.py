@@ -14,6 +14,7 @@ from whoosh import query as Q
 from whoosh import scoring
 
 from kb.article import TYPES
+from kb.sections import without_ordinal
 
 from . import ranking
 from .analyzer import segmenter
@@ -50,7 +51,7 @@ class ReferenceRanker:
     @staticmethod
     def _head(fields: dict, dictionary) -> tuple[set[str], int]:
         """(terms, words) of a document's head: its section's heading, or the article's title."""
-        text = fields.get("section") if fields["kind"] == "section" else fields.get("article_title")
+        text = without_ordinal(fields.get("section") or "") if fields["kind"] == "section" else fields.get("article_title")
         terms, words = set(), 0
         for term, _start, _end, subs in segmenter(dictionary).words(text or ""):
             terms.add(term)

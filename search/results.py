@@ -43,6 +43,19 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A title, section heading or tag offered while typing."""
+
+    label: str
+    kind: str  # "title", "heading" or "tag"
+    url: str
+    context: str = ""  # the article a heading belongs to
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "kind": self.kind, "url": self.url, "context": self.context}
+
+
 @dataclass
 class SearchResult:
     query: str
@@ -54,17 +67,28 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=lambda: {"type": {}, "tags": {}, "category": {}})
     took_ms: float = 0.0
     terms: list[str] = field(default_factory=list)  # what snippets mark
+    # 「您是不是要找」: a corrected query that finds much more than the one typed
+    suggestion: str | None = None
+    # when the query typed found nothing and these are the results of its correction: the query typed
+    corrected_from: str | None = None
+    coverage: float = 0.0  # share of the query's words the first result matches (not in the JSON)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.limit))
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "query": self.query, "total": self.total, "page": self.page,
             "results": [h.to_json() for h in self.hits], "facets": self.facets,
             "took_ms": round(self.took_ms, 2),
         }
+        # present only when there is one: the keys above are the stable contract
+        if self.suggestion:
+            data["suggestion"] = self.suggestion
+        if self.corrected_from is not None:
+            data["corrected_from"] = self.corrected_from
+        return data
 
 
 @dataclass

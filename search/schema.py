@@ -11,7 +11,7 @@ from whoosh import fields
 
 from .analyzer import chinese_analyzer
 
-SCHEMA_VERSION = "15"
+SCHEMA_VERSION = "16"
 TEXT_FIELD = "content"
 
 

@@ -90,7 +90,7 @@ def add_article(writer, builder: SegmentBuilder, article: Article, dictionary: t
     for doc in documents(article, dictionary):
         content = doc["content"]
         kind = KIND_ARTICLE if doc["kind"] == "article" else KIND_SECTION
-        builder.add_document(doc["id"], kind, number, content.tokens, content.length, content.head_words,
+        builder.add_document(doc["id"], kind, number, content.tokens, content.length, content.head,
                              doc["section"] or "")
         writer.add_document(**doc)
 

@@ -34,7 +34,7 @@ def create_app(config: Config | dict | None = None, keeper: bool = True) -> Flas
     store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)
     engine = open_engine(config)
     keeper_ = IndexKeeper(engine, store) if keeper else None
-    app.extensions["kb"] = {"store": store, "search": engine, "keeper": keeper_, "config": config, "suggestions": {}}
+    app.extensions["kb"] = {"store": store, "search": engine, "keeper": keeper_, "config": config}
     seen = {"stamp": content_stamp(config.index_path)}
 
     @app.before_request

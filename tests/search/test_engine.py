@@ -116,7 +116,7 @@ def test_segmentation_fallback_finds_words_inside_other_words(tmp_path):
 
 
 def test_homophone_typos_get_a_suggestion(searcher):
-    assert searcher.search("保秘").total == 0
+    assert searcher.search("保秘", correct=False).total == 0
     assert searcher.suggest_words("保秘") == "保密"
     assert searcher.suggest_words("办工室 值班") == "办公室 值班"
     assert searcher.suggest_words("保密") is None
@@ -253,3 +253,32 @@ def test_traditional_and_simplified_find_each_other(tmp_path):
         assert "<mark>请示汇报</mark>" in engine.search("請示匯報").hits[0].snippet
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize("typed", ["baomi", "保mi", "保秘"])
+def test_pinyin_and_slips_that_find_nothing_are_answered_by_their_correction(searcher, typed):
+    result = searcher.search(typed)
+    assert result.corrected_from == typed and result.query == "保密"
+    assert "office-service-work#安全保密原则" in [f"{h.slug}#{h.anchor}" for h in result.hits[:3]]
+    assert searcher.search(typed, correct=False).total == 0  # the way back: exactly as typed
+
+
+def test_a_slip_that_finds_less_gets_its_correction_offered(searcher):
+    result = searcher.search("请视汇报")
+    assert result.suggestion == "请示汇报" and result.corrected_from is None
+    assert "office-service-work#请示汇报原则" in [f"{h.slug}#{h.anchor}" for h in result.hits[:3]]
+    assert searcher.search("请示汇报").suggestion is None
+    assert searcher.search("办公室 保密").suggestion is None  # words of the index are not slips
+
+
+@pytest.mark.parametrize("typed, expected", [("baomi", "保密工作清单"), ("bmgz", "保密工作清单"),
+                                             ("qingshi", "（一）请示汇报原则"), ("保密", "保密工作清单")])
+def test_suggestions_by_words_pinyin_and_initials(searcher, typed, expected):
+    assert expected in [s.label for s in searcher.suggest(typed)]
+
+
+def test_pinyin_never_drowns_real_matches(searcher):
+    """「主任」 must not bring every 「zhu ren」: pinyin only answers Latin letters that match nothing."""
+    assert searcher.search("主任").corrected_from is None
+    assert all("主任" in h.snippet or "主任" in h.title or h.section and "主任" in h.section
+               for h in searcher.search("主任", limit=50).hits)

@@ -90,9 +90,18 @@ def test_active_content_in_an_article_is_not_served(client, content_dir):
     assert "<script>alert" not in body and "onerror" not in body and "javascript:" not in body
 
 
-def test_zero_results_suggest_the_corrected_spelling(client):
+def test_a_typo_that_finds_nothing_shows_its_correction_with_a_way_back(client):
     page = text(client.get("/search?q=保秘"))
-    assert "您是不是要找" in page and "q=%E4%BF%9D%E5%AF%86" in page
+    assert "没有找到“保秘”，下面是“保密”的结果" in page and "安全保密原则" in page
+    assert "仍然搜索“保秘”" in page and "exact=1" in page
+    exact = text(client.get("/search?q=保秘&exact=1"))  # the way back: the query as typed
+    assert "没有找到与“保秘”相关的内容" in exact
+    assert "您是不是要找" in exact and "q=%E4%BF%9D%E5%AF%86" in exact
+
+
+def test_a_typo_that_finds_less_gets_did_you_mean_above_the_results(client):
+    page = text(client.get("/search?q=请视汇报"))
+    assert "您是不是要找" in page and "请示汇报" in page
 
 
 def test_types_without_articles_are_not_empty_cards_and_the_page_says_how_to_add_one(client):

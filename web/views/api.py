@@ -3,7 +3,6 @@ from flask import Blueprint, jsonify, request
 
 from kb.render import plain_text, render
 from search.interface import IndexUnavailable
-from search.suggest import build_entries, suggest
 
 from ..indexing import keeper_status
 from . import article_or_redirect, catalog, kb
@@ -36,11 +35,8 @@ def api_search():
 
 @bp.get("/api/suggest")
 def api_suggest():
-    cat = catalog()
-    cache = kb()["suggestions"]
-    if cache.get("catalog") is not cat:  # entries follow the loaded articles
-        cache.update(catalog=cat, entries=build_entries(cat.articles))
-    return jsonify([s.to_json() for s in suggest(cache["entries"], request.args.get("q", "")[:100])])
+    """Titles, section headings and tags for what is being typed, also by pinyin (baomi, bmgz)."""
+    return jsonify([s.to_json() for s in kb()["search"].suggest(request.args.get("q", ""))])
 
 
 @bp.get("/api/articles")

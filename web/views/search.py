@@ -25,6 +25,7 @@ def search_args() -> dict:
         "sort": "updated" if args.get("sort") == "updated" else "relevance",
         "page": number("page", 1),
         "limit": min(number("limit", DEFAULT_LIMIT), 100),
+        "correct": args.get("exact") != "1",  # exact=1: the query as typed, even if it finds nothing
     }
 
 
@@ -32,6 +33,7 @@ def state_url(state: dict, changes: dict) -> str:
     """The URL of this search with some of its state changed (None removes a parameter)."""
     args = {"q": state["text"], "type": state["type"], "tag": state["tag"], "category": state["category"],
             "sort": state["sort"] if state["sort"] != "relevance" else None,
+            "exact": None if state["correct"] else "1",
             "limit": state["limit"] if state["limit"] != DEFAULT_LIMIT else None}
     args.update(changes)
     return url_for("search.results", **{k: v for k, v in args.items() if v})
@@ -47,7 +49,7 @@ def results():
         if not unavailable and (state["text"].strip() or state["type"] or state["tag"] or state["category"]):
             result = service.search(**state)
         if result is not None and result.total == 0 and state["text"].strip():
-            suggestion = service.suggest_words(state["text"])
+            suggestion = result.suggestion or service.suggest_words(state["text"])
             partial = service.partial_matches(state["text"])
     except IndexUnavailable:
         result, unavailable = None, True
