@@ -43,8 +43,11 @@ def _words(text: str) -> list[str]:
         if _HAN.match(piece) and len(piece) > 1:
             with _tokenizer_lock:
                 if _tokenizer is None:
+                    import logging
+
                     import jieba
 
+                    jieba.setLogLevel(logging.WARNING)
                     _tokenizer = jieba.Tokenizer()
                 out.extend(_tokenizer.lcut(piece, HMM=False))
         else:

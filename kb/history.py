@@ -196,7 +196,7 @@ def _parse_log(output: str) -> list[Change]:
     for record in output.split(RECORD):
         if not record.strip("\0\n"):
             continue
-        head, _, names = record.partition("\n")
+        head, _, names = record.partition("\0")  # -z ends the header with NUL, then the names
         parts = head.split(FIELD)
         if len(parts) != 5:
             continue

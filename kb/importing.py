@@ -193,8 +193,13 @@ def _keep_images(markdown: str, work: Path, media_dir: Path, max_bytes: int, not
         kept.append(name)
         return f"![{alt}](/media/{name})"
 
+    def as_markdown(tag: re.Match) -> str:  # pandoc writes <img> when Word gave the image a size
+        src = re.search(r'src="([^"]+)"', tag.group(0))
+        alt = re.search(r'alt="([^"]*)"', tag.group(0))
+        return f"![{alt.group(1) if alt else ''}]({src.group(1)})" if src else ""
+
+    markdown = re.sub(r"<img [^>]*>", as_markdown, markdown)
     markdown = re.sub(r"!\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", replace, markdown)
-    markdown = re.sub(r"<img [^>]*>", "", markdown)
     return markdown, kept
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request
 
 from kb.article import TYPES
 from kb.defaults import slug_from_name
-from kb.frontmatter import dump
+from kb.frontmatter import dump, with_field
 from kb.render import render
 from kb.saving import save_article
 from kb.store import parse_article
@@ -34,6 +34,14 @@ def _template(slug: str, title: str, kind: str, category: str, tags: str, summar
         "summary": summary, "source": "", "author": "", "published": today, "updated": today, "aliases": [],
     }
     return dump({k: (v.strip() if isinstance(v, str) else v) for k, v in meta.items()}, body)
+
+
+def check_text(rel_path: str, text: str):
+    """(article, problems) of ``text`` as if saved at ``rel_path`` today: what a save would
+    say, without writing (the editor's preview, an imported draft)."""
+    root = site().store.root
+    text = with_field(text.replace("\r\n", "\n"), "updated", dt.date.today().isoformat())
+    return parse_article(text.encode("utf-8"), root / rel_path, root, max_bytes=site().config.max_article_bytes)
 
 
 def recorder(message: str):
@@ -114,12 +122,9 @@ def edit(slug: str):
 def preview():
     """The editor's preview: the text rendered by the same code as the article page, with the
     problems a save would report."""
-    text = request.form.get("text", "")
     rel_path = request.form.get("path", "") or "guides/preview.md"
+    article, problems = check_text(rel_path, request.form.get("text", ""))
     cat = catalog()
-    root = site().store.root
-    article, problems = parse_article(text.replace("\r\n", "\n").encode("utf-8"), root / rel_path, root,
-                                      max_bytes=site().config.max_article_bytes)
     html = render(article, cat.resolve).html if article is not None else ""
     return {
         "html": html,

@@ -3,19 +3,16 @@ in the editor, checked like ``kb check``; nothing is saved until the editor save
 from flask import Blueprint, render_template, request
 
 from kb.importing import KINDS, ImportError_, import_document
-from kb.store import parse_article
 
 from ..auth import requires
 from . import site
-from .edit import _allowed, save, saved
+from .edit import _allowed, check_text, save, saved
 
 bp = Blueprint("importing", __name__)
 
 
 def _problems(rel_path: str, text: str):
-    root = site().store.root
-    _, problems = parse_article(text.encode("utf-8"), root / rel_path, root, max_bytes=site().config.max_article_bytes)
-    return problems
+    return check_text(rel_path, text)[1]
 
 
 def _folder_path(slug: str) -> str:
