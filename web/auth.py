@@ -64,6 +64,7 @@ def init_app(app: Flask, site) -> None:
         WTF_CSRF_FIELD_NAME="csrf", WTF_CSRF_SSL_STRICT=True,
     )
     app.session_interface = _Sessions()
+    app.before_request(guard)  # before the token check: another site's post is told so, token or not
     csrf.init_app(app)
     manager = LoginManager(app)
     manager.anonymous_user = Anonymous
@@ -83,7 +84,6 @@ def init_app(app: Flask, site) -> None:
             name = (req.environ.get(header) or req.headers.get(header.replace("_", "-")) or "").strip()
             return site.users.ensure(name) if name else None
 
-    app.before_request(guard)
     app.register_blueprint(bp)
 
     @app.context_processor
