@@ -57,4 +57,4 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
 def warm(app: Flask) -> None:
     """Open the index and load jieba now, so that the first searches of a new worker process do
     not wait for them (gunicorn calls this after starting each worker)."""
-    app.extensions["kb"]["search"].ready()
+    app.extensions["kb"].search.ready()
