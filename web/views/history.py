@@ -11,7 +11,7 @@ from ..auth import requires
 from ..urls import ARTICLE_DIFF, ARTICLE_HISTORY, ARTICLE_REVERT, ARTICLE_VERSION, Urls
 from . import article_or_redirect, catalog, site
 from .edit import save, saved
-from .feeds import _xml
+from .feeds import xml_response
 
 bp = Blueprint("history", __name__)
 CURRENT = "current"
@@ -105,4 +105,4 @@ def recent():
 
 @bp.get("/changes.atom")
 def changes_feed():
-    return _xml("changes.atom.xml", "application/atom+xml; charset=utf-8", entries=_recent(PAGE))
+    return xml_response("changes.atom.xml", "application/atom+xml; charset=utf-8", entries=_recent(PAGE))
