@@ -1,4 +1,4 @@
-"""The `kb` command: serve, index, check, search, new.
+"""The `kb` command: serve, index, check, search, new, import, user.
 
 Search and web are imported inside the commands that need them, so `kb check` stays light
 and the domain package never depends on the layers above it.
@@ -115,6 +115,12 @@ def _watch(config, engine) -> int:
     return 0
 
 
+def _site(args):
+    from web.site import Site
+
+    return Site(_config(args))
+
+
 def cmd_search(args) -> int:
     from search.interface import open_engine
 
@@ -153,14 +159,97 @@ def cmd_serve(args) -> int:
         print(f"错误：端口 {config.port} 已被占用（{config.host}:{config.port}）。请先停止占用它的程序，"
               f"或换一个端口，例如：kb serve --port {config.port + 1}", file=sys.stderr)
         return 2
+    from web.site import Site
+
+    site = Site(config)
+    site.prepare()  # instance folder, secret key, the content's git repository: once, before any worker
+    if not site.users.all():
+        print("提示：还没有任何账号。用 kb user add 名字 --role admin 添加管理员后才能在网站上编辑。", file=sys.stderr)
     if args.debug:
         from web.app import create_app
 
-        create_app(config).run(host=config.host, port=config.port, debug=True, use_reloader=False)
+        site.start_keeper()
+        create_app(site).run(host=config.host, port=config.port, debug=True, use_reloader=False)
         return 0
     print(f"{config.site_name}：http://{config.host}:{config.port}/ （按 Ctrl+C 停止）", flush=True)
     serve(config, workers=args.workers)
     return 0
+
+
+def _password(args, prompt: str = "密码：") -> str:
+    import getpass
+
+    if args.password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("再输入一次：") != first:
+        raise ValueError("两次输入的密码不一样")
+    return first
+
+
+def cmd_user(args) -> int:
+    from .users import ROLES, AccountError
+
+    site = _site(args)
+    users = site.users
+    try:
+        if args.action == "list":
+            for u in users.all():
+                print(f"{u.name}\t{u.role}（{ROLES[u.role]}）\t{u.created:%Y-%m-%d}")
+            return 0
+        if not args.name:
+            print("错误：请给出用户名", file=sys.stderr)
+            return 2
+        if args.action == "add":
+            users.add(args.name, _password(args), args.role)
+            print(f"已添加用户 {args.name}（{ROLES[args.role]}）")
+        elif args.action == "passwd":
+            users.set_password(args.name, _password(args, "新密码："))
+            print(f"已修改 {args.name} 的密码")
+        elif args.action == "role":
+            users.set_role(args.name, args.role)
+            print(f"已把 {args.name} 的角色改为{ROLES[args.role]}")
+        elif args.action == "remove":
+            users.remove(args.name)
+            print(f"已删除用户 {args.name}")
+    except AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        users.close()
+    return 0
+
+
+def cmd_import(args) -> int:
+    """Import files as articles: each is converted, checked like `kb check`, and written only
+    when it has no errors (use the site's 导入 to edit a draft first)."""
+    from .importing import ImportError_, import_document
+    from .saving import save_article
+    from .store import ContentStore
+
+    config = _config(args)
+    store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            draft = import_document(path.name, path.read_bytes(), config.media_path, config.max_image_bytes)
+        except (ImportError_, OSError) as exc:
+            print(f"{name}：无法导入：{exc}", file=sys.stderr)
+            failed += 1
+            continue
+        rel = f"{args.dir.strip('/')}/{draft.slug}.md"
+        result = save_article(store, rel, draft.text, base_digest=None)
+        for note in draft.notes:
+            print(f"{name}：{note}")
+        if result.article is None:
+            failed += 1
+            print(f"{name}：没有保存：", file=sys.stderr)
+            for p in result.problems:
+                print(f"  {p}", file=sys.stderr)
+            continue
+        print(f"{name} → {Path(config.content_dir) / rel}（{result.article.title}，{len(result.article.sections)} 个小节）")
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,6 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", default="未分类")
     p.add_argument("--dir", help="放在内容目录下的哪个子目录")
     p.set_defaults(func=cmd_new)
+
+    p = with_dirs(sub.add_parser("import", help="导入 .docx（Word）、.html（网页）或 .md 文件为文章"))
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--dir", default="guides", help="放在内容目录下的哪个子目录（默认 guides）")
+    p.set_defaults(func=cmd_import)
+
+    p = with_dirs(sub.add_parser("user", help="管理账号：add、passwd、role、remove、list"))
+    p.add_argument("action", choices=["add", "passwd", "role", "remove", "list"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", default="editor", choices=["reader", "editor", "admin"], help="角色（默认 editor）")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（脚本用）")
+    p.set_defaults(func=cmd_user)
     return parser
 
 

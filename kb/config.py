@@ -16,6 +16,15 @@ def default_index_dir(content_dir: Path) -> Path:
     return base / "office-kb" / f"index-{key}"
 
 
+def default_instance_dir(content_dir: Path) -> Path:
+    """A per-content-folder place for what the site keeps of its own (accounts database, secret
+    key, imported media staging): the user's data folder, never inside content/ or the repo,
+    and not the cache, which may be wiped."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    key = hashlib.sha1(str(content_dir.resolve()).encode()).hexdigest()[:12]
+    return base / "office-kb" / f"site-{key}"
+
+
 #: Largest article file accepted, in bytes. A 20 MB article took 10 s per view; the longest
 #: bundled article is a few tens of KB.
 MAX_ARTICLE_BYTES = 1_000_000
@@ -32,10 +41,31 @@ class Config:
     secret_key: str = ""
     search_backend: str = ""  # "module:Class" of a search.interface.SearchEngine; "" for the default
     max_article_bytes: int = MAX_ARTICLE_BYTES  # larger files are refused on load and on save
+    instance_dir: Path | None = None  # None: default_instance_dir(content_dir)
+    database_url: str = ""  # SQLAlchemy URL of the accounts database; "" for SQLite in the instance folder
+    require_login: bool = False  # readers must log in too (else anonymous visitors read)
+    trusted_user_header: str = ""  # e.g. REMOTE_USER: a reverse proxy that authenticated the user says who
+    secure_cookies: bool = False  # cookies only over HTTPS even when the site sees plain HTTP (behind a proxy)
+    history_in_parent_repo: bool = False  # commit saves when content/ is inside another git repository
+    max_upload_bytes: int = 20_000_000  # an imported file (.docx, .html, .md)
+    max_image_bytes: int = 5_000_000  # one image taken from an imported file
 
     @property
     def index_path(self) -> Path:
         return Path(self.index_dir) if self.index_dir else default_index_dir(Path(self.content_dir))
+
+    @property
+    def instance_path(self) -> Path:
+        return Path(self.instance_dir) if self.instance_dir else default_instance_dir(Path(self.content_dir))
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.instance_path / 'kb.sqlite3'}"
+
+    @property
+    def media_path(self) -> Path:
+        """Images taken from imported files; part of the content, so served and kept in history."""
+        return Path(self.content_dir) / "_media"
 
     @property
     def dictionary_path(self) -> Path:
@@ -79,7 +109,8 @@ def load_config(file: str | Path | None = None, **overrides) -> Config:
             values[name] = env
     values.update({k: v for k, v in overrides.items() if v is not None})
     config = replace(Config(), **{k: _coerce(k, v) for k, v in values.items()})
-    index, content = config.index_path.resolve(), Path(config.content_dir).resolve()
-    if index == content or content in index.parents:
-        raise ValueError(f"索引目录 {config.index_path} 不能放在内容目录 {config.content_dir} 里面")
+    content = Path(config.content_dir).resolve()
+    for label, folder in (("索引目录", config.index_path), ("实例目录", config.instance_path)):
+        if folder.resolve() == content or content in folder.resolve().parents:
+            raise ValueError(f"{label} {folder} 不能放在内容目录 {config.content_dir} 里面")
     return config

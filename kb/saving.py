@@ -18,15 +18,19 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .article import Article, Problem
+from .history import HistoryError
 from .frontmatter import with_field
 from .store import ContentStore, is_content_file, parse_article
 
+log = logging.getLogger(__name__)
 LOCK_DIR = ".kb-locks"
 
 CHANGED_MEANWHILE = ("这篇文章在您编辑期间已被别人修改并保存。您的内容仍在下面，"
@@ -40,6 +44,8 @@ class SaveResult:
     problems: list[Problem] = field(default_factory=list)
     conflict: bool = False  # the file changed (or appeared) after the editor opened it
     digest: str | None = None  # the file's digest on disk now, for the editor's next try
+    revision: str | None = None  # the history's commit of this save, when one was made
+    history_error: str | None = None  # the save stands, but recording it in the history failed
 
 
 def _digest(path: Path) -> str | None:
@@ -99,12 +105,14 @@ def _claims(article: Article, rel_path: str, catalog) -> list[Problem]:
 
 
 def save_article(store: ContentStore, rel_path: str, text: str, base_digest: str | None,
-                 today: dt.date | None = None) -> SaveResult:
+                 today: dt.date | None = None, record: Callable[[Article], str | None] | None = None) -> SaveResult:
     """Check ``text`` and write it to ``rel_path`` under the content folder.
 
     ``base_digest`` is the digest of the file as the editor opened it, None for a new article.
     The save sets ``updated`` to ``today``. Nothing is written when there is an error or a
     conflict: the file on disk stays as it was, and the caller still has ``text``.
+    ``record`` (the history's commit) runs inside the locks right after the write, so that it
+    records exactly these bytes; when it fails the save stands and the error is reported.
     """
     root = store.root
     path = (root / rel_path).resolve()
@@ -127,4 +135,11 @@ def save_article(store: ContentStore, rel_path: str, text: str, base_digest: str
             _write(path, raw)
         except OSError as exc:
             return SaveResult(None, [Problem(rel_path, f"保存失败：{exc.strerror}（原来的文件没有改动）")], digest=current)
-    return SaveResult(article, problems, digest=article.digest)
+        revision = history_error = None
+        if record is not None:
+            try:
+                revision = record(article)
+            except HistoryError as exc:
+                log.error("saved %s but could not commit it: %s", rel_path, exc)
+                history_error = str(exc)
+    return SaveResult(article, problems, digest=article.digest, revision=revision, history_error=history_error)

@@ -57,3 +57,10 @@ def searcher(built_index):
     engine = engine_for(CONTENT, built_index)
     yield engine
     engine.close()
+
+
+@pytest.fixture(autouse=True)
+def private_data_home(tmp_path, monkeypatch):
+    """Sites built by tests keep their accounts and secret key under tmp_path, never in the
+    user's data folder, unless a test names an instance folder itself."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

@@ -150,8 +150,9 @@ class Application(BaseApplication):
 
     def load(self):
         from .app import create_app
+        from .site import Site
 
-        return create_app(self.kb_config, keeper=False)
+        return create_app(Site(self.kb_config))  # no keeper: the arbiter runs it as a process
 
     def run(self):
         Arbiter(self).run()

@@ -19,6 +19,16 @@ ARTIFACTS = REPO / "test-artifacts"
 PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+ACCOUNTS = {"editor": "editor-password", "admin": "admin-password"}
+
+
+def log_in(page, base: str, name: str = "editor") -> None:
+    """Log in through the login page, as a person does."""
+    page.goto(base + "/login")
+    page.fill("#name", name)
+    page.fill("#password", ACCOUNTS[name])
+    page.click("form.edit-form button[type=submit]")
+    page.wait_for_url(base + "/")
 
 
 def open_page(browser, site, **options):
@@ -46,7 +56,15 @@ def site(tmp_path_factory):
     text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
     alias_target.write_text(text, encoding="utf-8")
     port = _free_port()
-    env = {**os.environ, "KB_SECRET_KEY": "browser-tests"}
+    instance = root / "instance"
+    env = {**os.environ, "KB_SECRET_KEY": "browser-tests", "KB_INSTANCE_DIR": str(instance)}
+    from kb.users import Users
+
+    instance.mkdir()
+    users = Users(f"sqlite:///{instance / 'kb.sqlite3'}")  # the accounts `kb user add` would make
+    for name, password in ACCOUNTS.items():
+        users.add(name, password, name)
+    users.close()
     server = subprocess.Popen(
         [sys.executable, "-m", "kb.cli", "serve", "--content", str(content), "--index", str(root / "index"),
          "--host", "127.0.0.1", "--port", str(port)],
@@ -98,6 +116,14 @@ def _page_for_a_test(browser, site, options):
 def page(browser, site):
     """A 1280 px desktop window."""
     yield from _page_for_a_test(browser, site, DESKTOP)
+
+
+@pytest.fixture
+def editor(browser, site):
+    """A 1280 px desktop window logged in as an editor."""
+    for pg in _page_for_a_test(browser, site, DESKTOP):
+        log_in(pg, site[0])
+        yield pg
 
 
 @pytest.fixture(scope="session")

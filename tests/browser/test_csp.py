@@ -9,7 +9,8 @@ RECORD = """window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + (e.sourceFile || '') + ':' + e.lineNumber));"""
 
 
-def test_every_page_type_works_under_a_strict_content_security_policy(page, site):
+def test_every_page_type_works_under_a_strict_content_security_policy(editor, site):
+    page = editor
     base, _ = site
 
     def with_policy(route):
@@ -20,7 +21,8 @@ def test_every_page_type_works_under_a_strict_content_security_policy(page, site
     page.add_init_script(RECORD)
     violations = {}
     for path in ("/", "/search?q=保密", "/a/office-service-work?hl=保密", "/a/meeting-preparation", "/browse", "/tags",
-                 "/paths/newcomer", "/a/office-service-work/edit", "/new", "/a/no-such-article"):
+                 "/paths/newcomer", "/a/office-service-work/edit", "/new", "/a/no-such-article", "/login",
+                 "/a/office-service-work/history", "/changes", "/import"):
         page.goto(base + path)
         found = page.evaluate("window.__csp")
         if found:
@@ -31,4 +33,7 @@ def test_every_page_type_works_under_a_strict_content_security_policy(page, site
     expect(page.locator(".task-label").first).to_be_visible()
     page.fill("header input[name=q]", "保密")
     expect(page.locator(".suggest-box .suggest-hit").first).to_be_visible()
+    page.goto(base + "/a/office-service-work/edit")  # the editor's tabs and preview
+    page.click("#tab-preview")
+    expect(page.locator("#pane-preview .article-body h2").first).to_be_visible()
     assert page.evaluate("window.__csp") == []

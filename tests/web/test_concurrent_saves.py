@@ -11,6 +11,8 @@ import urllib.request
 import pytest
 from werkzeug.serving import make_server
 
+from tests.web.conftest import PASSWORDS
+
 ROUNDS = 8
 
 
@@ -20,12 +22,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class Editor:
-    """One person with their own browser session."""
+    """One person with their own browser session, logged in as an editor."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, name: str = "editor"):
         self.base = base
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
                                                   NoRedirect)
+        status, _ = self.post("/login", {**self.open_form("/login"), "name": name, "password": PASSWORDS[name]})
+        assert status == 303
 
     def open_form(self, url: str) -> dict:
         page = self.opener.open(self.base + url).read().decode("utf-8")

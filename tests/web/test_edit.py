@@ -67,7 +67,7 @@ def test_a_save_never_overwrites_a_change_made_meanwhile(client, content_dir):
     mine = form(client, "/a/ten-awareness/edit", text=path.read_text(encoding="utf-8") + "\n我的修改。\n")
     theirs = path.read_text(encoding="utf-8") + "\n别人的修改。\n"
     path.write_text(theirs, encoding="utf-8")
-    client.application.extensions["kb"]["store"].invalidate()
+    client.application.extensions["kb"].store.invalidate()
     page = client.post("/a/ten-awareness/edit", data=mine).get_data(as_text=True)
     assert "已被别人修改" in page and "我的修改。" in page
     assert path.read_text(encoding="utf-8") == theirs
@@ -101,7 +101,7 @@ def test_an_edit_sets_updated_to_today_and_reaches_recent_and_the_feed(client, c
     for other in content_dir.rglob("*.md"):  # every article last changed long ago
         old = re.sub(r"^(published|updated):.*$", r"\1: 2020-01-01", other.read_text(encoding="utf-8"), flags=re.M)
         other.write_text(old, encoding="utf-8")
-    client.application.extensions["kb"]["store"].invalidate()
+    client.application.extensions["kb"].store.invalidate()
     path = content_dir / "guides" / "ten-awareness.md"
     text = path.read_text(encoding="utf-8") + "\n\n补充一句。\n"
     assert client.post("/a/ten-awareness/edit", data=form(client, "/a/ten-awareness/edit", text=text)).status_code == 303

@@ -11,7 +11,7 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 def add(client, content_dir, name):
     shutil.copy(FIXTURES / "feeds" / name, content_dir / "guides" / name)
-    client.application.extensions["kb"]["store"].invalidate()
+    client.application.extensions["kb"].store.invalidate()
 
 
 def entry(atom, slug):
@@ -22,7 +22,7 @@ def test_a_control_character_in_a_title_leaves_the_feed_readable(client, content
     add(client, content_dir, "control_char_in_title.md")
     atom = ET.fromstring(client.get("/feed.atom").data)
     assert entry(atom, "control-char-title").find(f"{ATOM}title").text == "会议纪要写法"
-    problems = client.application.extensions["kb"]["store"].catalog().problems
+    problems = client.application.extensions["kb"].store.catalog().problems
     assert any(p.path == "guides/control_char_in_title.md" and "U+0000" in p.message and p.line == 2 for p in problems)
 
 

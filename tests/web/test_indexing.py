@@ -58,13 +58,14 @@ def test_an_index_from_an_older_version_is_rebuilt_at_start(content_dir, tmp_pat
     for toc in live.glob("_MAIN_*.toc"):
         toc.write_bytes(b"not a schema this version can read")
     app = create_app(config)
+    app.extensions["kb"].start_keeper()
     try:
         client = app.test_client()
         assert client.get("/api/search?q=保密").status_code in (200, 503)  # never a 500
         wait_ready(client)
         assert client.get("/api/search?q=请示汇报").get_json()["results"][0]["slug"] == "office-service-work"
     finally:
-        app.extensions["kb"]["keeper"].stop()
+        app.extensions["kb"].keeper.stop()
 
 
 def test_an_edited_file_no_longer_matches_its_old_words(client, content_dir):
@@ -77,7 +78,7 @@ def test_an_edited_file_no_longer_matches_its_old_words(client, content_dir):
 
 def test_an_idle_site_does_not_keep_re_indexing(app):
     """Reading files (the dictionary, reading paths) while indexing must not wake the watcher."""
-    keeper = app.extensions["kb"]["keeper"]
+    keeper = app.extensions["kb"].keeper
     calls = []
     real = keeper.update_now
     keeper.update_now = lambda *args: (calls.append(1), real(*args))

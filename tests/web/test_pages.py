@@ -44,7 +44,7 @@ def test_alias_redirects_to_current_slug(client, content_dir):
     text = re.sub(r"^aliases:.*$", "aliases: [ten-consciousness]", path.read_text(encoding="utf-8"), count=1, flags=re.M)
     assert "aliases: [ten-consciousness]" in text
     path.write_text(text, encoding="utf-8")
-    client.application.extensions["kb"]["store"].invalidate()
+    client.application.extensions["kb"].store.invalidate()
     response = client.get("/a/ten-consciousness")
     assert response.status_code == 301
     assert response.headers["Location"].endswith("/a/ten-awareness")
@@ -84,7 +84,7 @@ def test_active_content_in_an_article_is_not_served(client, content_dir):
     write_article(content_dir, "guides/xss.md",
                   '## 一、测试\n\n<script>alert("x")</script>\n\n<img src=x onerror="alert(1)">\n\n[点](javascript:alert(1))\n',
                   slug="xss-test")
-    client.application.extensions["kb"]["store"].invalidate()
+    client.application.extensions["kb"].store.invalidate()
     page = text(client.get("/a/xss-test"))
     body = page.split('class="article-body"')[1]
     assert "<script>alert" not in body and "onerror" not in body and "javascript:" not in body

@@ -10,8 +10,10 @@ from web.app import create_app
 
 
 def site(content, tmp_path):
-    app = create_app({"content_dir": content, "index_dir": tmp_path / "index", "secret_key": "test"})
+    app = create_app({"content_dir": content, "index_dir": tmp_path / "index", "instance_dir": tmp_path / "instance",
+                      "secret_key": "test"})
     app.config["TESTING"] = True
+    app.extensions["kb"].start_keeper()
     return app
 
 
@@ -23,8 +25,8 @@ def plain_client(tmp_path):
     client = app.test_client()
     wait_ready(client)
     yield client
-    app.extensions["kb"]["keeper"].stop()
-    app.extensions["kb"]["search"].close()
+    app.extensions["kb"].keeper.stop()
+    app.extensions["kb"].search.close()
 
 
 def text(response):
@@ -69,8 +71,8 @@ def test_an_empty_or_all_invalid_folder_is_an_empty_working_site(tmp_path, kind)
     try:
         empty_site_pages(app.test_client())
     finally:
-        app.extensions["kb"]["keeper"].stop()
-        app.extensions["kb"]["search"].close()
+        app.extensions["kb"].keeper.stop()
+        app.extensions["kb"].search.close()
 
 
 def test_search_on_an_empty_site_says_nothing_was_found(tmp_path):
@@ -83,5 +85,5 @@ def test_search_on_an_empty_site_says_nothing_was_found(tmp_path):
         response = client.get("/search?q=会议")
         assert response.status_code == 200 and "没有找到" in response.get_data(as_text=True)
     finally:
-        app.extensions["kb"]["keeper"].stop()
-        app.extensions["kb"]["search"].close()
+        app.extensions["kb"].keeper.stop()
+        app.extensions["kb"].search.close()

@@ -83,3 +83,37 @@ def test_a_killed_server_leaves_no_process_behind_and_starts_again(content_dir, 
         assert json.loads(second.get("/api/search?q=保密")[1])["total"] > 0
     finally:
         second.stop()
+
+
+def test_a_login_survives_a_restart_and_a_save_through_the_workers_is_committed(content_dir, tmp_path):
+    """No secret key configured: the one created on first start is kept in the instance folder,
+    so a restart (a deploy, a crash) logs nobody out and an open edit form still saves."""
+    import subprocess
+
+    from kb.users import Users
+    from tests.web.test_concurrent_saves import Editor
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    users = Users(f"sqlite:///{instance / 'kb.sqlite3'}")
+    users.add("editor", "editor-password", "editor")
+    users.close()
+    env = {"KB_SECRET_KEY": "", "KB_INSTANCE_DIR": str(instance)}
+    first = Server(content_dir, tmp_path / "index", tmp_path / "server.log", env=env)
+    try:
+        first.wait_ready()
+        person = Editor(first.base)
+        fields = person.open_form("/a/ten-awareness/edit")
+    finally:
+        first.stop()
+    second = Server(content_dir, tmp_path / "index", tmp_path / "server.log", env=env, port=first.port)
+    try:
+        second.wait_ready()
+        text = (content_dir / "guides" / "ten-awareness.md").read_text(encoding="utf-8") + "\n重启以后保存的一句话。\n"
+        status, _ = person.post("/a/ten-awareness/edit", {**fields, "text": text, "message": "重启后保存"})
+        assert status == 303
+    finally:
+        second.stop()
+    log = subprocess.run(["git", "-C", str(content_dir), "log", "-1", "--format=%an|%s"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert log == "editor|重启后保存"

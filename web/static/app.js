@@ -69,6 +69,11 @@
     update();
   });
 
+  /* A save landed: the draft the editor kept in this browser is no longer needed. */
+  document.querySelectorAll("[data-clear-draft]").forEach(function (el) {
+    KB.store("kb-draft:" + el.dataset.clearDraft, null);
+  });
+
   document.querySelectorAll("[data-print]").forEach(function (btn) {
     btn.addEventListener("click", function () { window.print(); });
   });

@@ -2,13 +2,13 @@
 from flask import abort, current_app, redirect, request, url_for
 
 
-def kb():
-    """The store, search service, index keeper and config of the running app."""
+def site():
+    """The running app's Site: config, store, search, keeper, users, history (web.site)."""
     return current_app.extensions["kb"]
 
 
 def catalog():
-    return kb()["store"].catalog()
+    return site().store.catalog()
 
 
 def find_article(slug: str):

@@ -5,7 +5,8 @@ from kb.render import plain_text, render
 from search.interface import IndexUnavailable
 
 from ..indexing import keeper_status
-from . import article_or_redirect, catalog, kb
+from ..urls import API_ARTICLE
+from . import article_or_redirect, catalog, site
 from .search import search_args
 
 bp = Blueprint("api", __name__)
@@ -15,7 +16,7 @@ bp = Blueprint("api", __name__)
 def healthz():
     """200 when search is ready; 503 while the index is being built, or with the reason when
     keeping it current failed (the site then still serves the previous index)."""
-    config, engine = kb()["config"], kb()["search"]
+    config, engine = site().config, site().search
     status = keeper_status(config.index_path)
     if status.get("state") == "error":
         return {"status": "error", "error": status.get("error"), "since": status.get("at")}, 503
@@ -27,7 +28,7 @@ def healthz():
 @bp.get("/api/search")
 def api_search():
     try:
-        result = kb()["search"].search(**search_args())
+        result = site().search.search(**search_args())
     except IndexUnavailable:
         return {"error": "index_not_ready", "message": "索引正在建立，请稍后再试"}, 503
     return jsonify(result.to_json())
@@ -36,7 +37,7 @@ def api_search():
 @bp.get("/api/suggest")
 def api_suggest():
     """Titles, section headings and tags for what is being typed, also by pinyin (baomi, bmgz)."""
-    return jsonify([s.to_json() for s in kb()["search"].suggest(request.args.get("q", ""))])
+    return jsonify([s.to_json() for s in site().search.suggest(request.args.get("q", ""))])
 
 
 @bp.get("/api/articles")
@@ -48,7 +49,7 @@ def api_articles():
     ])
 
 
-@bp.get("/api/articles/<slug>")
+@bp.get(API_ARTICLE)
 def api_article(slug: str):
     article, moved = article_or_redirect(slug, "api.api_article")
     if moved:

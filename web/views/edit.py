@@ -1,33 +1,29 @@
-"""Adding and editing articles in the browser. Validation is kb's; a failed save writes nothing."""
+"""Adding and editing articles in the browser (editors only). Validation is kb's; a failed
+save writes nothing; a save is a commit in the content's history, authored by the editor."""
 import datetime as dt
-import secrets
+import re
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request
 
 from kb.article import TYPES
 from kb.defaults import slug_from_name
-from kb.frontmatter import dump
+from kb.frontmatter import dump, with_field
+from kb.render import render
 from kb.saving import save_article
+from kb.store import parse_article
 
+from ..auth import author, requires
 from ..indexing import content_changed
-from . import catalog, kb
+from ..urls import ARTICLE_EDIT, Urls
+from . import catalog, site
 
 bp = Blueprint("edit", __name__)
+_MEDIA = re.compile(r"\(/media/([0-9a-f]{16}\.[a-z]{3,4})\)")
 
 
-def _csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(16)
-    return session["csrf"]
-
-
-def _guard() -> None:
-    if not kb()["config"].allow_edit:
+def _allowed() -> None:
+    if not site().config.allow_edit:
         abort(404)
-    if request.method == "POST":
-        expected = session.get("csrf")
-        if not expected or not secrets.compare_digest(request.form.get("csrf", ""), expected):
-            abort(400)
 
 
 def _template(slug: str, title: str, kind: str, category: str, tags: str, summary: str, body: str) -> str:
@@ -40,9 +36,50 @@ def _template(slug: str, title: str, kind: str, category: str, tags: str, summar
     return dump({k: (v.strip() if isinstance(v, str) else v) for k, v in meta.items()}, body)
 
 
+def check_text(rel_path: str, text: str):
+    """(article, problems) of ``text`` as if saved at ``rel_path`` today: what a save would
+    say, without writing (the editor's preview, an imported draft)."""
+    root = site().store.root
+    text = with_field(text.replace("\r\n", "\n"), "updated", dt.date.today().isoformat())
+    return parse_article(text.encode("utf-8"), root / rel_path, root, max_bytes=site().config.max_article_bytes)
+
+
+def recorder(message: str):
+    """The history's commit of a save, authored by the logged-in editor."""
+    name, email = author()
+
+    def record(article):
+        # images an import put in the media folder go into the same commit as the article
+        media = [f"_media/{n}" for n in _MEDIA.findall(article.body) if (site().config.media_path / n).is_file()]
+        return site().history.commit([article.rel_path, *media], name, email, message)
+    return record
+
+
+def save(rel_path: str, text: str, base_digest: str | None, message: str):
+    return save_article(site().store, rel_path, text, base_digest, record=recorder(message))
+
+
+def saved(result, draft_key: str = ""):
+    """A file was written: reload it, make it searchable before the redirect arrives, and say
+    so (and whether the history recorded it)."""
+    article = result.article
+    s = site()
+    s.store.invalidate()
+    s.search.update([article.rel_path])
+    content_changed(s.config.index_path)  # the site's other workers reload it too
+    if result.history_error:
+        flash(f"已保存，但没有记入修改历史（git 出错：{result.history_error}）。请告诉管理员。", "warning")
+    else:
+        flash("已保存。", "saved")
+    if draft_key:
+        flash(draft_key, "draft-saved")
+    return redirect(Urls().article(article.slug), 303)
+
+
 @bp.route("/new", methods=["GET", "POST"])
+@requires("editor")
 def new():
-    _guard()
+    _allowed()
     form = request.form
     problems = []
     if request.method == "POST":
@@ -52,36 +89,45 @@ def new():
         text = _template(slug, form.get("title", ""), kind, form.get("category", ""), form.get("tags", ""),
                          form.get("summary", ""), form.get("body", ""))
         folder = "checklists" if kind == "checklist" else "guides"
-        result = save_article(kb()["store"], f"{folder}/{slug or 'untitled'}.md", text, base_digest=None)
+        result = save(f"{folder}/{slug or 'untitled'}.md", text, None, form.get("message", "") or f"新建 {form.get('title', '')}")
         if result.article is not None:
-            return _saved(result.article)
+            return saved(result, "new")
         problems = result.problems
-    return render_template("edit_new.html", form=form, problems=problems, types=TYPES, csrf=_csrf_token())
+    return render_template("edit_new.html", form=form, problems=problems, types=TYPES)
 
 
-def _saved(article):
-    """A file was written: reload it, and make it searchable before the redirect arrives."""
-    kb()["store"].invalidate()
-    kb()["search"].update([article.rel_path])
-    content_changed(kb()["config"].index_path)  # the site's other workers reload it too
-    return redirect(url_for("articles.article", slug=article.slug), 303)
-
-
-@bp.route("/a/<slug>/edit", methods=["GET", "POST"])
+@bp.route(ARTICLE_EDIT, methods=["GET", "POST"])
+@requires("editor")
 def edit(slug: str):
-    _guard()
+    _allowed()
     article = catalog().get(slug)
     if article is None:
         abort(404)
     if request.method == "GET":
         return render_template("edit.html", article=article, text=article.path.read_text(encoding="utf-8"),
-                               problems=[], csrf=_csrf_token(), digest=article.digest)
+                               problems=[], digest=article.digest, message="")
     # The check against a change made meanwhile happens inside the save's lock; on a conflict
     # the page carries the digest of the file as it is now, so that the next save, made after
     # reading the other change, is a deliberate one.
-    text = request.form.get("text", "")
-    result = save_article(kb()["store"], article.rel_path, text, base_digest=request.form.get("digest") or "")
+    text, message = request.form.get("text", ""), request.form.get("message", "")
+    result = save(article.rel_path, text, request.form.get("digest") or "", message or f"修改 {article.title}")
     if result.article is not None:
-        return _saved(result.article)
-    return render_template("edit.html", article=article, text=text, problems=result.problems, csrf=_csrf_token(),
-                           digest=result.digest or "")
+        return saved(result, f"edit:{slug}")
+    return render_template("edit.html", article=article, text=text, problems=result.problems,
+                           digest=result.digest or "", message=message)
+
+
+@bp.post("/preview")
+@requires("editor")
+def preview():
+    """The editor's preview: the text rendered by the same code as the article page, with the
+    problems a save would report."""
+    rel_path = request.form.get("path", "") or "guides/preview.md"
+    article, problems = check_text(rel_path, request.form.get("text", ""))
+    cat = catalog()
+    html = render(article, cat.resolve).html if article is not None else ""
+    return {
+        "html": html,
+        "title": article.title if article is not None else "",
+        "problems": [{"line": p.line, "message": p.message, "severity": p.severity} for p in problems],
+    }

@@ -15,7 +15,7 @@ def _xml_text(value) -> str:
     return CONTROL_CHARS.sub("", str(value))
 
 
-def _xml(template: str, mimetype: str, **context):
+def xml_response(template: str, mimetype: str, **context):
     return (render_template(template, base=request.host_url.rstrip("/"), xml_text=_xml_text, **context), 200,
             {"Content-Type": mimetype})
 
@@ -23,14 +23,14 @@ def _xml(template: str, mimetype: str, **context):
 @bp.get("/feed.atom")
 def atom():
     articles = browse.recent(catalog().articles, 50)
-    return _xml("feed.atom.xml", "application/atom+xml; charset=utf-8", articles=articles)
+    return xml_response("feed.atom.xml", "application/atom+xml; charset=utf-8", articles=articles)
 
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    return _xml("sitemap.xml", "application/xml; charset=utf-8", articles=catalog().articles, paths=catalog().paths)
+    return xml_response("sitemap.xml", "application/xml; charset=utf-8", articles=catalog().articles, paths=catalog().paths)
 
 
 @bp.get("/opensearch.xml")
 def opensearch():
-    return _xml("opensearch.xml", "application/opensearchdescription+xml; charset=utf-8")
+    return xml_response("opensearch.xml", "application/opensearchdescription+xml; charset=utf-8")

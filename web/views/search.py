@@ -3,7 +3,7 @@ from flask import Blueprint, render_template, request, url_for
 from kb import browse
 from search.interface import IndexUnavailable
 
-from . import catalog, kb
+from . import catalog, site
 
 bp = Blueprint("search", __name__)
 DEFAULT_LIMIT = 10
@@ -42,7 +42,7 @@ def state_url(state: dict, changes: dict) -> str:
 @bp.get("/search")
 def results():
     state = search_args()
-    service = kb()["search"]
+    service = site().search
     result, unavailable = None, not service.ready()
     partial = suggestion = None
     try:

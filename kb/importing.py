@@ -1,0 +1,249 @@
+"""Turning what offices actually have — Word documents, saved web pages, Markdown — into a
+draft article that passes ``kb check``.
+
+- ``.docx`` through pandoc (the ``pypandoc-binary`` wheel ships it). Measured against mammoth
+  on Word files with 一、（一）1. outlines and a table with a merged cell (README, 依赖的选择):
+  both keep Word's heading styles; mammoth's Markdown writer drops tables altogether (its
+  HTML keeps them, with no header row), pandoc keeps the table with its header row and the
+  merged cell. Neither knows Chinese outline numbering, so the outline pass below does.
+- ``.html`` (a page saved from a browser): trafilatura keeps the article and drops the page's
+  furniture (navigation, footer, 「下载」「举报」 links — the noise the seed pages had), then
+  pandoc writes Markdown.
+- ``.md``: taken as it is.
+
+The outline pass: a paragraph that is a heading in Word, or is bold all through, or is a short
+line with no closing 。, and starts with outline numbering, becomes a heading of the level the
+authoring guide gives it: 一、 ``##``, （一） ``###``, 1. ``####``, (1) ``#####``. The document's
+own title (Word's title property, or a first heading without numbering) becomes ``title``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .defaults import slug_from_name
+from .frontmatter import dump
+from .scan import scan
+
+log = logging.getLogger(__name__)
+
+KINDS = {".docx": "Word 文档", ".html": "网页", ".htm": "网页", ".md": "Markdown"}
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp"}
+
+_CN = "一二三四五六七八九十百"
+_OUTLINE = [
+    (re.compile(rf"^[{_CN}]+[、．.]"), 2),
+    (re.compile(rf"^[（(][{_CN}]+[）)]"), 3),
+    (re.compile(r"^\d{1,2}(?:\\?[.．]|、)(?!\d)"), 4),
+    (re.compile(r"^[（(]\d{1,2}[）)]"), 5),
+]
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BOLD_LINE = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)$")
+SHORT = 40  # characters: longer lines are sentences that happen to start with a number
+
+
+class ImportError_(ValueError):
+    """The file cannot be imported; the message is for the user."""
+
+
+@dataclass
+class Draft:
+    """An imported document, ready for the editor: nothing is saved yet."""
+
+    name: str  # the uploaded file's name
+    title: str
+    slug: str
+    text: str  # front matter + Markdown body
+    images: list[str] = field(default_factory=list)  # media files written (names under the media folder)
+    notes: list[str] = field(default_factory=list)  # what the import did or left out, for the editor
+
+
+def outline_level(text: str) -> int | None:
+    for pattern, level in _OUTLINE:
+        if pattern.match(text):
+            return level
+    return None
+
+
+def _heading_candidate(line: str) -> tuple[str, bool] | None:
+    """(text, explicit) when the line may be a heading: a Markdown heading or an all-bold
+    paragraph (explicit), or a short plain line without a closing full stop."""
+    found = _HEADING.match(line)
+    if found:
+        return found.group(2), True
+    bold = _BOLD_LINE.match(line.strip())
+    if bold:
+        return bold.group(1).strip(), True
+    stripped = line.strip()
+    if stripped and len(stripped) <= SHORT and not stripped.endswith(("。", "；", ";", "：", ":", "，")) \
+            and not stripped.startswith(("-", "*", "|", "<", ">")):
+        return stripped, False
+    return None
+
+
+def outline(body: str) -> tuple[str, str | None]:
+    """The body with outline-numbered paragraphs as headings of their level, and the title
+    (a first heading without numbering), if any."""
+    lines = body.split("\n")
+    title = None
+    previous_blank = True
+    for line in scan(body):
+        i, text = line.index, line.text
+        blank = not text.strip()
+        if not line.code and previous_blank:
+            candidate = _heading_candidate(text)
+            next_blank = i + 1 >= len(lines) or not lines[i + 1].strip()
+            if candidate and next_blank:
+                words, explicit = candidate
+                words = words.replace("\\.", ".")
+                level = outline_level(words)
+                if level is not None and (explicit or level <= 3):
+                    lines[i] = "#" * level + " " + words
+                elif explicit and _HEADING.match(text):
+                    if title is None and not any(_HEADING.match(x) for x in lines[:i]):
+                        title, lines[i] = words, ""
+                    else:
+                        depth = len(_HEADING.match(text).group(1))
+                        lines[i] = "#" * min(depth + 1, 6) + " " + words
+        previous_blank = blank
+    return "\n".join(lines).strip() + "\n", title
+
+
+def _tidy(markdown: str) -> str:
+    """What pandoc writes that our pages need not carry: column widths of HTML tables
+    (style attributes the sanitizer strips anyway) and runs of blank lines."""
+    markdown = re.sub(r"<colgroup>.*?</colgroup>\s*", "", markdown, flags=re.S)
+    return re.sub(r"\n{3,}", "\n\n", markdown)
+
+
+def _pandoc(source: Path | str, fmt: str, media: Path | None = None, from_text: bool = False) -> str:
+    import pypandoc
+
+    args = ["--wrap=none"]
+    if media is not None:
+        args.append(f"--extract-media={media}")
+    try:
+        if from_text:
+            return pypandoc.convert_text(source, "gfm", format=fmt, extra_args=args)
+        return pypandoc.convert_file(str(source), "gfm", format=fmt, extra_args=args)
+    except (RuntimeError, OSError) as exc:
+        raise ImportError_(f"无法转换这个文件：{str(exc).strip()[:200]}") from exc
+
+
+def _docx(data: bytes, work: Path) -> tuple[str, str | None]:
+    path = work / "upload.docx"
+    path.write_bytes(data)
+    markdown = _pandoc(path, "docx", media=work / "media")
+    return markdown, _docx_title(path)
+
+
+def _docx_title(path: Path) -> str | None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(r"<dc:title>([^<]+)</dc:title>", core)
+    return found.group(1).strip() if found else None
+
+
+def _html(data: bytes) -> tuple[str, str | None]:
+    import trafilatura
+
+    page = data.decode("utf-8", "replace")
+    main = trafilatura.extract(page, output_format="html", include_tables=True, include_formatting=True,
+                               include_links=True, include_images=False, favor_recall=True)
+    if not main:
+        raise ImportError_("这个网页里没有找到正文")
+    meta = trafilatura.extract_metadata(page)
+    return _pandoc(main, "html", from_text=True), (meta.title if meta is not None else None)
+
+
+def _keep_images(markdown: str, work: Path, media_dir: Path, max_bytes: int, notes: list[str]) -> tuple[str, list[str]]:
+    """Move the images pandoc extracted into the media folder (by content hash; only known
+    image types, each under ``max_bytes``) and point the Markdown at them."""
+    kept: list[str] = []
+
+    def replace(match: re.Match) -> str:
+        alt, src = match.group(1), match.group(2)
+        path = Path(src)
+        if not path.is_absolute() or work not in path.parents or not path.is_file():
+            return match.group(0)
+        suffix = path.suffix.lower()
+        if suffix not in IMAGE_TYPES:
+            notes.append(f"图片 {path.name} 的格式（{suffix or '未知'}）不支持，已去掉（支持 PNG、JPEG、GIF、WebP）")
+            return ""
+        if path.stat().st_size > max_bytes:
+            notes.append(f"图片 {path.name} 超过 {max_bytes // 1_000_000} MB，已去掉")
+            return ""
+        data = path.read_bytes()
+        name = hashlib.sha1(data).hexdigest()[:16] + (".jpg" if suffix == ".jpeg" else suffix)
+        media_dir.mkdir(parents=True, exist_ok=True)
+        if not (media_dir / name).exists():
+            shutil.copyfile(path, media_dir / name)
+        kept.append(name)
+        return f"![{alt}](/media/{name})"
+
+    def as_markdown(tag: re.Match) -> str:  # pandoc writes <img> when Word gave the image a size
+        src = re.search(r'src="([^"]+)"', tag.group(0))
+        alt = re.search(r'alt="([^"]*)"', tag.group(0))
+        return f"![{alt.group(1) if alt else ''}]({src.group(1)})" if src else ""
+
+    markdown = re.sub(r"<img [^>]*>", as_markdown, markdown)
+    markdown = re.sub(r"!\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", replace, markdown)
+    return markdown, kept
+
+
+def import_document(name: str, data: bytes, media_dir: Path, max_image_bytes: int = 5_000_000,
+                    today: dt.date | None = None) -> Draft:
+    """A draft article from an uploaded file. Raises ImportError_ for what cannot be read."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in KINDS:
+        raise ImportError_(f"不支持 {suffix or '没有扩展名'} 文件：可以导入 .docx（Word）、.html（网页）和 .md")
+    notes: list[str] = []
+    images: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="kb-import-") as tmp:
+        work = Path(tmp).resolve()
+        if suffix == ".docx":
+            if not data.startswith(b"PK"):
+                raise ImportError_("这不是 Word 的 .docx 文件（旧的 .doc 请先在 Word 里另存为 .docx）")
+            markdown, title = _docx(data, work)
+            markdown, images = _keep_images(markdown, work, media_dir, max_image_bytes, notes)
+        elif suffix in (".html", ".htm"):
+            markdown, title = _html(data)
+        else:
+            try:
+                return _markdown_draft(name, data.decode("utf-8-sig"))
+            except UnicodeDecodeError:
+                raise ImportError_("这个 Markdown 文件不是 UTF-8 编码，请用 UTF-8 保存后再导入") from None
+    body, heading_title = outline(_tidy(markdown))
+    title = (title or heading_title or Path(name).stem).strip()
+    slug = slug_from_name(title.replace("/", " ") + ".md")
+    today = today or dt.date.today()
+    meta = {"title": title, "slug": slug, "type": "guide", "category": "未分类", "tags": [],
+            "summary": "", "source": Path(name).name, "author": "", "published": today, "updated": today, "aliases": []}
+    from .defaults import summary_from_body
+
+    meta["summary"] = summary_from_body(body) or title
+    return Draft(name, title, slug, dump(meta, body), images, notes)
+
+
+def _markdown_draft(name: str, text: str) -> Draft:
+    from .frontmatter import FrontMatterError, parse
+
+    try:
+        meta = parse(text).meta
+    except FrontMatterError:
+        meta = {}
+    title = str(meta.get("title") or Path(name).stem)
+    slug = str(meta.get("slug") or slug_from_name(Path(name).name))
+    return Draft(name, title, slug, text)

@@ -1,0 +1,248 @@
+"""Accounts: who may read, edit and manage the site, kept through SQLAlchemy.
+
+SQLite in the instance folder by default (one machine, several worker processes: WAL and a
+busy timeout let them share it); PostgreSQL by URL when several machines serve one site.
+Passwords are hashed with werkzeug's scrypt (werkzeug comes with Flask; no new dependency).
+
+Failed logins are rows too, so that the limit on guessing holds across every worker process
+and machine, which an in-memory limiter (Flask-Limiter's default storage) would not.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import DateTime, Integer, String, create_engine, delete, event, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+log = logging.getLogger(__name__)
+
+#: Roles, weakest first, with their Chinese names. Anonymous visitors are readers unless the
+#: site requires login.
+ROLES = {"reader": "读者", "editor": "编辑", "admin": "管理员"}
+NAME = re.compile(r"^[\w.@-]{2,64}$")  # letters (Chinese too), digits, _ . @ -
+MIN_PASSWORD = 8
+
+#: Failed logins allowed per name and address in ``FAILURE_WINDOW`` before logins are refused.
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be done; the message is for the user."""
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _User(_Base):
+    __tablename__ = "kb_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class _Failure(_Base):
+    __tablename__ = "kb_login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)
+
+
+@dataclass(frozen=True)
+class User:
+    """An account as the rest of the site sees it (plain data; no password hash)."""
+
+    id: int
+    name: str
+    role: str
+    created: dt.datetime | None = None
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def can(self, role: str) -> bool:
+        """At least ``role`` (reader < editor < admin)."""
+        order = list(ROLES)
+        return self.role in order and order.index(self.role) >= order.index(role)
+
+    # Flask-Login's user protocol
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def _plain(row: _User) -> User:
+    return User(row.id, row.name, row.role, row.created)
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
+class Users:
+    """The accounts database at ``url`` (tables created on first use)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        sqlite = url.startswith("sqlite")
+        self.engine = create_engine(url, connect_args={"timeout": 15} if sqlite else {}, pool_pre_ping=not sqlite)
+        if sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._ready = False
+
+    def _session(self) -> Session:
+        if not self._ready:
+            _Base.metadata.create_all(self.engine)  # idempotent; several workers may race here
+            self._ready = True
+        return Session(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- accounts -----------------------------------------------------------------------
+    def add(self, name: str, password: str, role: str = "editor") -> User:
+        name = name.strip()
+        _check_name(name)
+        _check_role(role)
+        _check_password(password)
+        with self._session() as s:
+            row = _User(name=name, role=role, password_hash=generate_password_hash(password, method="scrypt"))
+            s.add(row)
+            try:
+                s.commit()
+            except IntegrityError:
+                raise AccountError(f"用户名 “{name}” 已被使用") from None
+            return _plain(row)
+
+    def ensure(self, name: str, role: str = "reader") -> User:
+        """The account ``name``, created without a usable password when missing (single
+        sign-on: the proxy vouches for the name, an admin may raise the role later)."""
+        found = self.get(name)
+        if found is not None:
+            return found
+        with self._session() as s:
+            row = _User(name=name, role=role, password_hash="!")  # no password matches "!"
+            s.add(row)
+            try:
+                s.commit()
+                return _plain(row)
+            except IntegrityError:  # another worker created it meanwhile
+                s.rollback()
+        return self.get(name)
+
+    def get(self, name: str) -> User | None:
+        with self._session() as s:
+            row = s.scalar(select(_User).where(_User.name == name))
+            return _plain(row) if row else None
+
+    def by_id(self, user_id: int) -> User | None:
+        with self._session() as s:
+            row = s.get(_User, user_id)
+            return _plain(row) if row else None
+
+    def all(self) -> list[User]:
+        with self._session() as s:
+            return [_plain(r) for r in s.scalars(select(_User).order_by(_User.name))]
+
+    def count_admins(self) -> int:
+        with self._session() as s:
+            return s.scalar(select(func.count()).select_from(_User).where(_User.role == "admin")) or 0
+
+    def set_password(self, name: str, password: str) -> None:
+        _check_password(password)
+        self._change(name, password_hash=generate_password_hash(password, method="scrypt"))
+
+    def set_role(self, name: str, role: str) -> None:
+        _check_role(role)
+        user = self._existing(name)
+        if user.role == "admin" and role != "admin" and self.count_admins() <= 1:
+            raise AccountError("不能取消最后一位管理员的管理员身份")
+        self._change(name, role=role)
+
+    def remove(self, name: str) -> None:
+        user = self._existing(name)
+        if user.role == "admin" and self.count_admins() <= 1:
+            raise AccountError("不能删除最后一位管理员")
+        with self._session() as s:
+            s.execute(delete(_User).where(_User.name == name))
+            s.commit()
+
+    def _existing(self, name: str) -> User:
+        user = self.get(name)
+        if user is None:
+            raise AccountError(f"没有用户 “{name}”")
+        return user
+
+    def _change(self, name: str, **values) -> None:
+        self._existing(name)
+        with self._session() as s:
+            row = s.scalar(select(_User).where(_User.name == name))
+            for key, value in values.items():
+                setattr(row, key, value)
+            s.commit()
+
+    # --- logging in ---------------------------------------------------------------------
+    def verify(self, name: str, password: str) -> User | None:
+        with self._session() as s:
+            row = s.scalar(select(_User).where(_User.name == name.strip()))
+            if row is None:
+                # Hash anyway, so that a wrong name takes as long as a wrong password.
+                check_password_hash(_DUMMY_HASH, password)
+                return None
+            if row.password_hash == "!" or not check_password_hash(row.password_hash, password):
+                return None
+            return _plain(row)
+
+    def too_many_failures(self, key: str) -> bool:
+        with self._session() as s:
+            since = now() - FAILURE_WINDOW
+            n = s.scalar(select(func.count()).select_from(_Failure).where(_Failure.key == key, _Failure.at > since))
+            return (n or 0) >= MAX_FAILURES
+
+    def record_failure(self, key: str) -> None:
+        with self._session() as s:
+            s.add(_Failure(key=key[:200]))
+            s.execute(delete(_Failure).where(_Failure.at < now() - FAILURE_WINDOW))
+            s.commit()
+
+    def clear_failures(self, key: str) -> None:
+        with self._session() as s:
+            s.execute(delete(_Failure).where(_Failure.key == key))
+            s.commit()
+
+
+_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+
+
+def _check_name(name: str) -> None:
+    if not NAME.match(name):
+        raise AccountError("用户名要 2–64 个字符，只能用汉字、字母、数字和 _ . @ -")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"角色 “{role}” 无效，应为：" + "、".join(f"{k}（{v}）" for k, v in ROLES.items()))
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"密码至少要 {MIN_PASSWORD} 个字符")

@@ -1,0 +1,84 @@
+"""The content folder's history in real git repositories under tmp_path."""
+import shutil
+import subprocess
+
+import pytest
+
+from kb.history import History
+from kb.saving import save_article
+from kb.store import ContentStore
+from tests.conftest import write_article
+
+
+def git(folder, *args) -> str:
+    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def folder(tmp_path):
+    content = tmp_path / "content"
+    write_article(content, "guides/a.md", "## 一、原则\n\n做好保密工作。\n", slug="a-article")
+    return content
+
+
+def test_a_folder_outside_any_repository_becomes_one_with_its_files_committed(folder):
+    history = History(folder)
+    assert history.mode() == "none"
+    history.prepare()
+    assert history.mode() == "own" and history.commits
+    assert "guides/a.md" in git(folder, "ls-files")
+    assert [c.message for c in history.log("guides/a.md")] == ["开始记录历史：已有的文件"]
+
+
+def test_a_commit_has_the_editor_as_author_and_their_message(folder):
+    history = History(folder)
+    history.prepare()
+    (folder / "guides/a.md").write_text((folder / "guides/a.md").read_text() + "\n补充。\n", encoding="utf-8")
+    rev = history.commit(["guides/a.md"], "张三", "zhangsan@example.org", "补充一句")
+    change = history.log("guides/a.md")[0]
+    assert change.rev == rev and change.author == "张三" and change.message == "补充一句"
+    assert change.paths == ["guides/a.md"]
+    assert "补充。" in history.show(rev, "guides/a.md")
+    assert "补充。" not in history.show(history.log("guides/a.md")[1].rev, "guides/a.md")
+    assert history.commit(["guides/a.md"], "张三", "z@example.org", "没有改动") is None
+
+
+def test_only_the_saved_file_is_committed_not_other_changes_in_the_folder(folder):
+    history = History(folder)
+    history.prepare()
+    write_article(folder, "guides/b.md", "## 一、另一篇\n\n外面放进来的。\n", slug="b-article")
+    (folder / "guides/a.md").write_text((folder / "guides/a.md").read_text() + "\n改。\n", encoding="utf-8")
+    history.commit(["guides/a.md"], "李四", "l@example.org", "改 a")
+    assert "guides/b.md" not in git(folder, "ls-files")
+
+
+def test_a_folder_inside_another_repository_gets_no_nested_repository_and_no_commits(tmp_path):
+    outer = tmp_path / "project"
+    content = outer / "content"
+    write_article(content, "guides/a.md", "## 一、原则\n\n正文。\n", slug="a-article")
+    git(outer, "init", "-q")
+    git(outer, "add", ".")
+    subprocess.run(["git", "-C", str(outer), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "项目"], check=True)
+    history = History(content)
+    history.prepare()
+    assert history.mode() == "parent" and not history.commits
+    assert not (content / ".git").exists()
+    (content / "guides/a.md").write_text((content / "guides/a.md").read_text() + "\n改。\n", encoding="utf-8")
+    assert history.commit(["guides/a.md"], "x", "x@x", "不该提交") is None
+    assert git(outer, "rev-list", "--count", "HEAD").strip() == "1"
+    assert [c.message for c in history.log("guides/a.md")] == ["项目"]  # the enclosing history is shown
+    assert History(content, commit_in_parent=True).commits
+
+
+def test_a_save_stands_when_git_fails_and_says_why(folder):
+    history = History(folder)
+    history.prepare()
+    shutil.rmtree(folder / ".git" / "objects")  # a broken repository
+    (folder / ".git" / "objects").mkdir()
+    store = ContentStore(folder)
+    text = (folder / "guides/a.md").read_text() + "\n一定要保存下来的句子。\n"
+    digest = store.catalog().get("a-article").digest
+    result = save_article(store, "guides/a.md", text, digest,
+                          record=lambda article: history.commit([article.rel_path], "x", "x@x", "m"))
+    assert result.article is not None and result.history_error
+    assert "一定要保存下来的句子。" in (folder / "guides/a.md").read_text()

@@ -1,0 +1,229 @@
+"""Who is asking, and may they: accounts, login, roles, and the guards on every write.
+
+Auth enters at one hook (``guard``, run before every request, as flaskr's
+``before_app_request``):
+
+- a write (POST, PUT, PATCH, DELETE) from another site is refused: its ``Origin`` (or, when a
+  browser sends none, its ``Referer``) must be this site. Clients that send neither (scripts,
+  curl) are not browsers and cannot be made to post by another site; the form token still
+  applies to them.
+- every write but logging in and out needs an editor; views that manage accounts need an admin.
+- with ``require_login`` every page but the login page needs an account.
+
+The form token is Flask-WTF's CSRFProtect: signed with the site's key, bound to the session,
+expiring after a working day, and renewed when someone logs in or out (so a token taken
+before login is worth nothing after it). Cookies are HttpOnly and SameSite=Lax, and Secure
+when the request came over HTTPS (or ``secure_cookies`` says the site is behind one).
+"""
+from __future__ import annotations
+
+import logging
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+
+from kb.users import ROLES, AccountError
+
+from .errors import SiteError, respond
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__)
+csrf = CSRFProtect()
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+OPEN_ENDPOINTS = {"auth.login", "static", "api.healthz"}  # reachable without an account under require_login
+SESSION_DAYS = 14
+
+
+class Anonymous(AnonymousUserMixin):
+    name = ""
+    role = ""
+    role_label = "访客"
+
+    def can(self, role: str) -> bool:
+        return role == "reader" and not current_app.config["KB"].require_login
+
+
+class _Sessions(SecureCookieSessionInterface):
+    """Secure cookies whenever the request itself came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+def init_app(app: Flask, site) -> None:
+    config = site.config
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=config.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=config.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=SESSION_DAYS * 86400,
+        WTF_CSRF_TIME_LIMIT=12 * 3600,  # an article may take a morning to write
+        WTF_CSRF_FIELD_NAME="csrf", WTF_CSRF_SSL_STRICT=True,
+    )
+    app.session_interface = _Sessions()
+    app.before_request(guard)  # before the token check: another site's post is told so, token or not
+    csrf.init_app(app)
+    manager = LoginManager(app)
+    manager.anonymous_user = Anonymous
+    manager.login_view = "auth.login"
+    manager.login_message = None
+
+    @manager.user_loader
+    def load_user(user_id: str):
+        return site.users.by_id(int(user_id)) if user_id.isdigit() else None
+
+    if config.trusted_user_header:
+        header = config.trusted_user_header
+
+        @manager.request_loader
+        def from_proxy(req):
+            """Single sign-on: the reverse proxy authenticated the user and names them."""
+            name = (req.environ.get(header) or req.headers.get(header.replace("_", "-")) or "").strip()
+            return site.users.ensure(name) if name else None
+
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def auth_globals():
+        return {"user": current_user, "can_edit": _may_edit(), "csrf_token": generate_csrf, "ROLES": ROLES}
+
+
+def _may_edit() -> bool:
+    return current_app.config["KB"].allow_edit and current_user.can("editor")
+
+
+def _same_origin(url: str) -> bool:
+    parts = urlsplit(url)
+    here = urlsplit(request.host_url)
+    return (parts.scheme, parts.netloc) == (here.scheme, here.netloc)
+
+
+def guard():
+    """The one hook every request passes (see the module's docstring)."""
+    if request.method in UNSAFE:
+        origin = request.headers.get("Origin")
+        referer = request.headers.get("Referer")
+        if origin is not None and not _same_origin(origin):
+            log.warning("refused cross-site %s %s from Origin %s", request.method, request.path, origin)
+            raise SiteError(403, "拒绝了来自其他网站的提交。请在本站的页面上操作。")
+        if origin is None and referer and not _same_origin(referer):
+            log.warning("refused cross-site %s %s from Referer %s", request.method, request.path, referer)
+            raise SiteError(403, "拒绝了来自其他网站的提交。请在本站的页面上操作。")
+        if request.endpoint not in ("auth.login", "auth.logout") and not current_user.can("editor"):
+            return _refuse("editor")
+    elif current_app.config["KB"].require_login and request.endpoint not in OPEN_ENDPOINTS \
+            and not current_user.is_authenticated:
+        return _refuse("reader")
+    return None
+
+
+def _refuse(role: str):
+    if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            return respond(401, "请先登录。", "login_required")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    raise SiteError(403, f"这需要{ROLES[role]}权限；您的账号是{current_user.role_label}。")
+
+
+def requires(role: str):
+    """View decorator: at least ``role``; anonymous visitors are sent to the login page."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.can(role):
+                return _refuse(role)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def _site():
+    return current_app.extensions["kb"]
+
+
+def _client_key(name: str) -> str:
+    return f"{name.strip().lower()}|{request.remote_addr}"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (never //other.site or https://other.site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    users = _site().users
+    error = None
+    name = request.form.get("name", "")
+    if request.method == "POST":
+        key = _client_key(name)
+        if users.too_many_failures(key):
+            log.warning("login refused for %r from %s: too many failures", name, request.remote_addr)
+            return respond(429, "登录失败次数过多，请 15 分钟后再试。")
+        user = users.verify(name, request.form.get("password", ""))
+        if user is None:
+            users.record_failure(key)
+            log.warning("failed login for %r from %s", name, request.remote_addr)
+            error = "用户名或密码不对。"
+        else:
+            users.clear_failures(key)
+            session.clear()  # a new session (and a new form token) for the new identity
+            session.permanent = True
+            login_user(user)
+            log.info("%s logged in from %s", user.name, request.remote_addr)
+            return redirect(_safe_next(request.args.get("next")), 303)
+    return render_template("login.html", error=error, name=name, next=request.args.get("next", "")), \
+        (200 if error is None else 401)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("home.index"), 303)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@requires("admin")
+def users():
+    users_ = _site().users
+    message = error = None
+    if request.method == "POST":
+        action, name = request.form.get("action", ""), request.form.get("name", "").strip()
+        try:
+            message = _manage(users_, action, name)
+        except AccountError as exc:
+            error = str(exc)
+    return render_template("users.html", users=users_.all(), roles=ROLES, message=message, error=error), \
+        (200 if error is None else 400)
+
+
+def _manage(users_, action: str, name: str) -> str:
+    form = request.form
+    if action == "add":
+        users_.add(name, form.get("password", ""), form.get("role", "editor"))
+        return f"已添加用户 {name}。"
+    if action == "role":
+        users_.set_role(name, form.get("role", ""))
+        return f"已把 {name} 的角色改为{ROLES.get(form.get('role', ''), '')}。"
+    if action == "password":
+        users_.set_password(name, form.get("password", ""))
+        return f"已重设 {name} 的密码。"
+    if action == "remove":
+        if name == current_user.name:
+            raise AccountError("不能删除自己的账号")
+        users_.remove(name)
+        return f"已删除用户 {name}。"
+    raise AccountError("未知的操作")
+
+
+def author() -> tuple[str, str]:
+    """(name, email) for a commit made by the logged-in user."""
+    name = current_user.name or "访客"
+    return name, f"{name}@users.office-kb.invalid"
+

@@ -1,0 +1,72 @@
+"""Every address of the site, built in one place (datasette's ``Urls``).
+
+The article address ``/a/<slug>`` is the one promise made to onboarding documents; its pattern
+comes from the domain (``kb.article.ARTICLE_URL``, also used for search hits) and every route
+under it is written here, not in the blueprints.
+"""
+from __future__ import annotations
+
+from flask import url_for
+
+from kb.article import ARTICLE_URL
+
+#: Flask rules under the article's address.
+ARTICLE = ARTICLE_URL.replace("{slug}", "<slug>")
+ARTICLE_SLASH = ARTICLE + "/"
+ARTICLE_SOURCE = ARTICLE + ".md"
+ARTICLE_EDIT = ARTICLE + "/edit"
+ARTICLE_HISTORY = ARTICLE + "/history"
+ARTICLE_VERSION = ARTICLE + "/history/<rev>"
+ARTICLE_DIFF = ARTICLE + "/diff"
+ARTICLE_REVERT = ARTICLE + "/revert"
+API_ARTICLE = "/api/articles/<slug>"
+
+
+class Urls:
+    """Paths of the site's pages for views and templates (``urls.article(slug)``)."""
+
+    def article(self, slug: str, anchor: str | None = None, **args) -> str:
+        url = url_for("articles.article", slug=slug, **args)
+        return f"{url}#{anchor}" if anchor else url
+
+    def edit(self, slug: str) -> str:
+        return url_for("edit.edit", slug=slug)
+
+    def new(self) -> str:
+        return url_for("edit.new")
+
+    def history(self, slug: str) -> str:
+        return url_for("history.article_history", slug=slug)
+
+    def version(self, slug: str, rev: str) -> str:
+        return url_for("history.version", slug=slug, rev=rev)
+
+    def diff(self, slug: str, old: str, new: str) -> str:
+        return url_for("history.diff", slug=slug, old=old, new=new)
+
+    def revert(self, slug: str) -> str:
+        return url_for("history.revert", slug=slug)
+
+    def recent(self) -> str:
+        return url_for("history.recent")
+
+    def changes_feed(self) -> str:
+        return url_for("history.changes_feed")
+
+    def login(self, next: str | None = None) -> str:
+        return url_for("auth.login", next=next) if next else url_for("auth.login")
+
+    def logout(self) -> str:
+        return url_for("auth.logout")
+
+    def users(self) -> str:
+        return url_for("auth.users")
+
+    def import_(self) -> str:
+        return url_for("importing.upload")
+
+    def preview(self) -> str:
+        return url_for("edit.preview")
+
+    def media(self, name: str) -> str:
+        return url_for("articles.media", name=name)

@@ -1,0 +1,108 @@
+"""What changed, who changed it, and undoing it: an article's history, an old version, the
+difference between two versions (word by word), revert (a new commit), and the site's
+recent changes as a page and an Atom feed."""
+from flask import Blueprint, abort, flash, redirect, render_template, request
+
+from kb.diffing import compare, counts
+from kb.render import render
+from kb.store import parse_article
+
+from ..auth import requires
+from ..urls import ARTICLE_DIFF, ARTICLE_HISTORY, ARTICLE_REVERT, ARTICLE_VERSION, Urls
+from . import article_or_redirect, catalog, site
+from .edit import save, saved
+from .feeds import xml_response
+
+bp = Blueprint("history", __name__)
+CURRENT = "current"
+PAGE = 50
+
+
+def _article(slug: str, endpoint: str):
+    article, moved = article_or_redirect(slug, endpoint)
+    if moved:
+        abort(moved)
+    return article
+
+
+@bp.get(ARTICLE_HISTORY)
+def article_history(slug: str):
+    article = _article(slug, "history.article_history")
+    history = site().history
+    changes = history.log(article.rel_path, limit=200)
+    return render_template("history.html", article=article, changes=changes, mode=history.mode(),
+                           commits=history.commits)
+
+
+def _text(article, rev: str):
+    """(change or None for the file as it is now, text) of one version; 404 when unknown."""
+    if rev == CURRENT:
+        return None, article.path.read_text(encoding="utf-8")
+    found = site().history.version(rev, article.rel_path)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get(ARTICLE_VERSION)
+def version(slug: str, rev: str):
+    article = _article(slug, "history.article_history")
+    change, text = _text(article, rev)
+    root = site().store.root
+    old, problems = parse_article(text.encode("utf-8"), article.path, root)
+    html = render(old, catalog().resolve).html if old is not None else ""
+    return render_template("version.html", article=article, change=change, text=text, html=html,
+                           problems=problems, digest=article.digest)
+
+
+@bp.get(ARTICLE_DIFF)
+def diff(slug: str):
+    article = _article(slug, "history.article_history")
+    old_rev, new_rev = request.args.get("old", ""), request.args.get("new", CURRENT)
+    if not old_rev:
+        abort(404)
+    old_change, old_text = _text(article, old_rev)
+    new_change, new_text = _text(article, new_rev)
+    rows = compare(old_text, new_text)
+    removed, added = counts(rows)
+    return render_template("diff.html", article=article, rows=rows, old=old_change, new=new_change,
+                           removed=removed, added=added, same=old_text == new_text)
+
+
+@bp.post(ARTICLE_REVERT)
+@requires("editor")
+def revert(slug: str):
+    article = _article(slug, "history.article_history")
+    rev = request.form.get("rev", "")
+    change, text = _text(article, rev)
+    if change is None:
+        abort(404)
+    message = request.form.get("message", "").strip() or \
+        f"恢复到 {change.when:%Y-%m-%d %H:%M} {change.author} 的版本（{change.short}）"
+    result = save(article.rel_path, text, request.form.get("digest", ""), message)
+    if result.article is not None:
+        return saved(result)
+    flash("没有恢复：" + "；".join(p.message for p in result.problems if p.severity != "note"), "warning")
+    return redirect(Urls().history(slug), 303)
+
+
+def _recent(limit: int):
+    """Changes of the whole content folder, each with the articles it touched (when they
+    still exist)."""
+    cat = catalog()
+    out = []
+    for change in site().history.log(None, limit=limit):
+        articles = [cat.by_path.get(p) for p in change.paths]
+        out.append((change, [a for a in articles if a is not None], change.paths))
+    return out
+
+
+@bp.get("/changes")
+def recent():
+    history = site().history
+    return render_template("recent.html", entries=_recent(PAGE), mode=history.mode())
+
+
+@bp.get("/changes.atom")
+def changes_feed():
+    return xml_response("changes.atom.xml", "application/atom+xml; charset=utf-8", entries=_recent(PAGE))
