@@ -126,9 +126,15 @@ def cmd_search(args) -> int:
 
     engine = open_engine(_config(args), cache_size=0)
     try:
-        report = engine.index()
-        if report.changed_anything:
-            print(report.summary().splitlines()[0], file=sys.stderr)
+        # Only results are printed: the problems of files that cannot be indexed belong to `kb check`.
+        writer_log = logging.getLogger("search.writer")
+        before = writer_log.level
+        if not args.verbose:
+            writer_log.setLevel(logging.ERROR)
+        try:
+            engine.index()
+        finally:
+            writer_log.setLevel(before)
         result = engine.search(args.query, limit=args.limit, page=args.page)
     finally:
         engine.close()

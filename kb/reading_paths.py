@@ -40,40 +40,57 @@ class ReadingPath:
     items: list[PathItem] = field(default_factory=list)
 
 
+FOLDER = "_paths"  # under the content folder
+
+
+def is_path_file(rel: str) -> bool:
+    """``rel`` (relative to the content folder) is a reading path's file."""
+    return rel.startswith(f"{FOLDER}/") and rel.endswith(".md") and rel.count("/") == 1
+
+
+def load_path(file: Path, root: Path) -> tuple["ReadingPath | None", list[Problem]]:
+    """One reading path file."""
+    problems: list[Problem] = []
+    rel = relative(file, root)
+    try:
+        parsed = parse(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        problems.append(Problem(rel, "文件不是 UTF-8 编码，请用 UTF-8 保存"))
+        return None, problems
+    except FrontMatterError as exc:
+        problems.append(Problem(rel, exc.message, exc.line))
+        return None, problems
+    meta = parsed.meta
+    slug = meta.get("slug") or file.stem
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        problems.append(Problem(rel, f"阅读路径的 slug “{slug}” 无效", 2))
+        return None, problems
+    if not isinstance(meta.get("title"), str) or not meta["title"].strip():
+        problems.append(Problem(rel, "阅读路径缺少 title", 2))
+        return None, problems
+    reading = ReadingPath(slug, meta["title"].strip(), str(meta.get("summary") or ""), rel)
+    for i, line in enumerate(parsed.body.split("\n")):
+        m = _ITEM.match(line)
+        if m:
+            target, _, anchor = m.group(2).partition("#")
+            reading.items.append(PathItem(m.group(1), m.group(2), m.group(3).strip(), target.removesuffix(".md"), anchor))
+        elif any(True for _ in iter_links(line)):
+            problems.append(Problem(rel, "这一行有链接但不是列表项，不会出现在阅读路径里", parsed.body_line + i, "warning"))
+    if not reading.items:
+        problems.append(Problem(rel, "阅读路径里没有任何文章（正文应是链接文章的列表）", parsed.body_line, "warning"))
+    return reading, problems
+
+
 def load_paths(folder: Path, root: Path) -> tuple[list[ReadingPath], list[Problem]]:
     paths: list[ReadingPath] = []
     problems: list[Problem] = []
     if not folder.is_dir():
         return paths, problems
     for file in sorted(folder.glob("*.md")):
-        rel = relative(file, root)
-        try:
-            parsed = parse(file.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            problems.append(Problem(rel, "文件不是 UTF-8 编码，请用 UTF-8 保存"))
-            continue
-        except FrontMatterError as exc:
-            problems.append(Problem(rel, exc.message, exc.line))
-            continue
-        meta = parsed.meta
-        slug = meta.get("slug") or file.stem
-        if not isinstance(slug, str) or not SLUG.match(slug):
-            problems.append(Problem(rel, f"阅读路径的 slug “{slug}” 无效", 2))
-            continue
-        if not isinstance(meta.get("title"), str) or not meta["title"].strip():
-            problems.append(Problem(rel, "阅读路径缺少 title", 2))
-            continue
-        reading = ReadingPath(slug, meta["title"].strip(), str(meta.get("summary") or ""), rel)
-        for i, line in enumerate(parsed.body.split("\n")):
-            m = _ITEM.match(line)
-            if m:
-                target, _, anchor = m.group(2).partition("#")
-                reading.items.append(PathItem(m.group(1), m.group(2), m.group(3).strip(), target.removesuffix(".md"), anchor))
-            elif any(True for _ in iter_links(line)):
-                problems.append(Problem(rel, "这一行有链接但不是列表项，不会出现在阅读路径里", parsed.body_line + i, "warning"))
-        if not reading.items:
-            problems.append(Problem(rel, "阅读路径里没有任何文章（正文应是链接文章的列表）", parsed.body_line, "warning"))
-        paths.append(reading)
+        reading, found = load_path(file, root)
+        problems += found
+        if reading is not None:
+            paths.append(reading)
     return paths, problems
 
 

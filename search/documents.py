@@ -14,6 +14,7 @@ of the evaluation set only (docs/benchmarks.md, ## Quality).
 from __future__ import annotations
 
 from kb.article import Article, Section
+from kb.reading_paths import ReadingPath
 from kb.links import strip_citations
 from kb.render import plain_text
 from kb.sections import without_ordinal
@@ -107,3 +108,25 @@ def documents(article: Article, dictionary: tuple[str, ...] = ()) -> list[dict]:
         # whether the text shown needs folding before words are marked in it (search.highlight)
         doc["folds"] = fold(doc["text"]) != doc["text"]
     return docs
+
+
+PATH_TYPE = "path"  # the type of a reading path's document; not one of kb.article.TYPES
+PATH_CATEGORY = "阅读路径"
+
+
+def path_slug(reading: ReadingPath) -> str:
+    """Reading paths share the slug space of nothing else: "paths/newcomer"."""
+    return f"paths/{reading.slug}"
+
+
+def path_documents(reading: ReadingPath, dictionary: tuple[str, ...] = ()) -> list[dict]:
+    """A reading path is found by its title, summary and what its items say (「新员工」, 「入职」)."""
+    items = "\n".join(f"{i.title}：{i.note}" if i.note else i.title for i in reading.items)
+    return [{
+        "path": reading.rel_path, "slug": path_slug(reading), "article_title": reading.title, "type": PATH_TYPE,
+        "category": PATH_CATEGORY, "tag": "", "updated": "", "id": path_slug(reading), "kind": "article",
+        "anchor": "", "section": None, "heading_path": [],
+        "text": "\n".join(filter(None, [reading.summary, items])), "folds": True,
+        "content": prepare([(reading.title, ZONES["title"], True), (reading.summary, ZONES["summary"], False),
+                            (items, ZONES["lead"], False)], dictionary),
+    }]

@@ -224,6 +224,8 @@ class Engine(SearchEngine):
             result.coverage = len({id(g) for g, _ in ranked.matched.get(best, [])}) / plan.typed
         for article, docs in ranked.page:
             result.hits.append(self._hit(snap, article, docs, plan, ranked.matched))
+        if result.page == 1:
+            result.paths = [self._hit(snap, article, docs, plan, ranked.matched) for article, docs in ranked.paths]
 
     def _hit(self, snap: Snapshot, article: int, docs: list[tuple[int, float]], plan: Plan, matched) -> Hit:
         info = snap.matrix.articles[article]
@@ -238,7 +240,7 @@ class Engine(SearchEngine):
                              "url": article_url(slug, other)})
         how = matched.get(best, []) if best is not None else []
         return Hit(
-            slug=info["slug"], title=info["title"], url=article_url(info["slug"], anchor or None),
+            slug=info["slug"], title=info["title"], url=info.get("url") or article_url(info["slug"], anchor or None),
             section=fields.get("section"), anchor=anchor, heading_path=list(fields.get("heading_path") or []),
             snippet=snippet(fields.get("text") or "", _marks(plan, how), written_as_is=not fields.get("folds", True)),
             score=float(score),

@@ -9,6 +9,8 @@ import numpy as np
 
 from kb.article import TYPES
 
+from .documents import PATH_TYPE
+
 TAG_FACETS = 30  # the most frequent tags among the matches are offered as facets
 
 
@@ -23,6 +25,8 @@ class ArticleTable:
         self.articles = articles
         self.live = live
         self.by_slug = {a["slug"]: i for i, a in enumerate(articles) if live[i]}
+        # reading paths are found beside the results, never counted among them (search.ranking)
+        self.is_path = np.array([a["type"] == PATH_TYPE for a in articles], dtype=bool)
         self.type_id, self.type_names = _ids([a["type"] for a in articles])
         self.category_id, self.category_names = _ids([a["category"] for a in articles])
         tags = [a.get("tags") or [] for a in articles]

@@ -35,6 +35,8 @@ class Ranked:
     page: list[tuple[int, list[tuple[int, float]]]] = field(default_factory=list)
     # per document shown: the alternatives of each group that it matched
     matched: dict[int, list[tuple[Group, Alt]]] = field(default_factory=dict)
+    # reading paths that match, best first: (article index, [(document, score)])
+    paths: list[tuple[int, list[tuple[int, float]]]] = field(default_factory=list)
 
 
 def inverse_frequency(documents: int, df: int) -> float:
@@ -188,6 +190,10 @@ class Ranker:
         cand, scores = self._candidates(plan, cache)
         keep = self._allowed(cand, plan, cache)
         cand, scores = cand[keep], scores[keep]
+        on_path = self.table.is_path[self.matrix.doc_article[cand]]
+        if on_path.any():
+            ranked.paths = self._by_score(cand[on_path], scores[on_path], self.matrix.doc_article[cand[on_path]], 3)
+            cand, scores = cand[~on_path], scores[~on_path]
         if not len(cand):
             return ranked
         arts = self.matrix.doc_article[cand]
@@ -199,7 +205,7 @@ class Ranker:
             ranked.page = self._by_date(cand, scores, arts, present, start, limit)
         else:
             ranked.page = self._by_score(cand, scores, arts, start + limit)[start:]
-        shown = [d for _, docs in ranked.page for d, _ in docs]
+        shown = [d for _, docs in ranked.page + ranked.paths for d, _ in docs]
         ranked.matched = self.matched(plan, np.array(shown, dtype=np.int64), cache)
         return ranked
 

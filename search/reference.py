@@ -18,6 +18,7 @@ from kb.sections import without_ordinal
 
 from . import ranking
 from .analyzer import segmenter
+from .documents import PATH_TYPE
 from .facets import TAG_FACETS
 from .plan import Alt, Group, Plan
 from .schema import TEXT_FIELD
@@ -155,7 +156,8 @@ class ReferenceRanker:
             found = self.group(group)
             scores = {d: s + found[d] for d, s in scores.items() if d in found}
         gone = set().union(*(self.group(g) for g in plan.excludes)) if plan.excludes else set()
-        scores = {d: s for d, s in scores.items() if d not in gone and self._passes(d, plan.filters)}
+        scores = {d: s for d, s in scores.items()
+                  if d not in gone and self._passes(d, plan.filters) and self.stored[d]["type"] != PATH_TYPE}
         by_article: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for d, s in sorted(scores.items(), key=lambda kv: (-kv[1], self.stored[kv[0]]["id"])):
             by_article[self.stored[d]["slug"]].append((self.stored[d]["id"], s))

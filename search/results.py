@@ -72,6 +72,9 @@ class SearchResult:
     # when the query typed found nothing and these are the results of its correction: the query typed
     corrected_from: str | None = None
     coverage: float = 0.0  # share of the query's words the first result matches (not in the JSON)
+    # onboarding reading paths that match, shown beside the results on the search page (not in the
+    # JSON, whose keys are a contract; /api/suggest offers paths by their titles)
+    paths: list[Hit] = field(default_factory=list)
 
     @property
     def pages(self) -> int:

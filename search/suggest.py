@@ -35,7 +35,7 @@ def _segment_entries(seg: Segment) -> list[tuple[int, _Entry]]:
             article = seg.articles[int(seg.doc_article[doc])]
             slug, _, anchor = key.partition("#")
             if int(seg.doc_kind[doc]) == KIND_ARTICLE:
-                found = Suggestion(article["title"], "title", article_url(slug))
+                found = Suggestion(article["title"], "title", article.get("url") or article_url(slug))
             elif heading:
                 found = Suggestion(heading, "heading", article_url(slug, anchor), article["title"])
             else:

@@ -31,10 +31,12 @@ from kb.article import Article, Problem
 from kb.check import relative
 from kb.config import Config
 from kb.filedates import FileDates
+from kb.reading_paths import FOLDER as PATHS
+from kb.reading_paths import ReadingPath, is_path_file, load_path
 from kb.store import Catalog, content_files, is_content_file, load_article, load_catalog
 
 from .analyzer import read_dictionary
-from .documents import documents
+from .documents import PATH_CATEGORY, PATH_TYPE, documents, path_documents, path_slug
 from .interface import IndexBusy
 from .matrix import KIND_ARTICLE, KIND_SECTION, Segment, SegmentBuilder, merge
 from .results import Report
@@ -85,9 +87,48 @@ def _article_info(article: Article) -> dict:
             "updated": when.isoformat() if when else ""}
 
 
-def add_article(writer, builder: SegmentBuilder, article: Article, dictionary: tuple[str, ...]) -> None:
-    number = builder.add_article(_article_info(article))
-    for doc in documents(article, dictionary):
+@dataclass
+class IndexedPath:
+    """A reading path as the index holds it: 「新员工」 or 「入职」 finds the newcomer path."""
+
+    reading: ReadingPath
+    digest: str
+
+    @property
+    def rel_path(self) -> str:
+        return self.reading.rel_path
+
+    @property
+    def slug(self) -> str:
+        return path_slug(self.reading)
+
+
+def load_item(root: Path, rel: str, dates=None, max_bytes: int | None = None):
+    """The article or reading path in file ``rel``, or None, and the problems found in it."""
+    path = root / rel
+    if is_path_file(rel):
+        reading, problems = load_path(path, root)
+        return (IndexedPath(reading, _digest(path)) if reading else None), problems
+    if max_bytes is None:
+        return load_article(path, root, dates)
+    return load_article(path, root, dates, max_bytes)
+
+
+def add_item(writer, builder: SegmentBuilder, item, dictionary: tuple[str, ...]) -> None:
+    if isinstance(item, IndexedPath):
+        r = item.reading
+        number = builder.add_article({"slug": item.slug, "path": r.rel_path, "digest": item.digest, "title": r.title,
+                                      "type": PATH_TYPE, "category": PATH_CATEGORY, "tags": [], "updated": "",
+                                      "url": f"/paths/{r.slug}"})
+        docs = path_documents(r, dictionary)
+    else:
+        number = builder.add_article(_article_info(item))
+        docs = documents(item, dictionary)
+    _add_documents(writer, builder, number, docs)
+
+
+def _add_documents(writer, builder: SegmentBuilder, number: int, docs: list[dict]) -> None:
+    for doc in docs:
         content = doc["content"]
         kind = KIND_ARTICLE if doc["kind"] == "article" else KIND_SECTION
         builder.add_document(doc["id"], kind, number, content.tokens, content.length, content.head,
@@ -132,10 +173,10 @@ def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary
     builder = SegmentBuilder()
     digests: dict[str, str] = {}
     for rel in paths:
-        article, _ = load_article(root / rel, root, dates, max_bytes)
-        if article is not None:  # it was valid a moment ago in the parent; a file may change meanwhile
-            add_article(writer, builder, article, dictionary)
-            digests[rel] = article.digest
+        item, _ = load_item(root, rel, dates, max_bytes)
+        if item is not None:  # it was valid a moment ago in the parent; a file may change meanwhile
+            add_item(writer, builder, item, dictionary)
+            digests[rel] = item.digest
     if writer._added:
         segment = writer._finalize_segment()
     else:
@@ -146,14 +187,16 @@ def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary
     return _Part(segment, name, digests)
 
 
-def _shares(articles: list[Article], n: int) -> list[list[str]]:
-    """Split the articles into ``n`` lists of about equal text size (jieba's time is linear in it)."""
+def _shares(catalog: Catalog, n: int) -> list[list[str]]:
+    """Split the articles (and reading paths) into ``n`` lists of about equal text size (jieba's
+    time is linear in it)."""
     shares: list[list[str]] = [[] for _ in range(n)]
     sizes = [0] * n
-    for a in sorted(articles, key=lambda a: -len(a.body)):
+    items = [(len(a.body), a.rel_path) for a in catalog.articles] + [(0, r.rel_path) for r in catalog.paths]
+    for size, rel in sorted(items, reverse=True):
         i = sizes.index(min(sizes))
-        shares[i].append(a.rel_path)
-        sizes[i] += len(a.body) + 200
+        shares[i].append(rel)
+        sizes[i] += size + 200
     return [sorted(s) for s in shares if s] or [[]]  # an empty folder is an empty index
 
 
@@ -179,7 +222,7 @@ def _rebuild(config: Config, catalog: Catalog) -> Report:
     ix = whoosh_index.create_in(str(gen), build_schema(dictionary))
     workers = min(os.cpu_count() or 1, 4) if len(catalog.articles) >= PARALLEL_THRESHOLD else 1
     try:
-        parts = _run_parts(config, dictionary, gen, _shares(catalog.articles, workers))
+        parts = _run_parts(config, dictionary, gen, _shares(catalog, workers))
         # commit the workers' segments together, as whoosh.multiproc.MpWriter does
         writer = ix.writer()
         writer._close_segment()
@@ -257,7 +300,7 @@ def _apply(config: Config, gen: Path, manifest: dict, upserts: list[Article], re
         builder = SegmentBuilder()
         dictionary = read_dictionary(config.dictionary_path)
         for article in upserts:
-            add_article(writer, builder, article, dictionary)
+            add_item(writer, builder, article, dictionary)
         if upserts:
             name = f"seg-{time.time_ns()}"
             builder.write(gen / MATRIX / name)
@@ -311,10 +354,10 @@ def _load_for_update(config: Config, rels: list[str], owners: dict[str, str]) ->
     owners = {slug: rel for slug, rel in owners.items() if rel not in rels}  # those files decide anew
     for rel in rels:
         path = root / rel
-        if not path.is_file() or not is_content_file(path, root):
+        if not path.is_file() or not (is_path_file(rel) or is_content_file(path, root)):
             gone.append(rel)
             continue
-        article, found = load_article(path, root, max_bytes=config.max_article_bytes)
+        article, found = load_item(root, rel, max_bytes=config.max_article_bytes)
         problems += found
         owner = owners.get(article.slug) if article else None
         if article is not None and owner not in (None, rel):
@@ -333,7 +376,8 @@ def _changed_files(config: Config, manifest: dict) -> list[str]:
     stamp differs — one edit among ten thousand costs a listing, not a pass of hashing."""
     root = Path(config.content_dir)
     old, stamps = manifest.get("files", {}), manifest.get("stamps", {})
-    current = {relative(p, root): p for p in content_files(root)} if root.is_dir() else {}
+    current = {relative(p, root): p for p in content_files(root) + sorted((root / PATHS).glob("*.md"))} \
+        if root.is_dir() else {}
     changed = [rel for rel in old if rel not in current]
     for rel, path in current.items():
         try:

@@ -26,6 +26,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from kb.check import relative
+from kb.reading_paths import is_path_file
 from kb.store import ContentStore, is_content_file
 from search.interface import SearchEngine
 
@@ -108,18 +109,19 @@ class IndexKeeper:
     def changed(self, path: Path) -> None:
         """A file under the content folder changed (called by the watcher)."""
         try:
-            article = path.suffix == ".md" and is_content_file(path, self.root)
+            rel = relative(path, self.root) if path.is_relative_to(self.root) else None
+            indexed = path.suffix == ".md" and (is_content_file(path, self.root) or is_path_file(rel or ""))
         except ValueError:  # not under the content folder
             return
-        if path.suffix not in (".md", ".txt"):
+        if rel is None or path.suffix not in (".md", ".txt"):
             return
         with self._lock:
-            if article:
-                self._pending.add(relative(path, self.root))
+            if indexed:
+                self._pending.add(rel)  # an article or a reading path
             elif path.suffix == ".txt":
                 self._everything = True  # the dictionary: a change rebuilds
             else:
-                self.store.invalidate()  # a reading path: nothing to index
+                self.store.invalidate()  # some other Markdown file: nothing to index
                 return
         self._wake.set()
 

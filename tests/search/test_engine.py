@@ -282,3 +282,28 @@ def test_pinyin_never_drowns_real_matches(searcher):
     assert searcher.search("主任").corrected_from is None
     assert all("主任" in h.snippet or "主任" in h.title or h.section and "主任" in h.section
                for h in searcher.search("主任", limit=50).hits)
+
+
+@pytest.mark.parametrize("q", ["新员工", "入职"])
+def test_reading_paths_are_found_beside_the_results(searcher, q):
+    result = searcher.search(q)
+    assert [(p.url, p.title) for p in result.paths] == [("/paths/newcomer", "新员工入职必读")]
+    assert "/paths/newcomer" not in [h.url for h in result.hits]  # not counted among the articles
+
+
+def test_an_edited_reading_path_is_searchable_at_once(tmp_path):
+    from tests.conftest import CONTENT, engine_for
+
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    engine = engine_for(content, tmp_path / "index")
+    engine.index()
+    try:
+        path = content / "_paths" / "newcomer.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("新员工入职必读", "新同事报到必读"), encoding="utf-8")
+        engine.update(["_paths/newcomer.md"])
+        assert engine.search("报到").paths[0].url == "/paths/newcomer"
+    finally:
+        engine.close()

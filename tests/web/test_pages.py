@@ -131,3 +131,10 @@ def test_the_a_to_z_list_is_in_pinyin_order(client):
     order = [titles.index(t) for t in ("保密工作清单", "会议筹备清单", "来访接待清单", "怎样搞好办公室服务工作")]
     assert order == sorted(order)
     assert '<th scope="rowgroup" colspan="4" id="az-B">B</th>' in page and 'href="#az-Z"' in page
+
+
+def test_a_search_shows_the_reading_path_it_finds(client):
+    page = text(client.get("/search?q=入职"))
+    assert 'href="/paths/newcomer"' in page and "新员工入职必读" in page
+    suggestions = client.get("/api/suggest?q=新员工").get_json()
+    assert {"label": "新员工入职必读", "url": "/paths/newcomer"}.items() <= suggestions[0].items()
