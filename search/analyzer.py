@@ -32,7 +32,8 @@ STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
 ANALYZER_VERSION = "6"
 ZONE_GAP = 8  # positions left empty between zones: a phrase never spans title and heading
 _lock = threading.Lock()
-_CACHE_LIMIT = 400_000  # distinct raw words remembered per segmenter
+_CACHE_LIMIT = 400_000  # distinct raw words (and short texts) remembered per segmenter
+_SHORT = 40  # characters: texts this short (titles, headings, queries) are remembered whole
 
 
 def _read_words(path: Path) -> tuple[str, ...]:
@@ -74,21 +75,22 @@ class Segmenter:
         for entry in dictionary:
             word, _, freq = entry.partition(" ")
             self.jieba.add_word(word.strip(), int(freq) if freq.strip().isdigit() else None)
-        self._words: dict[str, tuple[str, tuple[tuple[str, int], ...]] | None] = {}
+        self._known: dict[str, tuple[str, tuple[tuple[str, int], ...]] | None] = {}
+        self._short: dict[str, list] = {}
 
     def word(self, raw: str):
         """(term, sub-words with offsets) for a raw jieba word; None for punctuation and stop words."""
         try:
-            return self._words[raw]
+            return self._known[raw]
         except KeyError:
             pass
         low = raw.lower().strip()
         info = None
         if low and low not in stopwords() and any(ch.isalnum() for ch in low):
             info = (low, tuple(self._subwords(low)) if len(low) > 2 else ())
-        if len(self._words) > _CACHE_LIMIT:
-            self._words.clear()
-        self._words[raw] = info
+        if len(self._known) > _CACHE_LIMIT:
+            self._known.clear()
+        self._known[raw] = info
         return info
 
     def _subwords(self, word: str):
@@ -102,13 +104,26 @@ class Segmenter:
                     seen.add(gram)
                     yield gram, i
 
-    def words(self, text: str):
-        """(term, start, end) of each word of ``text`` in precise mode, without stop words; the
-        text is folded to simplified characters first (search.folding), offsets stay right."""
+    def words(self, text: str) -> list:
+        """(term, start, end, sub-words) of each word of ``text`` in precise mode, without stop
+        words; the text is folded to simplified characters first (search.folding), offsets stay
+        right. Short texts are remembered: an article's title is segmented for every section."""
+        if len(text) <= _SHORT:
+            found = self._short.get(text)
+            if found is None:
+                found = self._short[text] = self._words(text)
+                if len(self._short) > _CACHE_LIMIT:
+                    self._short.clear()
+            return found
+        return self._words(text)
+
+    def _words(self, text: str) -> list:
+        out = []
         for raw, start, end in self.jieba.tokenize(fold(text), mode="default", HMM=True):
             info = self.word(raw)
             if info is not None:
-                yield info[0], start, end, info[1]
+                out.append((info[0], start, end, info[1]))
+        return out
 
 
 _segmenters: dict[tuple[str, ...], Segmenter] = {}
