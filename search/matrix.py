@@ -68,6 +68,7 @@ class SegmentBuilder:
         self.sections: list[str] = []
         self.heads: list[str] = []
         self.articles: list[dict] = []
+        self._sorted: tuple[list[str], dict] | None = None
 
     def add_article(self, info: dict) -> int:
         self.articles.append(info)
@@ -95,21 +96,28 @@ class SegmentBuilder:
         self._head.extend(heads)
         self._doc.extend([doc] * len(terms))
 
+    def postings(self) -> tuple[list[str], dict[str, np.ndarray]]:
+        """(terms, arrays): the tokens sorted into postings (once; ``write`` and Whoosh's
+        segment writer both read them)."""
+        if self._sorted is None:
+            tid = np.frombuffer(self._tid, dtype=np.int32) if self._tid else np.zeros(0, np.int32)
+            doc = np.frombuffer(self._doc, dtype=np.int32) if self._doc else np.zeros(0, np.int32)
+            pos = np.frombuffer(self._pos, dtype=np.int32) if self._pos else np.zeros(0, np.int32)
+            w = np.frombuffer(self._w, dtype=np.float32) if self._w else np.zeros(0, np.float32)
+            head = np.frombuffer(self._head, dtype=np.int8) if self._head else np.zeros(0, np.int8)
+            order = np.lexsort((pos, doc, tid))
+            arrays = postings_arrays(tid[order], doc[order], pos[order], w[order], head[order], len(self.terms),
+                                     len(self.keys))
+            arrays.update(doc_len=np.asarray(self.doc_len, dtype=np.int32),
+                          doc_head=np.asarray(self.doc_head, dtype=np.int32),
+                          doc_article=np.asarray(self.doc_article, dtype=np.int32),
+                          doc_kind=np.asarray(self.doc_kind, dtype=np.int8))
+            self._sorted = (sorted(self.terms, key=self.terms.__getitem__), arrays)
+        return self._sorted
+
     def write(self, folder: Path) -> None:
-        """Sort the tokens into postings and write the segment (to a temporary name first)."""
-        tid = np.frombuffer(self._tid, dtype=np.int32) if self._tid else np.zeros(0, np.int32)
-        doc = np.frombuffer(self._doc, dtype=np.int32) if self._doc else np.zeros(0, np.int32)
-        pos = np.frombuffer(self._pos, dtype=np.int32) if self._pos else np.zeros(0, np.int32)
-        w = np.frombuffer(self._w, dtype=np.float32) if self._w else np.zeros(0, np.float32)
-        head = np.frombuffer(self._head, dtype=np.int8) if self._head else np.zeros(0, np.int8)
-        order = np.lexsort((pos, doc, tid))
-        arrays = postings_arrays(tid[order], doc[order], pos[order], w[order], head[order], len(self.terms),
-                                 len(self.keys))
-        arrays.update(doc_len=np.asarray(self.doc_len, dtype=np.int32),
-                      doc_head=np.asarray(self.doc_head, dtype=np.int32),
-                      doc_article=np.asarray(self.doc_article, dtype=np.int32),
-                      doc_kind=np.asarray(self.doc_kind, dtype=np.int8))
-        terms = sorted(self.terms, key=self.terms.__getitem__)
+        """Write the segment (to a temporary name first)."""
+        terms, arrays = self.postings()
         write_segment(folder, terms, arrays, self.keys, self.articles, self.sections, self.heads)
 
 

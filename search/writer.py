@@ -16,6 +16,8 @@ small segment of each. Segments are merged when they pile up.
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 import logging
 import multiprocessing
 import os
@@ -40,7 +42,7 @@ from .documents import PATH_CATEGORY, PATH_TYPE, documents, path_documents, path
 from .interface import IndexBusy
 from .matrix import KIND_ARTICLE, KIND_SECTION, Segment, SegmentBuilder, merge
 from .results import Report
-from .schema import build_schema
+from .schema import TEXT_FIELD, build_schema
 from .storage import (MATRIX, current_fingerprint, index_ready, live_path, new_generation, read_manifest,
                       remove_stale_generations, switch_live, write_manifest, writer_lock)
 
@@ -74,10 +76,67 @@ class _RememberedLengths:
 
 
 class FastSegmentWriter(SegmentWriter):
-    """Whoosh's segment writer, with field lengths remembered while flushing."""
+    """Whoosh's segment writer, fed the ``content`` field's postings by the matrix builder.
+
+    Whoosh would turn every token into a posting one at a time in Python (its format, its pool,
+    sorting the pool) — about half of its indexing time. The matrix builder has the same
+    postings already grouped by term and document in numpy arrays: at flush they are handed to
+    Whoosh's codec in its own order (field, term bytes, document), merged with the pool's
+    postings of the other fields. The segment written is the same, byte for byte in meaning:
+    same weights, same positions (tests compare Whoosh's own scorer with the matrix). Field
+    lengths are also remembered while flushing (Whoosh reads one back per posting)."""
+
+    def __init__(self, ix, builder: SegmentBuilder, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.builder = builder
+
+    def add_document(self, **fields):
+        content = fields.pop(TEXT_FIELD, None)
+        super().add_document(**fields)
+        if content is not None and content.length:
+            # the document just added (its number is still current in the per-document writer)
+            self.perdocwriter.add_field(TEXT_FIELD, self.schema[TEXT_FIELD], None, content.length)
 
     def per_document_reader(self):
         return _RememberedLengths(super().per_document_reader())
+
+    def _content_postings(self):
+        """(field, term bytes, document, weight, value bytes) of the content field, in order."""
+        terms, arrays = self.builder.postings()
+        term_ptr, docs, weights = arrays["term_ptr"], arrays["post_doc"], arrays["post_w"]
+        pos_ptr, positions = arrays["pos_ptr"], arrays["positions"]
+        encode = self.schema[TEXT_FIELD].format.encode
+        for tid in sorted(range(len(terms)), key=lambda i: terms[i].encode("utf-8")):
+            text = terms[tid].encode("utf-8")
+            for p in range(int(term_ptr[tid]), int(term_ptr[tid + 1])):
+                where = positions[pos_ptr[p] : pos_ptr[p + 1]].tolist()
+                yield TEXT_FIELD, text, int(docs[p]), float(weights[p]), encode(where)
+
+    def _all_postings(self):
+        """The pool's postings (other fields, sorted by field) with the builder's content
+        postings in their place: one pass, no comparisons per posting."""
+        pool = iter(self.pool.iter_postings())  # items() may be a list: one pass over it
+        ours = self._content_postings()
+        for posting in pool:
+            if posting[0] < TEXT_FIELD:
+                yield posting
+            elif posting[0] > TEXT_FIELD:
+                yield from ours
+                yield posting
+                yield from pool
+                return
+            else:  # content of segments being merged in (an update that merges): interleave
+                yield from heapq.merge(ours, itertools.chain([posting], pool), key=lambda p: p[:3])
+                return
+        yield from ours
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        self.fieldwriter.add_postings(self.schema, lengths, self._all_postings())
+        self.fieldwriter.close()
+        if lengths:
+            lengths.close()
 
 
 def _article_info(article: Article) -> dict:
@@ -169,8 +228,8 @@ def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary
     root = Path(content_dir)
     dates = FileDates(root)
     ix = whoosh_index.open_dir(gen)
-    writer = FastSegmentWriter(ix, _lk=False, limitmb=WRITER_MB)
     builder = SegmentBuilder()
+    writer = FastSegmentWriter(ix, builder, _lk=False, limitmb=WRITER_MB)
     digests: dict[str, str] = {}
     for rel in paths:
         item, _ = load_item(root, rel, dates, max_bytes)
@@ -290,14 +349,14 @@ def _apply(config: Config, gen: Path, manifest: dict, upserts: list[Article], re
             deleted.setdefault(name, []).append(i)
     segments = list(manifest.get("segments", []))
     ix = whoosh_index.open_dir(str(gen))
+    builder = SegmentBuilder()
     try:
-        writer = FastSegmentWriter(ix, timeout=30.0, limitmb=64)
+        writer = FastSegmentWriter(ix, builder, timeout=30.0, limitmb=64)
     except LockError:
         raise IndexBusy("索引正被另一个进程写入，请稍后再试") from None
     try:
         for rel in touched:
             writer.delete_by_term("path", rel)
-        builder = SegmentBuilder()
         dictionary = read_dictionary(config.dictionary_path)
         for article in upserts:
             add_item(writer, builder, article, dictionary)
