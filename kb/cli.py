@@ -108,9 +108,7 @@ def _watch(config, engine) -> int:
     if not Path(config.content_dir).is_dir():
         print(f"错误：内容目录 {config.content_dir} 不存在", file=sys.stderr)
         return 2
-    from search.analyzer import read_dictionary, segmenter
-
-    segmenter(read_dictionary(config.dictionary_path))  # jieba loaded before the first edit arrives
+    engine.ready()  # opens the index and loads jieba before the first edit arrives
     IndexKeeper(engine, ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)).run_forever()
     return 0
 

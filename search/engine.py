@@ -1,11 +1,13 @@
 """The search engine: Whoosh as the index of record, the ranking matrix for speed.
 
-A search reads one *snapshot* of the index — the matrix segments and the Whoosh searcher of
-one committed version — which it holds by reference, without a lock: many threads search at
-once, and a commit by another process is picked up by the next search (one ``stat`` of the
-manifest tells), while searches already running finish on the version they began with. Only
-reading stored fields from Whoosh (a few per result page) takes a short lock, because Whoosh's
-file readers are not safe to share between threads.
+A search reads one *snapshot* of the index — the matrix segments of one committed version —
+which it holds by reference, without a lock: many threads search at once, and a commit by
+another process is picked up by the next search (one ``stat`` of the manifest tells), while
+searches already running finish on the version they began with. Answering a query touches
+Whoosh not at all: what a result shows is kept beside the matrix (search.matrix), because
+unpickling Whoosh's stored fields costs half a millisecond a result. Whoosh stays the record
+that the index is built from, that updates commit to, and that the reference (search.reference)
+checks the matrix against.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from .ranking import Ranked, Ranker
 from .results import Hit, Report, SearchResult, Suggestion
 from .spelling import Speller
 from .suggest import suggest as suggestions
-from .storage import MATRIX, index_ready, live_path, open_whoosh, read_manifest, version_stamp
+from .storage import MATRIX, index_ready, live_path, read_manifest, version_stamp
 from .synonyms import Synonyms
 from .vocabulary import Vocabulary
 from .writer import update_index
@@ -56,11 +58,10 @@ class Snapshot:
         self.stamp = stamp
         gen = live_path(index_path).resolve()
         manifest = read_manifest(gen)
-        if "segments" not in manifest:
+        if "segments" not in manifest or "dictionary" not in manifest:
             raise IndexUnavailable(f"索引 {index_path} 不完整或由旧版本建立，需要重建")
         try:
             segments = [segments_cache.get((gen, n)) or Segment(gen / MATRIX / n) for n in manifest["segments"]]
-            self.whoosh = open_whoosh(gen).searcher()
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"无法读取索引 {gen}：{exc}") from exc
         segments_cache.clear()
@@ -70,9 +71,8 @@ class Snapshot:
         self.ranker = Ranker(self.matrix, self.table)
         self.vocabulary = Vocabulary(self.matrix)
         # queries are segmented with the dictionary the index was built with
-        self.dictionary = getattr(self.whoosh.schema["content"].analyzer, "dictionary", ())
+        self.dictionary = tuple(manifest["dictionary"])
         segmenter(self.dictionary)  # loaded now, not by the first search
-        self.lock = threading.Lock()
         self._speller: Speller | None = None
 
     @property
@@ -80,11 +80,6 @@ class Snapshot:
         if self._speller is None:
             self._speller = Speller(self.matrix.homophones, self.matrix.known)
         return self._speller
-
-    def stored(self, key: str) -> dict:
-        with self.lock:
-            docnum = self.whoosh.document_number(id=key)
-            return self.whoosh.stored_fields(docnum) if docnum is not None else {}
 
 
 class Engine(SearchEngine):
@@ -230,8 +225,9 @@ class Engine(SearchEngine):
     def _hit(self, snap: Snapshot, article: int, docs: list[tuple[int, float]], plan: Plan, matched) -> Hit:
         info = snap.matrix.articles[article]
         best, score = docs[0] if docs else (None, 0.0)
-        fields = snap.stored(snap.matrix.key(best)) if best is not None else {}
-        anchor = fields.get("anchor") or ""
+        shown = snap.matrix.shown(best) if best is not None else {}
+        anchor = snap.matrix.key(best).partition("#")[2] if best is not None else ""
+        section = snap.matrix.section(best) if anchor else None
         more = []
         for doc, _ in docs[1:]:
             slug, _, other = snap.matrix.key(doc).partition("#")
@@ -241,8 +237,8 @@ class Engine(SearchEngine):
         how = matched.get(best, []) if best is not None else []
         return Hit(
             slug=info["slug"], title=info["title"], url=info.get("url") or article_url(info["slug"], anchor or None),
-            section=fields.get("section"), anchor=anchor, heading_path=list(fields.get("heading_path") or []),
-            snippet=snippet(fields.get("text") or "", _marks(plan, how), written_as_is=not fields.get("folds", True)),
+            section=section, anchor=anchor, heading_path=list(shown.get("path") or []),
+            snippet=snippet(shown.get("text") or "", _marks(plan, how), written_as_is=not shown.get("folds", True)),
             score=float(score),
             type=info["type"], tags=list(info.get("tags") or []), category=info["category"],
             updated=info.get("updated") or "", more=more, why=_why(how),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
+from functools import lru_cache
 from itertools import islice
 
 from .folding import fold
@@ -25,6 +26,12 @@ _ENDS = "。；！？：，、…）)」”》.;!?:,"
 
 
 def _pattern(terms: list[str]) -> re.Pattern | None:
+    return _compiled(tuple(terms))
+
+
+@lru_cache(maxsize=512)
+def _compiled(terms: tuple[str, ...]) -> re.Pattern | None:
+    """The pattern of a result page's words, made once for all its snippets."""
     terms = sorted({fold(t) for t in terms if t and t.strip()}, key=len, reverse=True)
     if not terms:
         return None

@@ -25,14 +25,20 @@ segments; ``merge`` folds segments together when they pile up. Layout of a segme
     doc_keys.txt     document ids, "slug" or "slug#anchor" (Whoosh's unique ``id`` field)
     doc_sections.txt each document's section heading ("" for the article's own), for results
     doc_pinyin.txt   pinyin of each document's head and its initials, "baomigongzuoqingdan bmgzqd"
+    doc_shown.bin    what a result shows of each document (its text, heading path, whether the text
+                     needs folding), JSON compressed with zlib, one after the other;
+    doc_shown_ptr.npy int64 [D+1] where each document's starts: results never unpickle Whoosh's
+                     stored fields (half a millisecond each)
     terms_pinyin.txt pinyin of term i on line i ("" for terms without Chinese characters)
     articles.json    per article: slug, path, digest, title, type, category, tags, updated
 """
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
+import zlib
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +73,7 @@ class SegmentBuilder:
         self.keys: list[str] = []
         self.sections: list[str] = []
         self.heads: list[str] = []
+        self.shown: list[bytes] = []
         self.articles: list[dict] = []
         self._sorted: tuple[list[str], dict] | None = None
 
@@ -75,12 +82,13 @@ class SegmentBuilder:
         return len(self.articles) - 1
 
     def add_document(self, key: str, kind: int, article: int, tokens, length: int, head: list[str],
-                     section: str = "") -> None:
+                     section: str = "", shown: dict | None = None) -> None:
         """``tokens``: (term, position, weight, in head) of one document, ``head`` the words of
-        its head (analyzer.Prepared)."""
+        its head (analyzer.Prepared), ``shown`` what a result displays of it."""
         doc = len(self.keys)
         self.keys.append(key)
         self.sections.append(section)
+        self.shown.append(zlib.compress(json.dumps(shown or {}, ensure_ascii=False).encode("utf-8"), 1))
         self.heads.append(f"{pinyin.key(head)} {pinyin.initials(head)}" if pinyin.has_cjk("".join(head)) else "")
         self.doc_len.append(length)
         self.doc_head.append(len(head))
@@ -118,7 +126,7 @@ class SegmentBuilder:
     def write(self, folder: Path) -> None:
         """Write the segment (to a temporary name first)."""
         terms, arrays = self.postings()
-        write_segment(folder, terms, arrays, self.keys, self.articles, self.sections, self.heads)
+        write_segment(folder, terms, arrays, self.keys, self.articles, self.sections, self.heads, self.shown)
 
 
 def postings_arrays(tid, doc, pos, w, head, n_terms: int, n_docs: int) -> dict[str, np.ndarray]:
@@ -145,7 +153,7 @@ def postings_arrays(tid, doc, pos, w, head, n_terms: int, n_docs: int) -> dict[s
 
 
 def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str], articles: list[dict],
-                  sections: list[str], heads: list[str]) -> None:
+                  sections: list[str], heads: list[str], shown: list[bytes]) -> None:
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -155,6 +163,8 @@ def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str],
     (tmp / "doc_keys.txt").write_text("\n".join(keys), encoding="utf-8")
     (tmp / "doc_sections.txt").write_text("\n".join(s.replace("\n", " ") for s in sections), encoding="utf-8")
     (tmp / "doc_pinyin.txt").write_text("\n".join(heads), encoding="utf-8")
+    (tmp / "doc_shown.bin").write_bytes(b"".join(shown) or b"\0")
+    np.save(tmp / "doc_shown_ptr.npy", np.r_[0, np.cumsum([len(b) for b in shown], dtype=np.int64)].astype(np.int64))
     (tmp / "terms_pinyin.txt").write_text("\n".join(pinyin.key(t) if pinyin.has_cjk(t) else "" for t in terms),
                                           encoding="utf-8")
     (tmp / "articles.json").write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
@@ -183,6 +193,16 @@ class Segment:
         self.articles: list[dict] = self.read_articles(self.folder)
         self._lines: dict[str, list[str]] = {}
         self.entries = None  # suggestions made from this segment (search.suggest), once
+        self._shown_ptr = _load(self.folder / "doc_shown_ptr.npy")
+        with open(self.folder / "doc_shown.bin", "rb") as fh:
+            self._shown = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def shown(self, doc: int) -> dict:
+        """What a result shows of document ``doc`` (see the module's docstring)."""
+        return json.loads(zlib.decompress(self.shown_bytes(doc)))
+
+    def shown_bytes(self, doc: int) -> bytes:
+        return self._shown[int(self._shown_ptr[doc]) : int(self._shown_ptr[doc + 1])]
 
     def _read_lines(self, name: str, count: int) -> list[str]:
         """A file of one line per document or term, read when first needed."""
@@ -228,7 +248,7 @@ class Segment:
 class Postings:
     """One term's postings across all segments, in global document numbers (live ones only)."""
 
-    docs: np.ndarray  # int64, ascending
+    docs: np.ndarray  # int32 (or int64 beyond the first segment), ascending
     weights: np.ndarray  # float32
     heads: np.ndarray  # uint8: the term is in the document's head
     parts: list = field(default_factory=list)  # (segment, start, end, keep mask or None, offset) for positions
@@ -256,7 +276,7 @@ class Postings:
         return np.concatenate(doc_parts), np.concatenate(pos_parts)
 
 
-EMPTY = Postings(np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.uint8))
+EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.uint8))
 
 
 class Matrix:
@@ -300,15 +320,19 @@ class Matrix:
         segment, local = self._locate(doc)
         return segment.sections[local]
 
+    def shown(self, doc: int) -> dict:
+        segment, local = self._locate(doc)
+        return segment.shown(local)
+
     def postings(self, term: str) -> Postings:
         docs, weights, heads, parts = [], [], [], []
         for seg, offset, live in zip(self.segments, self.offsets, self._live_per_segment):
             start, end = seg.span(term)
             if start == end:
                 continue
-            d = np.asarray(seg.post_doc[start:end], dtype=np.int64)
-            w = np.asarray(seg.post_w[start:end])
-            h = np.asarray(seg.post_head[start:end])
+            d = seg.post_doc[start:end]  # int32, mapped: no copy for the first segment
+            w = seg.post_w[start:end]
+            h = seg.post_head[start:end]
             keep = None
             if self.has_deletions:
                 keep = live[d]
@@ -316,7 +340,7 @@ class Matrix:
                     keep = None
                 else:
                     d, w, h = d[keep], w[keep], h[keep]
-            docs.append(d + offset)
+            docs.append(d + offset if offset else d)
             weights.append(w)
             heads.append(h)
             parts.append((seg, start, end, keep, int(offset)))
@@ -365,6 +389,7 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
     keys: list[str] = []
     sections: list[str] = []
     heads: list[str] = []
+    shown: list[bytes] = []
     articles: list[dict] = []
     doc_len, doc_head, doc_article, doc_kind = [], [], [], []
     doc_base = 0
@@ -379,6 +404,7 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         keys += [k for k, keep in zip(seg.keys, doc_keep) if keep]
         sections += [h for h, keep in zip(seg.sections, doc_keep) if keep]
         heads += [h for h, keep in zip(seg.heads_pinyin, doc_keep) if keep]
+        shown += [seg.shown_bytes(d) for d in np.flatnonzero(doc_keep).tolist()]
         doc_len.append(np.asarray(seg.doc_len)[doc_keep])
         doc_head.append(np.asarray(seg.doc_head)[doc_keep])
         doc_article.append(art_new[seg_article[doc_keep]])
@@ -414,4 +440,4 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         post_tid = np.repeat(np.arange(len(names)), np.diff(arrays["term_ptr"]))
         arrays["term_ptr"] = np.searchsorted(new_id[post_tid], np.arange(int(used.sum()) + 1)).astype(np.int64)
         names = [t for t, u in zip(names, used) if u]
-    write_segment(folder, names, arrays, keys, articles, sections, heads)
+    write_segment(folder, names, arrays, keys, articles, sections, heads, shown)

@@ -58,15 +58,22 @@ class Ranker:
     def __init__(self, matrix: Matrix, table: ArticleTable):
         self.matrix = matrix
         self.table = table
+        self._norms = None
 
     # --- scoring ----------------------------------------------------------------------------
 
+    def _norm(self) -> np.ndarray:
+        """K1 × (1 − B + B × length / average length) of every document, once per index version
+        (and per setting of K1 and B, which bench/tune.py changes)."""
+        if self._norms is None or self._norms[0] != (K1, B):
+            m = self.matrix
+            self._norms = (K1, B), K1 * ((1 - B) + B * m.doc_length / (m.avg_length or 1.0))
+        return self._norms[1]
+
     def _bm25(self, tf: np.ndarray, docs: np.ndarray, df: int) -> np.ndarray:
-        m = self.matrix
-        idf = inverse_frequency(m.doc_count, df)
-        length = m.doc_length[docs]
+        idf = inverse_frequency(self.matrix.doc_count, df)
         tf = tf.astype(np.float64)
-        return idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length / (m.avg_length or 1.0)))
+        return (idf * (K1 + 1)) * tf / (tf + self._norm()[docs])
 
     def _postings(self, term: str, cache: dict):
         if term not in cache:
@@ -93,51 +100,71 @@ class Ranker:
         found, counts = np.unique(keys >> 32, return_counts=True)
         return found, counts.astype(np.float64)
 
-    def alt_scores(self, alt: Alt, cache: dict) -> tuple[np.ndarray, np.ndarray]:
-        if alt.mode == "phrase":
-            docs, freq = self.phrase(alt.terms, cache)
-            return docs, alt.weight * self._bm25(freq, docs, len(docs)) if len(docs) else freq
-        if alt.mode == "term":
-            p = self._postings(alt.terms[0], cache)
-            return p.docs, alt.weight * self._bm25(p.weights, p.docs, len(p.docs))
-        parts = [self._postings(t, cache) for t in alt.terms]
-        parts = [p for p in parts if len(p.docs)]
-        if not parts:
-            return _empty()
-        docs = np.concatenate([p.docs for p in parts])
-        scores = np.concatenate([self._bm25(p.weights, p.docs, len(p.docs)) for p in parts])
-        found, inverse = np.unique(docs, return_inverse=True)
-        return found, alt.weight * np.bincount(inverse, weights=scores)
-
-    def alt_heads(self, alt: Alt, docs: np.ndarray, cache: dict) -> np.ndarray:
-        """Those of ``docs`` (matched by ``alt``) that have one of its terms in their head."""
-        heads = [p.docs[p.heads > 0] for p in (self._postings(t, cache) for t in alt.terms)]
-        return np.intersect1d(docs, np.concatenate(heads)) if heads else docs[:0]
-
-    def group_heads(self, group: Group, cache: dict) -> np.ndarray:
-        found = [self.alt_heads(a, self.alt_scores(a, cache)[0], cache) for a in group.alts]
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
-
-    def head_factor(self, in_head: np.ndarray, groups: int) -> np.ndarray:
-        """1 + HEAD × (share of the query's words in the head) × (share of the head they cover):
-        「大局意识」 lifts the section headed 大局意识 more than one headed 政治觉悟要高，大局意识要强,
-        and a query that is an article's title lifts the article's own document."""
-        head = np.maximum(self.matrix.doc_head, 1)
-        return 1 + HEAD * (in_head / groups) * np.minimum(1.0, in_head / head)
-
-    def group_scores(self, group: Group, cache: dict) -> tuple[np.ndarray, np.ndarray]:
-        """Documents matching any alternative, each scored by its best one."""
-        results = [r for r in (self.alt_scores(a, cache) for a in group.alts) if len(r[0])]
+    def _combine(self, results: list[tuple[np.ndarray, np.ndarray]], best: bool) -> tuple[np.ndarray, np.ndarray]:
+        """One score per document from several (documents, scores), each with unique documents:
+        the best (``best``) or the sum. Scattered into a dense array: no sorting."""
+        results = [r for r in results if len(r[0])]
         if not results:
             return _empty()
         if len(results) == 1:
             return results[0]
-        docs = np.concatenate([d for d, _ in results])
-        scores = np.concatenate([s for _, s in results])
-        found, inverse = np.unique(docs, return_inverse=True)
-        best = np.zeros(len(found))
-        np.maximum.at(best, inverse, scores)
-        return found, best
+        size = self.matrix.size
+        total, seen = np.zeros(size), np.zeros(size, dtype=bool)
+        for docs, scores in results:
+            if best:
+                total[docs] = np.maximum(total[docs], scores)
+            else:
+                total[docs] += scores
+            seen[docs] = True
+        found = np.flatnonzero(seen)
+        return found, total[found]
+
+    def alt_scores(self, alt: Alt, cache: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, scores) of one alternative, documents ascending; kept for the query."""
+        key = ("alt", alt)
+        if key in cache:
+            return cache[key]
+        if alt.mode == "phrase":
+            docs, freq = self.phrase(alt.terms, cache)
+            found = docs, alt.weight * self._bm25(freq, docs, len(docs)) if len(docs) else freq
+        elif alt.mode == "term":
+            p = self._postings(alt.terms[0], cache)
+            found = p.docs, alt.weight * self._bm25(p.weights, p.docs, len(p.docs))
+        else:
+            parts = [self._postings(t, cache) for t in alt.terms]
+            docs, scores = self._combine([(p.docs, self._bm25(p.weights, p.docs, len(p.docs))) for p in parts],
+                                         best=False)
+            found = docs, alt.weight * scores
+        cache[key] = found
+        return found
+
+    def group_heads(self, group: Group, cache: dict) -> np.ndarray:
+        """The documents the group matches with one of its terms in their head, each once."""
+        found = []
+        for alt in group.alts:
+            for term in alt.terms:
+                p = self._postings(term, cache)
+                heads = p.docs[p.heads > 0]
+                if alt.mode == "phrase":  # the term is in the head, but is the phrase in the document?
+                    heads = heads[np.isin(heads, self.alt_scores(alt, cache)[0])]
+                found.append(heads)
+        if len(found) == 1:
+            return found[0]  # one term's postings name each document once
+        mask = np.zeros(self.matrix.size, dtype=bool)
+        for heads in found:
+            mask[heads] = True
+        return np.flatnonzero(mask)
+
+    @staticmethod
+    def head_factor(in_head: np.ndarray, head_words: np.ndarray, groups: int) -> np.ndarray:
+        """1 + HEAD × (share of the query's words in the head) × (share of the head they cover):
+        「大局意识」 lifts the section headed 大局意识 more than one headed 政治觉悟要高，大局意识要强,
+        and a query that is an article's title lifts the article's own document."""
+        return 1 + HEAD * (in_head / groups) * np.minimum(1.0, in_head / np.maximum(head_words, 1))
+
+    def group_scores(self, group: Group, cache: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Documents matching any alternative, each scored by its best one."""
+        return self._combine([self.alt_scores(a, cache) for a in group.alts], best=True)
 
     # --- matching ---------------------------------------------------------------------------
 
@@ -157,8 +184,9 @@ class Ranker:
                 if multi is not None and not group.single:
                     multi[docs] = True
             ok = (count > 0) if multi is None else multi
-            share = count / len(plan.groups)
-            score *= share ** COORD * self.head_factor(in_head, len(plan.groups))
+            hit = np.flatnonzero(count)  # coordination and the head bonus where something matched
+            n = len(plan.groups)
+            score[hit] *= (count[hit] / n) ** COORD * self.head_factor(in_head[hit], self.matrix.doc_head[hit], n)
         else:
             ok = self.matrix.doc_kind == KIND_ARTICLE  # filters alone list articles
         if plan.required:
@@ -197,7 +225,9 @@ class Ranker:
         if not len(cand):
             return ranked
         arts = self.matrix.doc_article[cand]
-        present = np.unique(arts)
+        seen = np.zeros(len(self.table), dtype=bool)
+        seen[arts] = True
+        present = np.flatnonzero(seen)  # the matching articles, each once
         ranked.total = len(present)
         ranked.facets = self.table.facets(present)
         start = (page - 1) * limit
@@ -245,7 +275,9 @@ class Ranker:
         for group in plan.groups + plan.required:
             for alt in group.alts:
                 found = self.alt_scores(alt, cache)[0]
-                hit = np.isin(docs, found)
-                for d in docs[hit].tolist():
+                if not len(found):
+                    continue
+                at = np.minimum(np.searchsorted(found, docs), len(found) - 1)
+                for d in docs[found[at] == docs].tolist():
                     out[int(d)].append((group, alt))
         return out

@@ -191,7 +191,8 @@ def _add_documents(writer, builder: SegmentBuilder, number: int, docs: list[dict
         content = doc["content"]
         kind = KIND_ARTICLE if doc["kind"] == "article" else KIND_SECTION
         builder.add_document(doc["id"], kind, number, content.tokens, content.length, content.head,
-                             doc["section"] or "")
+                             doc["section"] or "", {"text": doc["text"], "path": doc["heading_path"],
+                                                    "folds": doc["folds"]})
         writer.add_document(**doc)
 
 
@@ -293,7 +294,8 @@ def _rebuild(config: Config, catalog: Catalog) -> Report:
         shutil.rmtree(gen, ignore_errors=True)
         raise
     files = {rel: digest for p in parts for rel, digest in p.digests.items()}
-    write_manifest(gen, {"fingerprint": current_fingerprint(config), "files": files, "stamps": _stamps(config, files),
+    write_manifest(gen, {"fingerprint": current_fingerprint(config), "dictionary": list(dictionary),
+                         "files": files, "stamps": _stamps(config, files),
                          "segments": [p.matrix for p in parts], "deleted": {}})
     switch_live(index_path, gen)
     return Report(added=len(files), rebuilt=True, articles=len(files))
