@@ -86,6 +86,8 @@ class Article:
     aliases: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     digest: str = ""  # hash of the file's bytes, for incremental indexing
+    size: int = 0  # bytes in the file
+    links: frozenset[str] = frozenset()  # what its internal links point at: slugs or file paths
     defaults: dict[str, str] = field(default_factory=dict)  # field -> the default chosen for it, in words
 
     @property
@@ -102,3 +104,15 @@ class Article:
     @property
     def anchors(self) -> set[str]:
         return {s.anchor for s in self.sections if s.anchor}
+
+    @property
+    def light(self) -> bool:
+        """Loaded without its text (ContentStore(light=True)): ``ContentStore.full`` has it."""
+        return not self.body and self.size > 0
+
+    def without_text(self) -> "Article":
+        """A copy holding everything but the text of the body and its sections: what lists,
+        links and tables of contents need, at a fraction of the memory."""
+        from dataclasses import replace
+
+        return replace(self, body="", sections=[replace(s, text="") for s in self.sections])

@@ -84,7 +84,7 @@ def related(article: Article, articles: list[Article], n: int = 5) -> list[Artic
         if other.slug == article.slug:
             continue
         score = 2 * len(tags & set(other.tags)) + (1 if other.category == article.category else 0)
-        if f"]({other.slug}" in article.body or f"]({article.slug}" in other.body:
+        if other.slug in article.links or article.slug in other.links:
             score += 3
         if score:
             scores[other.slug] = score

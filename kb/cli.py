@@ -109,7 +109,8 @@ def _watch(config, engine) -> int:
         print(f"错误：内容目录 {config.content_dir} 不存在", file=sys.stderr)
         return 2
     engine.ready()  # opens the index and loads jieba before the first edit arrives
-    IndexKeeper(engine, ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)).run_forever()
+    store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes, light=True)
+    IndexKeeper(engine, store).run_forever()
     return 0
 
 

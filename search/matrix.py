@@ -192,7 +192,7 @@ class Segment:
         self.keys: list[str] = keys.split("\n") if keys else []
         self.articles: list[dict] = self.read_articles(self.folder)
         self._lines: dict[str, list[str]] = {}
-        self.entries = None  # suggestions made from this segment (search.suggest), once
+        self.entries = None  # the lookup of suggestions made from this segment (search.suggest), once
         self._shown_ptr = _load(self.folder / "doc_shown_ptr.npy")
         with open(self.folder / "doc_shown.bin", "rb") as fh:
             self._shown = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
@@ -307,6 +307,7 @@ class Matrix:
         self.avg_length = live_total / self.doc_count if self.doc_count else 1.0
         self._vocabulary: dict[str, int] | None = None
         self._homophones: dict[str, str] | None = None
+        self.tag_table = None  # search.suggest's table of the tags, made once
 
     def _locate(self, doc: int) -> tuple[Segment, int]:
         seg = int(np.searchsorted(self.offsets, doc, side="right") - 1)

@@ -1,13 +1,18 @@
 """Suggestions while typing: the titles, section headings and tags of the index that contain
 the input — or whose pinyin or initials start with it (baomi, bmgz → 保密工作清单).
 
-Entries are made from the index (search.matrix), once per segment: an edit makes a few new
-entries, not all of them again.
+Each segment of the index gets a compact lookup once (``Lookup``): its labels joined into one
+string searched with one regular expression, and its pinyin keys sorted for a binary search. An
+edit makes a lookup for its small segment only; 10,000 articles' 116,000 headings cost a few
+megabytes, not the ~90 MB that an object per entry took.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from bisect import bisect_left, bisect_right
 from urllib.parse import quote
+
+import numpy as np
 
 from kb.article import article_url
 
@@ -17,62 +22,106 @@ from .matrix import KIND_ARTICLE, Matrix, Segment
 from .results import Suggestion
 
 RANK = {"tag": 0, "title": 1, "heading": 2}
+SCAN = 400  # matches looked at per segment before ranking
 
 
-@dataclass(frozen=True)
-class _Entry:
-    suggestion: Suggestion
-    text: str  # the label folded and lower-cased
-    sound: str  # its pinyin
-    initials: str
+class Lookup:
+    """The suggestible documents of one segment: article titles and section headings."""
 
-
-def _segment_entries(seg: Segment) -> list[tuple[int, _Entry]]:
-    """(document, entry) for the title of each article and the heading of each section."""
-    if seg.entries is None:
-        entries = []
-        for doc, (key, heading, heads) in enumerate(zip(seg.keys, seg.sections, seg.heads_pinyin)):
-            article = seg.articles[int(seg.doc_article[doc])]
-            slug, _, anchor = key.partition("#")
+    def __init__(self, seg: Segment):
+        docs, labels, sounds = [], [], []
+        for doc, (heading, heads) in enumerate(zip(seg.sections, seg.heads_pinyin)):
             if int(seg.doc_kind[doc]) == KIND_ARTICLE:
-                found = Suggestion(article["title"], "title", article.get("url") or article_url(slug))
+                label = seg.articles[int(seg.doc_article[doc])]["title"]
             elif heading:
-                found = Suggestion(heading, "heading", article_url(slug, anchor), article["title"])
+                label = heading
             else:
                 continue
-            sound, _, initials = heads.partition(" ")
-            entries.append((doc, _Entry(found, fold(found.label).lower(), sound, initials)))
-        seg.entries = entries
+            docs.append(doc)
+            labels.append(fold(label).lower().replace("\n", " "))
+            sounds.append(heads)
+        self.docs = np.array(docs, dtype=np.int64)
+        self.text = "\n".join(labels)
+        self.starts = np.r_[0, np.cumsum([len(x) + 1 for x in labels])[:-1]].astype(np.int64) if labels else np.zeros(0, np.int64)
+        full = sorted((s.partition(" ")[0], i) for i, s in enumerate(sounds) if s)
+        initials = sorted((s.partition(" ")[2], i) for i, s in enumerate(sounds) if s)
+        self.full_keys, self.full_at = [k for k, _ in full], [i for _, i in full]
+        self.initial_keys, self.initial_at = [k for k, _ in initials], [i for _, i in initials]
+
+    def find(self, text: str, latin: bool) -> set[int]:
+        """Entries (indices) whose label contains ``text``, or whose pinyin or initials start with it."""
+        found: set[int] = set()
+        for m in re.finditer(re.escape(text), self.text):
+            found.add(int(np.searchsorted(self.starts, m.start(), side="right")) - 1)
+            if len(found) >= SCAN:
+                break
+        if latin:
+            for keys, at in ((self.full_keys, self.full_at), (self.initial_keys, self.initial_at)):
+                lo = bisect_left(keys, text)
+                hi = bisect_right(keys, text + "\uffff", lo)
+                found.update(at[lo : min(hi, lo + SCAN)])
+        return found
+
+    def label(self, i: int) -> str:
+        start = int(self.starts[i])
+        end = self.text.find("\n", start)
+        return self.text[start : end if end >= 0 else len(self.text)]
+
+
+def _lookup(seg: Segment) -> Lookup:
+    if seg.entries is None:
+        seg.entries = Lookup(seg)
     return seg.entries
 
 
-def _tag_entries(matrix: Matrix) -> list[_Entry]:
-    tags = sorted({t for a, live in zip(matrix.articles, matrix.article_live) if live for t in a.get("tags") or []})
-    return [_Entry(Suggestion(t, "tag", f"/search?tag={quote(t)}"), fold(t).lower(),
-                   pinyin.key(t) if pinyin.has_cjk(t) else "", pinyin.initials(t) if pinyin.has_cjk(t) else "")
-            for t in tags]
+def _suggestion(seg: Segment, doc: int) -> Suggestion:
+    slug, _, anchor = seg.keys[doc].partition("#")
+    article = seg.articles[int(seg.doc_article[doc])]
+    if int(seg.doc_kind[doc]) == KIND_ARTICLE:
+        return Suggestion(article["title"], "title", article.get("url") or article_url(slug))
+    return Suggestion(seg.sections[doc], "heading", article_url(slug, anchor), article["title"])
 
 
-def _matches(entry: _Entry, text: str, latin: bool) -> bool:
-    return text in entry.text or latin and (entry.sound.startswith(text) or entry.initials.startswith(text))
+def _tag_table(matrix: Matrix) -> list[tuple[str, str, str, str]]:
+    """(tag, folded, pinyin, initials) of the live articles' tags, once per index version."""
+    if matrix.tag_table is None:
+        tags = sorted({t for a, live in zip(matrix.articles, matrix.article_live) if live for t in a.get("tags") or []})
+        matrix.tag_table = [(t, fold(t).lower(), *((pinyin.key(t), pinyin.initials(t)) if pinyin.has_cjk(t) else ("", "")))
+                            for t in tags]
+    return matrix.tag_table
+
+
+def _tags(matrix: Matrix, text: str, latin: bool) -> list[tuple[tuple, Suggestion]]:
+    out = []
+    for tag, folded, sound, initials in _tag_table(matrix):
+        if text in folded or latin and sound and (sound.startswith(text) or initials.startswith(text)):
+            prefix = folded.startswith(text) or latin and sound.startswith(text)
+            out.append(((not prefix, RANK["tag"], len(tag)), Suggestion(tag, "tag", f"/search?tag={quote(tag)}")))
+    return out
 
 
 def suggest(matrix: Matrix, text: str, limit: int = 8) -> list[Suggestion]:
     text = fold(text.strip()).lower()
-    if not text:
+    if not text or "\n" in text:
         return []
     latin = text.isascii() and text.isalpha()
-    found: list[_Entry] = [e for e in _tag_entries(matrix) if _matches(e, text, latin)]
+    ranked = _tags(matrix, text, latin)
     for seg, offset in zip(matrix.segments, matrix.offsets):
-        live = matrix.live
-        found += [e for doc, e in _segment_entries(seg) if live[offset + doc] and _matches(e, text, latin)]
-    found.sort(key=lambda e: (not (e.text.startswith(text) or latin and e.sound.startswith(text)),
-                              RANK[e.suggestion.kind], len(e.suggestion.label)))
+        lookup = _lookup(seg)
+        for i in lookup.find(text, latin):
+            doc = int(lookup.docs[i])
+            if not matrix.live[offset + doc]:
+                continue
+            found = _suggestion(seg, doc)
+            label = lookup.label(i)
+            prefix = label.startswith(text) or latin and seg.heads_pinyin[doc].startswith(text)
+            ranked.append(((not prefix, RANK[found.kind], len(found.label)), found))
+    ranked.sort(key=lambda r: r[0])
     seen, out = set(), []
-    for e in found:
-        if (e.suggestion.label, e.suggestion.kind) not in seen:
-            seen.add((e.suggestion.label, e.suggestion.kind))
-            out.append(e.suggestion)
+    for _, found in ranked:
+        if (found.label, found.kind) not in seen:
+            seen.add((found.label, found.kind))
+            out.append(found)
         if len(out) == limit:
             break
     return out

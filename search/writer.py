@@ -252,7 +252,7 @@ def _shares(catalog: Catalog, n: int) -> list[list[str]]:
     time is linear in it)."""
     shares: list[list[str]] = [[] for _ in range(n)]
     sizes = [0] * n
-    items = [(len(a.body), a.rel_path) for a in catalog.articles] + [(0, r.rel_path) for r in catalog.paths]
+    items = [(a.size, a.rel_path) for a in catalog.articles] + [(0, r.rel_path) for r in catalog.paths]
     for size, rel in sorted(items, reverse=True):
         i = sizes.index(min(sizes))
         shares[i].append(rel)

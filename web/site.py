@@ -35,7 +35,7 @@ class Site:
         if not isinstance(config, Config):
             config = load_config(**(config or {}))
         self.config = config
-        self.store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)
+        self.store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes, light=True)
         self.history = History(Path(config.content_dir), commit_in_parent=config.history_in_parent_repo)
         self._search = None
         self._users: Users | None = None

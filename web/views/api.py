@@ -55,6 +55,7 @@ def api_article(slug: str):
     if moved:
         return moved
     cat = catalog()
+    article = site().store.full(article)  # the catalog holds articles without their text
     return jsonify({
         "slug": article.slug,
         "title": article.title,

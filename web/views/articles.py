@@ -16,6 +16,7 @@ def article(slug: str):
     if moved:
         return moved
     cat = catalog()
+    found = site().store.full(found)  # the catalog holds articles without their text
     rendered = render(found, cat.resolve)
     return render_template(
         "article.html",
