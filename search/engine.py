@@ -78,7 +78,7 @@ class Snapshot:
     @property
     def speller(self) -> Speller:
         if self._speller is None:
-            self._speller = Speller(self.matrix.homophones, self.matrix.known)
+            self._speller = Speller(self.matrix.homophone, self.matrix.known)
         return self._speller
 
 

@@ -15,28 +15,34 @@ TAG_FACETS = 30  # the most frequent tags among the matches are offered as facet
 
 
 def _ids(values: list[str]) -> tuple[np.ndarray, list[str]]:
-    names = sorted(set(values))
-    index = {v: i for i, v in enumerate(names)}
-    return np.array([index[v] for v in values], dtype=np.int32), names
+    """(index of each value among the sorted distinct values, those values), by numpy's sort."""
+    if not values:
+        return np.zeros(0, np.int32), []
+    names, ids = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+    return ids.astype(np.int32), names.tolist()
 
 
 class ArticleTable:
+    """Made for every index version (after each edit): a few vectorised passes over the
+    articles, ~10 ms at 10,000."""
+
     def __init__(self, articles: list[dict], live: np.ndarray):
         self.articles = articles
         self.live = live
         self.by_slug = {a["slug"]: i for i, a in enumerate(articles) if live[i]}
+        types = [a["type"] for a in articles]
+        self.type_id, self.type_names = _ids(types)
         # reading paths are found beside the results, never counted among them (search.ranking)
-        self.is_path = np.array([a["type"] == PATH_TYPE for a in articles], dtype=bool)
-        self.type_id, self.type_names = _ids([a["type"] for a in articles])
+        self.is_path = self.type_id == self.type_names.index(PATH_TYPE) if PATH_TYPE in self.type_names \
+            else np.zeros(len(articles), dtype=bool)
         self.category_id, self.category_names = _ids([a["category"] for a in articles])
         tags = [a.get("tags") or [] for a in articles]
-        self.tag_names = sorted({t for ts in tags for t in ts})
-        index = {t: i for i, t in enumerate(self.tag_names)}
         self.tag_ptr = np.r_[0, np.cumsum([len(ts) for ts in tags])].astype(np.int64)
-        self.tag_ids = np.array([index[t] for ts in tags for t in ts], dtype=np.int32)
+        self.tag_ids, self.tag_names = _ids([t for ts in tags for t in ts])
         # newest first; ties by title, as the site's lists
-        order = sorted(range(len(articles)), key=lambda i: (articles[i].get("updated") or "", articles[i]["title"]),
-                       reverse=True)
+        updated = np.array([a.get("updated") or "" for a in articles], dtype=object).astype(str)
+        titles = np.array([a["title"] for a in articles], dtype=object).astype(str)
+        order = np.lexsort((titles, updated))[::-1] if len(articles) else np.zeros(0, np.int64)
         self.date_rank = np.empty(len(articles), dtype=np.int64)
         self.date_rank[order] = np.arange(len(articles))
 

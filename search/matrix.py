@@ -37,6 +37,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import re
 import shutil
 import zlib
 from array import array
@@ -192,6 +193,9 @@ class Segment:
         self.keys: list[str] = keys.split("\n") if keys else []
         self.articles: list[dict] = self.read_articles(self.folder)
         self._lines: dict[str, list[str]] = {}
+        self._homophones: dict[str, tuple[int, str]] | None = None
+        self._joined: str | None = None
+        self._starts = None
         self.entries = None  # the lookup of suggestions made from this segment (search.suggest), once
         self._shown_ptr = _load(self.folder / "doc_shown_ptr.npy")
         with open(self.folder / "doc_shown.bin", "rb") as fh:
@@ -224,6 +228,34 @@ class Segment:
     @property
     def terms_pinyin(self) -> list[str]:
         return self._read_lines("terms_pinyin.txt", len(self.terms))
+
+    def frequency(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        return 0 if tid is None else int(self.term_ptr[tid + 1] - self.term_ptr[tid])
+
+    @property
+    def homophones(self) -> dict[str, tuple[int, str]]:
+        """pinyin -> (documents, word) of this segment's most common word with that sound,
+        made once: segments never change, a new index version reuses them."""
+        if self._homophones is None:
+            best: dict[str, tuple[int, str]] = {}
+            df = self.document_frequencies().tolist()
+            for term, sound, n in zip(self.terms, self.terms_pinyin, df):
+                if sound and len(term) > 1 and (n, term) > best.get(sound, (0, "")):
+                    best[sound] = (n, term)
+            self._homophones = best
+        return self._homophones
+
+    def containing(self, fragment: str) -> set[str]:
+        """This segment's terms that contain ``fragment``: one search over its joined terms."""
+        if self._joined is None:
+            self._joined = "\n".join(self.terms)
+            self._starts = np.r_[0, np.cumsum([len(t) + 1 for t in self.terms])[:-1]].astype(np.int64) \
+                if self.terms else np.zeros(0, np.int64)
+        found = set()
+        for m in re.finditer(re.escape(fragment), self._joined):
+            found.add(self.terms[int(np.searchsorted(self._starts, m.start(), side="right")) - 1])
+        return found
 
     @staticmethod
     def read_articles(folder: Path) -> list[dict]:
@@ -305,8 +337,6 @@ class Matrix:
         self.doc_count = int(self.live.sum())
         live_total = float(lengths[self.live].sum()) if self.size else 0.0
         self.avg_length = live_total / self.doc_count if self.doc_count else 1.0
-        self._vocabulary: dict[str, int] | None = None
-        self._homophones: dict[str, str] | None = None
         self.tag_table = None  # search.suggest's table of the tags, made once
 
     def _locate(self, doc: int) -> tuple[Segment, int]:
@@ -354,32 +384,24 @@ class Matrix:
     def known(self, term: str) -> bool:
         return any(term in s.vocab for s in self.segments)
 
-    @property
-    def homophones(self) -> dict[str, str]:
-        """pinyin -> the most common index word of two or more Chinese characters with that
-        sound (baomi → 保密): for typos and for pinyin typed with the input method off."""
-        if self._homophones is None:
-            sounds = {term: sound for seg in self.segments for term, sound in zip(seg.terms, seg.terms_pinyin)
-                      if sound and len(term) > 1}
-            best: dict[str, tuple[int, str]] = {}
-            for term, sound in sounds.items():
-                n = self.vocabulary[term]
-                if (n, term) > best.get(sound, (0, "")):
-                    best[sound] = (n, term)
-            self._homophones = {sound: term for sound, (_, term) in best.items()}
-        return self._homophones
+    def frequency(self, term: str) -> int:
+        """Documents containing ``term`` (deleted ones included: an estimate for the fallbacks
+        and the speller, never for scoring)."""
+        return sum(seg.frequency(term) for seg in self.segments)
 
-    @property
-    def vocabulary(self) -> dict[str, int]:
-        """term -> number of documents containing it (deleted ones included: an estimate for
-        the fallbacks and the speller, never for scoring)."""
-        if self._vocabulary is None:
-            vocab: dict[str, int] = {}
-            for seg in self.segments:
-                for term, n in zip(seg.terms, seg.document_frequencies().tolist()):
-                    vocab[term] = vocab.get(term, 0) + n
-            self._vocabulary = vocab
-        return self._vocabulary
+    def homophone(self, sound: str) -> str | None:
+        """The most common index word of two or more Chinese characters whose pinyin is
+        ``sound`` (baomi → 保密): for typos and for pinyin typed with the input method off."""
+        found = [seg.homophones[sound] for seg in self.segments if sound in seg.homophones]
+        return max(found)[1] if found else None
+
+    def containing(self, fragment: str) -> set[str]:
+        """Index words that contain ``fragment`` (and are not it)."""
+        found: set[str] = set()
+        for seg in self.segments:
+            found |= seg.containing(fragment)
+        found.discard(fragment)
+        return found
 
 
 def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) -> None:

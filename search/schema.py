@@ -11,7 +11,7 @@ from whoosh import fields
 
 from .analyzer import chinese_analyzer
 
-SCHEMA_VERSION = "17"
+SCHEMA_VERSION = "18"
 TEXT_FIELD = "content"
 
 

@@ -16,9 +16,10 @@ LONGEST = 4  # words joined into one stretch at most
 
 
 class Speller:
-    def __init__(self, homophones: dict[str, str], known):
-        """``homophones``: pinyin -> index word (Matrix.homophones); ``known(word)``: in the index."""
-        self.homophones = homophones
+    def __init__(self, homophone, known):
+        """``homophone(pinyin)``: the index word with that sound (Matrix.homophone), or None;
+        ``known(word)``: the word is in the index."""
+        self.homophone = homophone
         self.known = known
 
     def _replacement(self, words: list[str]) -> str | None:
@@ -29,7 +30,7 @@ class Speller:
             return None  # words of the index side by side are meant: slips leave unknown words or lone characters
         if not (pinyin.has_cjk(text) or text.isalpha() and text.isascii()):
             return None
-        better = self.homophones.get(pinyin.key(words))
+        better = self.homophone(pinyin.key(words))
         return better if better and better != text else None
 
     def correct(self, words: list[str]) -> list[str] | None:

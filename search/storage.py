@@ -52,11 +52,10 @@ def read_manifest(gen: Path) -> dict:
 
 
 def write_manifest(gen: Path, data: dict) -> None:
+    """Replace the manifest in one rename: a process killed at any moment leaves the old one or
+    the new one. (No fsync, as Whoosh's own commits: a power cut is not a process kill.)"""
     tmp = Path(gen) / f"{MANIFEST}.tmp-{os.getpid()}-{threading.get_ident()}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False)
-        fh.flush()
-        os.fsync(fh.fileno())
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")  # json.dumps is C, json.dump not
     os.replace(tmp, Path(gen) / MANIFEST)
 
 
