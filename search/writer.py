@@ -21,12 +21,15 @@ import itertools
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.system import pack_uint
 from whoosh.writing import LockError, SegmentWriter
 
 from kb.article import Article, Problem
@@ -105,14 +108,17 @@ class FastSegmentWriter(SegmentWriter):
     def _content_postings(self):
         """(field, term bytes, document, weight, value bytes) of the content field, in order."""
         terms, arrays = self.builder.postings()
-        term_ptr, docs, weights = arrays["term_ptr"], arrays["post_doc"], arrays["post_w"]
+        term_ptr, docs, weights = arrays["term_ptr"], arrays["post_doc"].tolist(), arrays["post_w"].tolist()
         pos_ptr, positions = arrays["pos_ptr"], arrays["positions"]
-        encode = self.schema[TEXT_FIELD].format.encode
+        # Whoosh's Positions format: the count, then the gaps between positions, pickled
+        gaps = np.diff(positions, prepend=0)
+        gaps[pos_ptr[:-1][np.diff(pos_ptr) > 0]] = positions[pos_ptr[:-1][np.diff(pos_ptr) > 0]]
+        gaps, bounds = gaps.tolist(), pos_ptr.tolist()
         for tid in sorted(range(len(terms)), key=lambda i: terms[i].encode("utf-8")):
             text = terms[tid].encode("utf-8")
             for p in range(int(term_ptr[tid]), int(term_ptr[tid + 1])):
-                where = positions[pos_ptr[p] : pos_ptr[p + 1]].tolist()
-                yield TEXT_FIELD, text, int(docs[p]), float(weights[p]), encode(where)
+                a, b = bounds[p], bounds[p + 1]
+                yield TEXT_FIELD, text, docs[p], weights[p], pack_uint(b - a) + pickle.dumps(gaps[a:b], 2)
 
     def _all_postings(self):
         """The pool's postings (other fields, sorted by field) with the builder's content
