@@ -39,7 +39,11 @@ def parse(text: str) -> list[Group]:
 def add_word(text: str, word: str, line: int | None = None, partner: str = "") -> str:
     """``text`` with ``word`` added to the group on ``line``, or — without a line — a new group
     ``partner word`` at the end. Raises ValueError for a line that is not a group."""
-    word = word.strip()
+    word, partner = word.strip(), partner.strip()
+    if not word or SEPARATORS.search(word):
+        raise ValueError("同义词要写一个词：不能空着，也不能有空格、逗号或顿号")
+    if line is None and (not partner or SEPARATORS.search(partner)):
+        raise ValueError("新的一组要有两个词：请填写和它意思相同的另一个词")
     lines = text.splitlines()
     if line is not None:
         if not any(g.line == line for g in parse(text)):
@@ -47,7 +51,7 @@ def add_word(text: str, word: str, line: int | None = None, partner: str = "") -
         body, sep, comment = lines[line - 1].partition("#")
         lines[line - 1] = f"{body.rstrip()} {word}" + (f"  {sep}{comment}" if sep else "")
     else:
-        lines.append(f"{partner.strip()} {word}".strip())
+        lines.append(f"{partner} {word}")
     return "\n".join(lines) + "\n"
 
 

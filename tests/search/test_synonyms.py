@@ -96,3 +96,10 @@ def test_the_engine_checks_and_splits_with_the_index_dictionary(searcher):
     assert searcher.words("督查督办") == ["督查督办"]  # a word of content/_dictionary.txt
     assert searcher.check_synonyms("督查督办 催办\n") == []
     assert [p.severity for p in searcher.check_synonyms("会议\n")] == ["error"]
+
+
+def test_an_added_word_is_one_word_and_a_new_group_has_two():
+    with pytest.raises(ValueError, match="不能有空格"):
+        add_word("会议 开会\n", "公车 申请", line=1)
+    with pytest.raises(ValueError, match="另一个词"):
+        add_word("会议 开会\n", "公车")
