@@ -49,6 +49,9 @@ class Config:
     history_in_parent_repo: bool = False  # commit saves when content/ is inside another git repository
     max_upload_bytes: int = 20_000_000  # an imported file (.docx, .html, .md)
     max_image_bytes: int = 5_000_000  # one image taken from an imported file
+    analytics: bool = True  # keep a query log (no user, no address) for the editors' 搜索统计 page
+    analytics_retention_days: int = 180  # searches older than this are deleted from the log
+    analytics_record_ip: bool = False  # also keep the address a search came from
 
     @property
     def index_path(self) -> Path:

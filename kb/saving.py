@@ -9,6 +9,8 @@ same slug in different folders exclude each other too); inside the locks it comp
 on disk with the version the editor opened, checks the slug against the folder as it is now,
 and writes a temporary file of its own that replaces the article in one rename.
 
+The same locks and history keep the folder's own files (``save_text``: the synonyms list).
+
 Lock files live in ``content/.kb-locks/``: a hidden folder the loader never reads, on the
 same file system as the articles, visible to every worker process; it ignores itself in git.
 """
@@ -131,15 +133,60 @@ def save_article(store: ContentStore, rel_path: str, text: str, base_digest: str
         problems += _claims(article, rel_path, store.fresh())
         if any(p.severity == "error" for p in problems):
             return SaveResult(None, problems, digest=current)
-        try:
-            _write(path, raw)
-        except OSError as exc:
-            return SaveResult(None, [Problem(rel_path, f"保存失败：{exc.strerror}（原来的文件没有改动）")], digest=current)
-        revision = history_error = None
-        if record is not None:
-            try:
-                revision = record(article)
-            except HistoryError as exc:
-                log.error("saved %s but could not commit it: %s", rel_path, exc)
-                history_error = str(exc)
+        failed, revision, history_error = _write_and_record(path, rel_path, raw, record and (lambda: record(article)))
+        if failed:
+            return SaveResult(None, [failed], digest=current)
     return SaveResult(article, problems, digest=article.digest, revision=revision, history_error=history_error)
+
+
+def _write_and_record(path: Path, rel_path: str, raw: bytes, record: Callable[[], str | None] | None):
+    """Write, then record the change in the history, inside the caller's locks: (the problem
+    that stopped the write or None, the revision, the history's error)."""
+    try:
+        _write(path, raw)
+    except OSError as exc:
+        return Problem(rel_path, f"保存失败：{exc.strerror}（原来的文件没有改动）"), None, None
+    if record is None:
+        return None, None, None
+    try:
+        return None, record(), None
+    except HistoryError as exc:
+        log.error("saved %s but could not commit it: %s", rel_path, exc)
+        return None, None, str(exc)
+
+
+@dataclass
+class TextSaveResult:
+    """What became of saving a content folder's own file (the synonyms list)."""
+
+    saved: bool
+    problems: list[Problem] = field(default_factory=list)
+    conflict: bool = False
+    digest: str | None = None  # the file's digest on disk now
+    revision: str | None = None
+    history_error: str | None = None
+
+
+def save_text(root: Path, rel_path: str, text: str, base_digest: str | None,
+              check: Callable[[str], list[Problem]], record: Callable[[], str | None] | None = None) -> TextSaveResult:
+    """Save a file of the content folder that is not an article (``_synonyms.txt``) the way
+    articles are saved: checked first, under the same lock per path, never over a change made
+    since ``base_digest`` was read, written in one rename, then recorded in the history."""
+    text = text.replace("\r\n", "\n")
+    if text and not text.endswith("\n"):
+        text += "\n"
+    problems = check(text)
+    if any(p.severity == "error" for p in problems):
+        return TextSaveResult(False, problems, digest=base_digest)
+    path = Path(root) / rel_path
+    with _locked(Path(root), [f"file:{rel_path}"]):
+        current = _digest(path)
+        if current != base_digest:
+            message = "这个文件在您编辑期间已被别人修改并保存。您的内容仍在下面，请先在新窗口查看最新版本，把您的修改合并进去后再保存。"
+            return TextSaveResult(False, [Problem(rel_path, message)], conflict=True, digest=current)
+        raw = text.encode("utf-8")
+        failed, revision, history_error = _write_and_record(path, rel_path, raw, record)
+        if failed:
+            return TextSaveResult(False, [failed], digest=current)
+    return TextSaveResult(True, problems, digest=hashlib.sha1(raw).hexdigest(), revision=revision,
+                          history_error=history_error)

@@ -14,10 +14,13 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Integer, String, create_engine, delete, event, func, select
+from sqlalchemy import DateTime, Integer, String, delete, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from .database import open_database
 
 log = logging.getLogger(__name__)
 
@@ -91,22 +94,14 @@ def _plain(row: _User) -> User:
     return User(row.id, row.name, row.role, row.created)
 
 
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
-
-
 class Users:
-    """The accounts database at ``url`` (tables created on first use)."""
+    """The accounts in the database at ``database``: a URL, or the site's engine (kb.database)
+    shared with its other tables. Tables are created on first use."""
 
-    def __init__(self, url: str):
-        self.url = url
-        sqlite = url.startswith("sqlite")
-        self.engine = create_engine(url, connect_args={"timeout": 15} if sqlite else {}, pool_pre_ping=not sqlite)
-        if sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+    def __init__(self, database: str | Engine):
+        self._owns_engine = isinstance(database, str)
+        self.engine = open_database(database) if self._owns_engine else database
+        self.url = self.engine.url.render_as_string(hide_password=True)
         self._ready = False
 
     def _session(self) -> Session:
@@ -116,7 +111,8 @@ class Users:
         return Session(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._owns_engine:
+            self.engine.dispose()
 
     # --- accounts -----------------------------------------------------------------------
     def add(self, name: str, password: str, role: str = "editor") -> User:

@@ -17,10 +17,10 @@ from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
-from kb.article import article_url
+from kb.article import Problem, article_url
 from kb.config import Config
 
-from .analyzer import segmenter
+from .analyzer import query_words, read_dictionary, segmenter
 from .facets import ArticleTable
 from .highlight import snippet
 from .interface import IndexUnavailable, SearchEngine
@@ -33,6 +33,7 @@ from .spelling import Speller
 from .suggest import suggest as suggestions
 from .storage import MATRIX, index_ready, live_path, read_manifest, version_stamp
 from .synonyms import Synonyms
+from .synonyms import check as check_synonyms
 from .vocabulary import Vocabulary
 from .writer import update_index
 
@@ -157,7 +158,8 @@ class Engine(SearchEngine):
             if value:
                 parsed.add_filter(name, value)
         snap = self.snapshot()
-        key = (snap.stamp, text, limit, page, type, tag, category, sort, correct)
+        # an edited synonyms file changes results without a new index version
+        key = (snap.stamp, self.synonyms.version(), text, limit, page, type, tag, category, sort, correct)
         cached = self._cached(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
@@ -189,8 +191,6 @@ class Engine(SearchEngine):
 
     def _correction(self, snap: Snapshot, parsed) -> list[str] | None:
         """The free-text chunks of the query with slips corrected, or None."""
-        from .analyzer import query_words
-
         chunks = [query_words(chunk, snap.dictionary) or [chunk] for chunk in parsed.words]
         fixed = [snap.speller.correct(words) for words in chunks]
         if not any(fixed):
@@ -256,6 +256,20 @@ class Engine(SearchEngine):
             return suggestions(self.snapshot().matrix, text[:100], limit)
         except IndexUnavailable:
             return []
+
+    def _dictionary(self) -> tuple[str, ...]:
+        """The dictionary queries are segmented with: the index's, or the content's before
+        there is an index."""
+        try:
+            return self.snapshot().dictionary
+        except IndexUnavailable:
+            return read_dictionary(self.config.dictionary_path)
+
+    def words(self, text: str) -> list[str]:
+        return query_words(text, self._dictionary())
+
+    def check_synonyms(self, text: str) -> list[Problem]:
+        return check_synonyms(text, self._dictionary())
 
     def partial_matches(self, text: str, limit: int = 5) -> SearchResult:
         """Results containing some two characters of the words typed (typos, words not in the

@@ -1,6 +1,7 @@
 """The search boundary: what the web and the CLI may ask of a search engine.
 
-``SearchEngine`` is the whole interface — index, update, search, suggest words, ready, close —
+``SearchEngine`` is the whole interface — index, update, search, suggest words, ready, close,
+and what editors of the synonyms list need (the words of a query, a check of the list) —
 and ``open_engine`` the one place that chooses an implementation (``Config.search_backend``, a
 dotted path; the default is ``search.engine:Engine``, Whoosh plus the ranking matrix). Results
 come back as ``search.results`` values, errors as the exceptions below; nothing of Whoosh
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
+from kb.article import Problem
 from kb.config import Config
 
 from .results import Report, SearchResult, Suggestion
@@ -69,6 +71,20 @@ class SearchEngine(ABC):
     @abstractmethod
     def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
         """Titles, section headings and tags for what is being typed (also by pinyin)."""
+
+    def words(self, text: str) -> list[str]:
+        """The words a query is looked up by, as this engine splits and folds it (保密原則 →
+        保密, 原则): what a synonym has to be to take effect."""
+        from .analyzer import query_words
+
+        return query_words(text)
+
+    def check_synonyms(self, text: str) -> list[Problem]:
+        """What is wrong with ``text`` as the synonyms file (kb.synonyms), line by line, as this
+        engine reads it: errors stop a save, warnings do not."""
+        from .synonyms import check
+
+        return check(text)
 
     @abstractmethod
     def partial_matches(self, text: str, limit: int = 5) -> SearchResult:

@@ -1,13 +1,80 @@
 """Synonyms editors maintain in ``content/_synonyms.txt``: one group of words per line that
 staff use for the same thing, e.g. ``会议 开会 办会``. A query word of a group also looks for the
-others, weighted below the word itself. Read again whenever the file changes; no re-index."""
+others, weighted below the word itself. Read again whenever the file changes (every worker
+process looks at the file's stamp before using it); no re-index.
+
+The file's format is kb.synonyms'; ``check`` lists what is wrong with a text as search would
+read it, line by line, before the browser's editor saves it (a word in two groups — also when
+written once in traditional and once in simplified characters —, a group of one word, a word
+the search splits into several and so would never look up).
+"""
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from kb.article import Problem
+from kb.synonyms import FILE, parse
 
 from .folding import fold
 
 WEIGHT = 0.6  # a synonym's match, relative to the word typed
+_SYNTAX = re.compile(r'^[-－]|[:："“”]')  # what the query language would read as an operator
+LONGEST = 20  # characters: longer "words" are sentences
+
+
+def key(word: str) -> str:
+    """How a word is compared: as the search sees it (simplified, lower case)."""
+    return fold(word.strip().lower())
+
+
+def check(text: str, dictionary: tuple[str, ...] = (), path: str = FILE) -> list[Problem]:
+    """What is wrong with ``text`` as a synonyms file, line by line: errors stop a save,
+    warnings (「提醒」) do not."""
+    from .analyzer import query_words
+
+    problems: list[Problem] = []
+    first_seen: dict[str, tuple[int, str]] = {}
+
+    def problem(line: int, message: str, severity: str = "error") -> None:
+        problems.append(Problem(path, message, line, severity))
+
+    for group in parse(text):
+        if not group.words:
+            problem(group.line, "这一行只有分隔符，没有词（空的一组）")
+            continue
+        distinct = list(dict.fromkeys(key(w) for w in group.words))
+        if len(distinct) < 2:
+            problem(group.line, f"这一组只有一个词「{group.words[0]}」：同义词至少要两个词，请补上意思相同的词或删去这一行")
+        here: set[str] = set()
+        for word in group.words:
+            k = key(word)
+            if k in here:
+                problem(group.line, f"「{word}」在这一行里写了两次", "warning")
+                continue
+            here.add(k)
+            if k in first_seen:
+                line, written = first_seen[k]
+                same = f"「{word}」" if written == word else f"「{word}」（就是「{written}」，繁简或大小写不同）"
+                problem(group.line, f"{same}已经在第 {line} 行的一组里；一个词只能属于一组，要合并就把两行写成一行")
+                continue
+            first_seen[k] = (group.line, word)
+            problems += _word_problems(word, group.line, dictionary, query_words, path)
+    return problems
+
+
+def _word_problems(word: str, line: int, dictionary, query_words, path: str) -> list[Problem]:
+    if _SYNTAX.search(word):
+        return [Problem(path, f"「{word}」含有搜索语法的符号（开头的 -，或 : 和引号），搜索时不会当作一个词", line)]
+    if len(word) > LONGEST:
+        return [Problem(path, f"「{word}」太长（{len(word)} 个字）：同义词是词，不是句子", line)]
+    words = query_words(word, dictionary)
+    if not words:
+        return [Problem(path, f"「{word}」是搜索时忽略的常用词（停用词），放在这里不起作用", line, "warning")]
+    if len(words) > 1:
+        return [Problem(path, f"「{word}」搜索时会被分成 {' / '.join(words)}，作为同义词不会生效；"
+                              "可以把它加进领域词典 _dictionary.txt（加词典后索引会重建）", line, "warning")]
+    return []
 
 
 class Synonyms:
@@ -16,22 +83,36 @@ class Synonyms:
         self._stamp = None
         self._groups: dict[str, list[str]] = {}
 
-    def _reload(self) -> None:
+    def stamp(self):
+        """What identifies the file's version: a saved change (a new file renamed over the old
+        one) changes it, in every process."""
         try:
             stat = self.path.stat()
         except (OSError, AttributeError):
-            self._groups, self._stamp = {}, None
-            return
-        stamp = (stat.st_mtime_ns, stat.st_size)
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+    def _reload(self):
+        stamp = self.stamp()
         if stamp == self._stamp:
-            return
+            return stamp
         groups: dict[str, list[str]] = {}
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            words = [fold(w.strip().lower()) for w in line.split("#", 1)[0].replace("，", " ").replace(",", " ").split()]
+        try:
+            parsed = parse(self.path.read_text(encoding="utf-8")) if stamp else []
+        except (OSError, UnicodeDecodeError):
+            parsed = []
+        for group in parsed:
+            words = [key(w) for w in group.words]
             for w in words:
                 groups.setdefault(w, [])
                 groups[w] += [o for o in words if o != w and o not in groups[w]]
         self._groups, self._stamp = groups, stamp
+        return stamp
+
+    def version(self):
+        """The file's stamp, after taking up any change (search results cached under an older
+        version are stale)."""
+        return self._reload()
 
     def of(self, word: str) -> list[str]:
         self._reload()

@@ -42,9 +42,9 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
 
     auth.init_app(app, site)
     errors.init_app(app)
-    from .views import api, articles, browse, edit, feeds, history, home, importing, search
+    from .views import analytics, api, articles, browse, edit, feeds, history, home, importing, search, synonyms
 
-    for module in (home, search, articles, browse, edit, history, importing, feeds, api):
+    for module in (home, search, articles, browse, edit, history, importing, feeds, api, analytics, synonyms):
         app.register_blueprint(module.bp)
 
     @app.context_processor

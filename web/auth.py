@@ -7,7 +7,9 @@ Auth enters at one hook (``guard``, run before every request, as flaskr's
   browser sends none, its ``Referer``) must be this site. Clients that send neither (scripts,
   curl) are not browsers and cannot be made to post by another site; the form token still
   applies to them.
-- every write but logging in and out needs an editor; views that manage accounts need an admin.
+- every write but logging in and out needs an editor, except telling the query log which
+  search result was opened (``READER_WRITES``, any reader); views that manage accounts need
+  an admin.
 - with ``require_login`` every page but the login page needs an account.
 
 The form token is Flask-WTF's CSRFProtect: signed with the site's key, bound to the session,
@@ -35,6 +37,7 @@ bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_ENDPOINTS = {"auth.login", "static", "api.healthz"}  # reachable without an account under require_login
+READER_WRITES = {"analytics.opened"}  # posts any reader may make: which search result was opened
 SESSION_DAYS = 14
 
 
@@ -112,7 +115,10 @@ def guard():
         if origin is None and referer and not _same_origin(referer):
             log.warning("refused cross-site %s %s from Referer %s", request.method, request.path, referer)
             raise SiteError(403, "拒绝了来自其他网站的提交。请在本站的页面上操作。")
-        if request.endpoint not in ("auth.login", "auth.logout") and not current_user.can("editor"):
+        if request.endpoint in READER_WRITES:
+            if not current_user.can("reader"):
+                return _refuse("reader")
+        elif request.endpoint not in ("auth.login", "auth.logout") and not current_user.can("editor"):
             return _refuse("editor")
     elif current_app.config["KB"].require_login and request.endpoint not in OPEN_ENDPOINTS \
             and not current_user.is_authenticated:

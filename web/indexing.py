@@ -28,6 +28,7 @@ from watchdog.observers import Observer
 from kb.check import relative
 from kb.reading_paths import is_path_file
 from kb.store import ContentStore, is_content_file
+from kb.synonyms import FILE as SYNONYMS
 from search.interface import SearchEngine
 
 log = logging.getLogger(__name__)
@@ -113,8 +114,8 @@ class IndexKeeper:
             indexed = path.suffix == ".md" and (is_content_file(path, self.root) or is_path_file(rel or ""))
         except ValueError:  # not under the content folder
             return
-        if rel is None or path.suffix not in (".md", ".txt"):
-            return
+        if rel is None or path.suffix not in (".md", ".txt") or path.name == SYNONYMS:
+            return  # the synonyms list is read by search itself, at the next query
         with self._lock:
             if indexed:
                 self._pending.add(rel)  # an article or a reading path

@@ -1,5 +1,5 @@
 """The one application object: a site's config, content store, search engine, index keeper,
-accounts and history, built once and used by the web app, the CLI and the tests alike
+accounts, query log and history, built once and used by the web app, the CLI and the tests alike
 (datasette's ``Datasette`` object).
 
 It lives in ``web/`` because it is the layer that may compose all the others: the domain
@@ -20,7 +20,9 @@ import secrets
 import threading
 from pathlib import Path
 
+from kb.analytics import Analytics
 from kb.config import Config, load_config
+from kb.database import open_database
 from kb.history import History
 from kb.store import ContentStore
 from kb.users import Users
@@ -38,7 +40,9 @@ class Site:
         self.store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes, light=True)
         self.history = History(Path(config.content_dir), commit_in_parent=config.history_in_parent_repo)
         self._search = None
+        self._database = None
         self._users: Users | None = None
+        self._analytics: Analytics | None = None
         self.keeper = None
         self._lock = threading.Lock()
 
@@ -52,13 +56,30 @@ class Site:
                 self._search = open_engine(self.config)
             return self._search
 
+    def _engine(self):
+        """The site's database (kb.database), shared by accounts and the query log; call with
+        the lock held."""
+        if self._database is None:
+            self.config.instance_path.mkdir(parents=True, exist_ok=True)
+            self._database = open_database(self.config.database)
+        return self._database
+
     @property
     def users(self) -> Users:
         with self._lock:
             if self._users is None:
-                self.config.instance_path.mkdir(parents=True, exist_ok=True)
-                self._users = Users(self.config.database)
+                self._users = Users(self._engine())
             return self._users
+
+    @property
+    def analytics(self) -> Analytics:
+        """The query log (kb.analytics); records nothing when ``analytics`` is off."""
+        with self._lock:
+            if self._analytics is None:
+                c = self.config
+                self._analytics = Analytics(self._engine(), c.analytics_retention_days, c.analytics_record_ip,
+                                            enabled=c.analytics)
+            return self._analytics
 
     def prepare(self) -> None:
         """First-start work, done once before serving: the instance folder, the secret key
@@ -104,5 +125,7 @@ class Site:
             self.keeper.stop()
         if self._search is not None:
             self._search.close()
-        if self._users is not None:
-            self._users.close()
+        if self._analytics is not None:
+            self._analytics.flush()
+        if self._database is not None:
+            self._database.dispose()

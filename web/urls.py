@@ -70,3 +70,22 @@ class Urls:
 
     def media(self, name: str) -> str:
         return url_for("articles.media", name=name)
+
+    def analytics(self, **args) -> str:
+        return url_for("analytics.overview", **args)
+
+    def analytics_csv(self, **args) -> str:
+        return url_for("analytics.export", **args)
+
+    def opened(self) -> str:
+        return url_for("analytics.opened")
+
+    def synonyms(self, **args) -> str:
+        return url_for("synonyms.editor", **args)
+
+    def synonyms_add(self) -> str:
+        return url_for("synonyms.add")
+
+    def new_titled(self, title: str) -> str:
+        """The new-article form with its title filled in (from a query that found nothing)."""
+        return url_for("edit.new", title=title)

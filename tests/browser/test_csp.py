@@ -22,7 +22,8 @@ def test_every_page_type_works_under_a_strict_content_security_policy(editor, si
     violations = {}
     for path in ("/", "/search?q=保密", "/a/office-service-work?hl=保密", "/a/meeting-preparation", "/browse", "/tags",
                  "/paths/newcomer", "/a/office-service-work/edit", "/new", "/a/no-such-article", "/login",
-                 "/a/office-service-work/history", "/changes", "/import"):
+                 "/a/office-service-work/history", "/changes", "/import", "/analytics", "/synonyms",
+                 "/synonyms?add=碰头会"):
         page.goto(base + path)
         found = page.evaluate("window.__csp")
         if found:

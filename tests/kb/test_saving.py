@@ -72,3 +72,30 @@ def test_a_stale_save_is_a_conflict_and_writes_nothing(tmp_path):
     result = save_article(ContentStore(root), "guides/one.md", "我的版本", base_digest=opened.digest)
     assert result.article is None and result.conflict and "已被别人修改" in result.problems[0].message
     assert path.read_text(encoding="utf-8") == theirs
+
+
+def test_the_synonyms_list_is_saved_like_an_article(tmp_path):
+    """Checked first, never over a change made meanwhile, recorded in the history."""
+    import hashlib
+
+    from kb.article import Problem
+    from kb.saving import save_text
+
+    root = tmp_path / "content"
+    root.mkdir()
+    path = root / "_synonyms.txt"
+    path.write_text("会议 开会\n", encoding="utf-8")
+    opened = hashlib.sha1(path.read_bytes()).hexdigest()
+
+    def check(text):
+        return [Problem("_synonyms.txt", "只有一个词", 2)] if "单独" in text else []
+
+    recorded = []
+    refused = save_text(root, "_synonyms.txt", "会议 开会\n单独\n", opened, check, lambda: recorded.append(1))
+    assert not refused.saved and refused.problems[0].line == 2 and path.read_text(encoding="utf-8") == "会议 开会\n"
+    saved = save_text(root, "_synonyms.txt", "会议 开会 碰头会", opened, check, lambda: recorded.append(1) or "abc")
+    assert saved.saved and saved.revision == "abc" and recorded == [1]
+    assert path.read_text(encoding="utf-8") == "会议 开会 碰头会\n"
+    late = save_text(root, "_synonyms.txt", "会议 开会 办会\n", opened, check)  # opened before the save above
+    assert late.conflict and not late.saved and "已被别人修改" in late.problems[0].message
+    assert late.digest == saved.digest and path.read_text(encoding="utf-8") == "会议 开会 碰头会\n"

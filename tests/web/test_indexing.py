@@ -84,3 +84,15 @@ def test_an_idle_site_does_not_keep_re_indexing(app):
     keeper.update_now = lambda *args: (calls.append(1), real(*args))
     time.sleep(1.5)
     assert len(calls) <= 1
+
+
+def test_a_changed_synonyms_list_wakes_no_re_indexing(app, content_dir):
+    """Search reads the list itself at the next query; the keeper has nothing to do."""
+    keeper = app.extensions["kb"].keeper
+    calls = []
+    real = keeper.update_now
+    keeper.update_now = lambda *args: (calls.append(args), real(*args))
+    (content_dir / "_synonyms.txt").write_text("会议 开会 碰头会\n", encoding="utf-8")
+    time.sleep(1.0)
+    assert calls == []
+    assert app.test_client().get("/api/search?q=碰头会").get_json()["total"] > 0

@@ -56,6 +56,13 @@
     input.setAttribute("role", "combobox"); input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false"); input.setAttribute("aria-controls", list.id);
 
+    var shown = { query: "", total: null };  /* what the list on screen was made for */
+    /* Open a row; a pick other than 「查看全部」 (which opens the search page, counted there)
+       tells the query log what was typed and what was opened (analytics.js). */
+    function go(row) {
+      if (row.className !== "suggest-all" && window.KB && KB.opened) KB.opened(shown.query, row.url, shown.total);
+      location.href = row.url;
+    }
     function close() { list.hidden = true; active = -1; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); }
     function mark(i) {
       active = i;
@@ -73,8 +80,8 @@
           li.id = list.id + "-" + options.length; li.setAttribute("role", "option");
           if (row.className) li.className = row.className;
           row.parts.forEach(function (p) { li.appendChild(p); });
-          li.addEventListener("mousedown", function (e) { e.preventDefault(); location.href = row.url; });
-          options.push({ el: li, url: row.url });
+          li.addEventListener("mousedown", function (e) { e.preventDefault(); go(row); });
+          options.push({ el: li, url: row.url, row: row });
         }
         list.appendChild(li);
       });
@@ -88,7 +95,11 @@
       timer = setTimeout(function () {
         var mine = ++seq, enc = encodeURIComponent(q);
         Promise.all([getJson("/api/suggest?q=" + enc), getJson("/api/search?q=" + enc + "&limit=" + RESULTS)])
-          .then(function (r) { if (mine === seq) render(rows(r[0], r[1], q)); });
+          .then(function (r) {
+            if (mine !== seq) return;
+            shown = { query: q, total: r[1] ? r[1].total : null };
+            render(rows(r[0], r[1], q));
+          });
       }, 120);
     });
     input.addEventListener("keydown", function (e) {
@@ -96,7 +107,7 @@
       if (e.key === "ArrowDown") { e.preventDefault(); mark((active + 1) % options.length); }
       else if (e.key === "ArrowUp") { e.preventDefault(); mark((active - 1 + options.length) % options.length); }
       else if (e.key === "Escape") { close(); }
-      else if (e.key === "Enter" && active >= 0) { e.preventDefault(); location.href = options[active].url; }
+      else if (e.key === "Enter" && active >= 0) { e.preventDefault(); go(options[active].row); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   });

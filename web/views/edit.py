@@ -80,7 +80,8 @@ def saved(result, draft_key: str = ""):
 @requires("editor")
 def new():
     _allowed()
-    form = request.form
+    # a GET may bring the title (搜索统计's 「新建文章」 for a query that found nothing)
+    form = request.form if request.method == "POST" else {"title": request.args.get("title", "")[:200]}
     problems = []
     if request.method == "POST":
         # Without a slug the title gives one, as a file name does (会议纪要 -> hui-yi-ji-yao).

@@ -4,6 +4,7 @@ from kb import browse
 from search.interface import IndexUnavailable
 
 from . import catalog, site
+from .analytics import record_search
 
 bp = Blueprint("search", __name__)
 DEFAULT_LIMIT = 10
@@ -53,6 +54,9 @@ def results():
             partial = service.partial_matches(state["text"])
     except IndexUnavailable:
         result, unavailable = None, True
+    # a search is counted once, when its first page is shown (not again for page 2 or a re-sort)
+    token = record_search(state["text"], result) if result is not None and state["text"].strip() \
+        and state["page"] == 1 else None
     cat = catalog()
     return render_template(
         "search.html",
@@ -61,6 +65,7 @@ def results():
         partial=partial,
         suggestion=suggestion,
         unavailable=unavailable,
+        search_token=token,
         popular_tags=list(browse.tag_counts(cat.articles).items())[:16],
         link=lambda changes: state_url(state, changes),
     )

@@ -1,0 +1,103 @@
+"""The synonyms list in the browser (editors only): the whole file in an editor, or one word
+added to a group — from 搜索统计 (a query that found nothing) or from the list's own
+suggestions. Checked by search (interface ``check_synonyms``) before anything is written,
+saved under the articles' locks and recorded in the content's history; search uses the new
+list at its next query, in every worker, without re-indexing."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, abort, flash, redirect, render_template, request
+
+from kb.analytics_report import report
+from kb.article import Problem
+from kb.saving import save_text
+from kb.synonyms import FILE, add_word, candidates, parse
+
+from ..auth import author, requires
+from ..urls import Urls
+from . import site
+
+bp = Blueprint("synonyms", __name__)
+SUGGESTION_DAYS = 90
+
+
+def _allowed() -> None:
+    if not site().config.allow_edit:
+        abort(404)
+
+
+def _current() -> tuple[str, str | None]:
+    """(text, digest) of the file on disk; ("", None) when there is none yet."""
+    try:
+        raw = site().config.synonyms_path.read_bytes()
+    except FileNotFoundError:
+        return "", None
+    return raw.decode("utf-8", "replace"), hashlib.sha1(raw).hexdigest()
+
+
+def _save(text: str, digest: str | None, message: str):
+    name, email = author()
+    s = site()
+    return save_text(s.store.root, FILE, text, digest, s.search.check_synonyms,
+                     record=lambda: s.history.commit([FILE], name, email, message))
+
+
+def _saved(result, said: str):
+    if result.history_error:
+        flash(f"{said}但没有记入修改历史（git 出错：{result.history_error}）。请告诉管理员。", "warning")
+    else:
+        flash(f"{said}搜索立即按新的同义词查找，不需要重建索引。", "saved")
+
+
+def _page(text: str, digest: str | None, problems: list[Problem], status: int = 200, message: str = "", adding=None):
+    s = site()
+    suggestions = []
+    if s.config.analytics:
+        rep = report(s.analytics, SUGGESTION_DAYS)
+        suggestions = candidates(rep.pairs, text, s.search.words)
+    current, _ = _current()
+    return render_template("synonyms.html", text=text, digest=digest or "", problems=problems, message=message,
+                           groups=parse(current), suggestions=suggestions, adding=adding,
+                           notes=[p for p in s.search.check_synonyms(current) if p.severity != "error"],
+                           changes=s.history.log(FILE, limit=10), history_mode=s.history.mode()), status
+
+
+@bp.route("/synonyms", methods=["GET", "POST"])
+@requires("editor")
+def editor():
+    _allowed()
+    if request.method == "GET":
+        text, digest = _current()
+        adding = {"word": request.args.get("add", "").strip()[:40], "line": request.args.get("line", type=int),
+                  "partner": request.args.get("partner", "").strip()[:40]}
+        return _page(text, digest, [], adding=adding if adding["word"] else None)
+    text, message = request.form.get("text", ""), request.form.get("message", "").strip()
+    result = _save(text, request.form.get("digest") or None, message or "修改同义词")
+    if result.saved:
+        _saved(result, "同义词已保存。")
+        return redirect(Urls().synonyms(), 303)
+    return _page(text, result.digest, result.problems, 409 if result.conflict else 400, message)
+
+
+@bp.post("/synonyms/add")
+@requires("editor")
+def add():
+    """Add one word to a group (``line``) or as a new group with ``partner``."""
+    _allowed()
+    form = request.form
+    word, partner, group = form.get("word", "").strip(), form.get("partner", "").strip(), form.get("group", "new")
+    line = int(group) if group.isdigit() else None
+    text, digest = _current()
+    adding = {"word": word, "line": line, "partner": partner}
+    try:
+        changed = add_word(text, word, line, partner)
+    except ValueError as exc:
+        return _page(text, digest, [Problem(FILE, str(exc))], 400, adding=adding)
+    result = _save(changed, form.get("digest") or digest, form.get("message", "").strip() or f"加同义词 {word}")
+    if not result.saved:
+        return _page(text, result.digest, result.problems, 409 if result.conflict else 400, adding=adding)
+    joined = next((g.label for g in parse(changed) if g.line == line), "") if line else f"{partner} {word}"
+    _saved(result, f"已把「{word}」加为同义词：{joined}。")
+    back = form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else Urls().synonyms(), 303)
