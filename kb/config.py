@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -49,6 +50,14 @@ class Config:
     history_in_parent_repo: bool = False  # commit saves when content/ is inside another git repository
     max_upload_bytes: int = 20_000_000  # an imported file (.docx, .html, .md)
     max_image_bytes: int = 5_000_000  # one image taken from an imported file
+    # The site's address as readers reach it (https://kb.example.cn): links in the feed, the
+    # sitemap, OpenSearch and canonical links. "" for http://host:port.
+    public_url: str = ""
+    # Host names a request may carry (besides the localhost names, --host and public_url's):
+    # others get 400, so a DNS-rebinding page cannot talk to the site. "*" allows any.
+    allowed_hosts: tuple[str, ...] = ()
+    # Other sites whose images an article may show; by default only the site's own.
+    image_hosts: tuple[str, ...] = ()
 
     @property
     def index_path(self) -> Path:
@@ -68,6 +77,16 @@ class Config:
         return Path(self.content_dir) / "_media"
 
     @property
+    def site_url(self) -> str:
+        """The public address without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = self.host
+        if host in ("0.0.0.0", "::", ""):  # every interface: the name colleagues know the machine by
+            host = socket.gethostname()
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+
+    @property
     def dictionary_path(self) -> Path:
         return Path(self.content_dir) / "_dictionary.txt"
 
@@ -81,6 +100,9 @@ def _coerce(name: str, value):
     kind = {f.name: f.type for f in fields(Config)}[name]
     if value is None:
         return None
+    if "tuple" in str(kind):  # a TOML list, or "a, b" in an environment variable
+        items = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
+        return tuple(str(v).strip() for v in items if str(v).strip())
     if "Path" in str(kind):
         return Path(value)
     if "bool" in str(kind):

@@ -24,6 +24,16 @@ _ORDINAL = re.compile(
 )
 _INLINE_MARKUP = re.compile(r"[*_`~]|!?\[([^\]]*)\]\([^)]*\)")
 
+#: Ids the site's pages give their own elements (web/templates; a test keeps the list whole).
+#: A heading never takes one — 「## Main」 is #main-2 — or it would capture the skip link or
+#: an element the page's script looks up. Ids made by the page's scripts contain a colon,
+#: which no anchor can.
+RESERVED_IDS = frozenset({
+    "main", "header-q", "search-q", "toc-h", "related-h", "recent-h", "paths-h", "types-h", "cats-h", "a-z",
+    "by-type", "by-category", "by-tag", "err-q", "q", "title", "slug", "slug-help", "type", "category", "tags",
+    "summary", "body", "text",
+})
+
 
 def heading_text(raw: str) -> str:
     """Plain text of a Markdown heading: no explicit id, no emphasis or link markup."""
@@ -73,7 +83,7 @@ def split_sections(body: str, body_line: int = 1) -> list[Section]:
     lead = "\n".join(lines[:lead_end]).strip()
     if lead:
         sections.append(Section("", "", 1, (), lead, body_line))
-    used: set[str] = set()
+    used: set[str] = set(RESERVED_IDS)
     stack: list[tuple[int, str]] = []  # (level, heading) of open parents
     for n, (i, level, raw) in enumerate(headings):
         end = headings[n + 1][0] if n + 1 < len(headings) else len(lines)

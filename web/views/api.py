@@ -67,7 +67,7 @@ def api_article(slug: str):
         "source": article.source,
         "author": article.author,
         "markdown": article.body,
-        "html": render(article, cat.resolve).html,
+        "html": render(article, cat.resolve, site().config.image_hosts).html,
         "sections": [
             {"heading": s.heading, "anchor": s.anchor, "level": s.level, "text": plain_text(s.text)}
             for s in article.sections if s.anchor

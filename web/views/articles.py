@@ -16,7 +16,7 @@ def article(slug: str):
     if moved:
         return moved
     cat = catalog()
-    rendered = render(found, cat.resolve)
+    rendered = render(found, cat.resolve, site().config.image_hosts)
     return render_template(
         "article.html",
         article=found,
