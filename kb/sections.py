@@ -29,9 +29,11 @@ _INLINE_MARKUP = re.compile(r"[*_`~]|!?\[([^\]]*)\]\([^)]*\)")
 #: an element the page's script looks up. Ids made by the page's scripts contain a colon,
 #: which no anchor can.
 RESERVED_IDS = frozenset({
-    "main", "header-q", "search-q", "toc-h", "related-h", "recent-h", "paths-h", "types-h", "cats-h", "a-z",
-    "by-type", "by-category", "by-tag", "err-q", "q", "title", "slug", "slug-help", "type", "category", "tags",
-    "summary", "body", "text",
+    "a-z", "add-h", "body", "by-category", "by-tag", "by-type", "category", "cats-h", "err-q", "file",
+    "header-q", "main", "md-help-h", "message", "name", "new-name", "new-password", "new-role",
+    "pane-preview", "pane-write", "password", "path", "paths-h", "q", "recent-h", "related-h",
+    "revert-message", "search-q", "slug", "slug-help", "summary", "tab-preview", "tab-write", "tags", "text",
+    "title", "toc-h", "type", "types-h",
 })
 
 
