@@ -58,6 +58,8 @@ class Config:
     allowed_hosts: tuple[str, ...] = ()
     # Other sites whose images an article may show; by default only the site's own.
     image_hosts: tuple[str, ...] = ()
+    # Milliseconds a search may take before it answers with what it has found (0: no limit).
+    search_budget_ms: int = 1000
 
     @property
     def index_path(self) -> Path:
