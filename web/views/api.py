@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, request
 from kb.render import plain_text, render
 from search.interface import IndexUnavailable
 
-from ..indexing import keeper_status
+from ..health import index_health
 from ..urls import API_ARTICLE
 from . import article_or_redirect, catalog, site
 from .search import search_args
@@ -14,15 +14,15 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """200 when search is ready; 503 while the index is being built, or with the reason when
-    keeping it current failed (the site then still serves the previous index)."""
+    """200 while search answers — ``status`` "ok", or "degraded" with the reason when the index
+    is behind the content (web.health); 503 while there is nothing to search yet ("indexing")
+    or it cannot be built ("error", with the reason)."""
     config, engine = site().config, site().search
-    status = keeper_status(config.index_path)
-    if status.get("state") == "error":
-        return {"status": "error", "error": status.get("error"), "since": status.get("at")}, 503
-    if not engine.ready():
-        return {"status": "indexing", "error": None}, 503
-    return {"status": "ok", "articles": len(catalog().articles)}
+    health = index_health(config.index_path, engine.ready())
+    body = {"status": health.status, "error": health.error, "since": health.since}
+    if not health.searchable:
+        return body, 503
+    return {**body, "articles": len(catalog().articles)}
 
 
 @bp.get("/api/search")
