@@ -2,7 +2,6 @@
 site keeps serving the index it has (issue 9.6). A read-only or full index disk is made for
 the server alone, in a mount namespace of its own (``unshare``)."""
 import json
-import shutil
 import time
 
 import pytest

@@ -1,12 +1,12 @@
 """The JSON API: stable, it is how onboarding tools and the benchmarks talk to the site."""
 from flask import Blueprint, jsonify, request
 
-from kb.render import plain_text, render
+from kb.render import plain_text
 from search.interface import IndexUnavailable
 
 from ..health import index_health
 from ..urls import API_ARTICLE
-from . import article_or_redirect, catalog, site
+from . import article_or_redirect, catalog, render_article, site
 from .search import search_args
 
 bp = Blueprint("api", __name__)
@@ -54,7 +54,6 @@ def api_article(slug: str):
     article, moved = article_or_redirect(slug, "api.api_article")
     if moved:
         return moved
-    cat = catalog()
     return jsonify({
         "slug": article.slug,
         "title": article.title,
@@ -67,7 +66,7 @@ def api_article(slug: str):
         "source": article.source,
         "author": article.author,
         "markdown": article.body,
-        "html": render(article, cat.resolve, site().config.image_hosts).html,
+        "html": render_article(article).html,
         "sections": [
             {"heading": s.heading, "anchor": s.anchor, "level": s.level, "text": plain_text(s.text)}
             for s in article.sections if s.anchor

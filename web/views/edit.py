@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request
 from kb.article import TYPES
 from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
-from kb.render import render
 from kb.saving import save_article
 from kb.store import parse_article
 from search.interface import SearchError
@@ -17,7 +16,7 @@ from search.interface import SearchError
 from ..auth import author, requires
 from ..indexing import content_changed
 from ..urls import ARTICLE_EDIT, Urls
-from . import catalog, site
+from . import catalog, render_article, site
 
 bp = Blueprint("edit", __name__)
 _MEDIA = re.compile(r"\(/media/([0-9a-f]{16}\.[a-z]{3,4})\)")
@@ -136,8 +135,7 @@ def preview():
     problems a save would report."""
     rel_path = request.form.get("path", "") or "guides/preview.md"
     article, problems = check_text(rel_path, request.form.get("text", ""))
-    cat = catalog()
-    html = render(article, cat.resolve).html if article is not None else ""
+    html = render_article(article).html if article is not None else ""
     return {
         "html": html,
         "title": article.title if article is not None else "",
