@@ -2,7 +2,8 @@
 
 Three sources, because each can be the only one that knows:
 
-- the keeper's ``keeper.json`` (building, ready, or the error its last update ended with);
+- the keeper's ``keeper.json`` (building, updating the whole folder, ready, or the error its last
+  update ended with);
 - the index folder itself: a read-only or full disk stops every write — the keeper's note
   included, so ``keeper.json`` may still say "ready" — and is looked at directly;
 - whether this process can search an index at all.
@@ -10,7 +11,9 @@ Three sources, because each can be the only one that knows:
 While an index can be searched the site keeps serving it, also when the index is behind the
 content (a failed update, a dictionary change that could not be rebuilt): /healthz then answers
 200 with ``status: degraded`` and the reason, rather than a 503 that would take a working site
-out of a load balancer for as long as the disk stays full. 503 means nothing can be searched.
+out of a load balancer for as long as the disk stays full; while the keeper goes over the whole
+folder (a dictionary change rebuilds everything) ``status: updating``. 503 means nothing can be
+searched.
 """
 from __future__ import annotations
 
@@ -29,13 +32,15 @@ MIN_FREE_BYTES = 5 * 1024 * 1024  # below this an update of one article may not 
 
 @dataclass
 class Health:
-    status: str  # "ok", "degraded" (searchable, but behind), "indexing", "error" (nothing to search)
+    # "ok"; "updating" (searchable, a pass over the whole folder under way); "degraded" (searchable,
+    # but behind: the reason in ``error``); "indexing" or "error" (nothing to search yet)
+    status: str
     error: str | None = None
     since: str | None = None
 
     @property
     def searchable(self) -> bool:
-        return self.status in ("ok", "degraded")
+        return self.status in ("ok", "updating", "degraded")
 
 
 def storage_problem(index_path: Path) -> str | None:
@@ -61,7 +66,9 @@ def index_health(index_path: Path, searchable: bool) -> Health:
     if error is None and status.get("state") == "error":
         error, since = f"索引更新失败：{status.get('error')}", status.get("at")
     if searchable:
-        return Health("degraded" if error else "ok", error, since)
+        if error:
+            return Health("degraded", error, since)
+        return Health("updating" if status.get("state") in ("building", "updating") else "ok")
     return Health("error" if error else "indexing", error, since)
 
 
@@ -69,6 +76,7 @@ BANNERS = {
     "degraded": "搜索索引没有跟上文章的修改：{error}。网站仍按之前的索引搜索，新保存或修改的文章可能暂时搜不到；"
                 "问题解决后会自动补上。请告诉管理员。",
     "error": "搜索索引无法建立：{error}。文章可以照常阅读和编辑，但暂时不能搜索。请告诉管理员。",
+    "updating": "搜索索引正在更新，刚保存或修改的文章可能要等一会儿才搜得到。",
     "indexing": "搜索索引正在建立，完成之前搜索不到文章。",
 }
 

@@ -69,7 +69,7 @@ def content_stamp(index_path: Path, content_dir: Path | None = None) -> int:
 
 
 def keeper_status(index_path: Path) -> dict:
-    """What the keeper last said: {"state": "building" | "ready" | "error", "error": …}."""
+    """What the keeper last said: {"state": "building" | "updating" | "ready" | "error", "error": …}."""
     try:
         return json.loads((Path(index_path) / STATUS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -167,6 +167,8 @@ class IndexKeeper:
             self.store.invalidate()
             if not self.engine.ready():
                 self._say("building")
+            elif paths is None and self.error is None:
+                self._say("updating")  # the whole folder: a dictionary change rebuilds, for minutes at scale
             report = self.engine.update(paths) if paths is not None else \
                 self.engine.index(catalog=None if self.engine.ready() else self.store.catalog())
             if report.changed_anything:

@@ -62,6 +62,27 @@ def test_a_failed_rebuild_keeps_the_old_index_serving_and_healthz_says_why(built
     assert "搜索索引没有跟上文章的修改" in page and "UnicodeDecodeError" in page
 
 
+def test_editors_are_told_while_the_whole_folder_is_being_indexed(built, running):
+    import threading
+
+    site, app = running
+    site.start_keeper()
+    client = log_in(app.test_client(), "editor")
+    assert wait_for(lambda: client.get("/healthz").get_json()["status"] == "ok")
+    release, real = threading.Event(), site.search.index
+    site.search.index = lambda **kw: (release.wait(20), real(**kw))[1]  # a rebuild that takes its time
+    with open(built.dictionary_path, "a", encoding="utf-8") as fh:
+        fh.write("新的领域词\n")  # a dictionary change: the whole folder again
+    try:
+        assert wait_for(lambda: client.get("/healthz").get_json()["status"] == "updating")
+        assert client.get("/healthz").status_code == 200
+        assert "搜索索引正在更新" in client.get("/").get_data(as_text=True)
+    finally:
+        release.set()
+    assert wait_for(lambda: client.get("/healthz").get_json()["status"] == "ok")
+    assert "搜索索引正在更新" not in client.get("/").get_data(as_text=True)
+
+
 def test_healthz_is_ok_and_shows_no_banner_when_the_index_is_current(client):
     assert client.get("/healthz").get_json() == {"status": "ok", "error": None, "since": None, "articles": 15}
     assert "index-banner" not in client.get("/").get_data(as_text=True)

@@ -14,8 +14,8 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """200 while search answers — ``status`` "ok", or "degraded" with the reason when the index
-    is behind the content (web.health); 503 while there is nothing to search yet ("indexing")
+    """200 while search answers — ``status`` "ok", "updating" (a pass over the whole folder), or
+    "degraded" with the reason when the index is behind the content (web.health); 503 while there is nothing to search yet ("indexing")
     or it cannot be built ("error", with the reason)."""
     config, engine = site().config, site().search
     health = index_health(config.index_path, engine.ready())
