@@ -130,6 +130,22 @@ def survivors(pids: set[int], seconds: float) -> list[str]:
     return [f"{p}: {command_line(p)}" for p in pids if alive(p)]
 
 
+def holding(folder: Path) -> set[int]:
+    """Processes (other than this one) with a file under ``folder`` open: every process a test
+    server starts writes to its log there, whether or not it was seen among its descendants."""
+    folder, found = str(Path(folder).resolve()), set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            targets = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+        except OSError:
+            continue
+        if any(t.startswith(folder + "/") for t in targets):
+            found.add(int(entry.name))
+    return found
+
+
 def lock_holders(path: Path) -> list[str]:
     """The processes /proc/locks says hold a lock on ``path``, with their command lines."""
     inode = Path(path).stat().st_ino
