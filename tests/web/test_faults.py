@@ -24,7 +24,8 @@ ROUNDS = int(os.environ.get("KB_KILL_ROUNDS", "20"))
 OTHER_ROUNDS = max(1, ROUNDS // 4)  # kills during incremental updates, and during saves
 SEED = int(os.environ.get("KB_KILL_SEED", str(random.SystemRandom().randrange(10**6))))
 ARTICLES = PARALLEL_THRESHOLD + 10  # just enough for a cold build in worker processes
-GONE_WITHIN = 3.0  # seconds for every process of a killed server to be gone
+GONE_WITHIN = 10.0  # seconds for every process of a killed server to be gone (on a busy shared machine)
+SLOWEST = [0.0]  # the longest any round took for that, in seconds
 
 
 def many_articles(folder, count: int = ARTICLES, chars: int = 300) -> None:
@@ -77,7 +78,9 @@ def kill_while_writing(server: Server, index, rng: random.Random, seconds: float
 
 def assert_nothing_left(seen: set[int], index) -> None:
     seen = seen | holding(index.parent)  # also a process started after the last look (its log is there)
+    began = time.monotonic()
     left = survivors(seen, GONE_WITHIN)
+    SLOWEST[0] = max(SLOWEST[0], time.monotonic() - began)
     kill_all(seen)  # so that a failure leaves nothing running either
     assert not left, f"still running {GONE_WITHIN} s after the kill:\n" + "\n".join(left)
     assert lock_is_free(index), lock_holders(index / ".lock")
@@ -158,7 +161,7 @@ def test_kills_during_the_first_full_build_leave_nothing_and_the_next_start_serv
         assert len(list(index.glob("gen-*"))) == 1  # a half-built generation was cleared away
         after.stop()
     print(f"{ROUNDS} kills during the first full build (keeper start + 0–{1.05 * ready:.1f} s; build workers from "
-          f"{spawned:.1f} s): {phases}")
+          f"{spawned:.1f} s): {phases}; every process gone within {SLOWEST[0]:.1f} s")
 
 
 def post_regardless(editor, url: str, fields: dict) -> None:
@@ -200,7 +203,8 @@ def test_kills_during_incremental_updates_lose_nothing(own_copy, tmp_path, start
             time.sleep(0.1)
         assert total(server, f"revised{n}round") == len(changed)
     server.stop()
-    print(f"{OTHER_ROUNDS} kills during incremental updates, {during} with the index lock held: no article lost")
+    print(f"{OTHER_ROUNDS} kills during incremental updates, {during} with the index lock held: no article lost; "
+          f"every process gone within {SLOWEST[0]:.1f} s")
 
 
 def test_kills_during_saves_from_the_editor_lose_nothing(own_copy, tmp_path, start):
@@ -242,4 +246,5 @@ def test_kills_during_saves_from_the_editor_lose_nothing(own_copy, tmp_path, sta
         assert total(server, f"saved{n}time") == int(saved)
     server.stop()
     assert not list(own_copy.rglob(".*.saving"))
-    print(f"{OTHER_ROUNDS * 2} kills during saves: {outcomes}, no article lost")
+    print(f"{OTHER_ROUNDS * 2} kills during saves: {outcomes}, no article lost; every process gone within "
+          f"{SLOWEST[0]:.1f} s")
