@@ -44,18 +44,19 @@ class Health:
 
 
 def storage_problem(index_path: Path) -> str | None:
-    """Why nothing can be written to the index folder now, or None."""
+    """Why nothing can be written to the index folder now, or None. (Without the folder's path:
+    /healthz answers anyone; the administrator knows where the index is.)"""
     folder = Path(index_path)
     while not folder.exists() and folder.parent != folder:
         folder = folder.parent  # not created yet: its parent decides
     if not os.access(folder, os.W_OK):
-        return f"索引目录 {index_path} 是只读的，无法更新索引"
+        return "索引目录是只读的，无法更新索引"
     try:
         free = shutil.disk_usage(folder).free
     except OSError as exc:
-        return f"无法读取索引目录 {index_path}：{exc.strerror}"
+        return f"无法读取索引目录：{exc.strerror}"
     if free < MIN_FREE_BYTES:
-        return f"索引目录 {index_path} 所在的磁盘空间不足（剩余 {free / 1024 / 1024:.1f} MB）"
+        return f"索引目录所在的磁盘空间不足（剩余 {free / 1024 / 1024:.1f} MB）"
     return None
 
 
