@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from .article import SEVERITIES, TYPES, Article, Problem, normalize_type
-from .links import iter_links
+from .links import iter_links, safe_link
 from .sections import iter_headings
 
 KNOWN = {"title", "slug", "type", "category", "summary", "updated", "tags", "source", "source_url", "author",
@@ -56,6 +56,9 @@ def check_meta(meta: dict, path: str, line_of) -> list[Problem]:
         elif given(meta, key) and CONTROL_CHARS.search(meta[key]):
             char = CONTROL_CHARS.search(meta[key]).group()
             err(key, f"字段 {key} 里有不可见的控制字符（U+{ord(char):04X}），已去掉", "warning")
+    url = meta.get("source_url")
+    if given(meta, "source_url") and isinstance(url, str) and not safe_link(url):
+        err("source_url", f"source_url “{short(url)}” 不是 http、https 或 mailto 地址，不会显示为链接", "warning")
     slug = meta.get("slug")
     if given(meta, "slug") and not (isinstance(slug, str) and SLUG.match(slug) and 3 <= len(slug) <= 60):
         err("slug", f"slug “{short(slug)}” 无效：只能用小写英文字母、数字和连字符，长度 3–60，例如 office-service-work")

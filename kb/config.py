@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -52,6 +53,16 @@ class Config:
     analytics: bool = True  # keep a query log (no user, no address) for the editors' 搜索统计 page
     analytics_retention_days: int = 180  # searches older than this are deleted from the log
     analytics_record_ip: bool = False  # also keep the address a search came from
+    # The site's address as readers reach it (https://kb.example.cn): links in the feed, the
+    # sitemap, OpenSearch and canonical links. "" for http://host:port.
+    public_url: str = ""
+    # Host names a request may carry (besides the localhost names, --host and public_url's):
+    # others get 400, so a DNS-rebinding page cannot talk to the site. "*" allows any.
+    allowed_hosts: tuple[str, ...] = ()
+    # Other sites whose images an article may show; by default only the site's own.
+    image_hosts: tuple[str, ...] = ()
+    # Milliseconds a search may take before it answers with what it has found (0: no limit).
+    search_budget_ms: int = 1000
 
     @property
     def index_path(self) -> Path:
@@ -71,6 +82,16 @@ class Config:
         return Path(self.content_dir) / "_media"
 
     @property
+    def site_url(self) -> str:
+        """The public address without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = self.host
+        if host in ("0.0.0.0", "::", ""):  # every interface: the name colleagues know the machine by
+            host = socket.gethostname()
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+
+    @property
     def dictionary_path(self) -> Path:
         return Path(self.content_dir) / "_dictionary.txt"
 
@@ -84,6 +105,9 @@ def _coerce(name: str, value):
     kind = {f.name: f.type for f in fields(Config)}[name]
     if value is None:
         return None
+    if "tuple" in str(kind):  # a TOML list, or "a, b" in an environment variable
+        items = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
+        return tuple(str(v).strip() for v in items if str(v).strip())
     if "Path" in str(kind):
         return Path(value)
     if "bool" in str(kind):

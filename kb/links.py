@@ -1,12 +1,13 @@
 """Internal links between articles: finding them in Markdown and telling them from external ones.
 
 Editors write ``slug``, ``slug#anchor``, ``path/to/file.md#anchor`` or ``#anchor``.
+External URLs are checked here too: which a rendered page may link to or load an image from.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from .scan import text_lines
 
@@ -46,3 +47,38 @@ def strip_citations(body: str) -> str:
     「…不自作主张（[请示汇报原则](office-service-work#请示汇报原则)）」. They cite where an item
     comes from; indexed, they would make every checklist outrank the guideline it cites."""
     return _CITATION.sub("", body)
+
+
+#: Schemes a rendered link may use; anything else (javascript:, data:, vbscript:, tel:, file:) is dropped.
+LINK_SCHEMES = {"http", "https", "mailto"}
+# What browsers ignore around and inside a URL (C0 controls and space at the ends; tab and
+# newline anywhere): "java\tscript:" is javascript:.
+_URL_JUNK = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
+
+
+def _url_parts(url: str):
+    return urlsplit(_URL_JUNK.sub("", url).strip(_C0_AND_SPACE).replace("\\", "/"))
+
+
+def safe_link(url: str) -> bool:
+    """An http, https or mailto URL, or one on this site (relative): what a rendered link —
+    in an article or from its front matter (``source_url``) — may point to."""
+    try:
+        parts = _url_parts(url)
+    except ValueError:  # e.g. an invalid IPv6 host
+        return False
+    return parts.scheme.lower() in LINK_SCHEMES or not parts.scheme
+
+
+def site_image(url: str, hosts: frozenset[str] | tuple[str, ...] = ()) -> bool:
+    """An image on this site (a relative URL), or on one of ``hosts``: an image from anywhere
+    else would load by itself when the page opens (a tracking pixel)."""
+    try:
+        parts = _url_parts(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if not parts.scheme and not parts.netloc:
+        return True
+    return parts.scheme.lower() in ("http", "https", "") and host in {h.lower() for h in hosts}

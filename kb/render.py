@@ -19,34 +19,66 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .article import Article, article_url
+from .links import LINK_SCHEMES, safe_link, site_image
 from .scan import as_rendered
-from .sections import slugify
+from .sections import RESERVED_IDS, slugify
 
 # (article, href) -> (slug, anchor, error) or None for external links; see Catalog.resolve.
 Resolver = Callable[[Article, str], "tuple[str | None, str, str] | None"]
 
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "mark", "section"}
+ADMONITIONS = ("note", "tip", "hint", "important", "info", "warning", "caution", "attention", "danger", "error")
+ALIGN_CLASSES = {"left": "align-left", "center": "align-center", "right": "align-right"}
+# No ``style``, ``class`` or ``id`` from authors: a class or an inline style could draw a
+# fixed-position fake notice with the page's own CSS, an id could take over an element the
+# page's script looks up. Classes come from this allowlist (what the renderer and its Markdown
+# extensions write); ids only on headings, and only the anchors the renderer set.
+_ALLOWED_CLASSES = {
+    "ul": {"task-list"},
+    "li": {"task-list-item"},
+    "div": {"admonition", *ADMONITIONS},
+    "p": {"admonition-title"},
+    "a": {"broken-link", "external-image"},
+    "th": set(ALIGN_CLASSES.values()),
+    "td": set(ALIGN_CLASSES.values()),
+}
 _ALLOWED_ATTRIBUTES = {
-    "*": {"id", "class", "title", "lang"},
-    "a": {"href"},
+    "*": {"title", "lang"},
+    "a": {"href", "class"},
     "img": {"src", "alt", "width", "height"},
-    "th": {"style", "colspan", "rowspan"},
-    "td": {"style", "colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "class"},
+    "td": {"colspan", "rowspan", "class"},
     "ol": {"start"},
-    "code": set(),
+    **{tag: {"class"} for tag in ("ul", "li", "div", "p")},
+    **{f"h{n}": {"id"} for n in range(2, 7)},
 }
 _INPUT_VALUES = {"input": {"type": {"checkbox"}, "checked": {"", "checked"}, "disabled": {"", "disabled"}}}
 
 
-def sanitize(html: str) -> str:
+def sanitize(html: str, ids: set[str] | frozenset[str] = frozenset(), image_hosts: tuple[str, ...] = ()) -> str:
+    """Clean rendered HTML: ``ids`` are the heading anchors the renderer set (no other id
+    survives); images only from this site or ``image_hosts``."""
+
+    def attribute(tag: str, name: str, value: str) -> str | None:
+        if name == "id":
+            return value if value in ids else None
+        if name == "class":
+            kept = [c for c in value.split() if c in _ALLOWED_CLASSES.get(tag, ())]
+            return " ".join(kept) or None
+        if tag == "img" and name == "src":
+            return value if site_image(value, image_hosts) else None
+        if name == "href":
+            return value if safe_link(value) else None
+        return value
+
     return nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
         clean_content_tags={"script", "style", "template", "iframe", "object", "embed"},
         attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=attribute,
         tag_attribute_values=_INPUT_VALUES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        filter_style_properties={"text-align"},
+        url_schemes=LINK_SCHEMES,
         link_rel=None,
     )
 
@@ -57,6 +89,29 @@ class Rendered:
     toc: list[tuple[int, str, str]]  # (level, heading, anchor)
 
 
+class _SafeTree(Treeprocessor):
+    """What any rendered Markdown needs to pass the sanitizer intact: table alignment as classes
+    (an inline style would break the site's style-src 'self'), and images from other sites as
+    links the reader may follow rather than pictures that load by themselves."""
+
+    def __init__(self, md, image_hosts: tuple[str, ...]):
+        super().__init__(md)
+        self.image_hosts = image_hosts
+
+    def run(self, root: etree.Element) -> None:
+        for cell in [*root.iter("th"), *root.iter("td")]:
+            align = re.search(r"text-align:\s*(\w+)", cell.attrib.pop("style", ""))
+            if align and align.group(1) in ALIGN_CLASSES:
+                cell.set("class", ALIGN_CLASSES[align.group(1)])
+        for parent in root.iter():
+            for i, img in enumerate(parent):
+                if img.tag == "img" and not site_image(img.get("src", ""), self.image_hosts):
+                    link = etree.Element("a", {"href": img.get("src", ""), "class": "external-image"})
+                    link.text = f"［图片：{img.get('alt') or '外部图片'}］"
+                    link.tail = img.tail
+                    parent[i] = link
+
+
 class _ArticleTree(Treeprocessor):
     """Gives headings their section anchors and resolves internal links."""
 
@@ -64,6 +119,7 @@ class _ArticleTree(Treeprocessor):
         super().__init__(md)
         self.article = article
         self.resolve = resolve
+        self.ids: set[str] = set()  # the heading ids set: the only ids the sanitizer keeps
 
     def run(self, root: etree.Element) -> None:
         self._set_heading_ids(root)
@@ -84,35 +140,40 @@ class _ArticleTree(Treeprocessor):
 
     def _set_heading_ids(self, root: etree.Element) -> None:
         pending = [s for s in self.article.sections if s.anchor]
-        used = {s.anchor for s in pending}
+        used = {s.anchor for s in pending} | RESERVED_IDS
         for el in root:
             if el.tag not in ("h2", "h3", "h4", "h5", "h6"):
                 continue
             text = "".join(el.itertext()).strip()
             if pending and pending[0].heading == text:
                 el.set("id", pending.pop(0).anchor)
-                continue
-            base = slugify(text)  # a heading kb.sections did not see (e.g. setext style)
-            anchor, n = base, 2
-            while anchor in used:
-                anchor, n = f"{base}-{n}", n + 1
-            used.add(anchor)
-            el.set("id", anchor)
+            else:
+                base = slugify(text)  # a heading kb.sections did not see (e.g. setext style)
+                anchor, n = base, 2
+                while anchor in used:
+                    anchor, n = f"{base}-{n}", n + 1
+                used.add(anchor)
+                el.set("id", anchor)
+            self.ids.add(el.get("id"))
 
 
-class _ArticleExtension(Extension):
-    def __init__(self, article: Article, resolve: Resolver | None):
+class _Extension(Extension):
+    def __init__(self, image_hosts: tuple[str, ...], article: Article | None = None, resolve: Resolver | None = None):
         super().__init__()
-        self.article, self.resolve = article, resolve
+        self.image_hosts, self.article, self.resolve = image_hosts, article, resolve
+        self.tree: _ArticleTree | None = None
 
     def extendMarkdown(self, md) -> None:  # noqa: N802 (Python-Markdown's API)
         # After attr_list (priority 8) so explicit {#id} is already applied, before inline output.
-        md.treeprocessors.register(_ArticleTree(md, self.article, self.resolve), "kb_article", 5)
+        md.treeprocessors.register(_SafeTree(md, self.image_hosts), "kb_safe", 6)
+        if self.article is not None:
+            self.tree = _ArticleTree(md, self.article, self.resolve)
+            md.treeprocessors.register(self.tree, "kb_article", 5)
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, image_hosts: tuple[str, ...] = ()) -> str:
     """Render a Markdown fragment that belongs to no article (reading paths, previews)."""
-    return sanitize(_markdown([]).convert(as_rendered(text)))
+    return sanitize(_markdown([_Extension(image_hosts)]).convert(as_rendered(text)), image_hosts=image_hosts)
 
 
 def _markdown(extra: list) -> markdown.Markdown:
@@ -133,9 +194,11 @@ def _markdown(extra: list) -> markdown.Markdown:
     )
 
 
-def render(article: Article, resolve: Resolver | None = None) -> Rendered:
-    md = _markdown([_ArticleExtension(article, resolve)])
-    html = sanitize(md.convert(as_rendered(article.body)))
+def render(article: Article, resolve: Resolver | None = None, image_hosts: tuple[str, ...] = ()) -> Rendered:
+    """``image_hosts``: other sites whose images may show (config ``image_hosts``)."""
+    extension = _Extension(image_hosts, article, resolve)
+    html = _markdown([extension]).convert(as_rendered(article.body))
+    html = sanitize(html, ids=extension.tree.ids, image_hosts=image_hosts)
     toc = [(s.level, s.heading, s.anchor) for s in article.sections if s.anchor]
     return Rendered(html=html, toc=toc)
 

@@ -24,6 +24,19 @@ _ORDINAL = re.compile(
 )
 _INLINE_MARKUP = re.compile(r"[*_`~]|!?\[([^\]]*)\]\([^)]*\)")
 
+#: Ids the site's pages give their own elements (web/templates; a test keeps the list whole).
+#: A heading never takes one — 「## Main」 is #main-2 — or it would capture the skip link or
+#: an element the page's script looks up. Ids made by the page's scripts contain a colon,
+#: which no anchor can.
+RESERVED_IDS = frozenset({
+    "a-z", "add-group", "add-h", "add-partner", "add-partner-help", "add-word", "body", "by-category", "by-tag",
+    "by-type", "category", "cats-h", "edit-h", "err-q", "file", "header-q", "main", "md-help-h", "message", "name",
+    "new-name", "new-password", "new-role", "pane-preview", "pane-write", "password", "path", "paths-h", "q",
+    "recent-h", "related-h", "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary",
+    "tab-preview", "tab-write", "tags", "text", "title", "toc-h", "top-h", "type", "types-h", "unopened-h",
+    "weeks-h", "zero-h",
+})
+
 
 def heading_text(raw: str) -> str:
     """Plain text of a Markdown heading: no explicit id, no emphasis or link markup."""
@@ -73,7 +86,7 @@ def split_sections(body: str, body_line: int = 1) -> list[Section]:
     lead = "\n".join(lines[:lead_end]).strip()
     if lead:
         sections.append(Section("", "", 1, (), lead, body_line))
-    used: set[str] = set()
+    used: set[str] = set(RESERVED_IDS)
     stack: list[tuple[int, str]] = []  # (level, heading) of open parents
     for n, (i, level, raw) in enumerate(headings):
         end = headings[n + 1][0] if n + 1 < len(headings) else len(lines)

@@ -54,6 +54,12 @@ def _clean(text: str) -> str:
     return check.CONTROL_CHARS.sub("", text).strip()
 
 
+def _link(value) -> str:
+    """A front-matter URL the site may link to (see check_meta's warning), else ""."""
+    url = _clean(value) if isinstance(value, str) else ""
+    return url if links.safe_link(url) else ""
+
+
 def _size_problem(rel: str, size: int, max_bytes: int) -> Problem:
     return Problem(rel, f"文件太大：{size:,} 字节（约 {size / 1e6:.1f} MB），超过了上限 {max_bytes:,} 字节"
                         f"（设置项 max_article_bytes）。请把它拆成几篇文章")
@@ -130,7 +136,7 @@ def _parse_article(raw: bytes, path: Path, root: Path, rel: str, dates: FileDate
         body_line=parsed.body_line,
         tags=_as_list(meta.get("tags")),
         source=_clean(meta.get("source") or ""),
-        source_url=_clean(meta.get("source_url") or ""),
+        source_url=_link(meta.get("source_url")),
         author=_clean(meta.get("author") or ""),
         published=check.as_date(meta.get("published")),
         updated=check.as_date(meta.get("updated")) if check.given(meta, "updated") else _default_date(path, rel, dates, chosen),

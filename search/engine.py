@@ -21,6 +21,7 @@ from kb.article import Problem, article_url
 from kb.config import Config
 
 from .analyzer import query_words, read_dictionary, segmenter
+from .budget import Budget
 from .facets import ArticleTable
 from .highlight import snippet
 from .interface import IndexUnavailable, SearchEngine
@@ -146,10 +147,14 @@ class Engine(SearchEngine):
 
     # --- searching ----------------------------------------------------------------------------
 
+    def _budget(self, deadline: float | None) -> Budget:
+        return Budget(deadline) if deadline is not None else Budget.of(self.config.search_budget_ms)
+
     def search(self, text: str, limit: int = 10, page: int = 1, type: str | None = None,
                tag: str | None = None, category: str | None = None, sort: str = "relevance",
-               correct: bool = True) -> SearchResult:
+               correct: bool = True, deadline: float | None = None) -> SearchResult:
         started = time.perf_counter()
+        budget = self._budget(deadline)
         limit = max(1, min(int(limit or 10), MAX_LIMIT))
         page = max(1, min(int(page or 1), MAX_PAGE))
         sort = "updated" if sort == "updated" else "relevance"
@@ -163,19 +168,23 @@ class Engine(SearchEngine):
         cached = self._cached(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
-        result = self._search(snap, text, parsed, page, limit, sort)
-        fixed = self._correction(snap, parsed) if correct and result.parsed.words else None
+        result = self._search(snap, text, parsed, page, limit, sort, budget)
+        # the correction is tried only when the search itself finished in time
+        fixed = self._correction(snap, parsed) if correct and result.parsed.words and not budget.exceeded else None
         if fixed is not None:
-            better = self._search(snap, _replace_words(text, parsed, fixed), None, page, limit, sort, filters=parsed.filters)
+            better = self._search(snap, _replace_words(text, parsed, fixed), None, page, limit, sort, budget,
+                                  filters=parsed.filters)
             if not result.total and better.total:
                 better.corrected_from, result = text, better
             elif better.hits and _much_better(better, result):
                 result.suggestion = better.query
         result.took_ms = (time.perf_counter() - started) * 1000
-        self._remember(key, result)
+        result.incomplete = budget.exceeded
+        if not result.incomplete:  # another try, with more time, may find more
+            self._remember(key, result)
         return result
 
-    def _search(self, snap: Snapshot, text: str, parsed, page: int, limit: int, sort: str,
+    def _search(self, snap: Snapshot, text: str, parsed, page: int, limit: int, sort: str, budget: Budget,
                 filters: dict | None = None) -> SearchResult:
         if parsed is None:
             parsed = parse_query(text)
@@ -184,9 +193,9 @@ class Engine(SearchEngine):
                     parsed.add_filter(name, value)
         result = SearchResult(query=text or "", parsed=parsed, page=page, limit=limit)
         if not parsed.is_empty:
-            plan = build_plan(parsed, snap.dictionary, snap.vocabulary, self.synonyms)
+            plan = build_plan(parsed, snap.dictionary, snap.vocabulary, self.synonyms, budget)
             result.terms = plan.highlight
-            self._fill(snap, result, plan, snap.ranker.execute(plan, page, limit, sort))
+            self._fill(snap, result, plan, snap.ranker.execute(plan, page, limit, sort, budget))
         return result
 
     def _correction(self, snap: Snapshot, parsed) -> list[str] | None:
@@ -271,10 +280,11 @@ class Engine(SearchEngine):
     def check_synonyms(self, text: str) -> list[Problem]:
         return check_synonyms(text, self._dictionary())
 
-    def partial_matches(self, text: str, limit: int = 5) -> SearchResult:
+    def partial_matches(self, text: str, limit: int = 5, deadline: float | None = None) -> SearchResult:
         """Results containing some two characters of the words typed (typos, words not in the
         text). Shown as 「部分匹配」, never as answers."""
         started = time.perf_counter()
+        budget = self._budget(deadline)
         parsed = parse_query(text)
         snap = self.snapshot()
         pairs: list[str] = []
@@ -283,14 +293,17 @@ class Engine(SearchEngine):
             pairs += [chunk[i : i + 2] for i in range(len(chunk) - 1) if chunk[i : i + 2] not in pairs]
         plan = Plan(highlight=pairs)
         for pair in pairs[:32]:
+            if plan.groups and budget.over():
+                break
             alts = ([Alt((pair,))] if snap.vocabulary.known(pair) else []) + \
                    [Alt((w,), 0.5, "term", "partial") for w in snap.vocabulary.containing(pair)]
             if alts:
                 plan.groups.append(Group(pair, alts))
         result = SearchResult(query=text or "", parsed=parsed, limit=limit, terms=pairs)
         if plan.groups:
-            self._fill(snap, result, plan, snap.ranker.execute(plan, 1, limit))
+            self._fill(snap, result, plan, snap.ranker.execute(plan, 1, limit, budget=budget))
         result.took_ms = (time.perf_counter() - started) * 1000
+        result.incomplete = budget.exceeded
         return result
 
     # --- writing ------------------------------------------------------------------------------

@@ -58,10 +58,12 @@ class SearchEngine(ABC):
     @abstractmethod
     def search(self, text: str, limit: int = 10, page: int = 1, type: str | None = None,
                tag: str | None = None, category: str | None = None, sort: str = "relevance",
-               correct: bool = True) -> SearchResult:
+               correct: bool = True, deadline: float | None = None) -> SearchResult:
         """Raises IndexUnavailable when there is no index to search. With ``correct``, a query
         that finds nothing is answered by its correction (``corrected_from`` says so), and one that
-        finds much less than its correction gets it as ``suggestion``."""
+        finds much less than its correction gets it as ``suggestion``. At ``deadline`` (a
+        ``time.monotonic()`` value; by default ``Config.search_budget_ms`` from now) the search
+        answers with what it has found, marked ``incomplete``."""
 
     @abstractmethod
     def suggest_words(self, text: str) -> str | None:
@@ -87,8 +89,9 @@ class SearchEngine(ABC):
         return check(text)
 
     @abstractmethod
-    def partial_matches(self, text: str, limit: int = 5) -> SearchResult:
-        """For a search that found nothing: results sharing some characters with the query."""
+    def partial_matches(self, text: str, limit: int = 5, deadline: float | None = None) -> SearchResult:
+        """For a search that found nothing: results sharing some characters with the query
+        (within ``deadline``, as ``search``)."""
 
     @abstractmethod
     def ready(self) -> bool:

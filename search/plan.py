@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .analyzer import query_words, stopwords, subwords
+from .budget import UNLIMITED, Budget
 from .folding import fold
 from .parse import ParsedQuery
 
-MAX_WORDS = 32
+MAX_WORDS = 32  # groups of words; and as many phrases, and as many excluded words
 PARTIAL = 0.4  # a word's parts, or an index word containing it, relative to the word itself
 SYNONYM = 0.6  # a synonym, relative to the word typed
 PHRASE_BOOST = 2.0
@@ -151,23 +152,30 @@ def _phrase_group(text: str, dictionary, vocabulary: Vocabulary, weight: float =
     return Group(text, alts) if alts else None
 
 
-def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vocabulary, synonyms=None) -> Plan:
+def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vocabulary, synonyms=None,
+               budget: Budget = UNLIMITED) -> Plan:
+    """The plan for ``parsed``; when ``budget`` runs out, the words after the ones planned so
+    far are left out (the fallbacks of unknown words search the whole vocabulary)."""
     plan = Plan(filters=dict(parsed.filters))
     seen: set[str] = set()
     for chunk in parsed.words:
+        if len(plan.groups) >= MAX_WORDS or (plan.groups and budget.over()):
+            break
         words = query_words(chunk, dictionary)
         unknown = [w for w in words if not vocabulary.known(w)]
         # a chunk segmented into several words, some unknown, may sit whole inside an index word
         chunk_alts = _containing(fold(chunk).lower(), vocabulary, PARTIAL * 1.5) if unknown and len(words) > 1 else []
         for word in words:
-            if word in seen or len(plan.groups) >= MAX_WORDS:
+            if len(plan.groups) >= MAX_WORDS or (plan.groups and budget.over()):
+                break
+            if word in seen:
                 continue
             seen.add(word)
             plan.typed += 1
             group = _word_group(word, chunk_alts, dictionary, vocabulary, synonyms)
             if group.alts:
                 plan.groups.append(group)
-    for text in parsed.phrases:
+    for text in parsed.phrases[:MAX_WORDS]:
         group = _phrase_group(text, dictionary, vocabulary, PHRASE_BOOST)
         if group is None:
             plan.impossible = True
@@ -175,7 +183,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
             plan.required.append(group)
     if parsed.words and not plan.groups and not parsed.phrases:
         plan.impossible = True  # words typed, none of which the index can match
-    plan.excludes = [g for g in (_phrase_group(e, dictionary, vocabulary) for e in parsed.excludes) if g]
+    plan.excludes = [g for g in (_phrase_group(e, dictionary, vocabulary) for e in parsed.excludes[:MAX_WORDS]) if g]
     plan.highlight = highlight_terms(parsed, dictionary)
     return plan
 

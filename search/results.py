@@ -9,6 +9,9 @@ from kb.article import Problem
 
 from .parse import ParsedQuery
 
+INCOMPLETE_NOTE = ("这次搜索的内容太多，超过了时限，下面是到时为止找到的结果，可能不完整。"
+                   "可以减少搜索词、少用引号短语，或加上类型、标签等筛选条件再搜。")
+
 
 @dataclass
 class Hit:
@@ -75,10 +78,18 @@ class SearchResult:
     # onboarding reading paths that match, shown beside the results on the search page (not in the
     # JSON, whose keys are a contract; /api/suggest offers paths by their titles)
     paths: list[Hit] = field(default_factory=list)
+    incomplete: bool = False  # the search ran out of time and answered with what it had
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.limit))
+
+    @property
+    def note(self) -> str | None:
+        """What staff should know about this answer, in their words."""
+        if self.incomplete:
+            return INCOMPLETE_NOTE
+        return None
 
     def to_json(self) -> dict:
         data = {
@@ -91,6 +102,8 @@ class SearchResult:
             data["suggestion"] = self.suggestion
         if self.corrected_from is not None:
             data["corrected_from"] = self.corrected_from
+        if self.incomplete:
+            data.update(incomplete=True, note=self.note)
         return data
 
 

@@ -268,14 +268,21 @@ def _shares(catalog: Catalog, n: int) -> list[list[str]]:
     return [sorted(s) for s in shares if s] or [[]]  # an empty folder is an empty index
 
 
+def _pool(workers: int):
+    """Build workers: spawned, and each has the kernel kill it with this process from its start.
+    Set only when a share arrived, a worker killed while waiting for one lived on for ever: it
+    holds both ends of the pool's queue, so it never sees its parent go."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
 def _run_parts(config: Config, dictionary, gen: Path, shares: list[list[str]]) -> list[_Part]:
     if len(shares) == 1:
         return [_build_part(None, str(config.content_dir), config.max_article_bytes, dictionary, str(gen), 0,
                             shares[0])]
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=len(shares), mp_context=ctx) as pool:
+    with _pool(len(shares)) as pool:
         futures = [pool.submit(_build_part, os.getpid(), str(config.content_dir), config.max_article_bytes, dictionary,
                                str(gen), i, share) for i, share in enumerate(shares)]
         return [f.result() for f in futures]

@@ -39,11 +39,20 @@ def children(pid: int) -> set[int]:
 
 
 def alive(pid: int) -> bool:
+    """Some thread of ``pid`` still runs. The main thread of a dying process is a zombie a
+    moment before its other threads have let go of its files and locks."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return False
-    return state != "Z"
+    for task in tasks:
+        try:
+            state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state not in ("Z", "X"):
+            return True
+    return False
 
 
 def command_line(pid: int) -> str:
@@ -57,13 +66,18 @@ class Server:
     """`kb serve` over a content folder and an index folder, on a free port."""
 
     def __init__(self, content: Path, index: Path, log: Path, workers: int = 2, env: dict | None = None,
-                 port: int | None = None):
+                 port: int | None = None, mounts: str | None = None):
+        """``mounts``: shell commands run first in a mount namespace of the server's own
+        (``unshare``), to give it a read-only or a full disk that the tests do not share."""
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
+        command = [sys.executable, "-m", "kb.cli", "serve", "--content", str(content), "--index", str(index),
+                   "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
+        if mounts:
+            command = ["unshare", "-Urm", "sh", "-ec", mounts + '\nexec "$@"', "sh", *command]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kb.cli", "serve", "--content", str(content), "--index", str(index),
-             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
+            command,
             stdout=open(log, "a"), stderr=subprocess.STDOUT, env={**os.environ, "KB_SECRET_KEY": "tests", **(env or {})},
         )
 
@@ -95,3 +109,104 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def watch_descendants(pid: int, seconds: float, every: float = 0.02) -> set[int]:
+    """Every descendant ``pid`` had at some moment during ``seconds`` (build workers come and go)."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + seconds
+    while True:
+        seen |= children(pid)
+        if time.monotonic() >= deadline:
+            return seen
+        time.sleep(every)
+
+
+def survivors(pids: set[int], seconds: float) -> list[str]:
+    """Command lines of those of ``pids`` still alive after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.05)
+    return [f"{p}: {command_line(p)}" for p in pids if alive(p)]
+
+
+def holding(folder: Path) -> set[int]:
+    """Processes (other than this one) with a file under ``folder`` open: every process a test
+    server starts writes to its log there, whether or not it was seen among its descendants."""
+    folder, found = str(Path(folder).resolve()), set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            targets = [os.readlink(fd) for fd in (entry / "fd").iterdir()]
+        except OSError:
+            continue
+        if any(t.startswith(folder + "/") for t in targets):
+            found.add(int(entry.name))
+    return found
+
+
+def lock_holders(path: Path) -> list[str]:
+    """The processes /proc/locks says hold a lock on ``path``, with their command lines."""
+    inode = Path(path).stat().st_ino
+    holders = []
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()  # "1: FLOCK ADVISORY WRITE <pid> <dev>:<inode> 0 EOF"; "1: -> …" waits
+        waits = fields[1] == "->"
+        fields = [f for f in fields if f != "->"]
+        if fields[5].endswith(f":{inode}"):
+            holders.append(f"{fields[4]} {'waits' if waits else 'holds'}: {command_line(int(fields[4]))}")
+    return holders
+
+
+def lock_is_free(index: Path) -> bool:
+    """Nobody holds the index writer's lock (search.storage.writer_lock)."""
+    import fcntl
+
+    lock = Path(index) / ".lock"
+    if not lock.exists():
+        return True
+    with open(lock, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return True
+
+
+def kill_hard(server: "Server") -> None:
+    """kill -9 of `kb serve` itself (the gunicorn arbiter), as a crash or the OOM killer would."""
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.wait()
+
+
+def kill_all(pids: set[int]) -> None:
+    """SIGKILL to each of ``pids`` still there."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def can_mount() -> bool:
+    """Mount namespaces are available to this user (``unshare -Urm``)."""
+    try:
+        return subprocess.run(["unshare", "-Urm", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def editors_instance(folder: Path) -> dict:
+    """An instance folder whose accounts include the test editor (tests.web.conftest.PASSWORDS),
+    as environment variables for `kb serve`."""
+    from kb.users import Users
+    from tests.web.conftest import PASSWORDS
+
+    folder.mkdir(parents=True, exist_ok=True)
+    users = Users(f"sqlite:///{folder / 'kb.sqlite3'}")
+    if users.get("editor") is None:
+        users.add("editor", PASSWORDS["editor"], "editor")
+    users.close()
+    return {"KB_INSTANCE_DIR": str(folder)}

@@ -8,7 +8,7 @@ from flask import Flask
 from kb.article import TYPES
 from kb.config import Config
 
-from . import auth, errors
+from . import auth, errors, health, security
 from .indexing import content_stamp
 from .site import Site
 from .urls import Urls
@@ -28,14 +28,16 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     app.config.update(SECRET_KEY=site.secret_key(), KB=config, MAX_CONTENT_LENGTH=config.max_upload_bytes + 1_000_000)
     app.json.ensure_ascii = False
     app.extensions["kb"] = site
+    security.init_app(app, config)
+    health.init_app(app)
     urls = Urls()
-    seen = {"stamp": content_stamp(config.index_path)}
+    seen = {"stamp": content_stamp(config.index_path, config.content_dir)}
 
     @app.before_request
     def follow_content():
         """Another process changed the content (the keeper saw a file change, another worker
         saved an article): reload the articles before answering."""
-        stamp = content_stamp(config.index_path)
+        stamp = content_stamp(config.index_path, config.content_dir)
         if stamp != seen["stamp"]:
             seen["stamp"] = stamp
             site.store.invalidate()

@@ -27,6 +27,7 @@ from watchdog.observers import Observer
 
 from kb.check import relative
 from kb.reading_paths import is_path_file
+from kb.saving import LOCK_DIR
 from kb.store import ContentStore, is_content_file
 from kb.synonyms import FILE as SYNONYMS
 from search.interface import SearchEngine
@@ -34,26 +35,42 @@ from search.interface import SearchEngine
 log = logging.getLogger(__name__)
 
 DEBOUNCE = 0.05  # seconds: an editor's save is often several file-system events
+RETRY = 5.0  # seconds between tries after an update failed (a full disk, a read-only folder)
 STATUS = "keeper.json"
 CONTENT_CHANGED = "content-changed"
 
 
-def content_changed(index_path: Path) -> None:
+def _markers(index_path: Path, content_dir: Path | None) -> list[Path]:
+    # The index folder's marker, and one in the content folder's hidden lock folder
+    # (kb.saving) for when the index folder cannot be written (a full or read-only disk).
+    markers = [Path(index_path) / CONTENT_CHANGED]
+    if content_dir is not None:
+        markers.append(Path(content_dir) / LOCK_DIR / CONTENT_CHANGED)
+    return markers
+
+
+def content_changed(index_path: Path, content_dir: Path | None = None) -> None:
     """Tell every worker of the site to reload the articles it holds."""
-    marker = Path(index_path) / CONTENT_CHANGED
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
+    for marker in _markers(index_path, content_dir):
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError as exc:
+            log.warning("cannot touch %s: %s", marker, exc.strerror)
 
 
-def content_stamp(index_path: Path) -> int:
-    try:
-        return (Path(index_path) / CONTENT_CHANGED).stat().st_mtime_ns
-    except OSError:
-        return 0
+def content_stamp(index_path: Path, content_dir: Path | None = None) -> int:
+    stamps = [0]
+    for marker in _markers(index_path, content_dir):
+        try:
+            stamps.append(marker.stat().st_mtime_ns)
+        except OSError:
+            pass
+    return max(stamps)
 
 
 def keeper_status(index_path: Path) -> dict:
-    """What the keeper last said: {"state": "building" | "ready" | "error", "error": …}."""
+    """What the keeper last said: {"state": "building" | "updating" | "ready" | "error", "error": …}."""
     try:
         return json.loads((Path(index_path) / STATUS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -90,6 +107,7 @@ class IndexKeeper:
         self._pending: set[str] = set()
         self._everything = True  # the first pass looks at the whole folder
         self._lock = threading.Lock()
+        self._writing = False  # an update or build is under way
         self._thread: threading.Thread | None = None
         self._observer: Observer | None = None
 
@@ -145,15 +163,18 @@ class IndexKeeper:
 
     def update_now(self, paths: list[str] | None = None) -> None:
         """Re-index ``paths``, or look at the whole folder."""
+        self._writing = True
         try:
             self.store.invalidate()
             if not self.engine.ready():
                 self._say("building")
+            elif paths is None and self.error is None:
+                self._say("updating")  # the whole folder: a dictionary change rebuilds, for minutes at scale
             report = self.engine.update(paths) if paths is not None else \
                 self.engine.index(catalog=None if self.engine.ready() else self.store.catalog())
             if report.changed_anything:
                 log.info("%s", report.summary())
-            content_changed(self.index_path)
+            content_changed(self.index_path, self.root)
             self.error = None
             self.ready.set()
             self._say("ready")
@@ -161,16 +182,30 @@ class IndexKeeper:
             self.error = f"{type(exc).__name__}: {exc}"
             log.exception("index update failed")
             self._say("error", self.error)
+        finally:
+            self._writing = False
 
     def run_forever(self) -> None:
         """Keep the index current in this thread until SIGTERM or SIGINT (`kb index --watch`)."""
-        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        signal.signal(signal.SIGTERM, self._terminate)
         self.start(thread=False)
+
+    def _terminate(self, signum, frame) -> None:
+        """SIGTERM: the server stops, or died (``PR_SET_PDEATHSIG``). Between updates, stop;
+        in the middle of one, exit at once. Finishing a full build first kept the index lock,
+        the CPU and the build workers busy for seconds after the server was gone; and every
+        write is safe to cut short — a build is switched in by one rename, an update by one
+        replace of the manifest, the lock dies with the process, the build workers die with
+        it (search.writer), and the next start clears what a cut build left."""
+        if self._writing:
+            os._exit(128 + signum)
+        self.stop()
 
     def _run(self) -> None:
         first = True
         while not self._stop.is_set():
-            woken = self._wake.wait(0 if first else self.safety_interval)
+            # after a failure, look again soon: once space is freed the index catches up by itself
+            woken = self._wake.wait(0 if first else RETRY if self.error else self.safety_interval)
             if woken and not first:
                 self._stop.wait(DEBOUNCE)
             self._wake.clear()

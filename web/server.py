@@ -41,13 +41,17 @@ STALL = 30.0  # seconds a request may take to arrive, or a response to be taken,
 THREADS = 8
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int, signum: int = signal.SIGTERM) -> None:
+    """Have the kernel send ``signum`` to this process when ``parent`` dies (Linux); if it is
+    gone already (it died between the fork and here), exit."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signum)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 _RAW = re.compile(rb"[\x80-\xff]")
@@ -69,7 +73,16 @@ class _Parser(RequestParser):
 class Worker(ThreadWorker):
     """gunicorn's threaded worker, except that a new connection waits for its request in the
     event loop (with the pending connections) rather than holding a thread for five seconds:
-    a hundred idle connections from one client no longer lock everyone out."""
+    a hundred idle connections from one client no longer lock everyone out.
+
+    A worker dies with the arbiter: gunicorn's own check of the parent runs only once the
+    worker has loaded the app (seconds) and then lets it drain for up to ten; killed meanwhile,
+    the server left workers holding the port. SIGQUIT is gunicorn's immediate stop: requests
+    in flight finish, nothing new is taken."""
+
+    def init_process(self):
+        _die_with_parent(self.ppid, signal.SIGQUIT)
+        super().init_process()
 
     def accept(self, listener):
         try:
@@ -101,7 +114,7 @@ class Arbiter(GunicornArbiter):
         config: Config = self.app.kb_config
         command = [sys.executable, "-m", "kb.cli", "index", "--watch", "--quiet",
                    "--content", str(config.content_dir), "--index", str(config.index_path)]
-        self.keeper = subprocess.Popen(command, preexec_fn=_die_with_parent)
+        self.keeper = subprocess.Popen(command, preexec_fn=partial(_die_with_parent, os.getpid()))
 
     def manage_workers(self):
         super().manage_workers()

@@ -1,4 +1,7 @@
 import logging
+import os
+import signal
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +127,35 @@ def test_many_edits_merge_small_segments_and_leave_no_stale_folders(setup):
                     if line.startswith("slug:"))
         assert slugs(setup, f"zqmark{n}x")[:1] == [slug]
     assert "office-service-work" in slugs(setup, "请示汇报")
+
+
+def test_idle_build_workers_die_with_a_killed_builder(tmp_path):
+    """A build worker waiting for a share holds both ends of the pool's queue, so it never sees
+    its parent go: killed then, the keeper left it (and multiprocessing's resource tracker)
+    running for ever. Each worker now has the kernel kill it with its parent from the start."""
+    import subprocess
+    import sys
+
+    from tests.serving import survivors
+
+    script = (
+        "import multiprocessing, os\n"
+        "from search import writer\n"
+        "if __name__ == '__main__':\n"
+        "    pool = writer._pool(2)\n"
+        "    [f.result() for f in [pool.submit(os.getpid) for _ in range(8)]]\n"  # the workers started, now idle
+        "    print(*[p.pid for p in multiprocessing.active_children()], flush=True)\n"
+        "    os._exit(9)\n"
+    )
+    builder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                               cwd=str(Path(__file__).resolve().parents[2]))
+    workers = {int(pid) for pid in builder.stdout.readline().split()}
+    builder.wait(30)
+    assert len(workers) >= 2  # the pool's workers (and the resource tracker)
+    left = survivors(workers, 10)
+    for pid in workers:  # so that a failure leaves nothing running
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert not left

@@ -35,7 +35,7 @@
   var saved = KB.store(key) || {};
   boxes.forEach(function (box, i) {
     box.disabled = false; box.removeAttribute("disabled");
-    box.id = box.id || "item-" + i;
+    box.id = box.id || "kb:item-" + i;
     box.checked = !!saved[itemKey(box)];
     labelFor(box);
     box.addEventListener("change", function () {

@@ -50,7 +50,7 @@
 
   document.querySelectorAll("input[data-suggest]").forEach(function (input, n) {
     var form = input.form, list = document.createElement("ul"), options = [], active = -1, timer, seq = 0;
-    list.className = "suggest-box"; list.id = "suggest-" + n; list.setAttribute("role", "listbox"); list.hidden = true;
+    list.className = "suggest-box"; list.id = "kb:suggest-" + n; list.setAttribute("role", "listbox"); list.hidden = true;
     list.setAttribute("aria-label", "搜索建议");
     form.appendChild(list);
     input.setAttribute("role", "combobox"); input.setAttribute("aria-autocomplete", "list");

@@ -1,6 +1,8 @@
 """Blueprints: each translates HTTP to calls on kb (articles) and search (queries), nothing more."""
 from flask import abort, current_app, redirect, request, url_for
 
+from kb.render import render
+
 
 def site():
     """The running app's Site: config, store, search, keeper, users, history (web.site)."""
@@ -9,6 +11,12 @@ def site():
 
 def catalog():
     return site().store.catalog()
+
+
+def render_article(article):
+    """An article's HTML and table of contents as the site shows them: its links resolved in
+    the current catalog, images only from the site or the configured ``image_hosts``."""
+    return render(article, catalog().resolve, site().config.image_hosts)
 
 
 def find_article(slug: str):

@@ -1,12 +1,12 @@
 """The JSON API: stable, it is how onboarding tools and the benchmarks talk to the site."""
 from flask import Blueprint, jsonify, request
 
-from kb.render import plain_text, render
+from kb.render import plain_text
 from search.interface import IndexUnavailable
 
-from ..indexing import keeper_status
+from ..health import index_health
 from ..urls import API_ARTICLE
-from . import article_or_redirect, catalog, site
+from . import article_or_redirect, catalog, render_article, site
 from .search import search_args
 
 bp = Blueprint("api", __name__)
@@ -14,15 +14,15 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """200 when search is ready; 503 while the index is being built, or with the reason when
-    keeping it current failed (the site then still serves the previous index)."""
+    """200 while search answers — ``status`` "ok", "updating" (a pass over the whole folder), or
+    "degraded" with the reason when the index is behind the content (web.health); 503 while there is nothing to search yet ("indexing")
+    or it cannot be built ("error", with the reason)."""
     config, engine = site().config, site().search
-    status = keeper_status(config.index_path)
-    if status.get("state") == "error":
-        return {"status": "error", "error": status.get("error"), "since": status.get("at")}, 503
-    if not engine.ready():
-        return {"status": "indexing", "error": None}, 503
-    return {"status": "ok", "articles": len(catalog().articles)}
+    health = index_health(config.index_path, engine.ready())
+    body = {"status": health.status, "error": health.error, "since": health.since}
+    if not health.searchable:
+        return body, 503
+    return {**body, "articles": len(catalog().articles)}
 
 
 @bp.get("/api/search")
@@ -54,7 +54,6 @@ def api_article(slug: str):
     article, moved = article_or_redirect(slug, "api.api_article")
     if moved:
         return moved
-    cat = catalog()
     article = site().store.full(article)  # the catalog holds articles without their text
     return jsonify({
         "slug": article.slug,
@@ -68,7 +67,7 @@ def api_article(slug: str):
         "source": article.source,
         "author": article.author,
         "markdown": article.body,
-        "html": render(article, cat.resolve).html,
+        "html": render_article(article).html,
         "sections": [
             {"heading": s.heading, "anchor": s.anchor, "level": s.level, "text": plain_text(s.text)}
             for s in article.sections if s.anchor

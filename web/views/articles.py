@@ -2,10 +2,9 @@ from flask import Blueprint, abort, render_template, send_from_directory
 
 from kb import browse
 from kb.reading_paths import positions
-from kb.render import render
 
 from ..urls import ARTICLE, ARTICLE_SLASH, ARTICLE_SOURCE
-from . import article_or_redirect, catalog, find_article, moved_permanently, site
+from . import article_or_redirect, catalog, find_article, moved_permanently, render_article, site
 
 bp = Blueprint("articles", __name__)
 
@@ -17,7 +16,7 @@ def article(slug: str):
         return moved
     cat = catalog()
     found = site().store.full(found)  # the catalog holds articles without their text
-    rendered = render(found, cat.resolve)
+    rendered = render_article(found)
     return render_template(
         "article.html",
         article=found,

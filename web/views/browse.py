@@ -4,7 +4,7 @@ from kb import browse
 from kb.article import TYPES, normalize_type
 from kb.render import render_markdown
 
-from . import catalog
+from . import catalog, site
 
 bp = Blueprint("browse", __name__)
 
@@ -68,4 +68,5 @@ def reading_path(slug: str):
     if found is None:
         abort(404)
     items = [(item, cat.get(item.slug)) for item in found.items]
-    return render_template("path.html", path=found, items=items, summary_html=render_markdown(found.summary))
+    summary = render_markdown(found.summary, site().config.image_hosts)
+    return render_template("path.html", path=found, items=items, summary_html=summary)

@@ -1,6 +1,7 @@
 """Adding and editing articles in the browser (editors only). Validation is kb's; a failed
 save writes nothing; a save is a commit in the content's history, authored by the editor."""
 import datetime as dt
+import logging
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
@@ -8,17 +9,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request
 from kb.article import TYPES
 from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
-from kb.render import render
 from kb.saving import save_article
 from kb.store import parse_article
+from search.interface import SearchError
 
 from ..auth import author, requires
 from ..indexing import content_changed
 from ..urls import ARTICLE_EDIT, Urls
-from . import catalog, site
+from . import catalog, render_article, site
 
 bp = Blueprint("edit", __name__)
 _MEDIA = re.compile(r"\(/media/([0-9a-f]{16}\.[a-z]{3,4})\)")
+log = logging.getLogger(__name__)
 
 
 def _allowed() -> None:
@@ -65,11 +67,20 @@ def saved(result, draft_key: str = ""):
     article = result.article
     s = site()
     s.store.invalidate()
-    s.search.update([article.rel_path])
-    content_changed(s.config.index_path)  # the site's other workers reload it too
+    unindexed = None
+    try:
+        s.search.update([article.rel_path])
+    except (SearchError, OSError) as exc:
+        # The article is saved; the keeper indexes it once the index can be written again,
+        # and until then /healthz and the editors' banner say why (web.health).
+        log.exception("saved %s, but could not index it", article.rel_path)
+        unindexed = exc
+    content_changed(s.config.index_path, s.config.content_dir)  # the site's other workers reload it too
     if result.history_error:
         flash(f"已保存，但没有记入修改历史（git 出错：{result.history_error}）。请告诉管理员。", "warning")
-    else:
+    if unindexed is not None:
+        flash(f"已保存，但搜索索引暂时无法更新（{unindexed}），这篇文章暂时搜不到；索引恢复后会自动补上。", "warning")
+    if not (result.history_error or unindexed):
         flash("已保存。", "saved")
     if draft_key:
         flash(draft_key, "draft-saved")
@@ -125,8 +136,7 @@ def preview():
     problems a save would report."""
     rel_path = request.form.get("path", "") or "guides/preview.md"
     article, problems = check_text(rel_path, request.form.get("text", ""))
-    cat = catalog()
-    html = render(article, cat.resolve).html if article is not None else ""
+    html = render_article(article).html if article is not None else ""
     return {
         "html": html,
         "title": article.title if article is not None else "",

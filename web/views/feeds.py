@@ -1,10 +1,10 @@
 """Machine-readable ways in: Atom feed, sitemap, OpenSearch description."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from kb import browse
 from kb.check import CONTROL_CHARS
 
-from . import catalog
+from . import catalog, site
 
 bp = Blueprint("feeds", __name__)
 
@@ -16,7 +16,8 @@ def _xml_text(value) -> str:
 
 
 def xml_response(template: str, mimetype: str, **context):
-    return (render_template(template, base=request.host_url.rstrip("/"), xml_text=_xml_text, **context), 200,
+    """Links in feeds are to the configured public address (web.security), never the Host header."""
+    return (render_template(template, base=site().config.site_url, xml_text=_xml_text, **context), 200,
             {"Content-Type": mimetype})
 
 

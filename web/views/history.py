@@ -4,12 +4,11 @@ recent changes as a page and an Atom feed."""
 from flask import Blueprint, abort, flash, redirect, render_template, request
 
 from kb.diffing import compare, counts
-from kb.render import render
 from kb.store import parse_article
 
 from ..auth import requires
 from ..urls import ARTICLE_DIFF, ARTICLE_HISTORY, ARTICLE_REVERT, ARTICLE_VERSION, Urls
-from . import article_or_redirect, catalog, site
+from . import article_or_redirect, catalog, render_article, site
 from .edit import save, saved
 from .feeds import xml_response
 
@@ -50,7 +49,7 @@ def version(slug: str, rev: str):
     change, text = _text(article, rev)
     root = site().store.root
     old, problems = parse_article(text.encode("utf-8"), article.path, root)
-    html = render(old, catalog().resolve).html if old is not None else ""
+    html = render_article(old).html if old is not None else ""
     return render_template("version.html", article=article, change=change, text=text, html=html,
                            problems=problems, digest=article.digest)
 

@@ -1,3 +1,5 @@
+import time
+
 from flask import Blueprint, render_template, request, url_for
 
 from kb import browse
@@ -40,18 +42,26 @@ def state_url(state: dict, changes: dict) -> str:
     return url_for("search.results", **{k: v for k, v in args.items() if v})
 
 
+def deadline() -> float | None:
+    """When this request's searches must answer (Config.search_budget_ms from now): the page's
+    search and its fallbacks share one budget."""
+    budget = site().config.search_budget_ms
+    return time.monotonic() + budget / 1000 if budget > 0 else None
+
+
 @bp.get("/search")
 def results():
     state = search_args()
     service = site().search
     result, unavailable = None, not service.ready()
     partial = suggestion = None
+    until = deadline()
     try:
         if not unavailable and (state["text"].strip() or state["type"] or state["tag"] or state["category"]):
-            result = service.search(**state)
-        if result is not None and result.total == 0 and state["text"].strip():
+            result = service.search(**state, deadline=until)
+        if result is not None and result.total == 0 and state["text"].strip() and not result.incomplete:
             suggestion = result.suggestion or service.suggest_words(state["text"])
-            partial = service.partial_matches(state["text"])
+            partial = service.partial_matches(state["text"], deadline=until)
     except IndexUnavailable:
         result, unavailable = None, True
     # a search is counted once, when its first page is shown (not again for page 2 or a re-sort)
