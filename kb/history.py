@@ -27,6 +27,7 @@ import fcntl
 import logging
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,10 +58,11 @@ class Change:
         return self.rev[:8]
 
 
-def _git(cwd: Path, *args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def _git(cwd: Path, *args: str, env: dict | None = None, check: bool = True,
+         timeout: float | None = GIT_TIMEOUT) -> subprocess.CompletedProcess:
     command = ["git", "-c", "core.quotepath=off", "-c", "safe.directory=*", *args]
     try:
-        run = subprocess.run(command, cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT,
+        run = subprocess.run(command, cwd=cwd, capture_output=True, timeout=timeout,
                              env={**os.environ, "LC_ALL": "C.UTF-8", **(env or {})}, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise HistoryError(f"无法运行 git：{exc}") from exc
@@ -101,21 +103,30 @@ class History:
         return mode == "own" or (mode == "parent" and self.commit_in_parent)
 
     def prepare(self) -> None:
-        """Make the content folder a repository if it is in none (first start)."""
+        """Make the content folder a repository if it is in none (first start), with every
+        file already there in its first commit. That commit has no time limit: 50,000 articles
+        (400 MB) take git over a minute, once. If it fails, the half-made repository is removed,
+        so the next start tries again instead of keeping a repository without the files (and a
+        stale index.lock that would fail every later save's commit)."""
         if not self.root.is_dir() or self.mode() != "none":
             return
+        git_dir = self.root / ".git"
+        ours = not git_dir.exists()  # never remove a .git that was there before
         try:
             _git(self.root, "init", "-q")
             ignore = self.root / ".gitignore"
             if not ignore.exists():
                 ignore.write_text(".kb-locks/\n*.saving\n", encoding="utf-8")
+            log.info("recording the files of %s in a new git repository (first start only) …", self.root)
             with self._lock():
-                _git(self.root, "add", "-A", ".")
+                _git(self.root, "add", "-A", ".", timeout=None)
                 _git(self.root, "commit", "-q", "--no-verify", "--allow-empty", "-m", "开始记录历史：已有的文件",
-                     env=_identity(*SITE_IDENTITY))
+                     env=_identity(*SITE_IDENTITY), timeout=None)
             log.info("content folder %s is now a git repository", self.root)
         except HistoryError:
-            log.exception("cannot create a git repository in %s", self.root)
+            log.exception("cannot create a git repository in %s; the next start tries again", self.root)
+            if ours:
+                shutil.rmtree(git_dir, ignore_errors=True)
 
     # --- writing ------------------------------------------------------------------------
     @contextlib.contextmanager

@@ -82,3 +82,24 @@ def test_a_save_stands_when_git_fails_and_says_why(folder):
                           record=lambda article: history.commit([article.rel_path], "x", "x@x", "m"))
     assert result.article is not None and result.history_error
     assert "一定要保存下来的句子。" in (folder / "guides/a.md").read_text()
+
+
+def test_a_failed_first_commit_leaves_no_half_made_repository_and_the_next_start_retries(folder, monkeypatch):
+    # git cannot write its index (as when the first commit of a large folder was cut short):
+    # a repository without the files would stay so for ever, its index.lock failing every save
+    monkeypatch.setenv("GIT_INDEX_FILE", str(folder.parent / "no-such-folder" / "index"))
+    history = History(folder)
+    history.prepare()
+    assert history.mode() == "none" and not (folder / ".git").exists()
+    assert (folder / "guides/a.md").is_file()
+    monkeypatch.delenv("GIT_INDEX_FILE")
+    history.prepare()
+    assert history.mode() == "own" and "guides/a.md" in git(folder, "ls-files")
+
+
+def test_a_broken_repository_already_there_is_never_removed(folder, monkeypatch):
+    (folder / ".git").mkdir()
+    (folder / ".git" / "keep").write_text("the owner's", encoding="utf-8")
+    monkeypatch.setenv("GIT_INDEX_FILE", str(folder.parent / "no-such-folder" / "index"))
+    History(folder).prepare()
+    assert (folder / ".git" / "keep").read_text(encoding="utf-8") == "the owner's"
