@@ -53,6 +53,11 @@ log = logging.getLogger(__name__)
 PARALLEL_THRESHOLD = 300  # articles; below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 8  # matrix segments before the small ones are merged
 WRITER_MB = 256
+# A build worker holds its whole share in memory until it writes it (about 25 bytes per byte of
+# article text: 50,000 articles in 2 shares peaked at 5 GB per worker). Beyond this much text a
+# build makes more shares than workers, each worker taking the next when done, up to half of
+# MAX_SEGMENTS (so that an edit's merge never takes a cold build's segments for small ones).
+SHARE_BYTES = 60_000_000
 
 
 # --- adding documents ------------------------------------------------------------------------
@@ -278,11 +283,11 @@ def _pool(workers: int):
                                initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
-def _run_parts(config: Config, dictionary, gen: Path, shares: list[list[str]]) -> list[_Part]:
+def _run_parts(config: Config, dictionary, gen: Path, shares: list[list[str]], workers: int) -> list[_Part]:
     if len(shares) == 1:
         return [_build_part(None, str(config.content_dir), config.max_article_bytes, dictionary, str(gen), 0,
                             shares[0])]
-    with _pool(len(shares)) as pool:
+    with _pool(min(workers, len(shares))) as pool:
         futures = [pool.submit(_build_part, os.getpid(), str(config.content_dir), config.max_article_bytes, dictionary,
                                str(gen), i, share) for i, share in enumerate(shares)]
         return [f.result() for f in futures]
@@ -296,8 +301,10 @@ def _rebuild(config: Config, catalog: Catalog) -> Report:
     dictionary = read_dictionary(config.dictionary_path)
     ix = whoosh_index.create_in(str(gen), build_schema(dictionary))
     workers = min(os.cpu_count() or 1, 4) if len(catalog.articles) >= PARALLEL_THRESHOLD else 1
+    text = sum(a.size for a in catalog.articles)
+    shares = max(workers, min(MAX_SEGMENTS // 2, -(-text // SHARE_BYTES))) if workers > 1 else 1
     try:
-        parts = _run_parts(config, dictionary, gen, _shares(catalog, workers))
+        parts = _run_parts(config, dictionary, gen, _shares(catalog, shares), workers)
         # commit the workers' segments together, as whoosh.multiproc.MpWriter does
         writer = ix.writer()
         writer._close_segment()
