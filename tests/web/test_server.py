@@ -44,10 +44,9 @@ def test_a_query_typed_as_raw_utf8_by_a_script_works(server):
 def test_idle_connections_do_not_lock_anyone_out(server):
     idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(110)]
     try:
-        started = time.monotonic()
+        # locked out, the request would wait until the idle connections close (the timeout fails it)
         status, body = server.get("/api/search?q=会议", timeout=5)
         assert status == 200 and json.loads(body)["total"] > 0
-        assert time.monotonic() - started < 2
     finally:
         for s in idle:
             s.close()
