@@ -23,13 +23,14 @@ import datetime as dt
 import logging
 import secrets
 import threading
-import time
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime, Integer, String, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from .database import create_tables
 
 log = logging.getLogger(__name__)
 
@@ -105,21 +106,9 @@ class Analytics:
 
     def session(self) -> Session:
         if not self._ready:
-            self._create_tables()
+            create_tables(_Base.metadata, self.engine)
+            self._ready = True
         return Session(self.engine, expire_on_commit=False)
-
-    def _create_tables(self) -> None:
-        """Create the tables when missing. Worker processes starting together race here: the
-        loser's CREATE TABLE fails because the winner's exists, and a second look finds it."""
-        for attempt in range(3):
-            try:
-                _Base.metadata.create_all(self.engine)
-                self._ready = True
-                return
-            except SQLAlchemyError:
-                if attempt == 2:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
 
     # --- recording ---------------------------------------------------------------------------
     def search(self, query: str, results: int | None, corrected: str | None = None, source: str = "page",

@@ -7,8 +7,11 @@ waits up to 15 s for another one instead of failing at once.
 """
 from __future__ import annotations
 
-from sqlalchemy import create_engine, event
+import time
+
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 BUSY_SECONDS = 15
 
@@ -27,3 +30,16 @@ def open_database(url: str) -> Engine:
     if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def create_tables(metadata: MetaData, engine: Engine) -> None:
+    """Create ``metadata``'s tables when missing. Worker processes starting together race here:
+    the loser's CREATE TABLE fails because the winner's exists, and a second look finds it."""
+    for attempt in range(3):
+        try:
+            metadata.create_all(engine)
+            return
+        except SQLAlchemyError:
+            if attempt == 2:
+                raise
+            time.sleep(0.05 * (attempt + 1))

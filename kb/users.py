@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .database import open_database
+from .database import create_tables, open_database
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Users:
 
     def _session(self) -> Session:
         if not self._ready:
-            _Base.metadata.create_all(self.engine)  # idempotent; several workers may race here
+            create_tables(_Base.metadata, self.engine)
             self._ready = True
         return Session(self.engine, expire_on_commit=False)
 
