@@ -302,7 +302,7 @@ def _rebuild(config: Config, catalog: Catalog) -> Report:
     ix = whoosh_index.create_in(str(gen), build_schema(dictionary))
     workers = min(os.cpu_count() or 1, 4) if len(catalog.articles) >= PARALLEL_THRESHOLD else 1
     text = sum(a.size for a in catalog.articles)
-    shares = max(workers, min(MAX_SEGMENTS // 2, -(-text // SHARE_BYTES))) if workers > 1 else 1
+    shares = max(workers, min(MAX_SEGMENTS // 2, -(-text // SHARE_BYTES)))  # one worker too takes them in turn
     try:
         parts = _run_parts(config, dictionary, gen, _shares(catalog, shares), workers)
         # commit the workers' segments together, as whoosh.multiproc.MpWriter does

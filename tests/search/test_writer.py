@@ -161,15 +161,17 @@ def test_idle_build_workers_die_with_a_killed_builder(tmp_path):
     assert not left
 
 
-def test_a_build_with_more_text_than_a_share_holds_finds_the_same(setup, monkeypatch, tmp_path):
+@pytest.mark.parametrize("cores", [1, 2])
+def test_a_build_with_more_text_than_a_share_holds_finds_the_same(setup, monkeypatch, tmp_path, cores):
     """Beyond SHARE_BYTES of text a cold build makes more shares than workers (a worker holds
-    its share in memory): the index answers exactly as one built in one piece."""
+    its share in memory), on one core too: the index answers exactly as one built in one piece."""
     import json
 
     queries = ["请示汇报", "保密", "会议 筹备", "办公室主任的基本要求", "\"大局意识\"", "type:checklist 接待"]
     before = {q: slugs(setup, q) for q in queries}
     monkeypatch.setattr(writer, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(writer, "SHARE_BYTES", 1000)
+    monkeypatch.setattr(writer.os, "cpu_count", lambda: cores)
     config = load_config(content_dir=setup.content_dir, index_dir=tmp_path / "shared-index")
     assert update_index(config, rebuild=True).rebuilt
     manifest = json.loads((live_path(config.index_path).resolve() / "manifest.json").read_text())
