@@ -25,7 +25,8 @@ from .budget import Budget
 from .facets import ArticleTable
 from .highlight import snippet
 from .interface import IndexUnavailable, SearchEngine
-from .matrix import Matrix, Segment
+from .folding import fold
+from .matrix import KIND_ARTICLE, Matrix, Segment
 from .parse import parse_query
 from .plan import Alt, Group, Plan, build_plan
 from .ranking import Ranked, Ranker
@@ -234,13 +235,14 @@ class Engine(SearchEngine):
     def _hit(self, snap: Snapshot, article: int, docs: list[tuple[int, float]], plan: Plan, matched) -> Hit:
         info = snap.matrix.articles[article]
         best, score = docs[0] if docs else (None, 0.0)
+        best = _answering_section(snap, info["title"], docs, plan, matched)
         shown = snap.matrix.shown(best) if best is not None else {}
         anchor = snap.matrix.key(best).partition("#")[2] if best is not None else ""
         section = snap.matrix.section(best) if anchor else None
         more = []
-        for doc, _ in docs[1:]:
+        for doc, _ in docs:
             slug, _, other = snap.matrix.key(doc).partition("#")
-            if other:
+            if other and doc != best:
                 more.append({"section": snap.matrix.section(doc) or other, "anchor": other,
                              "url": article_url(slug, other)})
         how = matched.get(best, []) if best is not None else []
@@ -313,6 +315,43 @@ class Engine(SearchEngine):
 
     def update(self, paths: list[str]) -> Report:
         return update_index(self.config, paths=list(paths))
+
+
+def _answering_section(snap: Snapshot, title: str, docs: list[tuple[int, float]], plan: Plan, matched) -> int | None:
+    """The document a result is shown by: its best one, except that the article's own document
+    (title, summary, lead) gives way to one of its sections that says, in its own heading and
+    text, everything the article's own document matched beyond the title. The article keeps its
+    rank; only what it shows changes. A query that is all title words (「保密工作」 for 保密工作规定)
+    is about the article as a whole and keeps it.
+
+    Why: a summary is a sentence or two taken from the article; a question about it matches the
+    summary and the title, and the summary's title bonus lifted it over the section that has
+    the answer and says more (DRCD's tuned split: more than half the questions whose answering
+    paragraph bm25s put first and we did not, docs/benchmarks.md)."""
+    if not docs:
+        return None
+    best = docs[0][0]
+    if snap.matrix.doc_kind[best] != KIND_ARTICLE or len(docs) == 1:
+        return best
+    in_title = _groups_in(fold(title).lower(), matched.get(best, []))
+    groups = plan.groups + plan.required
+    if all(id(g) in in_title for g in groups):
+        return best
+    beyond = {id(g) for g, _ in matched.get(best, [])} - in_title
+    for doc, _ in docs[1:]:
+        if snap.matrix.doc_kind[doc] == KIND_ARTICLE:
+            continue
+        own = fold(f"{snap.matrix.section(doc)}\n{snap.matrix.shown(doc).get('text') or ''}").lower()
+        says = _groups_in(own, matched.get(doc, [])) - in_title
+        if says and beyond <= says:
+            return doc
+    return best
+
+
+def _groups_in(text: str, how: list[tuple[Group, Alt]]) -> set[int]:
+    """The groups (by id) whose matching words stand in ``text``."""
+    return {id(g) for g, alt in how if all(t in text for t in alt.terms) or
+            (alt.mode == "parts" and any(t in text for t in alt.terms))}
 
 
 def _marks(plan: Plan, how: list[tuple[Group, Alt]]) -> list[str]:

@@ -220,6 +220,28 @@ def test_a_parent_section_shows_text_from_its_subsections(searcher):
     assert "<mark>" in hit.snippet or "辅佐" in hit.snippet or "服务性" in hit.snippet
 
 
+def test_a_section_that_says_more_is_shown_instead_of_the_summary(tmp_path):
+    """The summary mentions 发票 in passing, the section is about it: the article is shown by
+    the section. A query of title words alone is about the article and shows the article."""
+    from tests.conftest import engine_for, write_article
+
+    content = tmp_path / "content"
+    content.mkdir()
+    write_article(content, "trip.md", "## 一、出差审批\n\n出差前填写审批单，经部门负责人签字。\n\n"
+                  "## 二、票据要求\n\n报销时提交发票原件，发票抬头须为单位全称，一个月内交齐。\n",
+                  title="差旅费报销", slug="trip", summary="差旅费按规定报销，须附发票。")
+    write_article(content, "other.md", "## 一、用车\n\n公务用车须提前申请。\n", title="车辆管理", slug="cars")
+    engine = engine_for(content, tmp_path / "index")
+    engine.index()
+    try:
+        hit = engine.search("差旅费 发票").hits[0]
+        assert (hit.slug, hit.anchor) == ("trip", "票据要求")
+        assert "<mark>发票</mark>" in hit.snippet
+        assert engine.search("差旅费报销").hits[0].anchor == ""  # the article itself
+    finally:
+        engine.close()
+
+
 def test_a_lone_character_never_makes_a_hit_beside_longer_words(searcher):
     for hit in searcher.search("新员工", limit=50).hits:
         assert "员工" in hit.snippet
