@@ -24,6 +24,7 @@ for every setting of ``zones.*``, which changes what is indexed). Knobs (``--set
                      summary, lead (the article's own document), context, heading, body (sections)
     ranking.k1, ranking.b, ranking.coord       BM25 parameters; exponent of the share of words matched
     ranking.head     bonus for a query covering a document's head (heading, or the article's title)
+    ranking.proximity, ranking.window   bonus for the query's words within ``window`` words of each other
     plan.partial, plan.synonym, plan.rare      weight of fallback parts and of synonyms; "rare" words
 
 A result is a hit when its ``slug#anchor`` (its ``slug`` when it is the article's own document),
@@ -64,10 +65,14 @@ KNOBS: dict[str, tuple[str, str, str | None, bool]] = {
     "ranking.b": ("search.ranking", "B", None, False),
     "ranking.coord": ("search.ranking", "COORD", None, False),
     "ranking.head": ("search.ranking", "HEAD", None, False),
+    "ranking.proximity": ("search.ranking", "PROXIMITY", None, False),
+    "ranking.window": ("search.ranking", "WINDOW", None, False),
+    "ranking.rerank": ("search.ranking", "RERANK", None, False),
     "plan.partial": ("search.plan", "PARTIAL", None, False),
     "plan.synonym": ("search.plan", "SYNONYM", None, False),
     "plan.rare": ("search.plan", "RARE", None, False),
     "ranking.lucene_idf": ("search.ranking", "LUCENE_IDF", None, False),
+    "ranking.idf_coord": ("search.ranking", "IDF_COORD", None, False),
 }
 
 # The grid of --sweep: each line one knob's values; every combination is run on the tuned part.

@@ -2,6 +2,7 @@
 
     python bench/tune.py                      # the grid GRID; needs ../shared/data/drcd (else office only)
     python bench/tune.py --grid ranking.coord=0,0.5,1 ranking.head=0.5,1,2
+    python bench/tune.py --questions 4000 --tuned-only --grid ranking.k1=1.2,2   # all of dev, no held-out
 
 Two tuned sets: the tuned part of bench/eval_queries.yaml (office staff's queries over the
 bundled articles) and DRCD's dev split (1,000 encyclopedia questions, bench/drcd.py). Every
@@ -88,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", nargs="*", default=[], help="knob=v1,v2,… (default: GRID)")
     parser.add_argument("--questions", type=int, default=1000, help="DRCD questions per split")
+    parser.add_argument("--tuned-only", action="store_true",
+                        help="stop before the held-out sets (while exploring: look at them once, at the end)")
     args = parser.parse_args(argv)
     grid = _grid(args.grid)
     have_drcd = evaluate.ROOT.parent.joinpath("shared", "data", "drcd").is_dir()
@@ -110,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         best = rows[0][1]
         defaults = {n: v for n, v in evaluate.current_settings().items() if n in grid}
         print(f"\nbest on the tuned sets: {json.dumps(best)}  (defaults {json.dumps(defaults)})")
+        if args.tuned_only:
+            return 0
         print("\nheld-out, run once for the defaults and the best:")
         held = [q for q in queries if q.heldout]
         blind = evaluate.load_queries(ROOT / "bench" / "eval_blind.yaml")

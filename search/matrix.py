@@ -310,6 +310,33 @@ class Postings:
         return np.concatenate(doc_parts), np.concatenate(pos_parts)
 
 
+    def positions_in(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) of every occurrence in the documents ``wanted`` (ascending,
+        global numbers): a few documents' positions without reading all of a common word's."""
+        doc_parts, pos_parts = [], []
+        for seg, start, end, keep, offset in self.parts:
+            local = seg.post_doc[start:end]
+            w = wanted - offset
+            w = w[(w >= 0) & (w <= int(local[-1]))]
+            if not len(w):
+                continue
+            at = np.minimum(np.searchsorted(local, w), len(local) - 1)
+            at = at[local[at] == w]
+            if keep is not None:
+                at = at[keep[at]]
+            if not len(at):
+                continue
+            firsts = np.asarray(seg.pos_ptr[start + at], dtype=np.int64)
+            counts = np.asarray(seg.pos_ptr[start + at + 1], dtype=np.int64) - firsts
+            ends = np.cumsum(counts)
+            idx = np.repeat(firsts - (ends - counts), counts) + np.arange(int(ends[-1]))
+            doc_parts.append(np.repeat(np.asarray(local[at], dtype=np.int64) + offset, counts))
+            pos_parts.append(np.asarray(seg.positions[idx], dtype=np.int64))
+        if not doc_parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
+
 EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.uint8))
 
 

@@ -15,14 +15,16 @@ below the word as typed:
 - failing those, by its pairs of characters.
 
 A lone character is never a hit by itself when other words were typed: 「新员工」 must not
-find every 新思想 and 新问题.
+find every 新思想 and 新问题. Lone characters typed side by side are a word jieba does not know
+(「螭头的主要功能」 cut 螭 / 头): where they stand side by side in the text (``Plan.runs``) they
+count as a longer word would, while each still scores as a character.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .analyzer import query_words, stopwords, subwords
+from .analyzer import query_words, segmenter, stopwords, subwords
 from .budget import UNLIMITED, Budget
 from .folding import fold
 from .parse import ParsedQuery
@@ -68,6 +70,9 @@ class Plan:
     groups: list[Group] = field(default_factory=list)
     required: list[Group] = field(default_factory=list)
     excludes: list[Group] = field(default_factory=list)
+    # lone characters typed side by side, as phrases: a document with one of them matches as
+    # one with a longer word does (they do not score of themselves)
+    runs: list[Group] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)
     highlight: list[str] = field(default_factory=list)
     impossible: bool = False  # a required phrase the index cannot contain
@@ -152,6 +157,20 @@ def _phrase_group(text: str, dictionary, vocabulary: Vocabulary, weight: float =
     return Group(text, alts) if alts else None
 
 
+def character_runs(chunk: str, dictionary: tuple[str, ...], vocabulary: Vocabulary) -> list[Group]:
+    """The runs of two or more lone characters side by side in a typed chunk, each a phrase."""
+    runs, run, end = [], [], -1
+    for term, start, stop, _subs in [*segmenter(dictionary).words(chunk), ("", -2, -2, ())]:
+        if len(term) == 1 and start == end and run:
+            run.append(term)
+        else:
+            if len(run) > 1 and all(vocabulary.known(c) for c in run):
+                runs.append(Group("".join(run), [Alt(tuple(run), 1.0, "phrase")]))
+            run = [term] if len(term) == 1 else []
+        end = stop
+    return runs
+
+
 def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vocabulary, synonyms=None,
                budget: Budget = UNLIMITED) -> Plan:
     """The plan for ``parsed``; when ``budget`` runs out, the words after the ones planned so
@@ -162,6 +181,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
         if len(plan.groups) >= MAX_WORDS or (plan.groups and budget.over()):
             break
         words = query_words(chunk, dictionary)
+        plan.runs += character_runs(chunk, dictionary, vocabulary)
         unknown = [w for w in words if not vocabulary.known(w)]
         # a chunk segmented into several words, some unknown, may sit whole inside an index word
         chunk_alts = _containing(fold(chunk).lower(), vocabulary, PARTIAL * 1.5) if unknown and len(words) > 1 else []

@@ -5,7 +5,9 @@ zone-weighted term frequencies it keeps as posting weights), with Lucene's idf, 
 found in most documents count for almost nothing; search.reference runs the same plan through
 Whoosh's scorer, and tests compare the two. A group scores its best
 alternative; a document's score is the sum over the groups it matches, scaled by the share of
-groups matched (coordination). Every step is a vectorised operation over the postings of the
+the query it matched — each group weighed by its idf, so a page with the one rare word a question
+is about beats one with two common ones (coordination) — and, for the best hundred documents, by
+how close together the query's words stand in them (proximity). Every step is a vectorised operation over the postings of the
 query's terms or over all documents — nothing iterates matches in Python — so exact totals,
 facets and grouping cost a few milliseconds at 10,000 articles.
 """
@@ -21,10 +23,14 @@ from .facets import ArticleTable
 from .matrix import KIND_ARTICLE, Matrix
 from .plan import Alt, Group, Plan
 
-K1, B = 2.0, 0.5  # chosen on the tuned sets (bench/tune.py); Whoosh defaults 1.2, 0.75
-COORD = 0.5  # exponent of the share of groups matched
+K1, B = 1.2, 0.5  # chosen on the tuned sets (bench/tune.py, docs/benchmarks.md); Whoosh's defaults 1.2, 0.75
+COORD = 0.5  # exponent of the share of the query matched: of its groups' weight (IDF_COORD) or number
+IDF_COORD = 1  # 0: the share of groups by number (for comparison in bench/tune.py)
 HEAD = 1.0  # bonus for a query that covers a document's head: see ``head_factor``
 MORE = 3  # other matching sections listed with an article's best one
+PROXIMITY = 0.5  # bonus for the query's words close together: see ``proximity``
+WINDOW = 10  # positions (words, stop words left out) that count as close together
+RERANK = 100  # the best documents by BM25 that the proximity bonus is computed for
 LUCENE_IDF = 1  # 0: Whoosh's idf (for comparison in bench/tune.py)
 
 
@@ -182,9 +188,79 @@ class Ranker:
         and a query that is an article's title lifts the article's own document."""
         return 1 + HEAD * (in_head / groups) * np.minimum(1.0, in_head / np.maximum(head_words, 1))
 
+    def group_weight(self, group: Group, cache: dict) -> float:
+        """What a group is worth to the query: the idf of its rarest word, times the weight of
+        the alternative it stands in (a word's parts count less than the word)."""
+        best = 0.0
+        for alt in group.alts:
+            for term in alt.terms:
+                df = len(self._postings(term, cache).docs)
+                if df:
+                    best = max(best, alt.weight * inverse_frequency(self.matrix.doc_count, df))
+        return best
+
     def group_scores(self, group: Group, cache: dict) -> tuple[np.ndarray, np.ndarray]:
         """Documents matching any alternative, each scored by its best one."""
         return self._combine([self.alt_scores(a, cache) for a in group.alts], best=True)
+
+    def proximity(self, plan: Plan, docs: np.ndarray, cache: dict) -> np.ndarray:
+        """For each of ``docs`` (ascending), the share of the query's weight — each group's idf —
+        that stands within ``WINDOW`` words of each other somewhere in the document (two or
+        more groups; else 0): an answer says the question's words together, a page that merely
+        has them says them apart.
+
+        Vectorised: every occurrence of a query word in these documents, sorted by position,
+        opens a window; the groups in each window are OR-ed as bits (``reduceat`` over the
+        window's range), weighed, and the best window of each document kept."""
+        groups = plan.groups[:63]
+        out = np.zeros(len(docs))
+        if len(groups) < 2 or not len(docs):
+            return out
+        weight = np.array([self.group_weight(g, cache) for g in groups])
+        where, at, bit = [], [], []
+        for g, group in enumerate(groups):
+            for term in dict.fromkeys(group.terms):
+                p = self._postings(term, cache)
+                if not len(p.docs):
+                    continue
+                d, pos = p.positions_in(docs)
+                where.append(np.searchsorted(docs, d))
+                at.append(pos)
+                bit.append(np.full(len(d), g, dtype=np.int64))
+        total = weight.sum()
+        if not where or not total:
+            return out
+        where, at, bit = np.concatenate(where), np.concatenate(at), np.concatenate(bit)
+        if not len(where):
+            return out
+        key = (where << 32) + at
+        order = np.argsort(key, kind="stable")
+        key, where, bits = key[order], where[order], np.left_shift(np.uint64(1), bit[order].astype(np.uint64))
+        ends = np.searchsorted(key, key + int(WINDOW), side="left")
+        starts = np.arange(len(key))
+        bounds = np.empty(2 * len(key), dtype=np.int64)
+        bounds[0::2], bounds[1::2] = starts, ends
+        padded = np.r_[bits, np.uint64(0)]
+        windows = np.bitwise_or.reduceat(padded, bounds)[0::2]
+        has = ((windows[:, None] >> np.arange(len(groups), dtype=np.uint64)) & np.uint64(1)).astype(bool)
+        value = np.where(has.sum(axis=1) >= 2, has @ weight, 0.0)
+        np.maximum.at(out, where, value)
+        return out / total
+
+    def _rerank(self, plan: Plan, cand: np.ndarray, scores: np.ndarray, cache: dict):
+        """(``scores`` with the proximity bonus on the best ``RERANK`` documents, which of
+        ``cand`` those are — they stay the best: a bonus only raises — or None)."""
+        if not PROXIMITY or len(plan.groups) < 2 or not len(cand):
+            return scores, None
+        k = int(RERANK)
+        if k < len(cand):  # the best RERANK, and any that tie with the last of them
+            leaders = scores >= np.partition(scores, len(cand) - k)[len(cand) - k]
+        else:
+            leaders = np.ones(len(cand), dtype=bool)
+        top = np.flatnonzero(leaders)  # ascending, as cand is: so are cand[top]
+        scores = scores.copy()
+        scores[top] *= 1 + PROXIMITY * self.proximity(plan, cand[top], cache)
+        return scores, leaders
 
     # --- matching ---------------------------------------------------------------------------
 
@@ -194,27 +270,35 @@ class Ranker:
         required."""
         size = self.matrix.size
         score = np.zeros(size)
+        hit = None
         if plan.groups:
-            count = np.zeros(size, dtype=np.int16)
+            share = np.zeros(size)  # the groups matched: their weight (``group_weight``), or their number
+            weights = []
             in_head = np.zeros(size, dtype=np.int16)
             multi = np.zeros(size, dtype=bool) if plan.needs_multichar else None
             for i, group in enumerate(plan.groups):
                 if i and budget.over():
                     break
                 docs, s = self.group_scores(group, cache)
+                weights.append(self.group_weight(group, cache) if IDF_COORD else 1.0)
                 score[docs] += s
-                count[docs] += 1
+                share[docs] += weights[-1]
                 in_head[self.group_heads(group, cache)] += 1
                 if multi is not None and not group.single:
                     multi[docs] = True
-            ok = (count > 0) if multi is None else multi
-            hit = np.flatnonzero(count)  # coordination and the head bonus where something matched
+            if multi is not None:
+                for run in plan.runs:
+                    multi[self.group_scores(run, cache)[0]] = True
+            hit = np.flatnonzero(share)  # coordination and the head bonus where something matched
             n = len(plan.groups)
-            score[hit] *= (count[hit] / n) ** COORD * self.head_factor(in_head[hit], self.matrix.doc_head[hit], n)
+            # groups left out for time weigh what the others do on average
+            whole = sum(weights) * n / len(weights)
+            score[hit] *= (share[hit] / whole) ** COORD * self.head_factor(in_head[hit], self.matrix.doc_head[hit], n)
+            ok = None if multi is None else multi[hit]  # over ``hit``, not over all documents
         else:
             ok = self.matrix.doc_kind == KIND_ARTICLE  # filters alone list articles
         if plan.required:
-            ok = np.ones(size, dtype=bool)  # a phrase decides; the other words only rank
+            hit, ok = None, np.ones(size, dtype=bool)  # a phrase decides; the other words only rank
         for i, group in enumerate(plan.required):
             if (i or plan.groups) and budget.over():
                 break
@@ -223,7 +307,10 @@ class Ranker:
             found[docs] = True
             ok &= found
             score[docs] += s
-        cand = np.flatnonzero(ok)
+        if hit is None:
+            cand = np.flatnonzero(ok)
+        else:
+            cand = hit if ok is None else hit[ok]
         return cand, score[cand]
 
     def _allowed(self, cand: np.ndarray, plan: Plan, cache: dict, budget: Budget) -> np.ndarray:
@@ -247,10 +334,14 @@ class Ranker:
         cand, scores = self._candidates(plan, cache, budget)
         keep = self._allowed(cand, plan, cache, budget)
         cand, scores = cand[keep], scores[keep]
+        leaders = None
+        if sort != "updated":
+            scores, leaders = self._rerank(plan, cand, scores, cache)
         on_path = self.table.is_path[self.matrix.doc_article[cand]]
         if on_path.any():
             ranked.paths = self._by_score(cand[on_path], scores[on_path], self.matrix.doc_article[cand[on_path]], 3)
             cand, scores = cand[~on_path], scores[~on_path]
+            leaders = leaders[~on_path] if leaders is not None else None
         if not len(cand):
             return ranked
         arts = self.matrix.doc_article[cand]
@@ -263,17 +354,22 @@ class Ranker:
         if sort == "updated" or not plan.searches_text:
             ranked.page = self._by_date(cand, scores, arts, present, start, limit)
         else:
-            ranked.page = self._by_score(cand, scores, arts, start + limit)[start:]
+            ranked.page = self._by_score(cand, scores, arts, start + limit, leaders)[start:]
         shown = [d for _, docs in ranked.page + ranked.paths for d, _ in docs]
         ranked.matched = self.matched(plan, np.array(shown, dtype=np.int64), cache)
         return ranked
 
-    def _by_score(self, cand, scores, arts, need: int):
-        """The first ``need`` articles by their best document, each with its other good ones."""
+    def _by_score(self, cand, scores, arts, need: int, leaders: np.ndarray | None = None):
+        """The first ``need`` articles by their best document, each with its other good ones.
+        ``leaders``: a mask of ``cand`` known to hold its best documents (``_rerank``)."""
         k = min(len(cand), max(need * 8, 64))
+        pool = np.flatnonzero(leaders) if leaders is not None else None
         while True:
-            top = np.argpartition(-scores, k - 1)[:k] if k < len(cand) else np.arange(len(cand))
-            top = top[np.lexsort((cand[top], -scores[top]))]
+            if pool is not None and k <= len(pool):
+                top = pool[np.lexsort((cand[pool], -scores[pool]))][:k]
+            else:
+                top = np.argpartition(-scores, k - 1)[:k] if k < len(cand) else np.arange(len(cand))
+                top = top[np.lexsort((cand[top], -scores[top]))]
             groups: dict[int, list[tuple[int, float]]] = {}
             for i in top.tolist():
                 docs = groups.setdefault(int(arts[i]), [])

@@ -103,6 +103,12 @@ class ReferenceRanker:
                     found[d] += s
         return {d: alt.weight * s for d, s in found.items()}
 
+    def group_weight(self, group: Group) -> float:
+        """ranking.Ranker.group_weight: the idf of the group's rarest word, times its alternative's weight."""
+        found = [alt.weight * ranking.inverse_frequency(self.n, len(self._positions(t)))
+                 for alt in group.alts for t in alt.terms if self._positions(t)]
+        return max(found, default=0.0)
+
     def group(self, group: Group) -> dict[int, float]:
         best: dict[int, float] = {}
         for alt in group.alts:
@@ -141,8 +147,17 @@ class ReferenceRanker:
                 if not group.single:
                     multi.add(d)
             heads.update(self.in_head(group))
+        for run in plan.runs:
+            multi |= set(self.group(run)) & set(count)
         n = len(plan.groups)
-        scored = {d: scores[d] * (count[d] / n) ** ranking.COORD
+        weight = [self.group_weight(g) for g in plan.groups]
+        share: Counter = Counter()
+        for group, w in zip(plan.groups, weight):
+            for d in self.group(group):
+                share[d] += w
+        whole = sum(weight)
+        matched = {d: share[d] / whole if ranking.IDF_COORD and whole else count[d] / n for d in count}
+        scored = {d: scores[d] * matched[d] ** ranking.COORD
                   * (1 + ranking.HEAD * (heads[d] / n) * min(1.0, heads[d] / max(self.heads[d][1], 1)))
                   for d in count}
         if plan.required:
@@ -158,12 +173,40 @@ class ReferenceRanker:
         gone = set().union(*(self.group(g) for g in plan.excludes)) if plan.excludes else set()
         scores = {d: s for d, s in scores.items()
                   if d not in gone and self._passes(d, plan.filters) and self.stored[d]["type"] != PATH_TYPE}
+        scores = self._rerank(plan, scores)
         by_article: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for d, s in sorted(scores.items(), key=lambda kv: (-kv[1], self.stored[kv[0]]["id"])):
             by_article[self.stored[d]["slug"]].append((self.stored[d]["id"], s))
         out.total = len(by_article)
         out.facets = self._facets(list(by_article))
         out.ranked = list(by_article.items())[:limit]
+        return out
+
+    def _rerank(self, plan: Plan, scores: dict[int, float]) -> dict[int, float]:
+        """The proximity bonus (ranking.Ranker.proximity) on the best ``RERANK`` documents and
+        those tying with the last of them, window by window."""
+        groups = plan.groups[:63]
+        if not ranking.PROXIMITY or len(groups) < 2 or not scores:
+            return scores
+        ordered = sorted(scores.values(), reverse=True)
+        threshold = ordered[min(int(ranking.RERANK), len(ordered)) - 1]
+        where = [{t: self._positions(t) for t in dict.fromkeys(g.terms)} for g in groups]
+        weight = [self.group_weight(g) for g in groups]
+        total = sum(weight)
+        if not total:
+            return scores
+        out = dict(scores)
+        for doc, score in scores.items():
+            if score < threshold:
+                continue
+            occurrences = sorted((p, g) for g, terms in enumerate(where) for found in terms.values()
+                                 for p in found.get(doc, ()))
+            best = 0.0
+            for p, _ in occurrences:
+                inside = {g for q, g in occurrences if p <= q < p + int(ranking.WINDOW)}
+                if len(inside) >= 2:
+                    best = max(best, sum(weight[g] for g in inside))
+            out[doc] = score * (1 + ranking.PROXIMITY * best / total)
         return out
 
     def _facets(self, slugs: list[str]) -> dict:

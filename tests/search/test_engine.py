@@ -242,6 +242,48 @@ def test_a_section_that_says_more_is_shown_instead_of_the_summary(tmp_path):
         engine.close()
 
 
+def test_characters_jieba_leaves_alone_are_found_where_they_stand_together(tmp_path):
+    """jieba cuts 螭头, a word it does not know, into 螭 / 头 in the query and the text alike; the
+    text that has them side by side is found although it has no other word of the query."""
+    from tests.conftest import engine_for, write_article
+
+    content = tmp_path / "content"
+    content.mkdir()
+    write_article(content, "altar.md", "## 一、栏板\n\n每层栏杆下向外伸出一石螭头，用于坛面排水。\n",
+                  title="圜丘坛", slug="altar", summary="祭天的坛。")
+    write_article(content, "roles.md", "## 一、职责\n\n办公室的主要功能是参谋、协调和服务。\n",
+                  title="办公室职责", slug="roles", summary="办公室做什么。")
+    engine = engine_for(content, tmp_path / "index")
+    engine.index()
+    try:
+        assert "altar" in [h.slug for h in engine.search("螭头的主要功能").hits]
+        assert [h.slug for h in engine.search("螭头").hits] == ["altar"]
+        # characters typed apart stay lone characters: 头 alone finds nothing beside 主要功能
+        assert "altar" not in [h.slug for h in engine.search("螭 主要 头 功能").hits]
+    finally:
+        engine.close()
+
+
+def test_words_said_together_rank_above_the_same_words_said_apart(tmp_path):
+    """Two sections with the same words as often and as long: the one that says 报销 and 发票
+    in one sentence answers 「报销 发票」 better than the one that has them paragraphs apart."""
+    from tests.conftest import engine_for, write_article
+
+    filler = "各部门应当按照年度计划安排工作，做好统筹协调，及时总结经验，不断改进方法，提升服务质量。"
+    content = tmp_path / "content"
+    content.mkdir()
+    write_article(content, "a.md", f"## 一、说明\n\n报销工作。{filler * 3}发票管理。\n", title="甲", slug="apart")
+    write_article(content, "b.md", f"## 一、说明\n\n报销发票管理。{filler * 3}工作。\n", title="乙", slug="together")
+    engine = engine_for(content, tmp_path / "index")
+    engine.index()
+    try:
+        hits = engine.search("报销 发票").hits
+        assert [h.slug for h in hits] == ["together", "apart"]
+        assert hits[0].score > hits[1].score
+    finally:
+        engine.close()
+
+
 def test_a_lone_character_never_makes_a_hit_beside_longer_words(searcher):
     for hit in searcher.search("新员工", limit=50).hits:
         assert "员工" in hit.snippet
