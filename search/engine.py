@@ -234,7 +234,7 @@ class Engine(SearchEngine):
 
     def _hit(self, snap: Snapshot, article: int, docs: list[tuple[int, float]], plan: Plan, matched) -> Hit:
         info = snap.matrix.articles[article]
-        best, score = docs[0] if docs else (None, 0.0)
+        score = docs[0][1] if docs else 0.0  # the article's rank; what shows it may be another of its documents
         best = _answering_section(snap, info["title"], docs, plan, matched)
         shown = snap.matrix.shown(best) if best is not None else {}
         anchor = snap.matrix.key(best).partition("#")[2] if best is not None else ""

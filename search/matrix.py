@@ -289,52 +289,52 @@ class Postings:
 
     def positions(self) -> tuple[np.ndarray, np.ndarray]:
         """(document of each position, position), for the postings in ``docs`` order."""
-        doc_parts, pos_parts = [], []
+        found = []
         for seg, start, end, keep, offset in self.parts:
-            ptr = np.asarray(seg.pos_ptr[start : end + 1])
+            ptr = np.asarray(seg.pos_ptr[start : end + 1], dtype=np.int64)
             docs = np.asarray(seg.post_doc[start:end], dtype=np.int64) + offset
-            counts = np.diff(ptr)
+            firsts, counts = ptr[:-1], np.diff(ptr)
             if keep is not None:
-                docs, counts, firsts = docs[keep], counts[keep], ptr[:-1][keep]
-            else:
-                firsts = ptr[:-1]
-            total = int(counts.sum())
-            if not total:
-                continue
-            # the index of every position: the first of its posting plus its rank within it
-            idx = np.repeat(firsts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(total)
-            doc_parts.append(np.repeat(docs, counts))
-            pos_parts.append(np.asarray(seg.positions[idx], dtype=np.int64))
-        if not doc_parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(doc_parts), np.concatenate(pos_parts)
-
+                docs, firsts, counts = docs[keep], firsts[keep], counts[keep]
+            found.append(_occurrences(seg, docs, firsts, counts))
+        return _joined(found)
 
     def positions_in(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) of every occurrence in the documents ``wanted`` (ascending,
         global numbers): a few documents' positions without reading all of a common word's."""
-        doc_parts, pos_parts = [], []
+        found = []
         for seg, start, end, keep, offset in self.parts:
             local = seg.post_doc[start:end]
             w = wanted - offset
             w = w[(w >= 0) & (w <= int(local[-1]))]
-            if not len(w):
-                continue
             at = np.minimum(np.searchsorted(local, w), len(local) - 1)
             at = at[local[at] == w]
             if keep is not None:
                 at = at[keep[at]]
-            if not len(at):
-                continue
             firsts = np.asarray(seg.pos_ptr[start + at], dtype=np.int64)
             counts = np.asarray(seg.pos_ptr[start + at + 1], dtype=np.int64) - firsts
-            ends = np.cumsum(counts)
-            idx = np.repeat(firsts - (ends - counts), counts) + np.arange(int(ends[-1]))
-            doc_parts.append(np.repeat(np.asarray(local[at], dtype=np.int64) + offset, counts))
-            pos_parts.append(np.asarray(seg.positions[idx], dtype=np.int64))
-        if not doc_parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(doc_parts), np.concatenate(pos_parts)
+            found.append(_occurrences(seg, np.asarray(local[at], dtype=np.int64) + offset, firsts, counts))
+        return _joined(found)
+
+
+def _occurrences(seg: Segment, docs: np.ndarray, firsts: np.ndarray, counts: np.ndarray):
+    """(document of each position, position) of postings whose positions start at ``firsts``
+    in ``seg.positions`` and number ``counts``."""
+    ends = np.cumsum(counts)
+    if not len(ends) or not ends[-1]:
+        return None
+    # the index of every position: the first of its posting plus its rank within it
+    idx = np.repeat(firsts - (ends - counts), counts) + np.arange(int(ends[-1]))
+    return np.repeat(docs, counts), np.asarray(seg.positions[idx], dtype=np.int64)
+
+
+def _joined(found: list) -> tuple[np.ndarray, np.ndarray]:
+    found = [f for f in found if f is not None]
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if len(found) == 1:
+        return found[0]
+    return np.concatenate([d for d, _ in found]), np.concatenate([p for _, p in found])
 
 
 EMPTY = Postings(np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.uint8))

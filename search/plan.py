@@ -157,10 +157,11 @@ def _phrase_group(text: str, dictionary, vocabulary: Vocabulary, weight: float =
     return Group(text, alts) if alts else None
 
 
-def character_runs(chunk: str, dictionary: tuple[str, ...], vocabulary: Vocabulary) -> list[Group]:
-    """The runs of two or more lone characters side by side in a typed chunk, each a phrase."""
+def character_runs(words: list, vocabulary: Vocabulary) -> list[Group]:
+    """The runs of two or more lone characters side by side among a typed chunk's ``words``
+    (the segmenter's (term, start, end, sub-words)), each a phrase."""
     runs, run, end = [], [], -1
-    for term, start, stop, _subs in [*segmenter(dictionary).words(chunk), ("", -2, -2, ())]:
+    for term, start, stop, _subs in [*words, ("", -2, -2, ())]:
         if len(term) == 1 and start == end and run:
             run.append(term)
         else:
@@ -180,8 +181,9 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
     for chunk in parsed.words:
         if len(plan.groups) >= MAX_WORDS or (plan.groups and budget.over()):
             break
-        words = query_words(chunk, dictionary)
-        plan.runs += character_runs(chunk, dictionary, vocabulary)
+        found = segmenter(dictionary).words(chunk)
+        words = [term for term, *_ in found]  # query_words(chunk)
+        plan.runs += character_runs(found, vocabulary)
         unknown = [w for w in words if not vocabulary.known(w)]
         # a chunk segmented into several words, some unknown, may sit whole inside an index word
         chunk_alts = _containing(fold(chunk).lower(), vocabulary, PARTIAL * 1.5) if unknown and len(words) > 1 else []

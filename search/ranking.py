@@ -190,14 +190,18 @@ class Ranker:
 
     def group_weight(self, group: Group, cache: dict) -> float:
         """What a group is worth to the query: the idf of its rarest word, times the weight of
-        the alternative it stands in (a word's parts count less than the word)."""
-        best = 0.0
-        for alt in group.alts:
-            for term in alt.terms:
-                df = len(self._postings(term, cache).docs)
-                if df:
-                    best = max(best, alt.weight * inverse_frequency(self.matrix.doc_count, df))
-        return best
+        the alternative it stands in (a word's parts count less than the word). Kept for the
+        query: coordination and proximity both ask."""
+        key = ("weight", id(group))
+        if key not in cache:
+            best = 0.0
+            for alt in group.alts:
+                for term in alt.terms:
+                    df = len(self._postings(term, cache).docs)
+                    if df:
+                        best = max(best, alt.weight * inverse_frequency(self.matrix.doc_count, df))
+            cache[key] = best
+        return cache[key]
 
     def group_scores(self, group: Group, cache: dict) -> tuple[np.ndarray, np.ndarray]:
         """Documents matching any alternative, each scored by its best one."""
@@ -247,10 +251,11 @@ class Ranker:
         np.maximum.at(out, where, value)
         return out / total
 
-    def _rerank(self, plan: Plan, cand: np.ndarray, scores: np.ndarray, cache: dict):
+    def _rerank(self, plan: Plan, cand: np.ndarray, scores: np.ndarray, cache: dict, budget: Budget):
         """(``scores`` with the proximity bonus on the best ``RERANK`` documents, which of
-        ``cand`` those are — they stay the best: a bonus only raises — or None)."""
-        if not PROXIMITY or len(plan.groups) < 2 or not len(cand):
+        ``cand`` those are — they stay the best: a bonus only raises — or None). Out of time,
+        BM25 alone ranks: the bonus would read positions of words not even scored."""
+        if not PROXIMITY or len(plan.groups) < 2 or not len(cand) or budget.over():
             return scores, None
         k = int(RERANK)
         if k < len(cand):  # the best RERANK, and any that tie with the last of them
@@ -336,7 +341,7 @@ class Ranker:
         cand, scores = cand[keep], scores[keep]
         leaders = None
         if sort != "updated":
-            scores, leaders = self._rerank(plan, cand, scores, cache)
+            scores, leaders = self._rerank(plan, cand, scores, cache, budget)
         on_path = self.table.is_path[self.matrix.doc_article[cand]]
         if on_path.any():
             ranked.paths = self._by_score(cand[on_path], scores[on_path], self.matrix.doc_article[cand[on_path]], 3)

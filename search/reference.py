@@ -137,33 +137,27 @@ class ReferenceRanker:
         if plan.impossible:
             return out
         scores: dict[int, float] = defaultdict(float)
-        count: Counter = Counter()
+        share: Counter = Counter()  # the groups matched: their weight, or their number
         heads: Counter = Counter()
         multi: set[int] = set()
-        for group in plan.groups:
+        weight = [self.group_weight(g) if ranking.IDF_COORD else 1.0 for g in plan.groups]
+        for group, w in zip(plan.groups, weight):
             for d, s in self.group(group).items():
                 scores[d] += s
-                count[d] += 1
+                share[d] += w
                 if not group.single:
                     multi.add(d)
             heads.update(self.in_head(group))
         for run in plan.runs:
-            multi |= set(self.group(run)) & set(count)
+            multi |= set(self.group(run)) & set(share)
         n = len(plan.groups)
-        weight = [self.group_weight(g) for g in plan.groups]
-        share: Counter = Counter()
-        for group, w in zip(plan.groups, weight):
-            for d in self.group(group):
-                share[d] += w
-        whole = sum(weight)
-        matched = {d: share[d] / whole if ranking.IDF_COORD and whole else count[d] / n for d in count}
-        scored = {d: scores[d] * matched[d] ** ranking.COORD
+        scored = {d: scores[d] * (share[d] / sum(weight)) ** ranking.COORD
                   * (1 + ranking.HEAD * (heads[d] / n) * min(1.0, heads[d] / max(self.heads[d][1], 1)))
-                  for d in count}
+                  for d in share}
         if plan.required:
             docs = set(self.stored)  # a phrase decides; the other words only rank
         elif plan.groups:
-            docs = multi if plan.needs_multichar else set(count)
+            docs = multi if plan.needs_multichar else set(share)
         else:
             docs = {d for d, f in self.stored.items() if f["kind"] == "article"}  # filters alone list articles
         scores = {d: scored.get(d, 0.0) for d in docs}
