@@ -73,6 +73,21 @@ def index_health(index_path: Path, searchable: bool) -> Health:
     return Health("error" if error else "indexing", error, since)
 
 
+#: Saves that git did not record (kb.history.History.trouble): the site heals it itself at the
+#: next save or start, but someone should know (a git process that never ends, a full disk).
+HISTORY_BANNER = "修改历史出了问题：{error}。文章照常保存，网站会在下次保存或重启时补记进修改历史；问题一直存在时请告诉管理员。"
+
+
+def site_health(site, searchable: bool) -> tuple[Health, str | None]:
+    """(the index's health with the history's trouble folded in, the history's trouble): a
+    site whose saves are not being recorded is ``degraded`` too."""
+    health = index_health(site.config.index_path, searchable)
+    trouble = site.history.trouble()
+    if trouble and health.status in ("ok", "updating"):
+        health = Health("degraded", trouble)
+    return health, trouble
+
+
 BANNERS = {
     "degraded": "搜索索引没有跟上文章的修改：{error}。网站仍按之前的索引搜索，新保存或修改的文章可能暂时搜不到；"
                 "问题解决后会自动补上。请告诉管理员。",
@@ -88,7 +103,9 @@ def init_app(app: Flask) -> None:
         """For editors (logged in) only: readers are not asked to act on it."""
         site = app.extensions["kb"]
         if not (site.config.allow_edit and current_user.can("editor")):
-            return {"index_banner": None}
+            return {"index_banner": None, "history_banner": None}
         health = index_health(site.config.index_path, site.search.ready())
         banner = BANNERS.get(health.status)
-        return {"index_banner": banner.format(error=health.error) if banner else None}
+        trouble = site.history.trouble()
+        return {"index_banner": banner.format(error=health.error) if banner else None,
+                "history_banner": HISTORY_BANNER.format(error=trouble) if trouble else None}

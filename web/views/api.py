@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, request
 from kb.render import plain_text
 from search.interface import IndexUnavailable
 
-from ..health import index_health
+from ..health import site_health
 from ..urls import API_ARTICLE
 from . import article_or_redirect, catalog, render_article, site
 from .search import search_args
@@ -16,10 +16,10 @@ bp = Blueprint("api", __name__)
 def healthz():
     """200 while search answers — ``status`` "ok", "updating" (a pass over the whole folder), or
     "degraded" with the reason when the index is behind the content (web.health); 503 while there is nothing to search yet ("indexing")
-    or it cannot be built ("error", with the reason)."""
-    config, engine = site().config, site().search
-    health = index_health(config.index_path, engine.ready())
-    body = {"status": health.status, "error": health.error, "since": health.since}
+    or it cannot be built ("error", with the reason). ``history`` says why saves are not being
+    recorded in the content's history (the status is then "degraded" too), else null."""
+    health, trouble = site_health(site(), site().search.ready())
+    body = {"status": health.status, "error": health.error, "since": health.since, "history": trouble}
     if not health.searchable:
         return body, 503
     return {**body, "articles": len(catalog().articles)}
