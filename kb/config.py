@@ -63,6 +63,13 @@ class Config:
     image_hosts: tuple[str, ...] = ()
     # Milliseconds a search may take before it answers with what it has found (0: no limit).
     search_budget_ms: int = 1000
+    # Hours a login lasts (1–2160). Logging out, a new password or role, and an admin's 「下线」
+    # end every session of the account before that.
+    session_hours: int = 12
+    # Reverse proxies in front of the site (0–5) whose X-Forwarded-For and X-Forwarded-Proto
+    # are believed: the login limit and the beacon's limit count the address the proxy saw.
+    # 0: the site is reached directly, and those headers are ignored (a client could forge them).
+    trusted_proxies: int = 0
 
     @property
     def index_path(self) -> Path:

@@ -8,7 +8,7 @@ from flask import Flask
 from kb.article import TYPES
 from kb.config import Config
 
-from . import auth, errors, health, security
+from . import auth, errors, health, inputs, security
 from .indexing import content_stamp
 from .site import Site
 from .urls import Urls
@@ -25,6 +25,11 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
         site = Site(site)
     config = site.config
     app = Flask(__name__)
+    if config.trusted_proxies > 0:  # the address and scheme the proxy saw (login and beacon limits count it)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = min(config.trusted_proxies, 5)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.config.update(SECRET_KEY=site.secret_key(), KB=config, MAX_CONTENT_LENGTH=config.max_upload_bytes + 1_000_000)
     app.json.ensure_ascii = False
     app.extensions["kb"] = site
@@ -43,6 +48,7 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
             site.store.invalidate()
 
     auth.init_app(app, site)
+    inputs.init_app(app)  # after auth's guard and the form token
     errors.init_app(app)
     from .views import analytics, api, articles, browse, edit, feeds, history, home, importing, search, synonyms
 

@@ -15,7 +15,7 @@ from kb.saving import save_text
 from kb.synonyms import FILE, add_word, candidates, parse
 
 from ..auth import author, requires
-from ..urls import Urls
+from ..urls import Urls, local_path
 from . import site
 
 bp = Blueprint("synonyms", __name__)
@@ -99,5 +99,4 @@ def add():
         return _page(text, result.digest, result.problems, 409 if result.conflict else 400, adding=adding)
     joined = next((g.label for g in parse(changed) if g.line == line), "") if line else f"{partner} {word}"
     _saved(result, f"已把「{word}」加为同义词：{joined}。")
-    back = form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else Urls().synonyms(), 303)
+    return redirect(local_path(form.get("next")) or Urls().synonyms(), 303)
