@@ -13,6 +13,7 @@ from kb.analytics_report import report
 from kb.article import Problem
 from kb.saving import save_text
 from kb.synonyms import FILE, add_word, candidates, parse
+from search.synonyms import MAX_GROUP
 
 from ..auth import author, requires
 from ..urls import Urls, local_path
@@ -60,7 +61,8 @@ def _page(text: str, digest: str | None, problems: list[Problem], status: int = 
     return render_template("synonyms.html", text=text, digest=digest or "", problems=problems, message=message,
                            groups=parse(current), suggestions=suggestions, adding=adding,
                            notes=[p for p in s.search.check_synonyms(current) if p.severity != "error"],
-                           changes=s.history.log(FILE, limit=10), history_mode=s.history.mode()), status
+                           changes=s.history.log(FILE, limit=10), history_mode=s.history.mode(),
+                           max_group=MAX_GROUP), status
 
 
 @bp.route("/synonyms", methods=["GET", "POST"])
