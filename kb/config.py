@@ -89,6 +89,11 @@ class Config:
         return Path(self.content_dir) / "_media"
 
     @property
+    def draft_media_path(self) -> Path:
+        """Images of imports not saved yet (kb.drafts): the instance folder, not served."""
+        return self.instance_path / "import-media"
+
+    @property
     def site_url(self) -> str:
         """The public address without a trailing slash."""
         if self.public_url:

@@ -225,16 +225,17 @@ class Browser:
         self.cookies = SimpleCookie()
 
     def request(self, method: str, path: str, fields: dict | None = None, headers: dict | None = None,
-                timeout: float = 30) -> tuple[int, dict, str]:
+                timeout: float = 30, body: bytes | None = None) -> tuple[int, dict, str]:
         """(status, headers with lower-case names, body text)."""
         import http.client
         from urllib.parse import urlencode
 
         connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout, source_address=(self.address, 0))
-        body = urlencode(fields).encode() if fields is not None else None
-        sent = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items()), **(headers or {})}
-        if body is not None:
+        sent = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())}
+        if fields is not None:
+            body = urlencode(fields).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
+        sent.update(headers or {})
         try:
             connection.request(method, quote(path, safe="/?=&:#%+;"), body=body, headers=sent)
             response = connection.getresponse()
@@ -258,6 +259,17 @@ class Browser:
         """Post ``fields`` with the form token of ``token_from`` (a page of the site)."""
         token = {"csrf": self.form(token_from)["csrf"]} if token_from else {}
         return self.request("POST", path, {**token, **fields}, **kwargs)
+
+    def upload(self, path: str, filename: str, data: bytes, token_from: str) -> tuple[int, dict, str]:
+        """Post a file as a browser's form does (multipart), with the form token of ``token_from``."""
+        import uuid
+
+        token = self.form(token_from)["csrf"]
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+                f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        return self.request("POST", path, body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
     def log_in(self, name: str, password: str) -> int:
         return self.post("/login", {"name": name, "password": password}, token_from="/login")[0]

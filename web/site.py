@@ -23,6 +23,7 @@ from pathlib import Path
 from kb.analytics import Analytics
 from kb.config import Config, load_config
 from kb.database import open_database
+from kb.drafts import DraftMedia
 from kb.history import History
 from kb.store import ContentStore
 from kb.users import Users
@@ -87,6 +88,7 @@ class Site:
         self.config.instance_path.mkdir(parents=True, exist_ok=True)
         self.secret_key()
         self.history.prepare()
+        DraftMedia(self.config.draft_media_path).sweep()  # images of imports abandoned before the restart
 
     def secret_key(self) -> str:
         """The configured key, else the one kept in the instance folder (created on first

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request
 
 from kb.article import TYPES
 from kb.defaults import slug_from_name
+from kb.drafts import DraftMedia
 from kb.frontmatter import dump, with_field
 from kb.saving import save_article
 from kb.store import parse_article
@@ -51,9 +52,11 @@ def recorder(message: str):
     name, email = author()
 
     def record(article):
-        # images an import put in the media folder go into the same commit as the article
-        media = [f"_media/{n}" for n in _MEDIA.findall(article.body) if (site().config.media_path / n).is_file()]
-        return site().history.commit([article.rel_path, *media], name, email, message)
+        # images of an import wait in the drafts area (kb.drafts) until now: into the media
+        # folder, and into the same commit as the article
+        config = site().config
+        names = DraftMedia(config.draft_media_path).publish(_MEDIA.findall(article.body), config.media_path)
+        return site().history.commit([article.rel_path, *(f"_media/{n}" for n in names)], name, email, message)
     return record
 
 

@@ -2,6 +2,7 @@
 in the editor, checked like ``kb check``; nothing is saved until the editor saves it."""
 from flask import Blueprint, render_template, request
 
+from kb.drafts import DraftMedia
 from kb.importing import KINDS, ImportError_, import_document
 
 from ..auth import requires
@@ -34,8 +35,11 @@ def upload():
             if len(data) > config.max_upload_bytes:
                 error = f"文件超过 {config.max_upload_bytes // 1_000_000} MB，不能导入。"
             else:
+                drafts = DraftMedia(config.draft_media_path)
+                drafts.sweep()  # images of imports abandoned long enough ago
                 try:
-                    draft = import_document(upload_.filename, data, config.media_path, config.max_image_bytes)
+                    draft = import_document(upload_.filename, data, config.media_path, config.max_image_bytes,
+                                            drafts=drafts, max_text_bytes=config.max_article_bytes)
                 except ImportError_ as exc:
                     error = str(exc)
                 else:
