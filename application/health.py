@@ -1,12 +1,12 @@
 """How current the search index is: what /healthz answers and the banner editors see.
 
-Three sources, because each can be the only one that knows:
+Two sources, because each can be the only one that knows:
 
-- the keeper's ``keeper.json`` (building, updating the whole folder, ready, or the error its last
-  update ended with);
-- the index folder itself: a read-only or full disk stops every write — the keeper's note
-  included, so ``keeper.json`` may still say "ready" — and is looked at directly;
-- whether this process can search an index at all.
+- the keeper's ``keeper.json`` in the instance folder (building, updating the whole folder,
+  ready, or the error its last update ended with);
+- the search engine's own health (search.interface ``health``): whether this process can search
+  an index at all, and whether its storage can take updates — a read-only or full disk stops
+  every write, the keeper's note included, so ``keeper.json`` may still say "ready";
 
 While an index can be searched the site keeps serving it, also when the index is behind the
 content (a failed update, a dictionary change that could not be rebuilt): /healthz then answers
@@ -17,17 +17,9 @@ searched.
 """
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import Flask
-from flask_login import current_user
-
-from application.keeper import keeper_status
-
-MIN_FREE_BYTES = 5 * 1024 * 1024  # below this an update of one article may not fit
+from search.interface import Health as EngineHealth
 
 
 @dataclass
@@ -37,39 +29,25 @@ class Health:
     status: str
     error: str | None = None
     since: str | None = None
+    articles: int = 0  # searchable now
 
     @property
     def searchable(self) -> bool:
         return self.status in ("ok", "updating", "degraded")
 
 
-def storage_problem(index_path: Path) -> str | None:
-    """Why nothing can be written to the index folder now, or None. (Without the folder's path:
-    /healthz answers anyone; the administrator knows where the index is.)"""
-    folder = Path(index_path)
-    while not folder.exists() and folder.parent != folder:
-        folder = folder.parent  # not created yet: its parent decides
-    if not os.access(folder, os.W_OK):
-        return "索引目录是只读的，无法更新索引"
-    try:
-        free = shutil.disk_usage(folder).free
-    except OSError as exc:
-        return f"无法读取索引目录：{exc.strerror}"
-    if free < MIN_FREE_BYTES:
-        return f"索引目录所在的磁盘空间不足（剩余 {free / 1024 / 1024:.1f} MB）"
-    return None
-
-
-def index_health(index_path: Path, searchable: bool) -> Health:
-    status = keeper_status(index_path)
-    error = storage_problem(index_path)
-    since = None
-    if error is None and status.get("state") == "error":
-        error, since = f"索引更新失败：{status.get('error')}", status.get("at")
-    if searchable:
+def site_health(engine: EngineHealth, keeper: dict) -> Health:
+    """The engine's own view (can it search, can its storage take updates) with what the index
+    keeper last said (``keeper.json``: building, updating, or the error its last update ended
+    with)."""
+    error, since = engine.error, None
+    if error is None and keeper.get("state") == "error":
+        error, since = f"索引更新失败：{keeper.get('error')}", keeper.get("at")
+    if engine.searchable:
         if error:
-            return Health("degraded", error, since)
-        return Health("updating" if status.get("state") in ("building", "updating") else "ok")
+            return Health("degraded", error, since, engine.articles)
+        busy = keeper.get("state") in ("building", "updating")
+        return Health("updating" if busy else "ok", articles=engine.articles)
     return Health("error" if error else "indexing", error, since)
 
 
@@ -80,15 +58,3 @@ BANNERS = {
     "updating": "搜索索引正在更新，刚保存或修改的文章可能要等一会儿才搜得到。",
     "indexing": "搜索索引正在建立，完成之前搜索不到文章。",
 }
-
-
-def init_app(app: Flask) -> None:
-    @app.context_processor
-    def index_banner():
-        """For editors (logged in) only: readers are not asked to act on it."""
-        site = app.extensions["kb"]
-        if not (site.config.allow_edit and current_user.can("editor")):
-            return {"index_banner": None}
-        health = index_health(site.config.index_path, site.search.ready())
-        banner = BANNERS.get(health.status)
-        return {"index_banner": banner.format(error=health.error) if banner else None}
