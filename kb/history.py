@@ -67,6 +67,19 @@ PENDING_GRACE = 30.0
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+@dataclass(frozen=True)
+class Author:
+    """Who makes a change: the name and address its commit carries."""
+
+    name: str
+    email: str
+
+    @classmethod
+    def named(cls, name: str) -> "Author":
+        name = name or "访客"
+        return cls(name, f"{name}@users.office-kb.invalid")
+
+
 class HistoryError(RuntimeError):
     """git failed; the message says what happened (for the editor and the log)."""
 

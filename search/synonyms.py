@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from kb.article import Problem
-from kb.synonyms import FILE, parse
+from kb.synonyms import FILE, MAX_GROUP, parse
 
 from .folding import fold
 
@@ -24,10 +24,6 @@ log = logging.getLogger(__name__)
 WEIGHT = 0.6  # a synonym's match, relative to the word typed
 _SYNTAX = re.compile(r'^[-－]|[:："“”]')  # what the query language would read as an operator
 LONGEST = 20  # characters: longer "words" are sentences
-#: Words in one group. Every word of a group is looked up for each of the others: one group of
-#: 2,763 common words took searches at 2,500 articles from 4–7 ms to 90–570 ms (issue 16). The
-#: editor's check refuses a longer group; a longer one written by hand is read up to this many.
-MAX_GROUP = 20
 
 
 def key(word: str) -> str:

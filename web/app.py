@@ -5,12 +5,15 @@ import logging
 
 from flask import Flask
 
+from flask_login import current_user
+
+from application import Site
+from application.health import BANNERS, HISTORY_BANNER
 from kb.article import TYPES
 from kb.config import Config
+from kb.fields import registry
 
-from . import auth, errors, health, inputs, security
-from .indexing import content_stamp
-from .site import Site
+from . import auth, errors, inputs, security
 from .urls import Urls
 
 log = logging.getLogger(__name__)
@@ -28,24 +31,32 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     if config.trusted_proxies > 0:  # the address and scheme the proxy saw (login and beacon limits count it)
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = min(config.trusted_proxies, 5)
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies)
     app.config.update(SECRET_KEY=site.secret_key(), KB=config, MAX_CONTENT_LENGTH=config.max_upload_bytes + 1_000_000)
     app.json.ensure_ascii = False
     app.extensions["kb"] = site
     security.init_app(app, config)
-    health.init_app(app)
     urls = Urls()
-    seen = {"stamp": content_stamp(config.index_path, config.content_dir)}
+    seen = {"stamp": site.changes_stamp()}
 
     @app.before_request
     def follow_content():
         """Another process changed the content (the keeper saw a file change, another worker
         saved an article): reload the articles before answering."""
-        stamp = content_stamp(config.index_path, config.content_dir)
+        stamp = site.changes_stamp()
         if stamp != seen["stamp"]:
             seen["stamp"] = stamp
-            site.store.invalidate()
+            site.follow_changes()
+
+    @app.context_processor
+    def index_banner():
+        """What editors (logged in) should know of the index; readers are not asked to act on it."""
+        if not (config.allow_edit and current_user.can("editor")):
+            return {"index_banner": None, "history_banner": None}
+        health = site.health()
+        banner = None if health.history and health.error == health.history else BANNERS.get(health.status)
+        return {"index_banner": banner.format(error=health.error) if banner else None,
+                "history_banner": HISTORY_BANNER.format(error=health.history) if health.history else None}
 
     auth.init_app(app, site)
     inputs.init_app(app)  # after auth's guard and the form token
@@ -57,9 +68,16 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
 
     @app.context_processor
     def globals_():
-        return {"site_name": config.site_name, "TYPES": TYPES, "allow_edit": config.allow_edit, "urls": urls}
+        return {"site_name": config.site_name, "TYPES": TYPES, "allow_edit": config.allow_edit, "urls": urls,
+                "details": details}
 
     return app
+
+
+def details(article) -> list:
+    """(field, value) of the fields an article's header lists (kb.fields: ``shown``), in the
+    registry's order, those with a value."""
+    return [(f, article.meta.get(f.name)) for f in registry().shown if article.meta.get(f.name) not in (None, "", [])]
 
 
 def warm(app: Flask) -> None:

@@ -7,7 +7,7 @@ import re
 from tests.serving import Server
 from tests.web.conftest import log_in, settings
 from web.app import create_app
-from web.site import Site
+from application import Site
 
 FILE = "_synonyms.txt"
 
@@ -106,7 +106,7 @@ def test_every_worker_of_a_real_server_uses_a_changed_list(content_dir, tmp_path
 
 
 def test_the_editor_is_told_the_group_size_limit_and_a_larger_group_is_not_saved(client, content_dir):
-    from search.synonyms import MAX_GROUP
+    from kb.synonyms import MAX_GROUP
 
     before = (content_dir / FILE).read_text(encoding="utf-8")
     assert f"每组最多 {MAX_GROUP} 个词" in client.get("/synonyms").get_data(as_text=True)
