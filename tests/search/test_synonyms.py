@@ -107,7 +107,7 @@ def test_an_added_word_is_one_word_and_a_new_group_has_two():
 
 
 def test_a_group_over_the_limit_is_an_error_that_names_the_limit():
-    from search.synonyms import MAX_GROUP
+    from kb.synonyms import MAX_GROUP
 
     words = " ".join(f"词语{i}" for i in range(MAX_GROUP + 5))
     [(line, severity, message)] = [m for m in messages(f"会议 开会\n{words}\n") if m[1] == "error"]
@@ -119,16 +119,18 @@ def test_a_huge_group_written_by_hand_is_read_up_to_the_limit_and_searches_keep_
     not flagged. A hand-written file is read up to MAX_GROUP words a group; a search whose
     time is up after the first word's alternative answers, flagged incomplete."""
     from search.analyzer import query_words
-    from search.synonyms import MAX_GROUP, Synonyms
+    from kb.synonyms import MAX_GROUP
+    from search.synonyms import Synonyms
 
-    engine = engine_for(CONTENT, built_index)
+    from search.interface import Query
+
     words = [w for w in dict.fromkeys(query_words((CONTENT / "guides" / "office-service-work.md").read_text(
         encoding="utf-8"))) if len(w) > 1][:2763]
     path = tmp_path / "_synonyms.txt"
     path.write_text("保密 " + " ".join(w for w in words if w != "保密") + "\n", encoding="utf-8")
     assert len(Synonyms(path).of("保密")) == MAX_GROUP - 1
-    engine.synonyms = Synonyms(path)
-    full = engine.search("保密", limit=3)
+    engine = engine_for(CONTENT, built_index, synonyms_path=path)
+    full = engine.search(Query("保密", limit=3))
     assert not full.incomplete and full.total > 0
-    cut = engine.search("保密", limit=4, deadline=time.monotonic() - 1)
+    cut = engine.search(Query("保密", limit=4, deadline=time.monotonic() - 1))
     assert cut.incomplete and 0 < cut.total < full.total  # the word itself, none of its synonyms
