@@ -100,6 +100,7 @@ class _SpooledUnreader(SocketUnreader):
 
 _LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d{1,15})[ \t]*\r?$")
 _CHUNKED = re.compile(rb"(?im)^transfer-encoding[ \t]*:")
+_EXPECT = re.compile(rb"(?im)^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$")
 REFUSALS = {
     431: b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
     411: b"HTTP/1.1 411 Length Required\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
@@ -116,6 +117,7 @@ class _Incoming:
         self.spool = None  # a large body goes to a temporary file
         self.left: int | None = None  # bytes of the body still to come, once the head is in
         self.extra = b""  # bytes beyond this request (a pipelined next one)
+        self.expects = False  # the client waits for 「100 Continue」 before sending the body (curl does)
 
     def wanted(self) -> int:
         return 65536 if self.left is None else max(1, min(65536, self.left))
@@ -142,6 +144,7 @@ class _Incoming:
         whole = end + 4 + length
         self.data, self.extra = self.data[:whole], bytes(self.data[whole:])
         self.left = whole - len(self.data)
+        self.expects = self.left > 0 and bool(_EXPECT.search(head))
         self.deadline = max(self.deadline, now + HEAD_SECONDS + length / MIN_BODY_RATE)
         if length > MEMORY_BODY:
             self.spool = tempfile.TemporaryFile()
@@ -239,6 +242,10 @@ class Worker(ThreadWorker):
     def _take(self, conn, data: bytes) -> None:
         incoming = conn.incoming
         verdict = incoming.add(data, time.monotonic(), self.max_body)
+        if incoming.expects:  # it waits for this before sending the body we wait for
+            incoming.expects = False
+            with contextlib.suppress(OSError):
+                conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
         if verdict is None:
             return
         if verdict:

@@ -140,6 +140,20 @@ def test_a_chunked_request_body_is_refused_and_a_pipelined_request_answered(serv
         assert response.count(b"HTTP/1.1 200") == 2
 
 
+def test_a_client_that_expects_100_continue_is_told_to_send_its_body(server):
+    """curl waits for 「100 Continue」 before a larger body; the body is received in the event
+    loop, so the loop says it (else every such upload would wait a second)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(b"POST /api/opened HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                  b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        s.sendall(b"url=/a/x&")
+        response = b""
+        while b"\r\n\r\n" not in response.replace(b"HTTP/1.1 100 Continue\r\n\r\n", b""):
+            response += s.recv(65536)
+        assert b"HTTP/1.1 400" in response  # the beacon names no search: refused, but answered
+
+
 def test_a_file_changed_on_disk_reaches_every_worker(server, content_dir):
     write_article(content_dir, "guides/dropped-in.md", "## 一、新放入的文件\n\n内容里有词语子丑寅卯。\n", slug="dropped-in")
     deadline = time.monotonic() + 10
