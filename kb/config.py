@@ -120,6 +120,12 @@ class Config:
                                  between(1, 2160))
     trusted_proxies: int = setting(0, "网站前面有几层反向代理：只有设了它，登录限制和搜索统计才按代理转来的 X-Forwarded-For "
                                       "计地址；没有代理时必须是 0（否则任何人都能伪造地址）", between(0, 5))
+    smtp_host: str = setting("", "发邮件用的 SMTP 服务器（复审提醒、阅读确认提醒、关注的摘要）；不设时不发邮件")
+    smtp_port: int = setting(25, "SMTP 服务器的端口", between(1, 65535))
+    smtp_security: str = setting("none", "与 SMTP 服务器的加密方式：none、starttls 或 ssl", one_of("none", "starttls", "ssl"))
+    smtp_user: str = setting("", "登录 SMTP 服务器的用户名；不设时不登录")
+    smtp_password: str = setting("", "登录 SMTP 服务器的密码（建议用环境变量 KB_SMTP_PASSWORD 给出）")
+    mail_from: str = setting("", "邮件的发件地址，如 kb@example.cn；不设时为 kb@服务器名")
 
     def __post_init__(self):
         if self.search is None:
