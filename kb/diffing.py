@@ -74,21 +74,28 @@ class _OutOfTime(Exception):
     pass
 
 
-def _words(text: str) -> list[str]:
+def _jieba():
+    """The private tokenizer, loaded once (half a second or more: before a comparison's
+    deadline starts, not inside it)."""
     global _tokenizer
+    with _tokenizer_lock:
+        if _tokenizer is None:
+            import logging
+
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            _tokenizer = tokenizer
+    return _tokenizer
+
+
+def _words(text: str) -> list[str]:
     out: list[str] = []
     for piece in _PIECES.findall(text):
         if _HAN.match(piece) and len(piece) > 1:
-            with _tokenizer_lock:
-                if _tokenizer is None:
-                    import logging
-
-                    import jieba
-
-                    jieba.setLogLevel(logging.WARNING)
-                    _tokenizer = jieba.Tokenizer()
-                    _tokenizer.initialize()
-            out.extend(_tokenizer.lcut(piece, HMM=False))
+            out.extend(_jieba().lcut(piece, HMM=False))
         else:
             out.append(piece)
     return out
@@ -185,6 +192,7 @@ def compare(old: str, new: str, seconds: float = SECONDS) -> Comparison:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
+    _jieba()
     if not _slots.acquire(timeout=seconds):  # another is comparing: wait as long as one may take
         return Comparison(too_long=TOO_LONG)
     try:
