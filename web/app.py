@@ -45,9 +45,10 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     auth.init_app(app, site)
     errors.init_app(app)
     from .views import (analytics, api, articles, browse, edit, feeds, history, home, icons, importing, search,
-                        synonyms)
+                        synonyms, writing_help)
 
-    for module in (home, search, articles, browse, edit, history, importing, feeds, api, analytics, synonyms, icons):
+    for module in (home, search, articles, browse, edit, history, importing, feeds, api, analytics, synonyms, icons,
+                   writing_help):
         app.register_blueprint(module.bp)
 
     @app.context_processor
