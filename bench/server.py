@@ -239,7 +239,7 @@ def ask(client: Client, query: str) -> Answer:
 
 def kb_command() -> list[str]:
     exe = Path(sys.executable).parent / "kb"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "kb.cli"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cli"]
 
 
 class Server:

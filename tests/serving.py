@@ -72,7 +72,7 @@ class Server:
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        command = [sys.executable, "-m", "kb.cli", "serve", "--content", str(content), "--index", str(index),
+        command = [sys.executable, "-m", "cli", "serve", "--content", str(content), "--index", str(index),
                    "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)]
         if mounts:
             command = ["unshare", "-Urm", "sh", "-ec", mounts + '\nexec "$@"', "sh", *command]

@@ -9,8 +9,8 @@ from kb.article import TYPES
 from kb.config import Config
 
 from . import auth, errors, health, security
-from .indexing import content_stamp
-from .site import Site
+from application.keeper import content_stamp
+from application import Site
 from .urls import Urls
 
 log = logging.getLogger(__name__)

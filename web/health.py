@@ -25,7 +25,7 @@ from pathlib import Path
 from flask import Flask
 from flask_login import current_user
 
-from .indexing import keeper_status
+from application.keeper import keeper_status
 
 MIN_FREE_BYTES = 5 * 1024 * 1024  # below this an update of one article may not fit
 

@@ -112,7 +112,7 @@ class Arbiter(GunicornArbiter):
 
     def _start_keeper(self) -> None:
         config: Config = self.app.kb_config
-        command = [sys.executable, "-m", "kb.cli", "index", "--watch", "--quiet",
+        command = [sys.executable, "-m", "cli", "index", "--watch", "--quiet",
                    "--content", str(config.content_dir), "--index", str(config.index_path)]
         self.keeper = subprocess.Popen(command, preexec_fn=partial(_die_with_parent, os.getpid()))
 
@@ -163,7 +163,7 @@ class Application(BaseApplication):
 
     def load(self):
         from .app import create_app
-        from .site import Site
+        from application import Site
 
         return create_app(Site(self.kb_config))  # no keeper: the arbiter runs it as a process
 

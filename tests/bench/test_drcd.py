@@ -8,7 +8,7 @@ import pytest
 
 from bench import drcd
 from bench.baselines import Fts5, JiebaTerms
-from kb.cli import main as kb_main
+from cli import main as kb_main
 
 # Two articles in the shape of DRCD (Traditional characters), three paragraphs, three questions.
 SQUAD = {"version": "1.3", "data": [

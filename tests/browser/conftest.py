@@ -66,7 +66,7 @@ def site(tmp_path_factory):
         users.add(name, password, name)
     users.close()
     server = subprocess.Popen(
-        [sys.executable, "-m", "kb.cli", "serve", "--content", str(content), "--index", str(root / "index"),
+        [sys.executable, "-m", "cli", "serve", "--content", str(content), "--index", str(root / "index"),
          "--host", "127.0.0.1", "--port", str(port)],
         stdout=open(root / "server.log", "w"), stderr=subprocess.STDOUT, env=env,
     )

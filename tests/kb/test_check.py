@@ -2,7 +2,7 @@ import shutil
 import subprocess
 import sys
 
-from kb.cli import main
+from cli import main
 from kb.store import load_catalog
 from tests.conftest import CONTENT, FIXTURES
 
@@ -78,7 +78,7 @@ def test_check_exit_code_and_output(capsys):
 
 
 def test_check_never_shows_a_traceback_on_bad_files():
-    run = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(BAD)], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "cli", "check", str(BAD)], capture_output=True, text=True)
     assert run.returncode == 1
     assert "Traceback" not in run.stderr + run.stdout
 

@@ -7,7 +7,7 @@ from tests.conftest import CONTENT
 
 
 def kb(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "kb.cli", *args], capture_output=True, text=True, timeout=120, **kwargs)
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=120, **kwargs)
 
 
 def test_serve_on_a_busy_port_says_which_and_how_to_pick_another(tmp_path):

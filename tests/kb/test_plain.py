@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from kb import filedates
-from kb.cli import main
+from cli import main
 from kb.defaults import slug_from_name, summary_from_body, title_from_name
 from kb.store import load_catalog
 from tests.conftest import FIXTURES

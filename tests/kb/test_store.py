@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from kb.cli import main
+from cli import main
 from kb.store import ContentStore, load_article, load_catalog
 from tests.conftest import write_article
 from tests.kb.test_plain import git

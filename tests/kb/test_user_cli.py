@@ -1,7 +1,7 @@
 """`kb user`: accounts from the command line, in the instance folder the site reads."""
 import io
 
-from kb.cli import main
+from cli import main
 
 
 def run(monkeypatch, capsys, tmp_path, *args, stdin: str = ""):

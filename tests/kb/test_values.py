@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from kb.cli import main
+from cli import main
 from kb.store import load_article, load_catalog
 from tests.conftest import FIXTURES
 

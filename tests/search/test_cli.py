@@ -6,7 +6,7 @@ from tests.conftest import CONTENT
 
 
 def kb(*args, tmp_path):
-    return subprocess.run([sys.executable, "-m", "kb.cli", *args, "--content", str(CONTENT), "--index", str(tmp_path / "ix")],
+    return subprocess.run([sys.executable, "-m", "cli", *args, "--content", str(CONTENT), "--index", str(tmp_path / "ix")],
                           capture_output=True, text=True, timeout=120)
 
 
@@ -30,12 +30,12 @@ def test_search_json_has_the_api_shape(tmp_path):
 def test_new_creates_an_article_that_passes_check(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
-    made = subprocess.run([sys.executable, "-m", "kb.cli", "new", "会议纪要写法", "--slug", "meeting-minutes", "--type", "流程",
+    made = subprocess.run([sys.executable, "-m", "cli", "new", "会议纪要写法", "--slug", "meeting-minutes", "--type", "流程",
                            "--content", str(content)], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
     assert (content / "guides" / "meeting-minutes.md").is_file()
-    checked = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(content)], capture_output=True, text=True)
+    checked = subprocess.run([sys.executable, "-m", "cli", "check", str(content)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout
-    again = subprocess.run([sys.executable, "-m", "kb.cli", "new", "重复", "--slug", "meeting-minutes", "--content", str(content)],
+    again = subprocess.run([sys.executable, "-m", "cli", "new", "重复", "--slug", "meeting-minutes", "--content", str(content)],
                            capture_output=True, text=True)
     assert again.returncode == 2 and "已被使用" in again.stderr

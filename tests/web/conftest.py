@@ -4,7 +4,7 @@ import time
 import pytest
 
 from web.app import create_app
-from web.site import Site
+from application import Site
 
 PASSWORDS = {"editor": "editor-password", "admin": "admin-password", "reader": "reader-password"}
 

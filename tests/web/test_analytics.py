@@ -7,7 +7,7 @@ import pytest
 
 from tests.web.conftest import log_in, settings, wait_ready
 from web.app import create_app
-from web.site import Site
+from application import Site
 
 
 def page(client, url):

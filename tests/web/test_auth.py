@@ -8,7 +8,7 @@ import pytest
 from kb.users import MAX_FAILURES
 from tests.web.conftest import PASSWORDS, log_in, settings, token
 from web.app import create_app
-from web.site import Site
+from application import Site
 
 WRITES = [  # every write path of the site, with a form that would otherwise succeed
     ("/new", {"title": "匿名", "slug": "anonymous-post", "type": "guide", "category": "x", "summary": "x", "body": "x"}),

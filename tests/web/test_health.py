@@ -10,7 +10,7 @@ from search.writer import update_index
 from tests.serving import Server, can_mount
 from tests.web.conftest import PASSWORDS, log_in, settings
 from web.app import create_app
-from web.site import Site
+from application import Site
 
 needs_mounts = pytest.mark.skipif(not can_mount(), reason="needs mount namespaces (unshare -Urm)")
 

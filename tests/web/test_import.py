@@ -71,7 +71,7 @@ def test_unsupported_and_fake_files_are_refused_with_a_reason(client):
 
 
 def test_kb_import_writes_a_checked_article(tmp_path, content_dir):
-    from kb.cli import main
+    from cli import main
     from kb.store import load_catalog
 
     docx = meeting_rules(tmp_path / "cli.docx", title="命令行导入的办法")

@@ -8,7 +8,7 @@ import pytest
 from kb.users import AccountError, Users
 from tests.web.conftest import log_in, settings
 from web.app import create_app
-from web.site import Site
+from application import Site
 
 URL = os.environ.get("KB_TEST_POSTGRES_URL", "")
 

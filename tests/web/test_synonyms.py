@@ -7,7 +7,7 @@ import re
 from tests.serving import Server
 from tests.web.conftest import log_in, settings
 from web.app import create_app
-from web.site import Site
+from application import Site
 
 FILE = "_synonyms.txt"
 

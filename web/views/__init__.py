@@ -5,7 +5,7 @@ from kb.render import render
 
 
 def site():
-    """The running app's Site: config, store, search, keeper, users, history (web.site)."""
+    """The running app's Site: config, store, search, keeper, users, history (application.site)."""
     return current_app.extensions["kb"]
 
 

@@ -14,7 +14,7 @@ from kb.store import parse_article
 from search.interface import SearchError
 
 from ..auth import author, requires
-from ..indexing import content_changed
+from application.keeper import content_changed
 from ..urls import ARTICLE_EDIT, Urls
 from . import catalog, render_article, site
 

@@ -12,11 +12,11 @@ import logging
 import sys
 from pathlib import Path
 
-from .article import SEVERITIES, TYPES, normalize_type
-from .check import SLUG
-from .config import load_config
-from .frontmatter import dump
-from .store import load_catalog
+from kb.article import SEVERITIES, TYPES, normalize_type
+from kb.check import SLUG
+from kb.config import load_config
+from kb.frontmatter import dump
+from kb.store import load_catalog
 
 
 def _config(args):
@@ -101,9 +101,9 @@ def cmd_index(args) -> int:
 
 def _watch(config, engine) -> int:
     """Keep the index current while files change, until stopped (what `kb serve` runs)."""
-    from web.indexing import IndexKeeper
+    from application.keeper import IndexKeeper
 
-    from .store import ContentStore
+    from kb.store import ContentStore
 
     if not Path(config.content_dir).is_dir():
         print(f"错误：内容目录 {config.content_dir} 不存在", file=sys.stderr)
@@ -115,7 +115,7 @@ def _watch(config, engine) -> int:
 
 
 def _site(args):
-    from web.site import Site
+    from application import Site
 
     return Site(_config(args))
 
@@ -164,7 +164,7 @@ def cmd_serve(args) -> int:
         print(f"错误：端口 {config.port} 已被占用（{config.host}:{config.port}）。请先停止占用它的程序，"
               f"或换一个端口，例如：kb serve --port {config.port + 1}", file=sys.stderr)
         return 2
-    from web.site import Site
+    from application import Site
 
     site = Site(config)
     site.prepare()  # instance folder, secret key, the content's git repository: once, before any worker
@@ -193,7 +193,7 @@ def _password(args, prompt: str = "密码：") -> str:
 
 
 def cmd_user(args) -> int:
-    from .users import ROLES, AccountError
+    from kb.users import ROLES, AccountError
 
     site = _site(args)
     users = site.users
@@ -228,9 +228,9 @@ def cmd_user(args) -> int:
 def cmd_import(args) -> int:
     """Import files as articles: each is converted, checked like `kb check`, and written only
     when it has no errors (use the site's 导入 to edit a draft first)."""
-    from .importing import ImportError_, import_document
-    from .saving import save_article
-    from .store import ContentStore
+    from kb.importing import ImportError_, import_document
+    from kb.saving import save_article
+    from kb.store import ContentStore
 
     config = _config(args)
     store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)

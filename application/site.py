@@ -113,7 +113,7 @@ class Site:
 
     def start_keeper(self, thread: bool = True):
         """Keep the index current from this process (a thread by default)."""
-        from .indexing import IndexKeeper
+        from .keeper import IndexKeeper
 
         if self.keeper is None:
             self.keeper = IndexKeeper(self.search, self.store)
