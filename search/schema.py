@@ -11,7 +11,7 @@ from whoosh import fields
 
 from .analyzer import chinese_analyzer
 
-SCHEMA_VERSION = "18"
+SCHEMA_VERSION = "19"
 TEXT_FIELD = "content"
 
 
