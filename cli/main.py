@@ -228,22 +228,28 @@ def cmd_user(args) -> int:
 def cmd_import(args) -> int:
     """Import files as articles: each is converted, checked like `kb check`, and written only
     when it has no errors (use the site's 导入 to edit a draft first)."""
-    from kb.importing import ImportError_, import_document
+    from kb.importing import ImportError_, import_document, import_folder, import_path
     from kb.saving import save_article
     from kb.store import ContentStore
 
     config = _config(args)
+    try:
+        folder = import_folder(args.dir)
+    except ImportError_ as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)
     failed = 0
     for name in args.files:
         path = Path(name)
         try:
-            draft = import_document(path.name, path.read_bytes(), config.media_path, config.max_image_bytes)
+            draft = import_document(path.name, path.read_bytes(), config.media_path, config.max_image_bytes,
+                                    folder=folder)
         except (ImportError_, OSError) as exc:
             print(f"{name}：无法导入：{exc}", file=sys.stderr)
             failed += 1
             continue
-        rel = f"{args.dir.strip('/')}/{draft.slug}.md"
+        rel = import_path(folder, draft.slug)
         result = save_article(store, rel, draft.text, base_digest=None)
         for note in draft.notes:
             print(f"{name}：{note}")
@@ -302,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_dirs(sub.add_parser("import", help="导入 .docx（Word）、.html（网页）或 .md 文件为文章"))
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--dir", default="guides", help="放在内容目录下的哪个子目录（默认 guides）")
+    p.add_argument("--dir", default="guides", help="放在内容目录下的哪个目录，目录名也是文章的分类（默认 guides，分类为「未分类」）")
     p.set_defaults(func=cmd_import)
 
     p = with_dirs(sub.add_parser("user", help="管理账号：add、passwd、role、remove、list"))
