@@ -117,3 +117,12 @@ def test_the_hint_names_kb_as_the_shell_finds_it(monkeypatch, tmp_path):
     other.write_text("#!/bin/sh\n")
     other.chmod(0o755)
     assert program() == str(KB)  # another `kb` on the PATH is not this one
+
+
+def test_serving_the_bundled_content_leaves_git_status_clean():
+    """The site's lock folder in content/ showed up as untracked after a newcomer's first start."""
+    from tests.conftest import REPO
+
+    for made in ("content/.kb-locks/content-changed", "content/guides/office-service-work.md.saving"):
+        ignored = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", made])
+        assert ignored.returncode == 0, made
