@@ -15,11 +15,11 @@ from pathlib import Path
 from kb.article import SEVERITIES, TYPES, normalize_type
 from kb.check import SLUG
 from kb.config import Config, load_config
+from kb.frontmatter import dump
+from kb.store import load_catalog
 
 from .chinese import ChineseArgumentParser, count
 from .invocation import command
-from kb.frontmatter import dump
-from kb.store import load_catalog
 
 
 def _config(args):

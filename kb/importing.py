@@ -208,7 +208,7 @@ def import_folder(text: str) -> str:
     """The folder an import goes to, as written (「行政制度」, 「制度/行政」); raises ImportError_
     for one outside the content folder or hidden from it (``_``/``.`` folders hold no articles)."""
     parts = [p for p in text.replace("\\", "/").strip().strip("/").split("/") if p.strip()]
-    if any(p.strip() in (".", "..") or p.startswith(("_", ".")) for p in parts):
+    if any(p.strip() in (".", "..") or p.strip().startswith(("_", ".")) for p in parts):
         raise ImportError_(f"目录“{text}”无效：应是内容目录下的目录名，如 行政制度，不能含 ..，也不能以 _ 或 . 开头")
     return "/".join(p.strip() for p in parts)
 
