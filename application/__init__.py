@@ -1,5 +1,9 @@
 """The application object: what a user does with a site (save, create, import, revert, delete,
 search a page), usable without Flask. The web and the CLI call it and nothing below it."""
-from .site import Site
+from kb.history import Author
+from search.interface import Query
 
-__all__ = ["Site"]
+from .access import ANONYMOUS, Reader
+from .site import NewArticle, Saved, SearchPage, Site
+
+__all__ = ["Site", "NewArticle", "Saved", "SearchPage", "Query", "Author", "Reader", "ANONYMOUS"]

@@ -8,9 +8,10 @@ file-system watcher can miss (network drives); file stamps keep it cheap.
 
 The keeper runs as a thread of the site (``kb serve --debug``, tests) or as a process of its own
 (``kb index --watch``, started by ``kb serve``). Either way it tells the site's worker processes
-what it did through two files in the index folder: ``keeper.json`` (building, ready, or the
-error that stopped it; /healthz reports it) and ``content-changed``, touched after every change
-it saw, which tells each worker to reload the articles it holds.
+what it did through two files in the node's instance folder (never in the index, which is the
+search engine's own): ``keeper.json`` (building, ready, or the error that stopped it; /healthz
+reports it) and ``content-changed``, touched after every change it saw, which tells each worker
+to reload the articles it holds.
 """
 from __future__ import annotations
 
@@ -40,18 +41,18 @@ STATUS = "keeper.json"
 CONTENT_CHANGED = "content-changed"
 
 
-def _markers(index_path: Path, content_dir: Path | None) -> list[Path]:
-    # The index folder's marker, and one in the content folder's hidden lock folder
-    # (kb.saving) for when the index folder cannot be written (a full or read-only disk).
-    markers = [Path(index_path) / CONTENT_CHANGED]
+def _markers(instance_path: Path, content_dir: Path | None) -> list[Path]:
+    # The instance folder's marker, and one in the content folder's hidden lock folder
+    # (kb.saving) for when the instance folder cannot be written (a full or read-only disk).
+    markers = [Path(instance_path) / CONTENT_CHANGED]
     if content_dir is not None:
         markers.append(Path(content_dir) / LOCK_DIR / CONTENT_CHANGED)
     return markers
 
 
-def content_changed(index_path: Path, content_dir: Path | None = None) -> None:
+def content_changed(instance_path: Path, content_dir: Path | None = None) -> None:
     """Tell every worker of the site to reload the articles it holds."""
-    for marker in _markers(index_path, content_dir):
+    for marker in _markers(instance_path, content_dir):
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
@@ -59,9 +60,9 @@ def content_changed(index_path: Path, content_dir: Path | None = None) -> None:
             log.warning("cannot touch %s: %s", marker, exc.strerror)
 
 
-def content_stamp(index_path: Path, content_dir: Path | None = None) -> int:
+def content_stamp(instance_path: Path, content_dir: Path | None = None) -> int:
     stamps = [0]
-    for marker in _markers(index_path, content_dir):
+    for marker in _markers(instance_path, content_dir):
         try:
             stamps.append(marker.stat().st_mtime_ns)
         except OSError:
@@ -69,10 +70,10 @@ def content_stamp(index_path: Path, content_dir: Path | None = None) -> int:
     return max(stamps)
 
 
-def keeper_status(index_path: Path) -> dict:
+def keeper_status(instance_path: Path) -> dict:
     """What the keeper last said: {"state": "building" | "updating" | "ready" | "error", "error": …}."""
     try:
-        return json.loads((Path(index_path) / STATUS).read_text(encoding="utf-8"))
+        return json.loads((Path(instance_path) / STATUS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -94,9 +95,9 @@ class _Changes(FileSystemEventHandler):
 
 
 class IndexKeeper:
-    def __init__(self, engine: SearchEngine, store: ContentStore, safety_interval: float = 300.0):
+    def __init__(self, engine: SearchEngine, store: ContentStore, instance_path: Path, safety_interval: float = 300.0):
         self.engine = engine
-        self.index_path = Path(engine.config.index_path)
+        self.instance_path = Path(instance_path)
         self.store = store
         self.root = Path(store.root)
         self.safety_interval = safety_interval
@@ -106,6 +107,7 @@ class IndexKeeper:
         self._stop = threading.Event()
         self._pending: set[str] = set()
         self._everything = True  # the first pass looks at the whole folder
+        self._busy = False
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._observer: Observer | None = None
@@ -151,7 +153,7 @@ class IndexKeeper:
 
     def _say(self, state: str, error: str | None = None) -> None:
         data = {"state": state, "error": error, "pid": os.getpid(), "at": dt.datetime.now().isoformat(timespec="seconds")}
-        path = self.index_path / STATUS
+        path = self.instance_path / STATUS
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f"{STATUS}.{os.getpid()}")
@@ -172,7 +174,7 @@ class IndexKeeper:
                 self.engine.index(catalog=None if self.engine.ready() else self.store.catalog())
             if report.changed_anything:
                 log.info("%s", report.summary())
-            content_changed(self.index_path, self.root)
+            content_changed(self.instance_path, self.root)
             self.error = None
             self.ready.set()
             self._say("ready")
@@ -210,5 +212,15 @@ class IndexKeeper:
             with self._lock:
                 everything = self._everything or not woken
                 paths, self._pending, self._everything = sorted(self._pending), set(), False
-            self.update_now(None if everything else paths)
+                self._busy = True
+            try:
+                self.update_now(None if everything else paths)
+            finally:
+                with self._lock:
+                    self._busy = False
             first = False
+
+    def idle(self) -> bool:
+        """Nothing reported that is not indexed yet, and no update under way."""
+        with self._lock:
+            return not (self._busy or self._pending or self._everything or self._wake.is_set())

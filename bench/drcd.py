@@ -24,7 +24,7 @@ file order; a question's relevant article is its title, its relevant section its
 Systems, all over the same converted text and the same question text:
 
 - **ours**: ``search.writer.update_index(rebuild=True)``, then ``open_engine(config,
-  cache_size=0).search(question, limit=10)``, the question as typed.
+  cache_size=0).search(Query(question, limit=10))``, the question as typed.
 - **bm25s+jieba** and **fts5+jieba** (bench/baselines.py): one document per paragraph, the
   article's title and the paragraph's text, in jieba's precise-mode tokens without our stop words.
 
@@ -193,18 +193,20 @@ def build_kb(squad: dict, folder: Path, to_simplified: Callable[[str], str]) -> 
 class Ours:
     name = "ours"
 
-    def __init__(self, content: Path, index: Path):
+    def __init__(self, content: Path, index: Path, settings: dict | None = None):
+        from bench.evaluate import parameters_for
         from kb.config import load_config
         from search.interface import open_engine
-        from search.writer import update_index
 
         config = load_config(content_dir=str(content), index_dir=str(index))
-        update_index(config, rebuild=True)
-        self.engine = open_engine(config, cache_size=0)
+        self.engine = open_engine(config, parameters_for(settings), cache_size=0)
+        self.engine.index(rebuild=True)
 
     def rank(self, text: str) -> Ranking:
+        from search.interface import Query
+
         started = time.perf_counter()
-        hits = self.engine.search(text, limit=K_MRR).hits
+        hits = self.engine.search(Query(text, limit=K_MRR)).hits
         ms = (time.perf_counter() - started) * 1000
         best = [f"{h.slug}#{h.anchor}" if h.anchor else None for h in hits]
         sections = []
@@ -263,22 +265,14 @@ def ask(systems: list, questions: list[Question], traditional: bool) -> list[dic
 
 def run_split(name: str, path: Path, args, settings: dict, to_simplified) -> dict:
     """Build the split's knowledge base and ask its questions of every system."""
-    from unittest import mock
-
-    from bench.evaluate import patched, reindexing
-
     started = time.perf_counter()
     work = OUT / f"drcd-{name}"
     corpus = build_kb(load_split(path), work / "content", to_simplified)
     questions = corpus.questions[: args.questions]
     terms = JiebaTerms()
     with ExitStack() as stack:
-        stack.enter_context(patched(settings))
-        if reindexing(settings):
-            # worker processes would not see the patched zone weights: build in this process
-            stack.enter_context(mock.patch("search.writer.PARALLEL_THRESHOLD", 10**9))
         documents = paragraph_documents(corpus)
-        systems = [Ours(work / "content", work / "index"), Bm25s(*documents, terms), Fts5(*documents, terms)]
+        systems = [Ours(work / "content", work / "index", settings), Bm25s(*documents, terms), Fts5(*documents, terms)]
         for system in systems:
             stack.callback(system.close)
         variants = ["simplified"] + (["traditional"] if args.traditional_questions else [])

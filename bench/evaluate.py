@@ -20,7 +20,7 @@ articles alone, without running the search, and is held out as a whole.
 A fresh index of the content folder is built in a temporary directory for every run (and again
 for every setting of ``zones.*``, which changes what is indexed). Knobs (``--set``):
 
-    zones.<zone>     weight of a word by where it stands (search.documents.ZONES): title, tags,
+    zones.<zone>     weight of a word by where it stands (search.parameters.Zones): title, tags,
                      summary, lead (the article's own document), context, heading, body (sections)
     ranking.k1, ranking.b, ranking.coord       BM25 parameters; exponent of the share of words matched
     ranking.head     bonus for a query covering a document's head (heading, or the article's title)
@@ -41,7 +41,6 @@ import json
 import sys
 import tempfile
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,22 +56,13 @@ KINDS = ("keyword", "question", "phrase", "filter", "mixed", "colloquial")
 K_HIT = 5
 K_MRR = 10
 
-# (module, attribute, key in a dict attribute or None, changes what is indexed)
-KNOBS: dict[str, tuple[str, str, str | None, bool]] = {
-    **{f"zones.{z}": ("search.documents", "ZONES", z, True)
-       for z in ("title", "tags", "summary", "lead", "context", "heading", "body")},
-    "ranking.k1": ("search.ranking", "K1", None, False),
-    "ranking.b": ("search.ranking", "B", None, False),
-    "ranking.coord": ("search.ranking", "COORD", None, False),
-    "ranking.head": ("search.ranking", "HEAD", None, False),
-    "ranking.proximity": ("search.ranking", "PROXIMITY", None, False),
-    "ranking.window": ("search.ranking", "WINDOW", None, False),
-    "ranking.rerank": ("search.ranking", "RERANK", None, False),
-    "plan.partial": ("search.plan", "PARTIAL", None, False),
-    "plan.synonym": ("search.plan", "SYNONYM", None, False),
-    "plan.rare": ("search.plan", "RARE", None, False),
-    "ranking.lucene_idf": ("search.ranking", "LUCENE_IDF", None, False),
-    "ranking.idf_coord": ("search.ranking", "IDF_COORD", None, False),
+# knob -> the field of search.parameters.Parameters it sets ("zones.title": Parameters.zones.title).
+# The zone weights change what is indexed: an index built with others is rebuilt by itself.
+KNOBS: dict[str, str] = {
+    **{f"zones.{z}": f"zones.{z}" for z in ("title", "tags", "summary", "lead", "context", "heading", "body")},
+    **{f"ranking.{k}": k for k in ("k1", "b", "coord", "head", "proximity", "window", "rerank", "lucene_idf",
+                                    "idf_coord")},
+    **{f"plan.{k}": k for k in ("partial", "synonym", "rare")},
 }
 
 # The grid of --sweep: each line one knob's values; every combination is run on the tuned part.
@@ -157,53 +147,43 @@ def parse_settings(text: str | None) -> dict[str, float]:
     return out
 
 
+def parameters_for(settings: dict[str, float] | None):
+    """The default ranking parameters with ``settings`` (knob -> value) changed: a value handed to
+    the engine, never a change to a module."""
+    import dataclasses
+
+    from search.interface import Parameters
+
+    p = Parameters()
+    zones = {name.split(".", 1)[1]: v for name, v in (settings or {}).items() if KNOBS[name].startswith("zones.")}
+    typed = {KNOBS[name]: type(getattr(p, KNOBS[name]))(v) for name, v in (settings or {}).items()
+             if not KNOBS[name].startswith("zones.")}
+    return dataclasses.replace(p, zones=dataclasses.replace(p.zones, **zones), **typed)
+
+
 def current_settings() -> dict[str, float]:
-    import importlib
-
-    values = {}
-    for name, (module, attr, key, _) in KNOBS.items():
-        value = getattr(importlib.import_module(module), attr)
-        values[name] = value[key] if key else value
-    return values
-
-
-@contextmanager
-def patched(settings: dict[str, float] | None):
-    """Temporarily set knobs (see the module doc); everything is restored afterwards."""
-    import importlib
-
-    saved = []
-    try:
-        for name, value in (settings or {}).items():
-            module, attr, key, _ = KNOBS[name]
-            mod = importlib.import_module(module)
-            if key:
-                table = getattr(mod, attr)
-                saved.append((table, key, table[key]))
-                table[key] = value
-            else:
-                saved.append((mod, attr, getattr(mod, attr)))
-                setattr(mod, attr, value)
-        yield
-    finally:
-        for target, name, value in reversed(saved):
-            if isinstance(target, dict):
-                target[name] = value
-            else:
-                setattr(target, name, value)
+    """Every knob's default value."""
+    p = parameters_for({})
+    return {name: getattr(p.zones, field.split(".")[1]) if field.startswith("zones.") else getattr(p, field)
+            for name, field in KNOBS.items()}
 
 
 def reindexing(settings: dict[str, float]) -> tuple:
-    return tuple(sorted((k, v) for k, v in settings.items() if KNOBS[k][3]))
+    """The settings that change what is indexed (the zone weights): an index per distinct set."""
+    return tuple(sorted((k, v) for k, v in settings.items() if KNOBS[k].startswith("zones.")))
 
 
 # --- running -------------------------------------------------------------------------------------
 
-def build_index(index_dir: Path, content: Path = CONTENT) -> Path:
+def build_index(index_dir: Path, content: Path = CONTENT, settings: dict | None = None) -> Path:
     from kb.config import load_config
-    from search.writer import update_index
+    from search.interface import open_engine
 
-    update_index(load_config(content_dir=str(content), index_dir=str(index_dir)), rebuild=True)
+    engine = open_engine(load_config(content_dir=str(content), index_dir=str(index_dir)), parameters_for(settings))
+    try:
+        engine.index(rebuild=True)
+    finally:
+        engine.close()
     return Path(index_dir)
 
 
@@ -218,7 +198,9 @@ def _matches(relevant: list[str], slug: str, ids: list[str]) -> bool:
 
 
 def judge(engine, query: Query) -> Outcome:
-    result = engine.search(query.q, limit=K_MRR)
+    from search.interface import Query as SearchQuery
+
+    result = engine.search(SearchQuery(query.q, limit=K_MRR))
     rank = article_rank = None
     top = []
     for r, hit in enumerate(result.hits, 1):
@@ -240,13 +222,17 @@ def run(index_path: Path, queries: list[Query], content: Path = CONTENT, setting
     from kb.config import load_config
     from search.interface import open_engine
 
+    import dataclasses
+
     config = load_config(content_dir=str(content), index_dir=str(index_path))
-    with patched(settings):
-        engine = open_engine(config, cache_size=0, **({} if synonyms else {"synonyms_path": Path("/nonexistent")}))
-        try:
-            return [judge(engine, q) for q in queries]
-        finally:
-            engine.close()
+    engine = open_engine(config, parameters_for(settings), cache_size=0)
+    if not synonyms:
+        engine = type(engine)(dataclasses.replace(engine.setup, synonyms_path=Path("/nonexistent")), engine.settings,
+                              engine.parameters)
+    try:
+        return [judge(engine, q) for q in queries]
+    finally:
+        engine.close()
 
 
 class Runner:
@@ -260,8 +246,7 @@ class Runner:
         settings = settings or {}
         key = reindexing(settings)
         if key not in self._indexes:
-            with patched(dict(key)):
-                self._indexes[key] = build_index(self.tmp / f"index-{len(self._indexes)}", self.content)
+            self._indexes[key] = build_index(self.tmp / f"index-{len(self._indexes)}", self.content, dict(key))
         return run(self._indexes[key], self.queries, self.content, settings, self.synonyms)
 
 

@@ -228,19 +228,19 @@ def write_profile(profiler: cProfile.Profile, path: Path, title: str, seconds: f
 def engine_latency(config, pool: queries_mod.QueryPool, n: int, profile_to: Path | None) -> dict:
     """open_engine(config, cache_size=0).search over ``n`` distinct queries, one after another."""
     from search.analyzer import query_words
-    from search.interface import open_engine
+    from search.interface import Query, open_engine
 
     query_words("预热")  # jieba's dictionary first, so the first search times opening the index
     engine = open_engine(config, cache_size=0)
     try:
         t = time.perf_counter()
-        engine.search("办公室")
+        engine.search(Query("办公室"))
         first_ms = (time.perf_counter() - t) * 1000
         asked = pool.take(n)
         times: dict[str, list[float]] = {}
         for kind, q in asked:
             t = time.perf_counter()
-            engine.search(q)
+            engine.search(Query(q))
             times.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
         out = {"first_search_ms": round(first_ms, 1), "mix": queries_mod.mix(asked),
                "ms": load.summary_ms([v for vs in times.values() for v in vs]),
@@ -251,7 +251,7 @@ def engine_latency(config, pool: queries_mod.QueryPool, n: int, profile_to: Path
             t = time.perf_counter()
             profiler.enable()
             for _, q in more:
-                engine.search(q)
+                engine.search(Query(q))
             profiler.disable()
             write_profile(profiler, profile_to, f"engine.search over {len(more)} distinct queries",
                           time.perf_counter() - t)

@@ -38,11 +38,9 @@ class Drcd:
     """One DRCD split as a knowledge base, indexed once per indexing setting."""
 
     def __init__(self, split: str, tmp: Path, questions: int = 1000):
-        from unittest import mock
-
         from bench import drcd
 
-        self.drcd, self.mock = drcd, mock
+        self.drcd = drcd
         path = drcd.DATA / drcd.SPLITS[split][0]
         self.content = tmp / f"drcd-{split}" / "content"
         self.corpus = drcd.build_kb(drcd.load_split(path), self.content, drcd.simplifier())
@@ -53,24 +51,18 @@ class Drcd:
     def __call__(self, settings: dict) -> dict:
         from kb.config import load_config
         from search.interface import open_engine
-        from search.writer import update_index
 
         key = evaluate.reindexing(settings)
         if key not in self._indexes:
-            index = self.tmp / f"index-{len(self._indexes)}"
-            # build in this process: worker processes would not see patched zone weights
-            with evaluate.patched(dict(key)), self.mock.patch("search.writer.PARALLEL_THRESHOLD", 10**9):
-                update_index(load_config(content_dir=str(self.content), index_dir=str(index)), rebuild=True)
-            self._indexes[key] = index
+            self._indexes[key] = evaluate.build_index(self.tmp / f"index-{len(self._indexes)}", self.content, dict(key))
         config = load_config(content_dir=str(self.content), index_dir=str(self._indexes[key]))
-        with evaluate.patched(settings):
-            engine = open_engine(config, cache_size=0)
-            ours = self.drcd.Ours.__new__(self.drcd.Ours)
-            ours.engine = engine
-            try:
-                outcomes = [self.drcd.outcome(q, ours.rank(q.text)) for q in self.questions]
-            finally:
-                engine.close()
+        engine = open_engine(config, evaluate.parameters_for(settings), cache_size=0)
+        ours = self.drcd.Ours.__new__(self.drcd.Ours)
+        ours.engine = engine
+        try:
+            outcomes = [self.drcd.outcome(q, ours.rank(q.text)) for q in self.questions]
+        finally:
+            engine.close()
         return self.drcd.metrics(outcomes)
 
 

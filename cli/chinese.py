@@ -197,17 +197,23 @@ class ChineseArgumentParser(argparse.ArgumentParser):
     add_argument_group = _chinese(argparse.ArgumentParser.add_argument_group)
 
 
-def count(minimum: int = 1, maximum: int | None = None, what: str = "数"):
-    """An argument type for a whole number in [minimum, maximum], with a Chinese message."""
+def count(minimum: int = 1, maximum: int | None = None, what: str = "数", check=None):
+    """An argument type for a whole number in [minimum, maximum] (or one a setting's ``check``
+    accepts, kb.config), with a Chinese message."""
 
     def convert(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            bounds = f" {minimum}–{maximum} 之间的整数" if maximum is not None else f"不小于 {minimum} 的整数"
-            raise argparse.ArgumentTypeError(f"{what}应为{bounds}，不能是 {value}")
+        if check is not None:
+            problem = check(value)
+        elif value < minimum or (maximum is not None and value > maximum):
+            problem = f"应为 {minimum}–{maximum} 之间的整数" if maximum is not None else f"应为不小于 {minimum} 的整数"
+        else:
+            problem = None
+        if problem:
+            raise argparse.ArgumentTypeError(f"{what}{problem}，不能是 {value}")
         return value
 
     convert.__name__ = what  # argparse names the type in its own message with this

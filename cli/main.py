@@ -1,22 +1,22 @@
 """The `kb` command: serve, index, check, search, new, import, user.
 
-Search and web are imported inside the commands that need them, so `kb check` stays light
-and the domain package never depends on the layers above it.
+Every command works through the application object (application.Site), as the web does: a new
+article or an import is saved, committed and indexed by the same use case as a save in the
+browser. Only `kb serve` reaches the web layer, whose job it is to start it.
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import getpass
 import json
 import logging
 import sys
 from pathlib import Path
 
+from application import Author, NewArticle, Query, Site
 from kb.article import SEVERITIES, TYPES, normalize_type
-from kb.check import SLUG
-from kb.config import Config, load_config
-from kb.frontmatter import dump
-from kb.store import load_catalog
+from kb.config import Setting, load_config, require_content, settings_schema
+from kb.database import location
 
 from .chinese import ChineseArgumentParser, count
 from .invocation import command
@@ -32,10 +32,28 @@ def _config(args):
     )
 
 
+def _site(args) -> Site:
+    """The site the command works on; its content folder must exist (SettingError says so)."""
+    config = _config(args)
+    require_content(config)
+    return Site(config)
+
+
+def _author() -> Author:
+    """Who a change made from the terminal is recorded as: the user logged in to the machine."""
+    try:
+        return Author.named(getpass.getuser())
+    except (KeyError, OSError):
+        return Author.named("命令行")
+
+
 def cmd_check(args) -> int:
     config = _config(args)
-    root = Path(args.path or config.content_dir)
-    catalog = load_catalog(root, max_bytes=config.max_article_bytes)
+    root = Path(args.path) if args.path else require_content(config)
+    if not root.is_dir():
+        print(f"错误：要检查的目录 {root} 不存在", file=sys.stderr)
+        return 2
+    catalog = Site(config).check(root)
     found = {kind: [p for p in catalog.problems if p.severity == kind] for kind in SEVERITIES}
     # Notes (defaults chosen for fields a file leaves out) are listed apart and never fail the check.
     for kind, heading in (("error", "错误"), ("warning", "警告"), ("note", "说明")):
@@ -48,142 +66,105 @@ def cmd_check(args) -> int:
     return 1 if errors else 0
 
 
+def _print_problems(problems, file=sys.stderr) -> None:
+    for p in problems:
+        if p.severity != "note":
+            print(f"  {p}", file=file)
+
+
 def cmd_new(args) -> int:
-    config = _config(args)
     kind = normalize_type(args.type)
     if kind is None:
         print(f"type “{args.type}” 无效，应为：{'、'.join(f'{k}（{v}）' for k, v in TYPES.items())}", file=sys.stderr)
         return 2
-    if not SLUG.match(args.slug) or not 3 <= len(args.slug) <= 60:
-        print(f"slug “{args.slug}” 无效：只能用小写英文字母、数字和连字符，长度 3–60", file=sys.stderr)
-        return 2
-    catalog = load_catalog(Path(config.content_dir), cross_checks=False, max_bytes=config.max_article_bytes)
-    if catalog.get(args.slug) or args.slug in catalog.by_alias:
-        print(f"slug “{args.slug}” 已被使用", file=sys.stderr)
-        return 2
-    folder = Path(config.content_dir) / (args.dir or ("checklists" if kind == "checklist" else "guides"))
-    path = folder / f"{args.slug}.md"
-    if path.exists():
-        print(f"文件已存在：{path}", file=sys.stderr)
-        return 2
-    today = dt.date.today()
-    meta = {
-        "title": args.title,
-        "slug": args.slug,
-        "type": kind,
-        "category": args.category,
-        "tags": [],
-        "summary": "（一两句话概括本文）",
-        "source": "",
-        "author": "",
-        "published": today,
-        "updated": today,
-        "aliases": [],
-    }
+    site = _site(args)
     body = "## 一、第一部分\n\n正文。\n" if kind != "checklist" else "## 准备\n\n- [ ] 第一项\n"
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump(meta, body), encoding="utf-8")
-    print(f"已创建 {path}")
+    saved = site.create(NewArticle(args.title, args.slug, kind, args.category, (), "（一两句话概括本文）", body,
+                                   args.dir or ""), _author())
+    if not saved.done:
+        print(f"没有创建“{args.title}”：", file=sys.stderr)
+        _print_problems(saved.problems)
+        return 2
+    print(f"已创建 {Path(site.config.content_dir) / saved.article.rel_path}")
+    for warning in saved.warnings:
+        print(f"注意：{warning}", file=sys.stderr)
     return 0
 
 
 def cmd_index(args) -> int:
-    from search.interface import open_engine
-
-    config = _config(args)
-    engine = open_engine(config)
+    site = _site(args)
     try:
         if args.watch:
-            return _watch(config, engine)
-        report = engine.index(rebuild=args.rebuild, progress=not args.quiet)
+            site.search.ready()  # opens the index and loads jieba before the first edit arrives
+            site.keeper_for().run_forever()
+            return 0
+        report = site.index(rebuild=args.rebuild, progress=not args.quiet)
     finally:
-        engine.close()
+        site.close()
     print(report.summary())
     return 0
 
 
-def _watch(config, engine) -> int:
-    """Keep the index current while files change, until stopped (what `kb serve` runs)."""
-    from application.keeper import IndexKeeper
-
-    from kb.store import ContentStore
-
-    if not Path(config.content_dir).is_dir():
-        print(f"错误：内容目录 {config.content_dir} 不存在", file=sys.stderr)
-        return 2
-    engine.ready()  # opens the index and loads jieba before the first edit arrives
-    store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes, light=True)
-    IndexKeeper(engine, store).run_forever()
-    return 0
-
-
-def _site(args):
-    from application import Site
-
-    return Site(_config(args))
-
-
 def cmd_search(args) -> int:
-    from search.interface import open_engine
-
-    engine = open_engine(_config(args), cache_size=0)
+    site = _site(args)
     try:
-        # Only results are printed: the problems of files that cannot be indexed belong to `kb check`.
-        writer_log = logging.getLogger("search.writer")
-        before = writer_log.level
-        if not args.verbose:
-            writer_log.setLevel(logging.ERROR)
-        try:
-            engine.index()
-        finally:
-            writer_log.setLevel(before)
-        result = engine.search(args.query, limit=args.limit, page=args.page)
+        if not site.search.ready():  # no index yet: build it once (an existing one is searched as it is)
+            writer_log = logging.getLogger("search.writer")
+            before = writer_log.level
+            if not args.verbose:
+                # only results are printed: the problems of files that cannot be indexed belong to `kb check`
+                writer_log.setLevel(logging.ERROR)
+            try:
+                site.index()
+            finally:
+                writer_log.setLevel(before)
+        found = site.search_page(Query(args.query, limit=args.limit, page=args.page), source="cli", record=False)
     finally:
-        engine.close()
+        site.close()
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
         return 0
+    result = found.result
+    if result is None:
+        print("请给出要搜索的内容。", file=sys.stderr)
+        return 2
     if result.corrected_from:
         print(f"没有找到“{result.corrected_from}”，下面是“{result.query}”的结果")
     print(f"“{result.query}”：共 {result.total} 篇相关文章")
-    if result.suggestion:
-        print(f"您是不是要找：{result.suggestion}")
+    if result.note:
+        print(result.note)
+    suggestion = result.suggestion or found.suggestion
+    if suggestion:
+        print(f"您是不是要找：{suggestion}")
     for n, hit in enumerate(result.hits, start=(args.page - 1) * args.limit + 1):
         where = " › ".join([hit.title, *hit.heading_path, *([hit.section] if hit.section else [])])
         print(f"{n:>3}. {where}\n     {hit.url}\n     {hit.snippet_text}")
+    if found.partial is not None and found.partial.hits:
+        print("与搜索词有部分字相同的内容：")
+        for hit in found.partial.hits:
+            print(f"  - {hit.title}{' › ' + hit.section if hit.section else ''}  {hit.url}")
     return 0
 
 
 def cmd_serve(args) -> int:
-    config = _config(args)
-    content = Path(config.content_dir)
-    if not content.is_dir():
-        print(f"错误：内容目录 {content} 不存在。请用 --content 指定文章所在的目录（自带的文章在仓库的 content/ 里）。",
-              file=sys.stderr)
-        return 2
-    from web.server import port_in_use, serve
+    site = _site(args)
+    config = site.config
+    from web.server import port_in_use, serve, serve_debug  # the one command that starts the web
 
     if port_in_use(config.host, config.port):
         print(f"错误：端口 {config.port} 已被占用（{config.host}:{config.port}）。请先停止占用它的程序，"
               f"或换一个端口，例如：{command(args, 'serve', '--port', str(config.port + 1))}", file=sys.stderr)
         return 2
-    from application import Site
-    from kb.database import location
-
-    site = Site(config)
     site.prepare()  # instance folder, secret key, the content's git repository: once, before any worker
     if not site.users.all():
-        print(f"提示：内容目录 {content.resolve()} 还没有账号，添加管理员后才能在网站上编辑。在另一个终端里运行：\n"
+        print(f"提示：内容目录 {Path(config.content_dir).resolve()} 还没有账号，添加管理员后才能在网站上编辑。在另一个终端里运行：\n"
               f"  {command(args, 'user', 'add', 'admin', '--role', 'admin')}\n"
               f"（admin 可以换成您的名字；{ACCOUNTS_PLACE} {location(site.users.engine)}）", file=sys.stderr)
     if args.debug:
-        from web.app import create_app
-
-        site.start_keeper()
-        create_app(site).run(host=config.host, port=config.port, debug=True, use_reloader=False)
+        serve_debug(site)
         return 0
     print(f"{config.site_name}：http://{config.host}:{config.port}/ （按 Ctrl+C 停止）", flush=True)
-    serve(config, workers=args.workers)
+    serve(config, workers=args.workers, config_file=args.config)
     return 0
 
 
@@ -215,7 +196,6 @@ def _password(args, prompt: str = "密码：") -> str:
 
 
 def _list_users(args, site) -> int:
-    from kb.database import location
     from kb.users import ROLES
 
     users = site.users
@@ -232,7 +212,6 @@ def _list_users(args, site) -> int:
 
 
 def cmd_user(args) -> int:
-    from kb.database import location
     from kb.users import ROLES, AccountError
 
     site = _site(args)
@@ -268,46 +247,54 @@ def cmd_user(args) -> int:
 
 
 def cmd_import(args) -> int:
-    """Import files as articles: each is converted, checked like `kb check`, and written only
+    """Import files as articles: each is converted, checked like `kb check`, and saved only
     when it has no errors (use the site's 导入 to edit a draft first)."""
-    from kb.importing import ImportError_, import_document, import_folder, import_path
-    from kb.saving import save_article
-    from kb.store import ContentStore
+    from kb.importing import ImportError_, import_folder
 
-    config = _config(args)
     try:
         folder = import_folder(args.dir)
     except ImportError_ as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes)
+    site = _site(args)
     failed = 0
-    for name in args.files:
-        path = Path(name)
-        try:
-            draft = import_document(path.name, path.read_bytes(), config.media_path, config.max_image_bytes,
-                                    folder=folder)
-        except (ImportError_, OSError) as exc:
-            print(f"{name}：无法导入：{exc}", file=sys.stderr)
-            failed += 1
-            continue
-        rel = import_path(folder, draft.slug)
-        result = save_article(store, rel, draft.text, base_digest=None)
-        for note in draft.notes:
-            print(f"{name}：{note}")
-        if result.article is None:
-            failed += 1
-            print(f"{name}：没有保存：", file=sys.stderr)
-            for p in result.problems:
-                print(f"  {p}", file=sys.stderr)
-            continue
-        print(f"{name} → {Path(config.content_dir) / rel}（{result.article.title}，{len(result.article.sections)} 个小节）")
+    try:
+        for name in args.files:
+            path = Path(name)
+            try:
+                draft, saved = site.import_file(path.name, path.read_bytes(), folder, _author())
+            except (ImportError_, OSError) as exc:
+                print(f"{name}：无法导入：{exc}", file=sys.stderr)
+                failed += 1
+                continue
+            for note in draft.notes:
+                print(f"{name}：{note}")
+            if not saved.done:
+                failed += 1
+                print(f"{name}：没有保存：", file=sys.stderr)
+                _print_problems(saved.problems)
+                continue
+            article = saved.article
+            print(f"{name} → {Path(site.config.content_dir) / article.rel_path}（{article.title}，{len(article.sections)} 个小节）")
+            for warning in saved.warnings:
+                print(f"{name}：注意：{warning}", file=sys.stderr)
+    finally:
+        site.close()
     return 1 if failed else 0
+
+
+def _setting(name: str) -> Setting:
+    return next(setting for field, _, _, setting in settings_schema() if field == name)
+
+
+def _setting_help(name: str, after_default: str = "") -> str:
+    """A setting's help as the schema declares it (kb.config), with its default."""
+    default = next(value for field, _, value, _ in settings_schema() if field == name)
+    return f"{_setting(name).help}（默认 {default}{after_default}；设置项 {name}）"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The `kb` command line, every line of its help and errors in Chinese (cli.chinese)."""
-    defaults = Config()
     parser = ChineseArgumentParser(prog="kb", description="办公室知识库命令行工具")
     parser.add_argument("--config", metavar="文件", help="TOML 配置文件（也可用环境变量 KB_CONFIG）")
     parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
@@ -321,9 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = command("serve", "启动网站（需要时先建立索引）")
-    p.add_argument("--host", metavar="地址",
-                   help=f"网站监听的地址（默认 {defaults.host}，只有本机能访问；0.0.0.0 让同事从别的电脑访问）")
-    p.add_argument("--port", type=count(1, 65535, "端口"), metavar="端口", help=f"网站的端口（默认 {defaults.port}）")
+    p.add_argument("--host", metavar="地址", help=_setting_help("host", "，只有本机能访问"))
+    p.add_argument("--port", type=count(what="端口", check=_setting("port").check), metavar="端口",
+                   help=_setting_help("port"))
     p.add_argument("--workers", type=count(1, what="工作进程数"), metavar="个数", help="工作进程数（默认等于 CPU 核数）")
     p.add_argument("--debug", action="store_true", help="用 Flask 的开发服务器运行（显示调试信息）")
     p.set_defaults(func=cmd_serve)

@@ -68,28 +68,34 @@ class Section:
 
 @dataclass
 class Article:
+    """One content file as the site publishes it. ``meta`` holds the value of every field of
+    the registry (kb.fields), read and checked, a field left out holding its default or its
+    empty value; the fields every part of the site uses have properties below."""
+
     path: Path
     rel_path: str  # path relative to the content folder, with forward slashes
-    slug: str
-    title: str
-    type: str
-    category: str
-    summary: str
+    meta: dict
     body: str
     body_line: int  # 1-based file line where the body starts
-    tags: list[str] = field(default_factory=list)
-    source: str = ""
-    source_url: str = ""
-    author: str = ""
-    published: dt.date | None = None
-    updated: dt.date | None = None
-    aliases: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     digest: str = ""  # hash of the file's bytes, for incremental indexing
     size: int = 0  # bytes in the file
     links: frozenset[str] = frozenset()  # what its internal links point at: slugs or file paths
     defaults: dict[str, str] = field(default_factory=dict)  # field -> the default chosen for it, in words
     summary_leads: bool = False  # the summary is the start of the body's first paragraph (show it once)
+
+    slug = property(lambda self: self.meta["slug"])
+    title = property(lambda self: self.meta["title"])
+    type = property(lambda self: self.meta["type"])
+    category = property(lambda self: self.meta["category"])
+    summary = property(lambda self: self.meta["summary"])
+    tags = property(lambda self: self.meta.get("tags", []))
+    source = property(lambda self: self.meta.get("source", ""))
+    source_url = property(lambda self: self.meta.get("source_url", ""))
+    author = property(lambda self: self.meta.get("author", ""))
+    published = property(lambda self: self.meta.get("published"))
+    updated = property(lambda self: self.meta.get("updated"))
+    aliases = property(lambda self: self.meta.get("aliases", []))
 
     @property
     def url(self) -> str:

@@ -1,27 +1,22 @@
 """Validation of content files: one list of Problems for `kb check`, the indexer and the web.
 
-Per-file checks run while a file is loaded (``check_meta``, ``check_body``); checks across
+Per-file checks run while a file is loaded (``read_meta`` through the field registry, ``check_body``); checks across
 files (duplicate slugs and aliases, links, near-duplicates) run over the whole collection.
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
 import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .article import SEVERITIES, TYPES, Article, Problem, normalize_type
-from .links import iter_links, safe_link
+from . import defaults, fields
+from .article import SEVERITIES, Article, Problem
+from .links import iter_links
 from .sections import iter_headings
 
-KNOWN = {"title", "slug", "type", "category", "summary", "updated", "tags", "source", "source_url", "author",
-         "published", "aliases"}
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_TYPE_CHOICES = "、".join(f"{k}（{v}）" for k, v in TYPES.items())
-TEXT_FIELDS = ("title", "category", "summary", "source", "source_url", "author")
-# Characters XML 1.0 cannot carry: one in a title made /feed.atom unreadable for every reader.
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+SLUG = fields.SLUG
+CONTROL_CHARS = fields.CONTROL_CHARS
+short = fields.short
 
 
 def given(meta: dict, key: str) -> bool:
@@ -29,56 +24,51 @@ def given(meta: dict, key: str) -> bool:
     return meta.get(key) not in (None, "", [])
 
 
-def as_date(value):
-    """A YAML timestamp is a datetime; articles carry days."""
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def short(value: object, limit: int = 40) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def check_meta(meta: dict, path: str, line_of) -> list[Problem]:
-    """Problems of the values written in the front matter; fields left out are not problems
-    (they get defaults, see kb.defaults). ``line_of(key)`` gives the file line of a key."""
+def read_meta(meta: dict, src: defaults.Source, line_of) -> tuple[dict, dict[str, str], list[Problem]]:
+    """Every field of the registry (kb.fields) read from ``meta``: (values, the defaults chosen
+    for fields left out — field -> how, in words — and the problems of what was written).
+    ``line_of(key)`` gives the file line of a key; ``src`` is the file, for default rules."""
+    registry = fields.registry()
     problems: list[Problem] = []
+    path = src.rel_path
 
-    def err(key: str, message: str, severity: str = "error") -> None:
-        problems.append(Problem(path, message, line_of(key), severity))
+    def report(key: str, issue: fields.Issue) -> None:
+        problems.append(Problem(path, issue.message, line_of(key), issue.severity))
 
     for key in meta:
-        if key not in KNOWN:
-            err(key, f"未知字段 {short(key)}（可用字段：{', '.join(sorted(KNOWN))}）", "warning")
-    for key in TEXT_FIELDS:
-        if given(meta, key) and not isinstance(meta[key], str):
-            err(key, f"字段 {key} 应该是一段文字")
-        elif given(meta, key) and CONTROL_CHARS.search(meta[key]):
-            char = CONTROL_CHARS.search(meta[key]).group()
-            err(key, f"字段 {key} 里有不可见的控制字符（U+{ord(char):04X}），已去掉", "warning")
-    url = meta.get("source_url")
-    if given(meta, "source_url") and isinstance(url, str) and not safe_link(url):
-        err("source_url", f"source_url “{short(url)}” 不是 http、https 或 mailto 地址，不会显示为链接", "warning")
-    slug = meta.get("slug")
-    if given(meta, "slug") and not (isinstance(slug, str) and SLUG.match(slug) and 3 <= len(slug) <= 60):
-        err("slug", f"slug “{short(slug)}” 无效：只能用小写英文字母、数字和连字符，长度 3–60，例如 office-service-work")
-    if given(meta, "type") and normalize_type(meta["type"]) is None:
-        err("type", f"type “{short(meta['type'])}” 无效，应为以下之一：{_TYPE_CHOICES}")
-    for key in ("tags", "aliases"):
-        value = meta.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)):
-            err(key, f"字段 {key} 应该是文字列表，例如 {key}: [甲, 乙]")
-    for alias in meta.get("aliases") or []:
-        if isinstance(alias, str) and not SLUG.match(alias):
-            err("aliases", f"别名 “{short(alias)}” 不是有效的 slug")
-    for key in ("published", "updated"):
-        value = meta.get(key)
-        if value not in (None, "") and not isinstance(value, dt.date):
-            err(key, f"字段 {key} 应该是日期，格式 YYYY-MM-DD，现在是 “{short(value)}”")
-    pub, upd = as_date(meta.get("published")), as_date(meta.get("updated"))
-    if isinstance(pub, dt.date) and isinstance(upd, dt.date) and upd < pub:
-        err("updated", f"updated（{upd}）早于 published（{pub}）")
-    return problems
+        if key not in registry:
+            report(key, fields.Issue(f"未知字段 {short(key)}（可用字段：{', '.join(sorted(registry.names()))}）", "warning"))
+    values: dict = {}
+    chosen: dict[str, str] = {}
+    for f in registry:
+        if given(meta, f.name):
+            values[f.name], issue = f.read(meta[f.name])
+            if issue is not None:
+                report(f.name, issue)
+        elif f.default is not None:
+            values[f.name], how = f.default(src)
+            if f.noted:
+                chosen[f.name] = f"{f.name}{_shown(f, values[f.name])}（{how}）"
+        else:
+            values[f.name] = f.empty
+            if f.required:
+                report(f.name, fields.Issue(f"缺少字段 {f.name}（{f.label}）：{f.help}"))
+    for f in registry:
+        if f.check is not None and given(meta, f.name):
+            issue = f.check(values[f.name], values)
+            if issue is not None:
+                report(f.name, issue)
+    return values, chosen, problems
+
+
+def _shown(f: fields.Field, value) -> str:
+    """A default value as a note quotes it: words in quotes, a date or a choice as it is, a
+    summary not at all (too long to read in a line)."""
+    if f.name == "summary":
+        return ""
+    if f.kind in ("date", "choice"):
+        return f" {f.terms(value)[0] if f.terms(value) else ''}"
+    return f" “{short(f.display(value), 30)}”"
 
 
 def check_body(body: str, path: str, body_line: int) -> list[Problem]:

@@ -11,13 +11,18 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from pathlib import PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from pypinyin import lazy_pinyin
 
 from .render import plain_text
 from .scan import scan
 from .sections import heading_text, iter_headings
+
+if TYPE_CHECKING:
+    from .filedates import FileDates
 
 UNCATEGORIZED = "未分类"
 SUMMARY_LENGTH = 120
@@ -128,3 +133,51 @@ def _shorten(text: str) -> str:
     cut = text[:SUMMARY_LENGTH]
     ends = [m.end() for m in _SENTENCE_END.finditer(cut)]
     return cut[: ends[-1]] if ends and ends[-1] >= SUMMARY_LENGTH // 3 else cut.rstrip() + "…"
+
+
+# --- the default rules of the field registry (kb.fields) ------------------------------------
+
+@dataclass
+class Source:
+    """The file whose fields are being read: what a default rule may look at. ``body`` is the
+    body as it will be published (the title rule blanks the heading it takes)."""
+
+    rel_path: str
+    path: Path
+    body: str
+    dates: "FileDates"
+
+
+def title(src: Source) -> tuple[str, str]:
+    found = title_from_heading(src.body)
+    if found is not None:
+        text, src.body = found
+        return text, "取自正文的一级标题"
+    return title_from_name(src.rel_path), "按文件名"
+
+
+def slug(src: Source) -> tuple[str, str]:
+    return slug_from_name(src.rel_path), "按文件名"
+
+
+def kind(src: Source) -> tuple[str, str]:
+    if is_task_list(src.body):
+        return "checklist", "正文是任务列表"
+    return "guide", "默认为指南"
+
+
+def category(src: Source) -> tuple[str, str]:
+    return category_from_folder(src.rel_path), "按所在目录"
+
+
+def summary(src: Source) -> tuple[str, str]:
+    return summary_from_body(src.body), "取自正文第一段"
+
+
+def in_force(src: Source) -> tuple[str, str]:
+    """Articles written before the lifecycle fields, and plain Markdown, are in force."""
+    return "current", "默认为现行"
+
+
+def updated(src: Source):
+    return src.dates.updated(src.path, src.rel_path)

@@ -40,6 +40,19 @@ SITE_IDENTITY = ("办公室知识库", "kb@localhost")
 FIELD, RECORD = "\x1f", "\x1e"
 
 
+@dataclass(frozen=True)
+class Author:
+    """Who makes a change: the name and address its commit carries."""
+
+    name: str
+    email: str
+
+    @classmethod
+    def named(cls, name: str) -> "Author":
+        name = name or "访客"
+        return cls(name, f"{name}@users.office-kb.invalid")
+
+
 class HistoryError(RuntimeError):
     """git failed; the message says what happened (for the editor and the log)."""
 

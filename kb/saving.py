@@ -37,7 +37,7 @@ LOCK_DIR = ".kb-locks"
 
 CHANGED_MEANWHILE = ("这篇文章在您编辑期间已被别人修改并保存。您的内容仍在下面，"
                      "请先在新窗口打开文章查看最新版本，把您的修改合并进去后再保存。")
-CREATED_MEANWHILE = "文件 {path} 已被另一篇文章使用（可能是别人刚刚新建的）。您的内容仍在下面，请换一个 slug 再保存。"
+CREATED_MEANWHILE = "文件 {path} 已被另一篇文章使用（可能是别人刚刚新建的），没有保存。请换一个 slug 再保存，写好的内容不会丢失。"
 
 
 @dataclass
@@ -153,6 +153,33 @@ def _write_and_record(path: Path, rel_path: str, raw: bytes, record: Callable[[]
     except HistoryError as exc:
         log.error("saved %s but could not commit it: %s", rel_path, exc)
         return None, None, str(exc)
+
+
+def delete_article(store: ContentStore, rel_path: str, base_digest: str | None,
+                   record: Callable[[], str | None] | None = None) -> SaveResult:
+    """Remove the article at ``rel_path`` under the same locks as a save, never one changed
+    since the editor looked at it (``base_digest``); ``record`` commits the removal."""
+    path = (store.root / rel_path).resolve()
+    if store.root.resolve() not in path.parents or not is_content_file(path, store.root.resolve()):
+        return SaveResult(None, [Problem(rel_path, "文件位置无效：只能删除内容目录里的 .md 文件")])
+    with _locked(store.root, [f"file:{rel_path}"]):
+        current = _digest(path)
+        if current is None:
+            return SaveResult(None, [Problem(rel_path, "这篇文章已经不存在（可能刚被别人删除）")], conflict=True)
+        if current != base_digest:
+            return SaveResult(None, [Problem(rel_path, CHANGED_MEANWHILE)], conflict=True, digest=current)
+        try:
+            path.unlink()
+        except OSError as exc:
+            return SaveResult(None, [Problem(rel_path, f"删除失败：{exc.strerror}（文件没有改动）")], digest=current)
+        revision = history_error = None
+        if record is not None:
+            try:
+                revision = record()
+            except HistoryError as exc:
+                log.error("deleted %s but could not commit it: %s", rel_path, exc)
+                history_error = str(exc)
+    return SaveResult(None, [], revision=revision, history_error=history_error)
 
 
 @dataclass

@@ -6,15 +6,14 @@ file, never a site-wide error.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import check, defaults, links
-from .article import Article, Problem, normalize_type
+from . import check, defaults, links, removed
+from .article import Article, Problem
 from .config import MAX_ARTICLE_BYTES
 from .filedates import FileDates
 from .frontmatter import FrontMatterError, parse
@@ -42,22 +41,6 @@ def _key_lines(text: str, body_line: int) -> dict[str, int]:
         if key and not line.startswith((" ", "\t", "-", "#")):
             lines.setdefault(key, i)
     return lines
-
-
-def _as_list(value) -> list[str]:
-    if not isinstance(value, list):
-        return []
-    return [_clean(v) for v in value if isinstance(v, str) and _clean(v)]
-
-
-def _clean(text: str) -> str:
-    return check.CONTROL_CHARS.sub("", text).strip()
-
-
-def _link(value) -> str:
-    """A front-matter URL the site may link to (see check_meta's warning), else ""."""
-    url = _clean(value) if isinstance(value, str) else ""
-    return url if links.safe_link(url) else ""
 
 
 def _size_problem(rel: str, size: int, max_bytes: int) -> Problem:
@@ -115,71 +98,28 @@ def _parse_article(raw: bytes, path: Path, root: Path, rel: str, dates: FileDate
         parsed = parse(text)
     except FrontMatterError as exc:
         return None, [Problem(rel, exc.message, exc.line)]
-    meta, key_lines = parsed.meta, _key_lines(text.lstrip("\ufeff"), parsed.body_line)
-    problems = check.check_meta(meta, rel, lambda key: key_lines.get(key))
-    chosen: dict[str, str] = {}
-    title, body = _title(meta, parsed.body, rel, chosen)
-    problems += check.check_body(body, rel, parsed.body_line)
+    key_lines = _key_lines(text.lstrip("\ufeff"), parsed.body_line)
+    src = defaults.Source(rel, path, parsed.body, dates)
+    values, chosen, problems = check.read_meta(parsed.meta, src, lambda key: key_lines.get(key))
+    problems += check.check_body(src.body, rel, parsed.body_line)
     if any(p.severity == "error" for p in problems):
         return None, problems
     article = Article(
         path=path,
         rel_path=rel,
-        slug=meta["slug"] if check.given(meta, "slug") else _default(chosen, "slug", defaults.slug_from_name(rel), "按文件名"),
-        title=title,
-        type=normalize_type(meta["type"]) if check.given(meta, "type") else _default_type(body, chosen),
-        category=_clean(meta["category"]) if check.given(meta, "category")
-        else _default(chosen, "category", defaults.category_from_folder(rel), "按所在目录"),
-        summary=_clean(meta["summary"]) if check.given(meta, "summary")
-        else _default(chosen, "summary", defaults.summary_from_body(body), "取自正文第一段"),
-        body=body,
+        meta=values,
+        body=src.body,
         body_line=parsed.body_line,
-        tags=_as_list(meta.get("tags")),
-        source=_clean(meta.get("source") or ""),
-        source_url=_link(meta.get("source_url")),
-        author=_clean(meta.get("author") or ""),
-        published=check.as_date(meta.get("published")),
-        updated=check.as_date(meta.get("updated")) if check.given(meta, "updated") else _default_date(path, rel, dates, chosen),
-        aliases=_as_list(meta.get("aliases")),
-        sections=split_sections(body, parsed.body_line),
+        sections=split_sections(src.body, parsed.body_line),
         digest=hashlib.sha1(raw).hexdigest(),
         size=len(raw),
-        links=frozenset(link.target for _, href in links.iter_links(body) if (link := links.parse(href)) and link.target),
+        links=frozenset(link.target for _, href in links.iter_links(src.body) if (link := links.parse(href)) and link.target),
         defaults=chosen,
     )
-    article.summary_leads = defaults.summary_repeats_lead(article.summary, body)
+    article.summary_leads = defaults.summary_repeats_lead(article.summary, src.body)
     if chosen:
         problems.append(Problem(rel, "未写的字段用了默认值：" + "；".join(chosen.values()), severity="note"))
     return article, problems
-
-
-def _default(chosen: dict[str, str], key: str, value: str, how: str) -> str:
-    shown = f" “{check.short(value, 30)}”" if key != "summary" else ""
-    chosen[key] = f"{key}{shown}（{how}）"
-    return value
-
-
-def _title(meta: dict, body: str, rel: str, chosen: dict[str, str]) -> tuple[str, str]:
-    """The title, and the body without the heading it came from."""
-    if check.given(meta, "title"):
-        return _clean(meta["title"]), body
-    found = defaults.title_from_heading(body)
-    if found is not None:
-        title, body = found
-        return _default(chosen, "title", _clean(title), "取自正文的一级标题"), body
-    return _default(chosen, "title", defaults.title_from_name(rel), "按文件名"), body
-
-
-def _default_type(body: str, chosen: dict[str, str]) -> str:
-    kind = "checklist" if defaults.is_task_list(body) else "guide"
-    chosen["type"] = f"type {kind}（{'正文是任务列表' if kind == 'checklist' else '默认为指南'}）"
-    return kind
-
-
-def _default_date(path: Path, rel: str, dates: FileDates, chosen: dict[str, str]) -> dt.date:
-    day, how = dates.updated(path, rel)
-    chosen["updated"] = f"updated {day.isoformat()}（{how}）"
-    return day
 
 
 @dataclass
@@ -193,10 +133,24 @@ class Catalog:
     by_alias: dict[str, Article] = field(default_factory=dict)
     by_path: dict[str, Article] = field(default_factory=dict)
     paths: list = field(default_factory=list)  # onboarding ReadingPaths from _paths/
+    removed: dict = field(default_factory=dict)  # slug -> kb.removed.Removal: deleted articles
     loaded: dict = field(default_factory=dict)  # file -> ((mtime, size), Article | None, problems)
 
     def get(self, slug: str) -> Article | None:
         return self.by_slug.get(slug)
+
+    def without(self, hidden: set[int]) -> "Catalog":
+        """A copy without the articles whose ``id()`` is in ``hidden`` — nor the reading-path items
+        that lead to them — for a reader who may not see them (application.access)."""
+        from dataclasses import replace
+
+        keep = lambda a: id(a) not in hidden  # noqa: E731
+        gone = {a.slug for a in self.articles if not keep(a)}
+        paths = [replace(p, items=[i for i in p.items if i.slug not in gone]) for p in self.paths]
+        return replace(self, articles=[a for a in self.articles if keep(a)],
+                       by_slug={k: a for k, a in self.by_slug.items() if keep(a)},
+                       by_alias={k: a for k, a in self.by_alias.items() if keep(a)},
+                       by_path={k: a for k, a in self.by_path.items() if keep(a)}, paths=paths)
 
     def resolve(self, article: Article, href: str):
         """Resolve a link written in ``article``: None for external links, else
@@ -269,6 +223,8 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
             if alias not in catalog.by_slug:
                 catalog.by_alias.setdefault(alias, article)
     catalog.paths, path_problems = load_paths(root / "_paths", root)
+    catalog.removed, removal_problems = removed.load(root)
+    path_problems += removal_problems
     catalog.problems += path_problems + check_path_links(catalog.paths, catalog)
     if cross_checks:
         catalog.problems += check.check_collection(everything, catalog.resolve, catalog.by_slug)
@@ -332,6 +288,19 @@ class ContentStore:
                     self._full.pop(next(iter(self._full)))
                 self._full[key] = found
         return found
+
+    def put(self, article: Article, problems: list[Problem]) -> None:
+        """``article`` was just read from the bytes now in its file (a save): keep it, so that the
+        next look at the folder does not read and parse the file again."""
+        try:
+            stat = article.path.stat()
+        except OSError:
+            return self.invalidate()
+        kept = article.without_text() if self.light else article
+        with self._lock:
+            if self._catalog is not None:
+                self._catalog.loaded[str(article.path)] = ((stat.st_mtime_ns, stat.st_size), kept, problems)
+            self._dirty = True
 
     def invalidate(self) -> None:
         """Look at the folder again on the next call."""

@@ -6,13 +6,13 @@ lead text before the first heading; it answers queries about the article as a wh
 
 A document's *head* is a section's heading, or the title in the article's own document: a query
 that covers much of a head names what the document is about (search.ranking rewards it).
-Every word is weighted by the zone it stands in (``ZONES``): a query word in a section's
-heading says much more about the section than the same word in passing in its text, and a word
-in the article's summary less than one in its title. The weights were chosen on the tuned part
-of the evaluation set only (docs/benchmarks.md, ## Quality).
+Every word is weighted by the zone it stands in (``search.parameters.Zones``). Every document
+also carries the article's indexed fields (kb.fields: those that filter, count or sort), so that
+filters and facets concern articles whichever of their documents matched.
 """
 from __future__ import annotations
 
+from kb import fields
 from kb.article import Article, Section
 from kb.defaults import summary_repeats_lead
 from kb.reading_paths import ReadingPath
@@ -22,33 +22,30 @@ from kb.sections import without_ordinal
 
 from .analyzer import prepare
 from .folding import fold
+from .parameters import Zones
 
-ZONES: dict[str, float] = {
-    # the article's own document
-    "title": 2.0,
-    "tags": 1.5,
-    "summary": 0.25,
-    "lead": 1.0,
-    # a section's document
-    "context": 0.3,  # the article's title, for context
-    "heading": 2.0,
-    "body": 1.0,
-}
+FIELD_PREFIX = "f_"  # an indexed article field in Whoosh: never clashes with the schema's own names
 SNIPPET_SOURCE_CHARS = 600  # text of subsections kept for the snippet of a section without its own
+
+
+def field_terms(article: Article) -> dict[str, list[str]]:
+    """The article's value of every indexed field (kb.fields), as terms; the date it was last
+    changed stands for ``updated`` when it has none (a file that says only when it was published)."""
+    out = {f.name: f.terms(article.meta.get(f.name, f.empty)) for f in fields.registry().indexed}
+    if "updated" in out and not out["updated"] and article.published:
+        out["updated"] = [article.published.isoformat()]
+    return out
+
+
+def stored_fields(terms: dict[str, list[str]]) -> dict[str, str]:
+    """Indexed field values as Whoosh fields (search.schema: ``f_<name>``, values comma-joined)."""
+    return {FIELD_PREFIX + name: ",".join(values) for name, values in terms.items()}
 
 
 def article_fields(article: Article) -> dict:
     """The fields every document of an article carries (for filters, facets and display)."""
-    when = article.updated or article.published
-    return {
-        "path": article.rel_path,
-        "slug": article.slug,
-        "article_title": article.title,
-        "type": article.type,
-        "category": article.category,
-        "tag": ",".join(article.tags),
-        "updated": when.isoformat() if when else "",
-    }
+    return {"path": article.rel_path, "slug": article.slug, "article_title": article.title,
+            **stored_fields(field_terms(article))}
 
 
 def _section_text(section: Section) -> str:
@@ -71,7 +68,7 @@ def _descendant_text(sections: list[Section], i: int) -> str:
     return "\n".join(parts)
 
 
-def documents(article: Article, dictionary: tuple[str, ...] = ()) -> list[dict]:
+def documents(article: Article, dictionary: tuple[str, ...] = (), zones: Zones = Zones()) -> list[dict]:
     """The article's own document, then one per section, as Whoosh field values; ``content``
     is a ``Prepared`` value whose tokens also feed the ranking matrix."""
     common = article_fields(article)
@@ -91,8 +88,8 @@ def documents(article: Article, dictionary: tuple[str, ...] = ()) -> list[dict]:
         "heading_path": [],
         # what the result shows: the summary, the lead, and the tags (a match may be there)
         "text": "\n".join(filter(None, [summary, lead, "标签：" + "、".join(article.tags) if article.tags else ""])),
-        "content": prepare([(article.title, ZONES["title"], True), (" ".join(article.tags), ZONES["tags"], False),
-                            (article.summary, ZONES["summary"], False), (lead, ZONES["lead"], False)], dictionary),
+        "content": prepare([(article.title, zones.title, True), (" ".join(article.tags), zones.tags, False),
+                            (article.summary, zones.summary, False), (lead, zones.lead, False)], dictionary),
     }]
     for i, s in enumerate(sections):
         if not s.anchor:
@@ -107,8 +104,8 @@ def documents(article: Article, dictionary: tuple[str, ...] = ()) -> list[dict]:
             "heading_path": list(s.path),
             "text": own or _descendant_text(sections, i),
             # the heading's words without its outline number: 「（一）」 says nothing of the section
-            "content": prepare([(article.title, ZONES["context"], False), (without_ordinal(s.heading), ZONES["heading"], True),
-                                (own, ZONES["body"], False)], dictionary),
+            "content": prepare([(article.title, zones.context, False), (without_ordinal(s.heading), zones.heading, True),
+                                (own, zones.body, False)], dictionary),
         })
     for doc in docs:
         # whether the text shown needs folding before words are marked in it (search.highlight)
@@ -125,14 +122,21 @@ def path_slug(reading: ReadingPath) -> str:
     return f"paths/{reading.slug}"
 
 
-def path_documents(reading: ReadingPath, dictionary: tuple[str, ...] = ()) -> list[dict]:
+def path_fields() -> dict[str, list[str]]:
+    """A reading path's indexed fields: its own type and category, nothing else."""
+    out: dict[str, list[str]] = {f.name: [] for f in fields.registry().indexed}
+    out.update(type=[PATH_TYPE], category=[PATH_CATEGORY])
+    return out
+
+
+def path_documents(reading: ReadingPath, dictionary: tuple[str, ...] = (), zones: Zones = Zones()) -> list[dict]:
     """A reading path is found by its title, summary and what its items say (「新员工」, 「入职」)."""
     items = "\n".join(f"{i.title}：{i.note}" if i.note else i.title for i in reading.items)
     return [{
-        "path": reading.rel_path, "slug": path_slug(reading), "article_title": reading.title, "type": PATH_TYPE,
-        "category": PATH_CATEGORY, "tag": "", "updated": "", "id": path_slug(reading), "kind": "article",
+        "path": reading.rel_path, "slug": path_slug(reading), "article_title": reading.title,
+        **stored_fields(path_fields()), "id": path_slug(reading), "kind": "article",
         "anchor": "", "section": None, "heading_path": [],
         "text": "\n".join(filter(None, [reading.summary, items])), "folds": True,
-        "content": prepare([(reading.title, ZONES["title"], True), (reading.summary, ZONES["summary"], False),
-                            (items, ZONES["lead"], False)], dictionary),
+        "content": prepare([(reading.title, zones.title, True), (reading.summary, zones.summary, False),
+                            (items, zones.lead, False)], dictionary),
     }]

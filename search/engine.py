@@ -14,26 +14,27 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kb.article import Problem, article_url
-from kb.config import Config
+from kb.config import between, setting
 
 from .analyzer import query_words, read_dictionary, segmenter
 from .budget import Budget
 from .facets import ArticleTable
 from .highlight import snippet
-from .interface import IndexUnavailable, SearchEngine
+from .interface import EVERYTHING, EngineSetup, Health, IndexUnavailable, Query, Scope, SearchEngine
 from .folding import fold
 from .matrix import KIND_ARTICLE, Matrix, Segment
 from .parse import parse_query
+from .parameters import DEFAULT, Parameters
 from .plan import Alt, Group, Plan, build_plan
 from .ranking import Ranked, Ranker
-from .results import Hit, Report, SearchResult, Suggestion
+from .results import Hit, Report, SearchResult, Suggestion, empty_facets
 from .spelling import Speller
 from .suggest import suggest as suggestions
-from .storage import MATRIX, index_ready, live_path, read_manifest, version_stamp
+from .storage import MATRIX, index_ready, live_path, read_manifest, storage_problem, version_stamp
 from .synonyms import Synonyms
 from .synonyms import check as check_synonyms
 from .vocabulary import Vocabulary
@@ -57,7 +58,7 @@ def _much_better(corrected: SearchResult, typed: SearchResult) -> bool:
 class Snapshot:
     """One committed version of the index, opened for reading."""
 
-    def __init__(self, index_path: Path, stamp, segments_cache: dict):
+    def __init__(self, index_path: Path, stamp, segments_cache: dict, parameters: Parameters = DEFAULT):
         self.stamp = stamp
         gen = live_path(index_path).resolve()
         manifest = read_manifest(gen)
@@ -71,7 +72,9 @@ class Snapshot:
         segments_cache.update({(gen, s.folder.name): s for s in segments})
         self.matrix = Matrix(segments, manifest.get("deleted", {}))
         self.table = ArticleTable(self.matrix.articles, self.matrix.article_live)
-        self.ranker = Ranker(self.matrix, self.table)
+        self.ranker = Ranker(self.matrix, self.table, parameters)
+        self.manifest = {k: manifest.get(k) for k in ("version", "at", "fingerprint")}
+        self.articles = len(manifest.get("files", {}))
         self.vocabulary = Vocabulary(self.matrix)
         # queries are segmented with the dictionary the index was built with
         self.dictionary = tuple(manifest["dictionary"])
@@ -88,14 +91,16 @@ class Snapshot:
 class Engine(SearchEngine):
     """Holds the open index for a process and follows its new versions."""
 
-    def __init__(self, config: Config, cache_size: int = 256, synonyms_path: Path | None = None):
-        """``cache_size`` results of recent searches are kept until the index changes: staff
-        search the same few things over and over (保密, 请示汇报); 0 turns it off. Synonyms come
-        from the content folder unless ``synonyms_path`` names another file."""
-        self.config = config
-        self.index_path = Path(config.index_path)
-        self.synonyms = Synonyms(synonyms_path or config.synonyms_path)
-        self.cache_size = cache_size
+    @dataclass(frozen=True)
+    class Settings:
+        cache_size: int = setting(256, "记住多少个最近搜索的结果（索引一变就作废）：同事常常反复搜同样几个词；0 表示不记", between(0, 100_000))
+        build_workers: int = setting(0, "完整建索引时并行分词的进程数；0 表示每核一个（最多 4 个）", between(0, 64))
+
+    def __init__(self, setup: EngineSetup, settings: "Engine.Settings | None" = None, parameters: Parameters = DEFAULT):
+        super().__init__(setup, settings, parameters)
+        self.index_path = Path(setup.index_path)
+        self.synonyms = Synonyms(setup.synonyms_path)
+        self.cache_size = self.settings.cache_size
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
         self._load_lock = threading.Lock()
@@ -113,15 +118,24 @@ class Engine(SearchEngine):
             return False  # built by an older version: being rebuilt
         return True
 
-    def snapshot(self) -> Snapshot:
-        """The newest committed version; while another thread opens it, the previous one."""
+    def health(self) -> Health:
+        problem = storage_problem(self.index_path)
+        if not self.ready():
+            return Health("error" if problem else "indexing", problem)
+        snap = self.snapshot()
+        return Health("degraded" if problem else "ok", problem, articles=snap.articles,
+                      version=snap.manifest.get("version") or 0, updated_at=snap.manifest.get("at"))
+
+    def snapshot(self, wait: bool = False) -> Snapshot:
+        """The newest committed version; while another thread opens it, the previous one (or,
+        with ``wait``, the newest once that thread is done)."""
         stamp = version_stamp(self.index_path)
         current = self._snapshot
         if current is not None and current.stamp == stamp:
             return current
         if stamp is None:
             raise IndexUnavailable("索引还没有建立")
-        if not self._load_lock.acquire(blocking=current is None):
+        if not self._load_lock.acquire(blocking=current is None or wait):
             return current
         try:
             if self._snapshot is None or self._snapshot.stamp != stamp:
@@ -133,7 +147,7 @@ class Engine(SearchEngine):
     def _open(self, stamp) -> Snapshot:
         for attempt in range(5):
             try:
-                return Snapshot(self.index_path, stamp, self._segments)
+                return Snapshot(self.index_path, stamp, self._segments, self.parameters)
             except (IndexUnavailable, FileNotFoundError):
                 # a commit elsewhere replaced the files of the version being opened: take the newer one
                 if attempt == 4:
@@ -148,33 +162,33 @@ class Engine(SearchEngine):
 
     # --- searching ----------------------------------------------------------------------------
 
-    def _budget(self, deadline: float | None) -> Budget:
-        return Budget(deadline) if deadline is not None else Budget.of(self.config.search_budget_ms)
+    def _budget(self, query: Query) -> Budget:
+        return Budget(query.until(self.setup.search_budget_ms))
 
-    def search(self, text: str, limit: int = 10, page: int = 1, type: str | None = None,
-               tag: str | None = None, category: str | None = None, sort: str = "relevance",
-               correct: bool = True, deadline: float | None = None) -> SearchResult:
+    def search(self, query: Query) -> SearchResult:
         started = time.perf_counter()
-        budget = self._budget(deadline)
-        limit = max(1, min(int(limit or 10), MAX_LIMIT))
-        page = max(1, min(int(page or 1), MAX_PAGE))
-        sort = "updated" if sort == "updated" else "relevance"
+        budget = self._budget(query)
+        text, correct = query.text, query.correct
+        limit = max(1, min(int(query.limit or 10), MAX_LIMIT))
+        page = max(1, min(int(query.page or 1), MAX_PAGE))
+        sort = query.sort or "relevance"
         parsed = parse_query(text)
-        for name, value in (("type", type), ("tag", tag), ("category", category)):
-            if value:
+        for name, values in query.filters.items():
+            for value in values:
                 parsed.add_filter(name, value)
         snap = self.snapshot()
+        filters = tuple(sorted((k, tuple(v)) for k, v in query.filters.items()))
         # an edited synonyms file changes results without a new index version
-        key = (snap.stamp, self.synonyms.version(), text, limit, page, type, tag, category, sort, correct)
+        key = (snap.stamp, self.synonyms.version(), text, limit, page, filters, sort, correct, query.scope.key())
         cached = self._cached(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
-        result = self._search(snap, text, parsed, page, limit, sort, budget)
+        result = self._search(snap, text, parsed, page, limit, sort, budget, scope=query.scope)
         # the correction is tried only when the search itself finished in time
         fixed = self._correction(snap, parsed) if correct and result.parsed.words and not budget.exceeded else None
         if fixed is not None:
             better = self._search(snap, _replace_words(text, parsed, fixed), None, page, limit, sort, budget,
-                                  filters=parsed.filters)
+                                  filters=parsed.filters, scope=query.scope)
             if not result.total and better.total:
                 better.corrected_from, result = text, better
             elif better.hits and _much_better(better, result):
@@ -186,7 +200,7 @@ class Engine(SearchEngine):
         return result
 
     def _search(self, snap: Snapshot, text: str, parsed, page: int, limit: int, sort: str, budget: Budget,
-                filters: dict | None = None) -> SearchResult:
+                filters: dict | None = None, scope: Scope = EVERYTHING) -> SearchResult:
         if parsed is None:
             parsed = parse_query(text)
             for name, values in (filters or {}).items():
@@ -194,7 +208,8 @@ class Engine(SearchEngine):
                     parsed.add_filter(name, value)
         result = SearchResult(query=text or "", parsed=parsed, page=page, limit=limit)
         if not parsed.is_empty:
-            plan = build_plan(parsed, snap.dictionary, snap.vocabulary, self.synonyms, budget)
+            plan = build_plan(parsed, snap.dictionary, snap.vocabulary, self.synonyms, budget, self.parameters)
+            plan.scope = scope
             result.terms = plan.highlight
             self._fill(snap, result, plan, snap.ranker.execute(plan, page, limit, sort, budget))
         return result
@@ -223,7 +238,7 @@ class Engine(SearchEngine):
                 self._cache.popitem(last=False)
 
     def _fill(self, snap: Snapshot, result: SearchResult, plan: Plan, ranked: Ranked) -> None:
-        result.total, result.facets = ranked.total, ranked.facets
+        result.total, result.facets = ranked.total, ranked.facets or empty_facets()
         if ranked.page and plan.typed:
             best = ranked.page[0][1][0][0]
             result.coverage = len({id(g) for g, _ in ranked.matched.get(best, [])}) / plan.typed
@@ -250,9 +265,7 @@ class Engine(SearchEngine):
             slug=info["slug"], title=info["title"], url=info.get("url") or article_url(info["slug"], anchor or None),
             section=section, anchor=anchor, heading_path=list(shown.get("path") or []),
             snippet=snippet(shown.get("text") or "", _marks(plan, how), written_as_is=not shown.get("folds", True)),
-            score=float(score),
-            type=info["type"], tags=list(info.get("tags") or []), category=info["category"],
-            updated=info.get("updated") or "", more=more, why=_why(how),
+            score=float(score), fields=dict(info.get("fields") or {}), more=more, why=_why(how),
         )
 
     # --- help when nothing is found -------------------------------------------------------
@@ -262,11 +275,12 @@ class Engine(SearchEngine):
         fixed = self._correction(self.snapshot(), parsed)
         return _replace_words(text, parsed, fixed) if fixed else None
 
-    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
+    def suggest(self, text: str, limit: int = 8, scope: Scope = EVERYTHING) -> list[Suggestion]:
         try:
-            return suggestions(self.snapshot().matrix, text[:100], limit)
+            snap = self.snapshot()
         except IndexUnavailable:
             return []
+        return suggestions(snap.matrix, text[:100], limit, snap.table.scope_mask(scope) if scope else None)
 
     def _dictionary(self) -> tuple[str, ...]:
         """The dictionary queries are segmented with: the index's, or the content's before
@@ -274,7 +288,7 @@ class Engine(SearchEngine):
         try:
             return self.snapshot().dictionary
         except IndexUnavailable:
-            return read_dictionary(self.config.dictionary_path)
+            return read_dictionary(self.setup.dictionary_path)
 
     def words(self, text: str) -> list[str]:
         return query_words(text, self._dictionary())
@@ -282,18 +296,19 @@ class Engine(SearchEngine):
     def check_synonyms(self, text: str) -> list[Problem]:
         return check_synonyms(text, self._dictionary())
 
-    def partial_matches(self, text: str, limit: int = 5, deadline: float | None = None) -> SearchResult:
+    def partial_matches(self, query: Query) -> SearchResult:
         """Results containing some two characters of the words typed (typos, words not in the
         text). Shown as 「部分匹配」, never as answers."""
         started = time.perf_counter()
-        budget = self._budget(deadline)
+        budget = self._budget(query)
+        text, limit = query.text, min(query.limit, 5)
         parsed = parse_query(text)
         snap = self.snapshot()
         pairs: list[str] = []
         for chunk in parsed.words + parsed.phrases:
             chunk = "".join(ch for ch in chunk.lower() if ch.isalnum())
             pairs += [chunk[i : i + 2] for i in range(len(chunk) - 1) if chunk[i : i + 2] not in pairs]
-        plan = Plan(highlight=pairs)
+        plan = Plan(highlight=pairs, scope=query.scope)
         for pair in pairs[:32]:
             if plan.groups and budget.over():
                 break
@@ -311,10 +326,14 @@ class Engine(SearchEngine):
     # --- writing ------------------------------------------------------------------------------
 
     def index(self, rebuild: bool = False, progress: bool = False, catalog=None) -> Report:
-        return update_index(self.config, rebuild=rebuild, progress=progress, catalog=catalog)
+        return update_index(self.setup, rebuild=rebuild, progress=progress, catalog=catalog,
+                            parameters=self.parameters, workers=self.settings.build_workers or None)
 
-    def update(self, paths: list[str]) -> Report:
-        return update_index(self.config, paths=list(paths))
+    def update(self, paths: list[str], articles: dict | None = None) -> Report:
+        report = update_index(self.setup, paths=list(paths), articles=articles, parameters=self.parameters)
+        if report.changed_anything:
+            self.snapshot(wait=True)  # this process's next search sees the change (the editor's redirect)
+        return report
 
 
 def _answering_section(snap: Snapshot, title: str, docs: list[tuple[int, float]], plan: Plan, matched) -> int | None:

@@ -1,17 +1,19 @@
-"""Per-article values of an index version as arrays: filters, facet counts and date order.
+"""Per-article values of an index version as arrays: filters, facet counts and orders.
 
 Filters and facets concern articles, not sections: ``type:清单`` keeps the sections of
 checklists, and a facet counts each matching article once, however many of its sections match.
+Which fields there are comes from the field registry (kb.fields): every indexed field gets one
+column here, a field with several values per article (tags) a ragged one.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from kb.article import TYPES
+from kb.fields import registry
 
 from .documents import PATH_TYPE
 
-TAG_FACETS = 30  # the most frequent tags among the matches are offered as facets
+VALUE_FACETS = 30  # the most frequent values of a list field (tags) among the matches are offered
 
 
 def _ids(values: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -22,6 +24,43 @@ def _ids(values: list[str]) -> tuple[np.ndarray, list[str]]:
     return ids.astype(np.int32), names.tolist()
 
 
+class Column:
+    """One field's values over the articles of an index version: ``ptr`` delimits each article's
+    values in ``ids`` (one value each for most fields, any number for tags)."""
+
+    def __init__(self, values: list[list[str]]):
+        self.ptr = np.r_[0, np.cumsum([len(v) for v in values])].astype(np.int64)
+        self.ids, self.names = _ids([x for v in values for x in v])
+        self.owner = np.repeat(np.arange(len(values)), np.diff(self.ptr))
+        self._codes = {name: i for i, name in enumerate(self.names)}
+
+    def mask(self, wanted: list[str], size: int) -> np.ndarray:
+        """Articles having any of ``wanted``."""
+        codes = [self._codes[v] for v in wanted if v in self._codes]
+        mask = np.zeros(size, dtype=bool)
+        if codes:
+            mask[self.owner[np.isin(self.ids, codes)]] = True
+        return mask
+
+    def counts(self, present: np.ndarray) -> np.ndarray:
+        """How many of the articles ``present`` (indices, each once) have each value."""
+        starts, ends = self.ptr[present], self.ptr[present + 1]
+        lengths = ends - starts
+        idx = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
+        return np.bincount(self.ids[idx], minlength=len(self.names)) if len(idx) else np.zeros(len(self.names), np.int64)
+
+    def first(self, size: int) -> np.ndarray:
+        """Each article's first value, as text ("" for none): what orders by this field."""
+        out = np.full(size, "", dtype=object)
+        has = np.diff(self.ptr) > 0
+        out[has] = np.array(self.names, dtype=object)[self.ids[self.ptr[:-1][has]]] if len(self.names) else ""
+        return out.astype(str)
+
+
+def _terms(article: dict, name: str) -> list[str]:
+    return list((article.get("fields") or {}).get(name) or [])
+
+
 class ArticleTable:
     """Made for every index version (after each edit): a few vectorised passes over the
     articles, ~10 ms at 10,000."""
@@ -30,65 +69,66 @@ class ArticleTable:
         self.articles = articles
         self.live = live
         self.by_slug = {a["slug"]: i for i, a in enumerate(articles) if live[i]}
-        types = [a["type"] for a in articles]
-        self.type_id, self.type_names = _ids(types)
+        self.columns = {f.name: Column([_terms(a, f.name) for a in articles]) for f in registry().indexed}
         # reading paths are found beside the results, never counted among them (search.ranking)
-        self.is_path = self.type_id == self.type_names.index(PATH_TYPE) if PATH_TYPE in self.type_names \
+        self.is_path = self.columns["type"].mask([PATH_TYPE], len(articles)) if "type" in self.columns \
             else np.zeros(len(articles), dtype=bool)
-        self.category_id, self.category_names = _ids([a["category"] for a in articles])
-        tags = [a.get("tags") or [] for a in articles]
-        self.tag_ptr = np.r_[0, np.cumsum([len(ts) for ts in tags])].astype(np.int64)
-        self.tag_ids, self.tag_names = _ids([t for ts in tags for t in ts])
-        # newest first; ties by title, as the site's lists
-        updated = np.array([a.get("updated") or "" for a in articles], dtype=object).astype(str)
         titles = np.array([a["title"] for a in articles], dtype=object).astype(str)
-        order = np.lexsort((titles, updated))[::-1] if len(articles) else np.zeros(0, np.int64)
-        self.date_rank = np.empty(len(articles), dtype=np.int64)
-        self.date_rank[order] = np.arange(len(articles))
+        self.ranks = {f.name: self._newest_first(self.columns[f.name].first(len(articles)), titles)
+                      for f in registry().sortable}
+
+    @staticmethod
+    def _newest_first(values: np.ndarray, titles: np.ndarray) -> np.ndarray:
+        """Each article's place when ordered by ``values``, highest first; ties by title, as
+        the site's lists."""
+        order = np.lexsort((titles, values))[::-1] if len(values) else np.zeros(0, np.int64)
+        rank = np.empty(len(values), dtype=np.int64)
+        rank[order] = np.arange(len(values))
+        return rank
 
     def __len__(self) -> int:
         return len(self.articles)
 
-    def _value_mask(self, ids: np.ndarray, names: list[str], wanted: list[str]) -> np.ndarray:
-        codes = [names.index(v) for v in wanted if v in names]
-        return np.isin(ids, codes) if codes else np.zeros(len(ids), dtype=bool)
-
-    def _tag_mask(self, wanted: list[str]) -> np.ndarray:
-        codes = [self.tag_names.index(t) for t in wanted if t in self.tag_names]
-        mask = np.zeros(len(self.articles), dtype=bool)
-        if codes:
-            owner = np.repeat(np.arange(len(self.articles)), np.diff(self.tag_ptr))
-            mask[owner[np.isin(self.tag_ids, codes)]] = True
-        return mask
-
-    def filter_mask(self, filters: dict[str, list[str]]) -> np.ndarray:
-        """Live articles passing every filter (values of one filter are alternatives)."""
+    def filter_mask(self, filters: dict[str, list[str]], scope=None) -> np.ndarray:
+        """Live articles passing every filter (values of one filter are alternatives) and in the
+        reader's ``scope`` (search.interface.Scope); a filter on a field the index does not keep
+        passes nothing."""
         mask = self.live.copy()
         for name, values in filters.items():
-            if name == "type":
-                mask &= self._value_mask(self.type_id, self.type_names, values)
-            elif name == "category":
-                mask &= self._value_mask(self.category_id, self.category_names, values)
-            elif name == "tag":
-                mask &= self._tag_mask(values)
+            column = self.columns.get(name)
+            mask &= column.mask(values, len(self.articles)) if column is not None else False
+        if scope:
+            mask &= self.scope_mask(scope)
+        return mask
+
+    def scope_mask(self, scope) -> np.ndarray:
+        """The articles a reader of ``scope`` may see (hidden values out; limited fields held to
+        their allowed values, an article without values there passing)."""
+        size = len(self.articles)
+        mask = np.ones(size, dtype=bool)
+        for name, values in scope.hide.items():
+            if name in self.columns:
+                mask &= ~self.columns[name].mask(list(values), size)
+        for name, values in scope.only.items():
+            if name in self.columns:
+                column = self.columns[name]
+                mask &= (np.diff(column.ptr) == 0) | column.mask(list(values), size)
         return mask
 
     def facets(self, present: np.ndarray) -> dict[str, dict[str, int]]:
-        """Counts over the articles ``present`` (indices, each once)."""
-        types = np.bincount(self.type_id[present], minlength=len(self.type_names))
-        cats = np.bincount(self.category_id[present], minlength=len(self.category_names))
-        starts, ends = self.tag_ptr[present], self.tag_ptr[present + 1]
-        lengths = ends - starts
-        idx = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
-        tags = np.bincount(self.tag_ids[idx], minlength=len(self.tag_names)) if len(idx) else np.zeros(0, np.int64)
-        by_type = dict(zip(self.type_names, types.tolist()))
-        return {
-            "type": {k: by_type[k] for k in TYPES if by_type.get(k)},
-            "tags": _most_common(self.tag_names, tags, TAG_FACETS),
-            "category": _most_common(self.category_names, cats, None),
-        }
+        """Counts over the articles ``present`` (indices, each once), for every facet field: a
+        choice field's values in the registry's order, the others most frequent first."""
+        out = {}
+        for f in registry().facets:
+            column = self.columns[f.name]
+            counts = dict(zip(column.names, column.counts(present).tolist()))
+            if f.choices:
+                out[f.name] = {k: counts[k] for k in f.choices if counts.get(k)}
+            else:
+                out[f.name] = _most_common(counts, VALUE_FACETS if f.kind in ("list", "slugs") else None)
+        return out
 
 
-def _most_common(names: list[str], counts: np.ndarray, limit: int | None) -> dict[str, int]:
-    pairs = sorted(((n, c) for n, c in zip(names, counts.tolist()) if c), key=lambda p: (-p[1], p[0]))
+def _most_common(counts: dict[str, int], limit: int | None) -> dict[str, int]:
+    pairs = sorted(((n, c) for n, c in counts.items() if c), key=lambda p: (-p[1], p[0]))
     return dict(pairs[:limit] if limit else pairs)

@@ -1,22 +1,42 @@
-"""The search boundary: what the web and the CLI may ask of a search engine.
+"""The search boundary: what the application (and through it the web and the CLI) may ask of a
+search engine, and the one place that chooses an engine.
 
-``SearchEngine`` is the whole interface — index, update, search, suggest words, ready, close,
-and what editors of the synonyms list need (the words of a query, a check of the list) —
-and ``open_engine`` the one place that chooses an implementation (``Config.search_backend``, a
-dotted path; the default is ``search.engine:Engine``, Whoosh plus the ranking matrix). Results
-come back as ``search.results`` values, errors as the exceptions below; nothing of Whoosh
-crosses this line, so a faster core or another engine slots in without touching web/.
+An engine is given ``EngineSetup`` — where the content is and the words it searches by, not the
+site's whole configuration — its own typed settings section (``SearchEngine.Settings``, read
+from ``[search.<name>]`` in the configuration file and ``KB_SEARCH_<NAME>_<SETTING>``), and the
+ranking parameters. It is asked with a ``Query`` (text, filters by the field registry's names,
+order, page, deadline) and answers with ``search.results`` values, re-exported here: nothing
+outside ``search/`` imports another search module. Health and freshness are the engine's to
+answer (``health``). ``tests/search/test_contract.py`` is the suite every engine must pass; it
+runs against the fast engine (``whoosh``: Whoosh plus the ranking matrix) and the reference
+(``reference``: Whoosh's own matching and scoring, slow, for tests and checks).
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import os
+import time
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
 from kb.article import Problem
-from kb.config import Config
+from kb.config import MAX_ARTICLE_BYTES, Config, SettingError, parse_settings, settings_schema
 
-from .results import Report, SearchResult, Suggestion
+from .parameters import DEFAULT as DEFAULT_PARAMETERS
+from .parameters import Parameters
+from .results import Hit, Report, SearchResult, Suggestion
 
-DEFAULT_BACKEND = "search.engine:Engine"
+__all__ = ["SearchError", "IndexUnavailable", "IndexBusy", "EngineSetup", "Scope", "EVERYTHING", "Query", "Health",
+           "SearchEngine",
+           "open_engine", "BACKENDS", "Hit", "Report", "SearchResult", "Suggestion", "Parameters"]
+
+BACKENDS = {
+    "whoosh": "search.engine:Engine",
+    "reference": "search.reference:ReferenceEngine",
+}
 
 
 class SearchError(RuntimeError):
@@ -40,10 +60,111 @@ class IndexBusy(SearchError):
     code = "index_busy"
 
 
+@dataclass(frozen=True)
+class EngineSetup:
+    """What a site gives its search engine."""
+
+    content_dir: Path
+    index_path: Path  # where the engine may keep its files (this node's own)
+    dictionary_path: Path  # the domain's words (content/_dictionary.txt)
+    synonyms_path: Path  # editors' synonyms (content/_synonyms.txt)
+    max_article_bytes: int = MAX_ARTICLE_BYTES
+    search_budget_ms: int = 1000  # a search answers with what it has after this long; 0: no limit
+
+    @classmethod
+    def of(cls, config: Config) -> "EngineSetup":
+        return cls(Path(config.content_dir), Path(config.index_path), config.dictionary_path, config.synonyms_path,
+                   config.max_article_bytes, config.search_budget_ms)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which articles a reader may see, said so that every engine can apply it before counting
+    (totals, facets and pages are then right for each reader). Both parts name fields of the
+    registry (kb.fields):
+
+    - ``hide``: an article with any of these values is left out (``status: draft``);
+    - ``only``: an article that has values in this field must have one of these
+      (``readers: [财务处, 全体]``); an article without values there is not limited by it.
+    """
+
+    hide: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    only: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.hide or self.only)
+
+    def key(self) -> tuple:
+        """A value to cache results by: two readers of the same scope see the same results."""
+        return (tuple(sorted((k, tuple(v)) for k, v in self.hide.items())),
+                tuple(sorted((k, tuple(v)) for k, v in self.only.items())))
+
+    def allows(self, values: Mapping[str, list[str]]) -> bool:
+        """Whether an article with these field values (name -> terms) is in scope."""
+        if any(set(values.get(name) or ()) & set(hidden) for name, hidden in self.hide.items()):
+            return False
+        return all(not values.get(name) or set(values[name]) & set(allowed) for name, allowed in self.only.items())
+
+
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to look for. ``filters`` maps a field of the registry (kb.fields: "type", "tags",
+    "category", …) to the values any of which an article must have; filters typed in ``text``
+    (``类型:清单``) are added to them. ``sort`` is "relevance" or a sortable field, newest first.
+    ``deadline`` is a ``time.monotonic()`` value; None gives the engine's budget from now."""
+
+    text: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    limit: int = 10
+    correct: bool = True  # answer a query that finds nothing by its correction
+    deadline: float | None = None
+    scope: Scope = EVERYTHING  # what the reader may see (the application decides; search.interface.Scope)
+
+    def until(self, budget_ms: int) -> float | None:
+        """The deadline, or one ``budget_ms`` from now (None: no limit)."""
+        if self.deadline is not None:
+            return self.deadline
+        return time.monotonic() + budget_ms / 1000 if budget_ms > 0 else None
+
+    def with_text(self, text: str) -> "Query":
+        return dataclasses.replace(self, text=text)
+
+
+@dataclass
+class Health:
+    """Whether the engine can search, and how current it is.
+
+    ``status``: "ok"; "degraded" (searchable, but its storage cannot take updates: the reason in
+    ``error``); "indexing" (nothing to search yet); "error" (nothing to search, and why)."""
+
+    status: str
+    error: str | None = None
+    articles: int = 0  # articles searchable now
+    version: int = 0  # counts the index's commits: one more after each update that changed it
+    updated_at: float | None = None  # when the last commit was made (epoch seconds)
+
+    @property
+    def searchable(self) -> bool:
+        return self.status in ("ok", "degraded")
+
+
 class SearchEngine(ABC):
     """One open index, safe to use from many threads at once."""
 
-    config: Config
+    @dataclass(frozen=True)
+    class Settings:
+        """This engine's own settings (none by default): a dataclass of ``kb.config.setting``
+        fields, read from ``[search.<name>]``."""
+
+    def __init__(self, setup: EngineSetup, settings=None, parameters: Parameters = DEFAULT_PARAMETERS):
+        self.setup = setup
+        self.settings = settings if settings is not None else self.Settings()
+        self.parameters = parameters
 
     @abstractmethod
     def index(self, rebuild: bool = False, progress: bool = False, catalog=None) -> Report:
@@ -51,19 +172,22 @@ class SearchEngine(ABC):
         missing or built by another version); ``catalog`` when the caller loaded it already."""
 
     @abstractmethod
-    def update(self, paths: list[str]) -> Report:
-        """Re-index these content files (paths relative to the content folder): after a save,
-        or when the file watcher reports them."""
+    def update(self, paths: list[str], articles: dict | None = None) -> Report:
+        """Re-index these content files (paths relative to the content folder) whose bytes the
+        index does not have yet: after a save, or when the file watcher reports them.
+        ``articles``: rel_path -> Article the caller has just read from those files."""
 
     @abstractmethod
-    def search(self, text: str, limit: int = 10, page: int = 1, type: str | None = None,
-               tag: str | None = None, category: str | None = None, sort: str = "relevance",
-               correct: bool = True, deadline: float | None = None) -> SearchResult:
-        """Raises IndexUnavailable when there is no index to search. With ``correct``, a query
-        that finds nothing is answered by its correction (``corrected_from`` says so), and one that
-        finds much less than its correction gets it as ``suggestion``. At ``deadline`` (a
-        ``time.monotonic()`` value; by default ``Config.search_budget_ms`` from now) the search
-        answers with what it has found, marked ``incomplete``."""
+    def search(self, query: Query) -> SearchResult:
+        """Raises IndexUnavailable when there is no index to search. With ``query.correct``, a
+        query that finds nothing is answered by its correction (``corrected_from`` says so), and
+        one that finds much less than its correction gets it as ``suggestion``. At the deadline
+        the search answers with what it has found, marked ``incomplete``."""
+
+    @abstractmethod
+    def partial_matches(self, query: Query) -> SearchResult:
+        """For a search that found nothing: results sharing some characters with the query
+        (shown as 「部分匹配」, never as answers)."""
 
     @abstractmethod
     def suggest_words(self, text: str) -> str | None:
@@ -71,8 +195,9 @@ class SearchEngine(ABC):
         typos: 办工室 → 办公室; pinyin: baomi → 保密), or None when nothing needs correcting."""
 
     @abstractmethod
-    def suggest(self, text: str, limit: int = 8) -> list[Suggestion]:
-        """Titles, section headings and tags for what is being typed (also by pinyin)."""
+    def suggest(self, text: str, limit: int = 8, scope: Scope = EVERYTHING) -> list[Suggestion]:
+        """Titles, section headings and tags for what is being typed (also by pinyin), of the
+        articles in ``scope``."""
 
     def words(self, text: str) -> list[str]:
         """The words a query is looked up by, as this engine splits and folds it (保密原則 →
@@ -89,22 +214,55 @@ class SearchEngine(ABC):
         return check(text)
 
     @abstractmethod
-    def partial_matches(self, text: str, limit: int = 5, deadline: float | None = None) -> SearchResult:
-        """For a search that found nothing: results sharing some characters with the query
-        (within ``deadline``, as ``search``)."""
+    def health(self) -> Health:
+        """Whether there is an index to search, whether it can be updated, how current it is."""
 
-    @abstractmethod
     def ready(self) -> bool:
         """An index is there to be searched."""
+        return self.health().searchable
 
     @abstractmethod
     def close(self) -> None:
         """Release open files."""
 
 
-def open_engine(config: Config, **options) -> SearchEngine:
-    """The search engine ``config`` names, over its index folder."""
-    name = getattr(config, "search_backend", "") or DEFAULT_BACKEND
-    module, _, cls = name.partition(":")
-    engine_class = getattr(importlib.import_module(module), cls)
-    return engine_class(config, **options)
+def _backend_class(name: str) -> tuple[str, type[SearchEngine]]:
+    target = BACKENDS.get(name or "whoosh", name)
+    module, _, cls = target.partition(":")
+    try:
+        engine_class = getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError, ValueError):
+        raise SettingError(f"设置 search_backend 的值 “{name}” 无效：应为 {'、'.join(BACKENDS)}，"
+                           f"或实现了 search.interface.SearchEngine 的“模块:类”") from None
+    return (name or "whoosh").replace(".", "_").replace(":", "_"), engine_class
+
+
+def engine_settings(name: str, engine_class: type[SearchEngine], table: Mapping):
+    """The backend's settings: ``[search.<name>]`` of the configuration file, then
+    ``KB_SEARCH_<NAME>_<SETTING>`` environment variables."""
+    schema = engine_class.Settings
+    known = {n for n, *_ in settings_schema(schema)}
+    own = dict(table.get(name) or {})
+    unknown = set(own) - known
+    if unknown:
+        raise SettingError(f"[search.{name}] 里有未知的设置项：{', '.join(sorted(unknown))}"
+                           f"（{name} 的设置：{', '.join(sorted(known)) or '无'}）")
+    given = {k: (v, f"配置文件的 [search.{name}]", False) for k, v in own.items()}
+    for key in known:
+        env = os.environ.get(f"KB_SEARCH_{name.upper()}_{key.upper()}")
+        if env is not None:
+            given[key] = (env, f"环境变量 KB_SEARCH_{name.upper()}_{key.upper()}", True)
+    try:
+        return parse_settings(schema, given)
+    except SettingError as exc:
+        raise SettingError(str(exc).replace("设置 ", f"设置 search.{name}.", 1)) from None
+
+
+def open_engine(config: Config, parameters: Parameters = DEFAULT_PARAMETERS, **settings) -> SearchEngine:
+    """The search engine ``config`` names, over this node's index; ``settings`` override the
+    backend's own (tests, benchmarks)."""
+    name, engine_class = _backend_class(config.search_backend)
+    chosen = engine_settings(name, engine_class, config.search or {})
+    if settings:
+        chosen = dataclasses.replace(chosen, **settings)
+    return engine_class(EngineSetup.of(config), chosen, parameters)

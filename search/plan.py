@@ -27,20 +27,16 @@ from typing import Protocol
 from .analyzer import query_words, segmenter, stopwords, subwords
 from .budget import UNLIMITED, Budget
 from .folding import fold
+from .parameters import DEFAULT, Parameters
 from .parse import ParsedQuery
 
 MAX_WORDS = 32  # groups of words; and as many phrases, and as many excluded words
-PARTIAL = 0.4  # a word's parts, or an index word containing it, relative to the word itself
-SYNONYM = 0.6  # a synonym, relative to the word typed
-PHRASE_BOOST = 2.0
-RARE = 2  # documents: a dictionary word this rare is also looked for by its parts
-CONTAINING = 20  # index words tried for a fragment
 
 
 class Vocabulary(Protocol):
     def known(self, term: str) -> bool: ...
     def frequency(self, term: str) -> int: ...
-    def containing(self, fragment: str, limit: int = CONTAINING) -> list[str]: ...
+    def containing(self, fragment: str, limit: int = DEFAULT.containing) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -74,6 +70,7 @@ class Plan:
     # one with a longer word does (they do not score of themselves)
     runs: list[Group] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    scope: object = None  # search.interface.Scope: what the reader may see (None: everything)
     highlight: list[str] = field(default_factory=list)
     impossible: bool = False  # a required phrase the index cannot contain
     typed: int = 0  # words typed, including those nothing could match
@@ -92,69 +89,74 @@ def _term(term: str, weight: float = 1.0, via: str = "") -> Alt:
     return Alt((term,), weight, "term", via)
 
 
-def _containing(fragment: str, vocabulary: Vocabulary, weight: float) -> list[Alt]:
-    return [_term(w, weight, "partial") for w in vocabulary.containing(fragment)]
+@dataclass
+class _Planner:
+    """What planning one query needs at hand: the index's dictionary and words, the synonyms
+    list and the parameters (the weights of fallbacks and synonyms)."""
 
+    dictionary: tuple[str, ...]
+    vocabulary: Vocabulary
+    synonyms: object
+    p: Parameters
 
-def _parts(word: str, dictionary: tuple[str, ...], vocabulary: Vocabulary) -> Alt | None:
-    inner = [w for w in subwords(word, dictionary) if vocabulary.known(w)]
-    return Alt(tuple(inner), PARTIAL, "parts", "partial") if inner else None
+    def containing(self, fragment: str, weight: float) -> list[Alt]:
+        return [_term(w, weight, "partial") for w in self.vocabulary.containing(fragment, self.p.containing)]
 
+    def parts(self, word: str) -> Alt | None:
+        inner = [w for w in subwords(word, self.dictionary) if self.vocabulary.known(w)]
+        return Alt(tuple(inner), self.p.partial, "parts", "partial") if inner else None
 
-def _pairs(word: str, vocabulary: Vocabulary) -> list[Alt]:
-    pairs = list(dict.fromkeys(word[i : i + 2] for i in range(len(word) - 1)))
-    known = [p for p in pairs if vocabulary.known(p)]
-    if known:
-        return [Alt(tuple(known), PARTIAL * 0.75, "parts", "partial")]
-    alts: list[Alt] = []
-    for p in pairs:
-        alts += _containing(p, vocabulary, PARTIAL * 0.5)
-    return alts
+    def pairs(self, word: str) -> list[Alt]:
+        pairs = list(dict.fromkeys(word[i : i + 2] for i in range(len(word) - 1)))
+        known = [p for p in pairs if self.vocabulary.known(p)]
+        if known:
+            return [Alt(tuple(known), self.p.partial * 0.75, "parts", "partial")]
+        alts: list[Alt] = []
+        for p in pairs:
+            alts += self.containing(p, self.p.partial * 0.5)
+        return alts
 
+    def fallbacks(self, word: str) -> list[Alt]:
+        """Weaker ways to find a word the index does not have (see the module's docstring)."""
+        alts: list[Alt] = []
+        parts = self.parts(word)
+        if parts:
+            alts.append(parts)
+        alts += self.containing(word, self.p.partial)
+        chars = tuple(c for c in word if c.isalnum() and c not in stopwords())
+        if len(chars) > 1 and all(self.vocabulary.known(c) for c in chars):
+            alts.append(Alt(chars, self.p.partial, "phrase", "partial"))
+        if not alts and len(word) > 2:
+            alts += self.pairs(word)
+        return alts
 
-def fallbacks(word: str, dictionary: tuple[str, ...], vocabulary: Vocabulary) -> list[Alt]:
-    """Weaker ways to find a word the index does not have (see the module's docstring)."""
-    alts: list[Alt] = []
-    parts = _parts(word, dictionary, vocabulary)
-    if parts:
-        alts.append(parts)
-    alts += _containing(word, vocabulary, PARTIAL)
-    chars = tuple(c for c in word if c.isalnum() and c not in stopwords())
-    if len(chars) > 1 and all(vocabulary.known(c) for c in chars):
-        alts.append(Alt(chars, PARTIAL, "phrase", "partial"))
-    if not alts and len(word) > 2:
-        alts += _pairs(word, vocabulary)
-    return alts
+    def word_group(self, word: str, chunk_alts: list[Alt]) -> Group:
+        alts: list[Alt] = []
+        if self.vocabulary.known(word):
+            alts.append(_term(word))
+            if len(word) > 2 and self.vocabulary.frequency(word) <= self.p.rare:
+                parts = self.parts(word)
+                if parts:
+                    alts.append(parts)
+        elif len(word) > 1:
+            alts += chunk_alts + self.fallbacks(word)
+        for other in self.synonyms.of(word) if self.synonyms else []:
+            if other != word and self.vocabulary.known(other):
+                alts.append(_term(other, self.p.synonym, "synonym"))
+        return Group(word, list(dict.fromkeys(alts)), single=len(word) == 1)
 
-
-def _word_group(word: str, chunk_alts: list[Alt], dictionary, vocabulary: Vocabulary, synonyms) -> Group:
-    alts: list[Alt] = []
-    if vocabulary.known(word):
-        alts.append(_term(word))
-        if len(word) > 2 and vocabulary.frequency(word) <= RARE:
-            parts = _parts(word, dictionary, vocabulary)
-            if parts:
-                alts.append(parts)
-    elif len(word) > 1:
-        alts += chunk_alts + fallbacks(word, dictionary, vocabulary)
-    for other in synonyms.of(word) if synonyms else []:
-        if other != word and vocabulary.known(other):
-            alts.append(_term(other, SYNONYM, "synonym"))
-    return Group(word, list(dict.fromkeys(alts)), single=len(word) == 1)
-
-
-def _phrase_group(text: str, dictionary, vocabulary: Vocabulary, weight: float = 1.0) -> Group | None:
-    """Words in this order, next to each other; one word is just the word."""
-    words = query_words(text, dictionary)
-    if not words:
-        return None
-    if len(words) > 1:
-        return Group(text, [Alt(tuple(words), weight, "phrase")])
-    word = words[0]
-    if vocabulary.known(word):
-        return Group(text, [_term(word, weight)])
-    alts = _containing(word, vocabulary, weight * PARTIAL)
-    return Group(text, alts) if alts else None
+    def phrase_group(self, text: str, weight: float = 1.0) -> Group | None:
+        """Words in this order, next to each other; one word is just the word."""
+        words = query_words(text, self.dictionary)
+        if not words:
+            return None
+        if len(words) > 1:
+            return Group(text, [Alt(tuple(words), weight, "phrase")])
+        word = words[0]
+        if self.vocabulary.known(word):
+            return Group(text, [_term(word, weight)])
+        alts = self.containing(word, weight * self.p.partial)
+        return Group(text, alts) if alts else None
 
 
 def character_runs(words: list, vocabulary: Vocabulary) -> list[Group]:
@@ -173,9 +175,10 @@ def character_runs(words: list, vocabulary: Vocabulary) -> list[Group]:
 
 
 def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vocabulary, synonyms=None,
-               budget: Budget = UNLIMITED) -> Plan:
+               budget: Budget = UNLIMITED, parameters: Parameters = DEFAULT) -> Plan:
     """The plan for ``parsed``; when ``budget`` runs out, the words after the ones planned so
     far are left out (the fallbacks of unknown words search the whole vocabulary)."""
+    planner = _Planner(dictionary, vocabulary, synonyms, parameters)
     plan = Plan(filters=dict(parsed.filters))
     seen: set[str] = set()
     for chunk in parsed.words:
@@ -186,7 +189,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
         plan.runs += character_runs(found, vocabulary)
         unknown = [w for w in words if not vocabulary.known(w)]
         # a chunk segmented into several words, some unknown, may sit whole inside an index word
-        chunk_alts = _containing(fold(chunk).lower(), vocabulary, PARTIAL * 1.5) if unknown and len(words) > 1 else []
+        chunk_alts = planner.containing(fold(chunk).lower(), parameters.partial * 1.5) if unknown and len(words) > 1 else []
         for word in words:
             if len(plan.groups) >= MAX_WORDS or (plan.groups and budget.over()):
                 break
@@ -194,18 +197,18 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
                 continue
             seen.add(word)
             plan.typed += 1
-            group = _word_group(word, chunk_alts, dictionary, vocabulary, synonyms)
+            group = planner.word_group(word, chunk_alts)
             if group.alts:
                 plan.groups.append(group)
     for text in parsed.phrases[:MAX_WORDS]:
-        group = _phrase_group(text, dictionary, vocabulary, PHRASE_BOOST)
+        group = planner.phrase_group(text, parameters.phrase_boost)
         if group is None:
             plan.impossible = True
         else:
             plan.required.append(group)
     if parsed.words and not plan.groups and not parsed.phrases:
         plan.impossible = True  # words typed, none of which the index can match
-    plan.excludes = [g for g in (_phrase_group(e, dictionary, vocabulary) for e in parsed.excludes[:MAX_WORDS]) if g]
+    plan.excludes = [g for g in (planner.phrase_group(e) for e in parsed.excludes[:MAX_WORDS]) if g]
     plan.highlight = highlight_terms(parsed, dictionary)
     return plan
 

@@ -21,40 +21,20 @@ import numpy as np
 from .budget import UNLIMITED, Budget
 from .facets import ArticleTable
 from .matrix import KIND_ARTICLE, Matrix
+from .parameters import DEFAULT, Parameters
 from .plan import Alt, Group, Plan
-
-K1, B = 1.2, 0.5  # chosen on the tuned sets (bench/tune.py, docs/benchmarks.md); Whoosh's defaults 1.2, 0.75
-COORD = 0.5  # exponent of the share of the query matched: of its groups' weight (IDF_COORD) or number
-IDF_COORD = 1  # 0: the share of groups by number (for comparison in bench/tune.py)
-HEAD = 1.0  # bonus for a query that covers a document's head: see ``head_factor``
-MORE = 3  # other matching sections listed with an article's best one
-PROXIMITY = 0.5  # bonus for the query's words close together: see ``proximity``
-WINDOW = 10  # positions (words, stop words left out) that count as close together
-RERANK = 100  # the best documents by BM25 that the proximity bonus is computed for
-LUCENE_IDF = 1  # 0: Whoosh's idf (for comparison in bench/tune.py)
-
+from .results import empty_facets
 
 @dataclass
 class Ranked:
     total: int = 0
-    facets: dict = field(default_factory=lambda: {"type": {}, "tags": {}, "category": {}})
+    facets: dict = field(default_factory=empty_facets)
     # the page's articles, best first: (article index, [(document, score), …] best first)
     page: list[tuple[int, list[tuple[int, float]]]] = field(default_factory=list)
     # per document shown: the alternatives of each group that it matched
     matched: dict[int, list[tuple[Group, Alt]]] = field(default_factory=dict)
     # reading paths that match, best first: (article index, [(document, score)])
     paths: list[tuple[int, list[tuple[int, float]]]] = field(default_factory=list)
-
-
-def inverse_frequency(documents: int, df: int) -> float:
-    """Lucene's BM25 idf. Whoosh's own, log(N / (df + 1)) + 1, never falls below 1, so a word in
-    most documents (为, 开始, 发生) still outweighs a rare topic word often enough to lose questions
-    (measured on DRCD's tuned split, docs/benchmarks.md)."""
-    if not documents:
-        return 0.0
-    if not LUCENE_IDF:
-        return math.log(documents / (df + 1)) + 1
-    return math.log(1 + (documents - df + 0.5) / (df + 0.5))
 
 
 def _empty() -> tuple[np.ndarray, np.ndarray]:
@@ -77,25 +57,22 @@ def _ascending_unique(keys: np.ndarray) -> np.ndarray:
 
 
 class Ranker:
-    def __init__(self, matrix: Matrix, table: ArticleTable):
+    def __init__(self, matrix: Matrix, table: ArticleTable, parameters: Parameters = DEFAULT):
         self.matrix = matrix
         self.table = table
+        self.p = parameters
         self._norms = None
 
     # --- scoring ----------------------------------------------------------------------------
 
     def _norm(self) -> np.ndarray:
-        """K1 × (1 − B + B × length / average length) of every document, once per index version
-        (and per setting of K1 and B, which bench/tune.py changes)."""
-        if self._norms is None or self._norms[0] != (K1, B):
-            m = self.matrix
-            self._norms = (K1, B), K1 * ((1 - B) + B * m.doc_length / (m.avg_length or 1.0))
-        return self._norms[1]
+        """The length normalisation of every document, once per index version."""
+        if self._norms is None:
+            self._norms = self.p.norm(self.matrix.doc_length, self.matrix.avg_length)
+        return self._norms
 
     def _bm25(self, tf: np.ndarray, docs: np.ndarray, df: int) -> np.ndarray:
-        idf = inverse_frequency(self.matrix.doc_count, df)
-        tf = tf.astype(np.float64)
-        return (idf * (K1 + 1)) * tf / (tf + self._norm()[docs])
+        return self.p.bm25(self.p.idf(self.matrix.doc_count, df), tf.astype(np.float64), self._norm()[docs])
 
     def _postings(self, term: str, cache: dict):
         if term not in cache:
@@ -181,13 +158,6 @@ class Ranker:
             mask[heads] = True
         return np.flatnonzero(mask)
 
-    @staticmethod
-    def head_factor(in_head: np.ndarray, head_words: np.ndarray, groups: int) -> np.ndarray:
-        """1 + HEAD × (share of the query's words in the head) × (share of the head they cover):
-        「大局意识」 lifts the section headed 大局意识 more than one headed 政治觉悟要高，大局意识要强,
-        and a query that is an article's title lifts the article's own document."""
-        return 1 + HEAD * (in_head / groups) * np.minimum(1.0, in_head / np.maximum(head_words, 1))
-
     def group_weight(self, group: Group, cache: dict) -> float:
         """What a group is worth to the query: the idf of its rarest word, times the weight of
         the alternative it stands in (a word's parts count less than the word). Kept for the
@@ -199,7 +169,7 @@ class Ranker:
                 for term in alt.terms:
                     df = len(self._postings(term, cache).docs)
                     if df:
-                        best = max(best, alt.weight * inverse_frequency(self.matrix.doc_count, df))
+                        best = max(best, alt.weight * self.p.idf(self.matrix.doc_count, df))
             cache[key] = best
         return cache[key]
 
@@ -209,7 +179,7 @@ class Ranker:
 
     def proximity(self, plan: Plan, docs: np.ndarray, cache: dict) -> np.ndarray:
         """For each of ``docs`` (ascending), the share of the query's weight — each group's idf —
-        that stands within ``WINDOW`` words of each other somewhere in the document (two or
+        that stands within ``window`` words of each other somewhere in the document (two or
         more groups; else 0): an answer says the question's words together, a page that merely
         has them says them apart.
 
@@ -240,7 +210,7 @@ class Ranker:
         key = (where << 32) + at
         order = np.argsort(key, kind="stable")
         key, where, bits = key[order], where[order], np.left_shift(np.uint64(1), bit[order].astype(np.uint64))
-        ends = np.searchsorted(key, key + int(WINDOW), side="left")
+        ends = np.searchsorted(key, key + int(self.p.window), side="left")
         starts = np.arange(len(key))
         bounds = np.empty(2 * len(key), dtype=np.int64)
         bounds[0::2], bounds[1::2] = starts, ends
@@ -252,19 +222,19 @@ class Ranker:
         return out / total
 
     def _rerank(self, plan: Plan, cand: np.ndarray, scores: np.ndarray, cache: dict, budget: Budget):
-        """(``scores`` with the proximity bonus on the best ``RERANK`` documents, which of
+        """(``scores`` with the proximity bonus on the best ``rerank`` documents, which of
         ``cand`` those are — they stay the best: a bonus only raises — or None). Out of time,
         BM25 alone ranks: the bonus would read positions of words not even scored."""
-        if not PROXIMITY or len(plan.groups) < 2 or not len(cand) or budget.over():
+        if not self.p.proximity or len(plan.groups) < 2 or not len(cand) or budget.over():
             return scores, None
-        k = int(RERANK)
+        k = int(self.p.rerank)
         if k < len(cand):  # the best RERANK, and any that tie with the last of them
             leaders = scores >= np.partition(scores, len(cand) - k)[len(cand) - k]
         else:
             leaders = np.ones(len(cand), dtype=bool)
         top = np.flatnonzero(leaders)  # ascending, as cand is: so are cand[top]
         scores = scores.copy()
-        scores[top] *= 1 + PROXIMITY * self.proximity(plan, cand[top], cache)
+        scores[top] *= self.p.proximity_factor(self.proximity(plan, cand[top], cache))
         return scores, leaders
 
     # --- matching ---------------------------------------------------------------------------
@@ -285,7 +255,7 @@ class Ranker:
                 if i and budget.over():
                     break
                 docs, s = self.group_scores(group, cache)
-                weights.append(self.group_weight(group, cache) if IDF_COORD else 1.0)
+                weights.append(self.group_weight(group, cache) if self.p.idf_coord else 1.0)
                 score[docs] += s
                 share[docs] += weights[-1]
                 in_head[self.group_heads(group, cache)] += 1
@@ -298,7 +268,7 @@ class Ranker:
             n = len(plan.groups)
             # groups left out for time weigh what the others do on average
             whole = sum(weights) * n / len(weights)
-            score[hit] *= (share[hit] / whole) ** COORD * self.head_factor(in_head[hit], self.matrix.doc_head[hit], n)
+            score[hit] *= self.p.coordination(share[hit], whole) * self.p.head_factor(in_head[hit], self.matrix.doc_head[hit], n)
             ok = None if multi is None else multi[hit]  # over ``hit``, not over all documents
         else:
             ok = self.matrix.doc_kind == KIND_ARTICLE  # filters alone list articles
@@ -319,7 +289,7 @@ class Ranker:
         return cand, score[cand]
 
     def _allowed(self, cand: np.ndarray, plan: Plan, cache: dict, budget: Budget) -> np.ndarray:
-        articles = self.table.filter_mask(plan.filters) if plan.filters else self.table.live
+        articles = self.table.filter_mask(plan.filters, plan.scope) if plan.filters or plan.scope else self.table.live
         keep = articles[self.matrix.doc_article[cand]]
         if plan.excludes:
             gone = np.zeros(self.matrix.size, dtype=bool)
@@ -340,7 +310,10 @@ class Ranker:
         keep = self._allowed(cand, plan, cache, budget)
         cand, scores = cand[keep], scores[keep]
         leaders = None
-        if sort != "updated":
+        order = self.table.ranks.get(sort)  # a field to order by, newest first; else relevance
+        if order is None and not plan.searches_text and self.table.ranks:
+            order = next(iter(self.table.ranks.values()))  # filters alone list the newest first
+        if order is None:
             scores, leaders = self._rerank(plan, cand, scores, cache, budget)
         on_path = self.table.is_path[self.matrix.doc_article[cand]]
         if on_path.any():
@@ -356,8 +329,8 @@ class Ranker:
         ranked.total = len(present)
         ranked.facets = self.table.facets(present)
         start = (page - 1) * limit
-        if sort == "updated" or not plan.searches_text:
-            ranked.page = self._by_date(cand, scores, arts, present, start, limit)
+        if order is not None:
+            ranked.page = self._by_order(order, cand, scores, arts, present, start, limit)
         else:
             ranked.page = self._by_score(cand, scores, arts, start + limit, leaders)[start:]
         shown = [d for _, docs in ranked.page + ranked.paths for d, _ in docs]
@@ -378,21 +351,21 @@ class Ranker:
             groups: dict[int, list[tuple[int, float]]] = {}
             for i in top.tolist():
                 docs = groups.setdefault(int(arts[i]), [])
-                if len(docs) <= MORE:
+                if len(docs) <= self.p.more:
                     docs.append((int(cand[i]), float(scores[i])))
             if len(groups) >= need or k == len(cand):
                 return list(groups.items())[:need]
             k = min(len(cand), k * 4)
 
-    def _by_date(self, cand, scores, arts, present, start: int, limit: int):
-        chosen = present[np.argsort(self.table.date_rank[present], kind="stable")][start : start + limit]
+    def _by_order(self, order: np.ndarray, cand, scores, arts, present, start: int, limit: int):
+        chosen = present[np.argsort(order[present], kind="stable")][start : start + limit]
         inside = np.isin(arts, chosen)
         c, s, a = cand[inside], scores[inside], arts[inside]
         order = np.lexsort((c, -s))
         groups: dict[int, list[tuple[int, float]]] = {int(x): [] for x in chosen}
         for i in order.tolist():
             docs = groups[int(a[i])]
-            if len(docs) <= MORE:
+            if len(docs) <= self.p.more:
                 docs.append((int(c[i]), float(s[i])))
         return list(groups.items())
 

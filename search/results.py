@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb.article import Problem
+from kb.fields import registry
 
 from .parse import ParsedQuery
 
@@ -26,24 +27,37 @@ class Hit:
     heading_path: list[str]
     snippet: str  # HTML: escaped text with <mark> around matched words
     score: float
-    type: str
-    tags: list[str]
-    category: str
-    updated: str
+    fields: dict[str, list[str]] = field(default_factory=dict)  # the article's indexed fields (kb.fields)
     more: list[dict] = field(default_factory=list)  # other matching sections: section, anchor, url
     why: str = ""  # how it matched when not by the words as typed: 「标题」, 「同义词：会议」…
+
+    def value(self, name: str) -> str:
+        """The article's (first) value of an indexed field, or ""."""
+        return next(iter(self.fields.get(name) or []), "")
+
+    type = property(lambda self: self.value("type"))
+    category = property(lambda self: self.value("category"))
+    updated = property(lambda self: self.value("updated"))
+    tags = property(lambda self: list(self.fields.get("tags") or []))
 
     @property
     def snippet_text(self) -> str:
         return self.snippet.replace("<mark>", "【").replace("</mark>", "】")
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "slug": self.slug, "title": self.title, "url": self.url, "section": self.section,
             "anchor": self.anchor, "heading_path": self.heading_path, "snippet": self.snippet,
-            "score": round(self.score, 4), "type": self.type, "tags": self.tags,
-            "category": self.category, "updated": self.updated, "more": self.more, "why": self.why,
+            "score": round(self.score, 4),
         }
+        for f in registry().indexed:  # type, tags, category, updated and every field added since
+            values = list(self.fields.get(f.name) or [])
+            data[f.name] = values if f.kind in ("list", "slugs") else next(iter(values), "")
+        return {**data, "more": self.more, "why": self.why}
+
+
+def empty_facets() -> dict[str, dict[str, int]]:
+    return {f.name: {} for f in registry().facets}
 
 
 @dataclass(frozen=True)
@@ -67,7 +81,7 @@ class SearchResult:
     page: int = 1
     limit: int = 10
     hits: list[Hit] = field(default_factory=list)
-    facets: dict[str, dict[str, int]] = field(default_factory=lambda: {"type": {}, "tags": {}, "category": {}})
+    facets: dict[str, dict[str, int]] = field(default_factory=empty_facets)
     took_ms: float = 0.0
     terms: list[str] = field(default_factory=list)  # what snippets mark
     # 「您是不是要找」: a corrected query that finds much more than the one typed
@@ -79,6 +93,11 @@ class SearchResult:
     # JSON, whose keys are a contract; /api/suggest offers paths by their titles)
     paths: list[Hit] = field(default_factory=list)
     incomplete: bool = False  # the search ran out of time and answered with what it had
+
+    @classmethod
+    def empty(cls, text: str = "", page: int = 1, limit: int = 10) -> "SearchResult":
+        """The answer to a search that asked for nothing."""
+        return cls(query=text, parsed=ParsedQuery(text), page=page, limit=limit)
 
     @property
     def pages(self) -> int:

@@ -2,20 +2,26 @@
 
 Whoosh is the index of record: every document's stored fields (what a result shows), its words
 with their positions and zone-weighted frequencies (``content``, see search.documents), and the
-article's slug, type, category and tags, so that the Whoosh reference (search.reference) can
-match, filter and score exactly what the ranking matrix does.
+article's slug and indexed fields (kb.fields: ``f_type``, ``f_tags``, …), so that the Whoosh
+reference (search.reference) can match, filter and score exactly what the ranking matrix does.
 """
 from __future__ import annotations
 
 from whoosh import fields
 
-from .analyzer import chinese_analyzer
+from kb.fields import registry
 
-SCHEMA_VERSION = "19"
+from .analyzer import chinese_analyzer
+from .documents import FIELD_PREFIX
+
+# the schema's own layout and what its documents store; the article fields are in the registry's fingerprint
+SCHEMA_VERSION = "20"
 TEXT_FIELD = "content"
 
 
 def build_schema(dictionary: tuple[str, ...] = ()) -> fields.Schema:
+    article_fields = {FIELD_PREFIX + f.name: fields.KEYWORD(stored=True, commas=True, scorable=False)
+                      for f in registry().indexed}
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),  # "slug" or "slug#anchor"
         path=fields.ID(stored=True),  # content file, relative: the unit of incremental updates
@@ -28,8 +34,5 @@ def build_schema(dictionary: tuple[str, ...] = ()) -> fields.Schema:
         text=fields.STORED(),  # plain text shown in snippets
         folds=fields.STORED(),  # True when ``text`` has traditional or full-width characters
         content=fields.TEXT(analyzer=chinese_analyzer(dictionary), phrase=True),
-        type=fields.ID(stored=True),
-        category=fields.ID(stored=True),
-        tag=fields.KEYWORD(stored=True, commas=True, scorable=False),
-        updated=fields.STORED(),  # ISO date
+        **article_fields,
     )

@@ -23,10 +23,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from kb.config import Config
+from kb.fields import registry
 
 from .analyzer import fingerprint, read_dictionary
-from .interface import IndexUnavailable
+from .interface import EngineSetup, IndexUnavailable
+from .parameters import DEFAULT, Parameters
 from .schema import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
@@ -59,8 +60,11 @@ def write_manifest(gen: Path, data: dict) -> None:
     os.replace(tmp, Path(gen) / MANIFEST)
 
 
-def current_fingerprint(config: Config) -> str:
-    return f"{SCHEMA_VERSION}-{fingerprint(read_dictionary(config.dictionary_path))}"
+def current_fingerprint(config: EngineSetup, parameters: Parameters = DEFAULT) -> str:
+    """What an index must have been built with to be searched as it is: this schema, the field
+    registry, the zone weights, the analyzer and the dictionary."""
+    return (f"{SCHEMA_VERSION}-{registry().fingerprint()}-{parameters.index_fingerprint()}-"
+            f"{fingerprint(read_dictionary(config.dictionary_path))}")
 
 
 def index_ready(index_path: Path) -> bool:
@@ -70,10 +74,10 @@ def index_ready(index_path: Path) -> bool:
     return (live / MANIFEST).is_file() and any(live.glob("_MAIN_*.toc"))
 
 
-def index_current(config: Config) -> bool:
-    """Ready, and built with the schema, analyzer and dictionary of this version."""
+def index_current(config: EngineSetup, parameters: Parameters = DEFAULT) -> bool:
+    """Ready, and built with the schema, fields, zones, analyzer and dictionary of this version."""
     return index_ready(config.index_path) and \
-        read_manifest(live_path(config.index_path).resolve()).get("fingerprint") == current_fingerprint(config)
+        read_manifest(live_path(config.index_path).resolve()).get("fingerprint") == current_fingerprint(config, parameters)
 
 
 def version_stamp(index_path: Path) -> tuple | None:
@@ -122,6 +126,26 @@ def writer_lock(index_path: Path):
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+MIN_FREE_BYTES = 5 * 1024 * 1024  # below this an update of one article may not fit
+
+
+def storage_problem(index_path: Path) -> str | None:
+    """Why nothing can be written to the index folder now, or None. (Without the folder's path:
+    /healthz answers anyone; the administrator knows where the index is.)"""
+    folder = Path(index_path)
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent  # not created yet: its parent decides
+    if not os.access(folder, os.W_OK):
+        return "索引目录是只读的，无法更新索引"
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError as exc:
+        return f"无法读取索引目录：{exc.strerror}"
+    if free < MIN_FREE_BYTES:
+        return f"索引目录所在的磁盘空间不足（剩余 {free / 1024 / 1024:.1f} MB）"
+    return None
 
 
 def open_whoosh(gen: Path):

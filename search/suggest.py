@@ -85,32 +85,38 @@ def _suggestion(seg: Segment, doc: int) -> Suggestion:
 def _tag_table(matrix: Matrix) -> list[tuple[str, str, str, str]]:
     """(tag, folded, pinyin, initials) of the live articles' tags, once per index version."""
     if matrix.tag_table is None:
-        tags = sorted({t for a, live in zip(matrix.articles, matrix.article_live) if live for t in a.get("tags") or []})
+        tags = sorted({t for a, live in zip(matrix.articles, matrix.article_live) if live for t in (a.get("fields") or {}).get("tags") or []})
         matrix.tag_table = [(t, fold(t).lower(), *((pinyin.key(t), pinyin.initials(t)) if pinyin.has_cjk(t) else ("", "")))
                             for t in tags]
     return matrix.tag_table
 
 
-def _tags(matrix: Matrix, text: str, latin: bool) -> list[tuple[tuple, Suggestion]]:
+def _tags(matrix: Matrix, text: str, latin: bool, allowed: np.ndarray | None) -> list[tuple[tuple, Suggestion]]:
     out = []
-    for tag, folded, sound, initials in _tag_table(matrix):
+    table = _tag_table(matrix)
+    if allowed is not None:  # only the tags of articles the reader may see
+        visible = {t for a, ok in zip(matrix.articles, allowed & matrix.article_live) if ok
+                   for t in (a.get("fields") or {}).get("tags") or []}
+        table = [row for row in table if row[0] in visible]
+    for tag, folded, sound, initials in table:
         if text in folded or latin and sound and (sound.startswith(text) or initials.startswith(text)):
             prefix = folded.startswith(text) or latin and sound.startswith(text)
             out.append(((not prefix, RANK["tag"], len(tag)), Suggestion(tag, "tag", f"/search?tag={quote(tag)}")))
     return out
 
 
-def suggest(matrix: Matrix, text: str, limit: int = 8) -> list[Suggestion]:
+def suggest(matrix: Matrix, text: str, limit: int = 8, allowed: np.ndarray | None = None) -> list[Suggestion]:
+    """Suggestions for ``text``; ``allowed``: per article, whether the reader may see it."""
     text = fold(text.strip()).lower()
     if not text or "\n" in text:
         return []
     latin = text.isascii() and text.isalpha()
-    ranked = _tags(matrix, text, latin)
+    ranked = _tags(matrix, text, latin, allowed)
     for seg, offset in zip(matrix.segments, matrix.offsets):
         lookup = _lookup(seg)
         for i in lookup.find(text, latin):
             doc = int(lookup.docs[i])
-            if not matrix.live[offset + doc]:
+            if not matrix.live[offset + doc] or allowed is not None and not allowed[matrix.doc_article[offset + doc]]:
                 continue
             found = _suggestion(seg, doc)
             label = lookup.label(i)

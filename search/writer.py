@@ -34,16 +34,16 @@ from whoosh.writing import LockError, SegmentWriter
 
 from kb.article import Article, Problem
 from kb.check import relative
-from kb.config import Config
 from kb.filedates import FileDates
 from kb.reading_paths import FOLDER as PATHS
 from kb.reading_paths import ReadingPath, is_path_file, load_path
 from kb.store import Catalog, content_files, is_content_file, load_article, load_catalog
 
 from .analyzer import read_dictionary
-from .documents import PATH_CATEGORY, PATH_TYPE, documents, path_documents, path_slug
-from .interface import IndexBusy
+from .documents import documents, field_terms, path_documents, path_fields, path_slug
+from .interface import EngineSetup, IndexBusy
 from .matrix import KIND_ARTICLE, KIND_SECTION, Segment, SegmentBuilder, merge
+from .parameters import DEFAULT, Parameters, Zones
 from .results import Report
 from .schema import TEXT_FIELD, build_schema
 from .storage import (MATRIX, current_fingerprint, index_ready, live_path, new_generation, read_manifest,
@@ -153,10 +153,9 @@ class FastSegmentWriter(SegmentWriter):
 
 
 def _article_info(article: Article) -> dict:
-    when = article.updated or article.published
+    """What the ranking matrix keeps of an article (search.facets, search.engine)."""
     return {"slug": article.slug, "path": article.rel_path, "digest": article.digest, "title": article.title,
-            "type": article.type, "category": article.category, "tags": list(article.tags),
-            "updated": when.isoformat() if when else ""}
+            "fields": field_terms(article)}
 
 
 @dataclass
@@ -186,16 +185,15 @@ def load_item(root: Path, rel: str, dates=None, max_bytes: int | None = None):
     return load_article(path, root, dates, max_bytes)
 
 
-def add_item(writer, builder: SegmentBuilder, item, dictionary: tuple[str, ...]) -> None:
+def add_item(writer, builder: SegmentBuilder, item, dictionary: tuple[str, ...], zones: Zones) -> None:
     if isinstance(item, IndexedPath):
         r = item.reading
         number = builder.add_article({"slug": item.slug, "path": r.rel_path, "digest": item.digest, "title": r.title,
-                                      "type": PATH_TYPE, "category": PATH_CATEGORY, "tags": [], "updated": "",
-                                      "url": f"/paths/{r.slug}"})
-        docs = path_documents(r, dictionary)
+                                      "fields": path_fields(), "url": f"/paths/{r.slug}"})
+        docs = path_documents(r, dictionary, zones)
     else:
         number = builder.add_article(_article_info(item))
-        docs = documents(item, dictionary)
+        docs = documents(item, dictionary, zones)
     _add_documents(writer, builder, number, docs)
 
 
@@ -233,8 +231,8 @@ class _Part:
     digests: dict[str, str]
 
 
-def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary: tuple[str, ...], gen: str, number: int,
-                paths: list[str]) -> _Part:
+def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary: tuple[str, ...], zones: Zones,
+                gen: str, number: int, paths: list[str]) -> _Part:
     """Index ``paths`` into a new Whoosh segment and a new matrix segment of ``gen`` (in a worker
     process of ``parent``, or in this process when ``parent`` is None)."""
     if parent is not None:
@@ -248,7 +246,7 @@ def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary
     for rel in paths:
         item, _ = load_item(root, rel, dates, max_bytes)
         if item is not None:  # it was valid a moment ago in the parent; a file may change meanwhile
-            add_item(writer, builder, item, dictionary)
+            add_item(writer, builder, item, dictionary, zones)
             digests[rel] = item.digest
     if writer._added:
         segment = writer._finalize_segment()
@@ -283,28 +281,29 @@ def _pool(workers: int):
                                initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
-def _run_parts(config: Config, dictionary, gen: Path, shares: list[list[str]], workers: int) -> list[_Part]:
+def _run_parts(config: EngineSetup, dictionary, zones: Zones, gen: Path, shares: list[list[str]],
+               workers: int) -> list[_Part]:
     if len(shares) == 1:
-        return [_build_part(None, str(config.content_dir), config.max_article_bytes, dictionary, str(gen), 0,
+        return [_build_part(None, str(config.content_dir), config.max_article_bytes, dictionary, zones, str(gen), 0,
                             shares[0])]
     with _pool(min(workers, len(shares))) as pool:
         futures = [pool.submit(_build_part, os.getpid(), str(config.content_dir), config.max_article_bytes, dictionary,
-                               str(gen), i, share) for i, share in enumerate(shares)]
+                               zones, str(gen), i, share) for i, share in enumerate(shares)]
         return [f.result() for f in futures]
 
 
-def _rebuild(config: Config, catalog: Catalog) -> Report:
+def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, workers: int | None) -> Report:
     index_path = Path(config.index_path)
     remove_stale_generations(index_path)  # what a killed build left behind
     gen = new_generation(index_path)
     (gen / MATRIX).mkdir()
     dictionary = read_dictionary(config.dictionary_path)
     ix = whoosh_index.create_in(str(gen), build_schema(dictionary))
-    workers = min(os.cpu_count() or 1, 4) if len(catalog.articles) >= PARALLEL_THRESHOLD else 1
+    workers = (workers or min(os.cpu_count() or 1, 4)) if len(catalog.articles) >= PARALLEL_THRESHOLD else 1
     text = sum(a.size for a in catalog.articles)
     shares = max(workers, min(MAX_SEGMENTS // 2, -(-text // SHARE_BYTES)))  # one worker too takes them in turn
     try:
-        parts = _run_parts(config, dictionary, gen, _shares(catalog, shares), workers)
+        parts = _run_parts(config, dictionary, parameters.zones, gen, _shares(catalog, shares), workers)
         # commit the workers' segments together, as whoosh.multiproc.MpWriter does
         writer = ix.writer()
         writer._close_segment()
@@ -316,16 +315,16 @@ def _rebuild(config: Config, catalog: Catalog) -> Report:
         shutil.rmtree(gen, ignore_errors=True)
         raise
     files = {rel: digest for p in parts for rel, digest in p.digests.items()}
-    write_manifest(gen, {"fingerprint": current_fingerprint(config), "dictionary": list(dictionary),
+    write_manifest(gen, {"fingerprint": current_fingerprint(config, parameters), "dictionary": list(dictionary),
                          "files": files, "stamps": _stamps(config, files),
-                         "segments": [p.matrix for p in parts], "deleted": {}})
+                         "segments": [p.matrix for p in parts], "deleted": {}, "version": 1, "at": time.time()})
     switch_live(index_path, gen)
     return Report(added=len(files), rebuilt=True, articles=len(files))
 
 
 # --- incremental updates -------------------------------------------------------------------
 
-def _stamps(config: Config, files) -> dict[str, list[int]]:
+def _stamps(config: EngineSetup, files) -> dict[str, list[int]]:
     """(modification time, size) of each file: an unchanged stamp spares hashing it again."""
     root, stamps = Path(config.content_dir), {}
     for rel in files:
@@ -366,8 +365,8 @@ class _Locations:
                     self.slug_owner[info["slug"]] = info["path"]
 
 
-def _apply(config: Config, gen: Path, manifest: dict, upserts: list[Article], removed: list[str],
-           articles: int, locations: "_Locations | None" = None) -> Report:
+def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article], removed: list[str],
+           articles: int, zones: Zones, locations: "_Locations | None" = None) -> Report:
     """Delete the documents of ``removed`` and of re-indexed files, add ``upserts``, commit."""
     old: dict[str, str] = manifest.get("files", {})
     report = Report(added=sum(a.rel_path not in old for a in upserts),
@@ -394,7 +393,7 @@ def _apply(config: Config, gen: Path, manifest: dict, upserts: list[Article], re
             writer.delete_by_term("path", rel)
         dictionary = read_dictionary(config.dictionary_path)
         for article in upserts:
-            add_item(writer, builder, article, dictionary)
+            add_item(writer, builder, article, dictionary, zones)
         if upserts:
             name = f"seg-{time.time_ns()}"
             builder.write(gen / MATRIX / name)
@@ -411,7 +410,8 @@ def _apply(config: Config, gen: Path, manifest: dict, upserts: list[Article], re
     for rel in touched:
         stamps.pop(rel, None)
     stamps.update(_stamps(config, [a.rel_path for a in upserts]))
-    write_manifest(gen, {**manifest, "files": files, "stamps": stamps, "segments": segments, "deleted": deleted})
+    write_manifest(gen, {**manifest, "files": files, "stamps": stamps, "segments": segments, "deleted": deleted,
+                         "version": manifest.get("version", 0) + 1, "at": time.time()})
     if merging:
         _remove_unlisted_segments(gen, segments)
     return report
@@ -441,8 +441,11 @@ def _remove_unlisted_segments(gen: Path, segments: list[str]) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _load_for_update(config: Config, rels: list[str], owners: dict[str, str]) -> tuple[list[Article], list[str], list[Problem]]:
-    """Read the files ``rels``: the articles to (re)index, the files to drop, and problems."""
+def _load_for_update(config: EngineSetup, rels: list[str], owners: dict[str, str],
+                     loaded: dict[str, Article] | None = None) -> tuple[list[Article], list[str], list[Problem]]:
+    """Read the files ``rels``: the articles to (re)index, the files to drop, and problems.
+    ``loaded``: articles the caller has just read from these files (a save), taken as they are
+    when the file still has their bytes."""
     root = Path(config.content_dir)
     upserts, gone, problems = [], [], []
     owners = {slug: rel for slug, rel in owners.items() if rel not in rels}  # those files decide anew
@@ -451,7 +454,11 @@ def _load_for_update(config: Config, rels: list[str], owners: dict[str, str]) ->
         if not path.is_file() or not (is_path_file(rel) or is_content_file(path, root)):
             gone.append(rel)
             continue
-        article, found = load_item(root, rel, max_bytes=config.max_article_bytes)
+        known = (loaded or {}).get(rel)
+        if known is not None and known.digest == _digest(path):
+            article, found = known, []
+        else:
+            article, found = load_item(root, rel, max_bytes=config.max_article_bytes)
         problems += found
         owner = owners.get(article.slug) if article else None
         if article is not None and owner not in (None, rel):
@@ -465,7 +472,7 @@ def _load_for_update(config: Config, rels: list[str], owners: dict[str, str]) ->
     return upserts, gone, problems
 
 
-def _changed_files(config: Config, manifest: dict) -> list[str]:
+def _changed_files(config: EngineSetup, manifest: dict) -> list[str]:
     """Files added, changed or removed since the manifest: stamps first, hashes only where a
     stamp differs — one edit among ten thousand costs a listing, not a pass of hashing."""
     root = Path(config.content_dir)
@@ -492,42 +499,61 @@ def _skipped(problems: list[Problem]) -> list[Problem]:
     return problems
 
 
-def _live_state(config: Config) -> tuple[Path | None, dict]:
+def _live_state(config: EngineSetup, parameters: Parameters) -> tuple[Path | None, dict]:
     index_path = Path(config.index_path)
     if not index_ready(index_path):
         return None, {}
     gen = live_path(index_path).resolve()
     manifest = read_manifest(gen)
-    if manifest.get("fingerprint") != current_fingerprint(config) or "segments" not in manifest:
+    if manifest.get("fingerprint") != current_fingerprint(config, parameters) or "segments" not in manifest:
         return None, manifest  # built by another version: rebuild
     return gen, manifest
 
 
-def update_index(config: Config, rebuild: bool = False, progress: bool = False, catalog: Catalog | None = None,
-                 paths: list[str] | None = None) -> Report:
-    """Bring the index up to date: the files ``paths`` only, or the whole folder (rebuilt when
-    asked, missing, or built with another schema, analyzer or dictionary)."""
+def _unchanged(config: EngineSetup, manifest: dict, rels: list[str]) -> set[str]:
+    """Of ``rels``, the files whose bytes the index already has: a save indexes its file at
+    once, and the file watcher then reports the same file; it is not indexed twice."""
+    root, files = Path(config.content_dir), manifest.get("files", {})
+    same = set()
+    for rel in rels:
+        try:
+            if rel in files and files[rel] == _digest(root / rel):
+                same.add(rel)
+        except OSError:
+            continue
+    return same
+
+
+def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = False, catalog: Catalog | None = None,
+                 paths: list[str] | None = None, articles: dict[str, Article] | None = None,
+                 parameters: Parameters = DEFAULT, workers: int | None = None) -> Report:
+    """Bring the index up to date: the files ``paths`` only (those whose bytes it does not have
+    yet; ``articles`` as the caller read them), or the whole folder (rebuilt when asked,
+    missing, or built with another schema, field registry, zone weights, analyzer or
+    dictionary)."""
     started = time.perf_counter()
     with writer_lock(Path(config.index_path)):
-        gen, manifest = _live_state(config)
+        gen, manifest = _live_state(config, parameters)
         if rebuild or gen is None:
             if manifest and not rebuild:
-                log.info("schema, analyzer or dictionary changed: rebuilding the index")
+                log.info("schema, fields, zones, analyzer or dictionary changed: rebuilding the index")
             # Only each file's own problems decide whether it is indexed; `kb check` does the rest.
             catalog = catalog or load_catalog(Path(config.content_dir), cross_checks=False,
                                               max_bytes=config.max_article_bytes)
             if progress:
                 print(f"正在建立索引：{len(catalog.articles)} 篇文章……", flush=True)
-            report = _rebuild(config, catalog)
+            report = _rebuild(config, catalog, parameters, workers)
             report.skipped = _skipped(catalog.problems)
         else:
             rels = list(dict.fromkeys(paths)) if paths is not None else _changed_files(config, manifest)
+            if paths is not None:
+                rels = [rel for rel in rels if rel not in _unchanged(config, manifest, rels)]
             locations = _Locations(gen, manifest) if rels else None
             owners = locations.slug_owner if locations else {}
-            upserts, gone, problems = _load_for_update(config, rels, owners)
+            upserts, gone, problems = _load_for_update(config, rels, owners, articles)
             gone = [rel for rel in gone if rel in manifest.get("files", {})]
             files = set(manifest.get("files", {})) - set(gone) | {a.rel_path for a in upserts}
-            report = _apply(config, gen, manifest, upserts, gone, len(files), locations)
+            report = _apply(config, gen, manifest, upserts, gone, len(files), parameters.zones, locations)
             report.skipped = _skipped(problems)
     report.seconds = time.perf_counter() - started
     return report

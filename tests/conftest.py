@@ -36,20 +36,26 @@ def write_article(folder: Path, name: str, body: str, **meta) -> Path:
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory):
     """A real index of the bundled content, built once for read-only search tests."""
-    from kb.config import load_config
-    from search.writer import update_index
-
     index = tmp_path_factory.mktemp("index")
-    update_index(load_config(content_dir=CONTENT, index_dir=index), rebuild=True)
+    engine = engine_for(CONTENT, index)
+    engine.index(rebuild=True)
+    engine.close()
     return index
 
 
-def engine_for(content, index, **options):
-    """A search engine over a content folder and its index (built if missing)."""
+def engine_for(content, index, synonyms_path=None, **settings):
+    """A search engine over a content folder and its index (built if missing); ``settings`` are
+    the backend's own (cache_size), ``synonyms_path`` another synonyms file than the folder's."""
+    import dataclasses
+
     from kb.config import load_config
     from search.interface import open_engine
 
-    return open_engine(load_config(content_dir=content, index_dir=index), **options)
+    engine = open_engine(load_config(content_dir=content, index_dir=index), **settings)
+    if synonyms_path is not None:
+        engine = type(engine)(dataclasses.replace(engine.setup, synonyms_path=synonyms_path), engine.settings,
+                              engine.parameters)
+    return engine
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +70,21 @@ def private_data_home(tmp_path, monkeypatch):
     """Sites built by tests keep their accounts and secret key under tmp_path, never in the
     user's data folder, unless a test names an instance folder itself."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+def ask(engine, text: str = "", *, type=None, tag=None, category=None, **options):
+    """``engine.search`` for a text and the three filters tests use most (search.interface.Query)."""
+    from search.interface import Query
+
+    filters = {name: (value,) for name, value in (("type", type), ("tags", tag), ("category", category)) if value}
+    return engine.search(Query(text, filters, **options))
+
+
+@pytest.fixture
+def mail_server(tmp_path):
+    """A real SMTP server on loopback (aiosmtpd), with the messages it received."""
+    from tests.mailserver import MailServer
+
+    server = MailServer(tmp_path / "smtp")
+    yield server
+    server.stop()

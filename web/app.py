@@ -5,12 +5,15 @@ import logging
 
 from flask import Flask
 
+from flask_login import current_user
+
+from application import Site
+from application.health import BANNERS
 from kb.article import TYPES
 from kb.config import Config
+from kb.fields import registry
 
-from . import auth, errors, health, security
-from application.keeper import content_stamp
-from application import Site
+from . import auth, errors, security
 from .urls import Urls
 
 log = logging.getLogger(__name__)
@@ -29,18 +32,26 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["kb"] = site
     security.init_app(app, config)
-    health.init_app(app)
     urls = Urls()
-    seen = {"stamp": content_stamp(config.index_path, config.content_dir)}
+    seen = {"stamp": site.changes_stamp()}
 
     @app.before_request
     def follow_content():
         """Another process changed the content (the keeper saw a file change, another worker
         saved an article): reload the articles before answering."""
-        stamp = content_stamp(config.index_path, config.content_dir)
+        stamp = site.changes_stamp()
         if stamp != seen["stamp"]:
             seen["stamp"] = stamp
-            site.store.invalidate()
+            site.follow_changes()
+
+    @app.context_processor
+    def index_banner():
+        """What editors (logged in) should know of the index; readers are not asked to act on it."""
+        if not (config.allow_edit and current_user.can("editor")):
+            return {"index_banner": None}
+        health = site.health()
+        banner = BANNERS.get(health.status)
+        return {"index_banner": banner.format(error=health.error) if banner else None}
 
     auth.init_app(app, site)
     errors.init_app(app)
@@ -53,9 +64,16 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
 
     @app.context_processor
     def globals_():
-        return {"site_name": config.site_name, "TYPES": TYPES, "allow_edit": config.allow_edit, "urls": urls}
+        return {"site_name": config.site_name, "TYPES": TYPES, "allow_edit": config.allow_edit, "urls": urls,
+                "details": details}
 
     return app
+
+
+def details(article) -> list:
+    """(field, value) of the fields an article's header lists (kb.fields: ``shown``), in the
+    registry's order, those with a value."""
+    return [(f, article.meta.get(f.name)) for f in registry().shown if article.meta.get(f.name) not in (None, "", [])]
 
 
 def warm(app: Flask) -> None:

@@ -28,6 +28,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from kb.history import Author
 from kb.users import ROLES, AccountError
 
 from .errors import SiteError, respond
@@ -228,8 +229,7 @@ def _manage(users_, action: str, name: str) -> str:
     raise AccountError("未知的操作")
 
 
-def author() -> tuple[str, str]:
-    """(name, email) for a commit made by the logged-in user."""
-    name = current_user.name or "访客"
-    return name, f"{name}@users.office-kb.invalid"
+def author() -> Author:
+    """Who a change made by the logged-in user is recorded as."""
+    return Author.named(current_user.name)
 

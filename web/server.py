@@ -111,10 +111,15 @@ class Arbiter(GunicornArbiter):
         self._start_keeper()
 
     def _start_keeper(self) -> None:
+        """``kb index --watch`` with the server's settings: its configuration file, and the
+        folders as the server resolved them (a flag given to ``kb serve`` included)."""
         config: Config = self.app.kb_config
         command = [sys.executable, "-m", "cli", "index", "--watch", "--quiet",
                    "--content", str(config.content_dir), "--index", str(config.index_path)]
-        self.keeper = subprocess.Popen(command, preexec_fn=partial(_die_with_parent, os.getpid()))
+        env = {**os.environ, "KB_INSTANCE_DIR": str(config.instance_path)}
+        if self.app.config_file:
+            env["KB_CONFIG"] = str(self.app.config_file)
+        self.keeper = subprocess.Popen(command, env=env, preexec_fn=partial(_die_with_parent, os.getpid()))
 
     def manage_workers(self):
         super().manage_workers()
@@ -137,8 +142,9 @@ class Arbiter(GunicornArbiter):
 
 
 class Application(BaseApplication):
-    def __init__(self, config: Config, workers: int | None = None):
+    def __init__(self, config: Config, workers: int | None = None, config_file: str | None = None):
         self.kb_config = config
+        self.config_file = config_file
         self.workers = workers or os.cpu_count() or 1
         super().__init__()
 
@@ -187,5 +193,13 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def serve(config: Config, workers: int | None = None) -> None:
-    Application(config, workers).run()
+def serve_debug(site) -> None:
+    """``kb serve --debug``: Flask's development server, the keeper as a thread."""
+    from .app import create_app
+
+    site.start_keeper()
+    create_app(site).run(host=site.config.host, port=site.config.port, debug=True, use_reloader=False)
+
+
+def serve(config: Config, workers: int | None = None, config_file: str | None = None) -> None:
+    Application(config, workers, config_file).run()

@@ -5,7 +5,8 @@ from kb.article import Article
 
 
 def article(title: str, tags=(), slug=None) -> Article:
-    return Article(Path("x.md"), "x.md", slug or title, title, "guide", "测试", "", "", 1, tags=list(tags))
+    meta = {"slug": slug or title, "title": title, "type": "guide", "category": "测试", "summary": "", "tags": list(tags)}
+    return Article(Path("x.md"), "x.md", meta, "", 1)
 
 
 def test_titles_sort_by_pinyin_and_group_by_initial():

@@ -38,4 +38,4 @@ def test_new_creates_an_article_that_passes_check(tmp_path):
     assert checked.returncode == 0, checked.stdout
     again = subprocess.run([sys.executable, "-m", "cli", "new", "重复", "--slug", "meeting-minutes", "--content", str(content)],
                            capture_output=True, text=True)
-    assert again.returncode == 2 and "已被使用" in again.stderr
+    assert again.returncode == 2 and "已被另一篇文章使用" in again.stderr and "换一个 slug" in again.stderr

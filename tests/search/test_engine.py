@@ -1,6 +1,8 @@
 import pytest
 
 from kb.article import TYPES
+from search.interface import Query
+from tests.conftest import ask
 
 
 def first(result):
@@ -9,46 +11,46 @@ def first(result):
 
 
 def test_keyword_puts_the_answering_section_first(searcher):
-    result = searcher.search("请示汇报")
+    result = ask(searcher, "请示汇报")
     assert first(result) == "office-service-work#请示汇报原则"
     assert "<mark>请示汇报</mark>" in result.hits[0].snippet or "<mark>请示</mark>" in result.hits[0].snippet
 
 
 def test_confidentiality_guidance_is_at_the_top(searcher):
-    top3 = [f"{h.slug}#{h.anchor}" for h in searcher.search("保密").hits[:3]]
+    top3 = [f"{h.slug}#{h.anchor}" for h in ask(searcher, "保密").hits[:3]]
     assert "office-service-work#安全保密原则" in top3 or any(s.startswith("confidentiality") for s in top3)
 
 
 def test_natural_question_finds_the_checklist(searcher):
-    result = searcher.search("领导出差陪同要准备什么")
+    result = ask(searcher, "领导出差陪同要准备什么")
     assert result.hits[0].slug == "leader-trip-preparation"
 
 
 def test_words_need_not_all_match_but_more_matches_rank_higher(searcher):
-    both = searcher.search("保密 会议")
-    assert both.total >= searcher.search("会议").total - 0  # OR, not AND
+    both = ask(searcher, "保密 会议")
+    assert both.total >= ask(searcher, "会议").total - 0  # OR, not AND
     assert both.total >= 1
     top = both.hits[0]
     assert "保密" in top.snippet and "会议" in top.snippet
 
 
 def test_one_result_per_article_with_more_sections_listed(searcher):
-    result = searcher.search("办公室主任", limit=50)
+    result = ask(searcher, "办公室主任", limit=50)
     slugs = [h.slug for h in result.hits]
     assert len(slugs) == len(set(slugs))
     assert any(h.more for h in result.hits)
 
 
 def test_exact_phrase_is_required(searcher):
-    result = searcher.search('"知密早、知密多"')
+    result = ask(searcher, '"知密早、知密多"')
     assert "office-service-work" in [h.slug for h in result.hits]
     for hit in result.hits:
         assert "<mark>知密早、知密多</mark>" in hit.snippet
-    assert searcher.search('"知密多、知密早"').total == 0  # same words, other order: no match
+    assert ask(searcher, '"知密多、知密早"').total == 0  # same words, other order: no match
 
 
 def test_exclusion_removes_matching_sections(searcher):
-    result = searcher.search("会议 -保密", limit=100)
+    result = ask(searcher, "会议 -保密", limit=100)
     assert result.total > 0
     for hit in result.hits:
         assert "保密" not in hit.snippet
@@ -56,43 +58,43 @@ def test_exclusion_removes_matching_sections(searcher):
 
 @pytest.mark.parametrize("q", ["type:清单 会议", "type:checklist 会议", "类型：清单 会议"])
 def test_type_filter_in_the_query(searcher, q):
-    result = searcher.search(q)
+    result = ask(searcher, q)
     assert result.total >= 1
     assert {h.type for h in result.hits} == {"checklist"}
 
 
 def test_filters_as_parameters_and_facet_counts(searcher):
-    everything = searcher.search("办公室")
+    everything = ask(searcher, "办公室")
     assert sum(everything.facets["type"].values()) == everything.total
     assert set(everything.facets["type"]) <= set(TYPES)
-    narrowed = searcher.search("办公室", type="checklist")
+    narrowed = ask(searcher, "办公室", type="checklist")
     assert narrowed.total == everything.facets["type"]["checklist"]
-    tagged = searcher.search("", tag="保密")
+    tagged = ask(searcher, "", tag="保密")
     assert tagged.total >= 1 and all("保密" in h.tags for h in tagged.hits)
 
 
 def test_sort_by_updated_date(searcher):
-    result = searcher.search("办公室", sort="updated", limit=50)
+    result = ask(searcher, "办公室", sort="updated", limit=50)
     dates = [h.updated for h in result.hits]
     assert dates == sorted(dates, reverse=True)
 
 
 def test_pagination(searcher):
-    page1 = searcher.search("办公室", limit=3, page=1)
-    page2 = searcher.search("办公室", limit=3, page=2)
+    page1 = ask(searcher, "办公室", limit=3, page=1)
+    page2 = ask(searcher, "办公室", limit=3, page=2)
     assert page1.total == page2.total > 3
     assert not {h.slug for h in page1.hits} & {h.slug for h in page2.hits}
 
 
 def test_urls_point_at_the_section(searcher):
-    hit = searcher.search("请示汇报").hits[0]
+    hit = ask(searcher, "请示汇报").hits[0]
     assert hit.url == f"/a/{hit.slug}#{hit.anchor}"
 
 
 @pytest.mark.parametrize("q", ["", "   ", "(((", '"', '"未闭合的引号', "AND OR NOT", "*?~^:[]{}", "a" * 10000,
                                "办公室" * 3000, "-", "type:", "tag:不存在", "OA系统 and 保密 123", "\x00", "🙂"])
 def test_hostile_queries_never_raise(searcher, q):
-    result = searcher.search(q)
+    result = ask(searcher, q)
     assert result.total >= 0
     result.to_json()
 
@@ -108,22 +110,22 @@ def test_segmentation_fallback_finds_words_inside_other_words(tmp_path):
     update_index(config)
     service = engine_for(content, config.index_path)
     try:
-        assert first(service.search("马克思")) == "theory#理论"
-        assert first(service.search("55")) == "theory#编号"
-        assert first(service.search("克思主")) == "theory#理论"
+        assert first(ask(service, "马克思")) == "theory#理论"
+        assert first(ask(service, "55")) == "theory#编号"
+        assert first(ask(service, "克思主")) == "theory#理论"
     finally:
         service.close()
 
 
 def test_homophone_typos_get_a_suggestion(searcher):
-    assert searcher.search("保秘", correct=False).total == 0
+    assert ask(searcher, "保秘", correct=False).total == 0
     assert searcher.suggest_words("保秘") == "保密"
     assert searcher.suggest_words("办工室 值班") == "办公室 值班"
     assert searcher.suggest_words("保密") is None
 
 
 def test_partial_matches_share_characters_with_the_query(searcher):
-    result = searcher.partial_matches("保密的检查")
+    result = searcher.partial_matches(Query("保密的检查"))
     assert result.hits and all("<mark>" in h.snippet for h in result.hits)
 
 
@@ -138,11 +140,11 @@ def test_repeated_searches_are_served_from_the_cache_until_the_index_changes(tmp
     update_index(config)
     service = engine_for(content, config.index_path)
     try:
-        assert [h.slug for h in service.search("值班").hits] == ["first"]
-        assert service.search("值班").hits[0].slug == "first"  # second time: from the cache
+        assert [h.slug for h in ask(service, "值班").hits] == ["first"]
+        assert ask(service, "值班").hits[0].slug == "first"  # second time: from the cache
         write_article(content, "b.md", "## 一、乙\n\n值班记录。\n", slug="second")
         update_index(config)
-        assert sorted(h.slug for h in service.search("值班").hits) == ["first", "second"]
+        assert sorted(h.slug for h in ask(service, "值班").hits) == ["first", "second"]
     finally:
         service.close()
 
@@ -153,12 +155,12 @@ def test_synonyms_from_the_content_folder_widen_a_word(built_index, tmp_path):
     plain = engine_for(CONTENT, built_index, synonyms_path=tmp_path / "none.txt")
     widened = engine_for(CONTENT, built_index)
     try:
-        assert "meeting-preparation" not in [h.slug for h in plain.search("开会").hits[:1]]
-        assert widened.search("开会").hits[0].slug == "meeting-preparation"
+        assert "meeting-preparation" not in [h.slug for h in ask(plain, "开会").hits[:1]]
+        assert ask(widened, "开会").hits[0].slug == "meeting-preparation"
         own = tmp_path / "synonyms.txt"
         own.write_text("开会 值班\n", encoding="utf-8")
         edited = engine_for(CONTENT, built_index, synonyms_path=own)
-        assert edited.search("开会").total > plain.search("开会").total  # read from the file given
+        assert ask(edited, "开会").total > ask(plain, "开会").total  # read from the file given
         edited.close()
     finally:
         plain.close()
@@ -171,7 +173,7 @@ def test_synonyms_from_the_content_folder_widen_a_word(built_index, tmp_path):
     ("大局意识", "ten-awareness#大局意识"),
 ])
 def test_the_answering_section_comes_first(searcher, q, answer):
-    assert first(searcher.search(q)) == answer
+    assert first(ask(searcher, q)) == answer
 
 
 def _dictionary_words():
@@ -185,7 +187,7 @@ def _dictionary_words():
 def test_no_dictionary_word_finds_nothing(searcher, word):
     """An editor's dictionary word never makes the text around it unfindable: when no document
     contains it whole, its parts are found."""
-    result = searcher.search(word)
+    result = ask(searcher, word)
     assert result.total > 0
     assert all(h.snippet for h in result.hits)
 
@@ -201,21 +203,21 @@ def test_parts_of_a_word_rank_below_the_whole_word(tmp_path):
     engine = engine_for(content, tmp_path / "index")
     engine.index()
     try:
-        assert [h.slug for h in engine.search("督查督办").hits] == ["whole", "parts"]
-        assert engine.search("督查督办").hits[1].why.startswith("部分匹配")
+        assert [h.slug for h in ask(engine, "督查督办").hits] == ["whole", "parts"]
+        assert ask(engine, "督查督办").hits[1].why.startswith("部分匹配")
     finally:
         engine.close()
 
 
 @pytest.mark.parametrize("q", ["办公室工作的特点", "办公室工作的原则", "六有", "三不争", "保密", "领导"])
 def test_no_result_has_an_empty_snippet(searcher, q):
-    result = searcher.search(q, limit=50)
+    result = ask(searcher, q, limit=50)
     assert result.hits
     assert all(h.snippet.strip() for h in result.hits)
 
 
 def test_a_parent_section_shows_text_from_its_subsections(searcher):
-    hit = searcher.search("办公室工作的特点").hits[0]
+    hit = ask(searcher, "办公室工作的特点").hits[0]
     assert hit.anchor == "办公室工作的特点"
     assert "<mark>" in hit.snippet or "辅佐" in hit.snippet or "服务性" in hit.snippet
 
@@ -234,10 +236,10 @@ def test_a_section_that_says_more_is_shown_instead_of_the_summary(tmp_path):
     engine = engine_for(content, tmp_path / "index")
     engine.index()
     try:
-        hit = engine.search("差旅费 发票").hits[0]
+        hit = ask(engine, "差旅费 发票").hits[0]
         assert (hit.slug, hit.anchor) == ("trip", "票据要求")
         assert "<mark>发票</mark>" in hit.snippet
-        assert engine.search("差旅费报销").hits[0].anchor == ""  # the article itself
+        assert ask(engine, "差旅费报销").hits[0].anchor == ""  # the article itself
     finally:
         engine.close()
 
@@ -256,10 +258,10 @@ def test_characters_jieba_leaves_alone_are_found_where_they_stand_together(tmp_p
     engine = engine_for(content, tmp_path / "index")
     engine.index()
     try:
-        assert "altar" in [h.slug for h in engine.search("螭头的主要功能").hits]
-        assert [h.slug for h in engine.search("螭头").hits] == ["altar"]
+        assert "altar" in [h.slug for h in ask(engine, "螭头的主要功能").hits]
+        assert [h.slug for h in ask(engine, "螭头").hits] == ["altar"]
         # characters typed apart stay lone characters: 头 alone finds nothing beside 主要功能
-        assert "altar" not in [h.slug for h in engine.search("螭 主要 头 功能").hits]
+        assert "altar" not in [h.slug for h in ask(engine, "螭 主要 头 功能").hits]
     finally:
         engine.close()
 
@@ -277,7 +279,7 @@ def test_words_said_together_rank_above_the_same_words_said_apart(tmp_path):
     engine = engine_for(content, tmp_path / "index")
     engine.index()
     try:
-        hits = engine.search("报销 发票").hits
+        hits = ask(engine, "报销 发票").hits
         assert [h.slug for h in hits] == ["together", "apart"]
         assert hits[0].score > hits[1].score
     finally:
@@ -285,15 +287,15 @@ def test_words_said_together_rank_above_the_same_words_said_apart(tmp_path):
 
 
 def test_a_lone_character_never_makes_a_hit_beside_longer_words(searcher):
-    for hit in searcher.search("新员工", limit=50).hits:
+    for hit in ask(searcher, "新员工", limit=50).hits:
         assert "员工" in hit.snippet
 
 
 def test_a_synonym_group_expands_a_word_no_article_contains(searcher):
     """「外出」 and 「来客」 occur in no article; their synonyms 出差 and 来访 do."""
-    trip = searcher.search("外出")
+    trip = ask(searcher, "外出")
     assert trip.total and "出差" in trip.hits[0].snippet and trip.hits[0].why.startswith("同义词")
-    assert searcher.search("来客").total
+    assert ask(searcher, "来客").total
 
 
 def test_traditional_and_simplified_find_each_other(tmp_path):
@@ -308,31 +310,31 @@ def test_traditional_and_simplified_find_each_other(tmp_path):
     engine = engine_for(content, tmp_path / "index")
     engine.index()
     try:
-        assert engine.search("办公室保密原则").hits[0].title == "辦公室保密原則"
-        hit = engine.search("工作人员 领导身边").hits[0]
+        assert ask(engine, "办公室保密原则").hits[0].title == "辦公室保密原則"
+        hit = ask(engine, "工作人员 领导身边").hits[0]
         assert hit.slug == "traditional" and hit.section == "一、保密原則"
         assert "<mark>工作人員</mark>" in hit.snippet and "人员" not in hit.snippet  # as written
-        assert engine.search("保密原則").hits[0].slug == "traditional"
-        assert engine.search("請示匯報").hits[0].slug == "simplified"
-        assert "<mark>请示汇报</mark>" in engine.search("請示匯報").hits[0].snippet
+        assert ask(engine, "保密原則").hits[0].slug == "traditional"
+        assert ask(engine, "請示匯報").hits[0].slug == "simplified"
+        assert "<mark>请示汇报</mark>" in ask(engine, "請示匯報").hits[0].snippet
     finally:
         engine.close()
 
 
 @pytest.mark.parametrize("typed", ["baomi", "保mi", "保秘"])
 def test_pinyin_and_slips_that_find_nothing_are_answered_by_their_correction(searcher, typed):
-    result = searcher.search(typed)
+    result = ask(searcher, typed)
     assert result.corrected_from == typed and result.query == "保密"
     assert "office-service-work#安全保密原则" in [f"{h.slug}#{h.anchor}" for h in result.hits[:3]]
-    assert searcher.search(typed, correct=False).total == 0  # the way back: exactly as typed
+    assert ask(searcher, typed, correct=False).total == 0  # the way back: exactly as typed
 
 
 def test_a_slip_that_finds_less_gets_its_correction_offered(searcher):
-    result = searcher.search("请视汇报")
+    result = ask(searcher, "请视汇报")
     assert result.suggestion == "请示汇报" and result.corrected_from is None
     assert "office-service-work#请示汇报原则" in [f"{h.slug}#{h.anchor}" for h in result.hits[:3]]
-    assert searcher.search("请示汇报").suggestion is None
-    assert searcher.search("办公室 保密").suggestion is None  # words of the index are not slips
+    assert ask(searcher, "请示汇报").suggestion is None
+    assert ask(searcher, "办公室 保密").suggestion is None  # words of the index are not slips
 
 
 @pytest.mark.parametrize("typed, expected", [("baomi", "保密工作清单"), ("bmgz", "保密工作清单"),
@@ -343,14 +345,14 @@ def test_suggestions_by_words_pinyin_and_initials(searcher, typed, expected):
 
 def test_pinyin_never_drowns_real_matches(searcher):
     """「主任」 must not bring every 「zhu ren」: pinyin only answers Latin letters that match nothing."""
-    assert searcher.search("主任").corrected_from is None
+    assert ask(searcher, "主任").corrected_from is None
     assert all("主任" in h.snippet or "主任" in h.title or h.section and "主任" in h.section
-               for h in searcher.search("主任", limit=50).hits)
+               for h in ask(searcher, "主任", limit=50).hits)
 
 
 @pytest.mark.parametrize("q", ["新员工", "入职"])
 def test_reading_paths_are_found_beside_the_results(searcher, q):
-    result = searcher.search(q)
+    result = ask(searcher, q)
     assert [(p.url, p.title) for p in result.paths] == [("/paths/newcomer", "新员工入职必读")]
     assert "/paths/newcomer" not in [h.url for h in result.hits]  # not counted among the articles
 
@@ -368,6 +370,6 @@ def test_an_edited_reading_path_is_searchable_at_once(tmp_path):
         path = content / "_paths" / "newcomer.md"
         path.write_text(path.read_text(encoding="utf-8").replace("新员工入职必读", "新同事报到必读"), encoding="utf-8")
         engine.update(["_paths/newcomer.md"])
-        assert engine.search("报到").paths[0].url == "/paths/newcomer"
+        assert ask(engine, "报到").paths[0].url == "/paths/newcomer"
     finally:
         engine.close()

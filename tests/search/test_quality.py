@@ -60,14 +60,15 @@ def test_quality_floor(evaluate, outcomes, part, name):
     assert figures[name] >= FLOORS[name], f"{part} {name} = {figures[name]:.3f}; failing: {failing}"
 
 
-def test_patched_knobs_are_restored(evaluate):
-    import search.documents as documents
-    import search.ranking as ranking
+def test_knobs_are_passed_as_parameters_never_patched_into_modules(evaluate):
+    from search.parameters import DEFAULT, Parameters
 
-    before = evaluate.current_settings()
-    with evaluate.patched({"zones.heading": 0.123, "ranking.coord": 0.5}):
-        assert documents.ZONES["heading"] == 0.123 and ranking.COORD == 0.5
-    assert evaluate.current_settings() == before
+    chosen = evaluate.parameters_for({"zones.heading": 0.123, "ranking.coord": 0.5, "plan.rare": 3})
+    assert chosen.zones.heading == 0.123 and chosen.coord == 0.5 and chosen.rare == 3
+    assert isinstance(chosen.rare, int)
+    assert DEFAULT == Parameters() and DEFAULT.zones.heading != 0.123  # the defaults are untouched
+    assert chosen.index_fingerprint() != DEFAULT.index_fingerprint()  # other zones: another index
+    assert evaluate.parameters_for({"ranking.coord": 0.9}).index_fingerprint() == DEFAULT.index_fingerprint()
 
 
 def test_the_forgiving_group_covers_four_ways_of_typing_and_a_third_is_held_out(evaluate):

@@ -9,6 +9,7 @@ from search.plan import build_plan
 from search.reference import ReferenceRanker
 from search.storage import live_path, open_whoosh
 from tests.conftest import CONTENT
+from tests.conftest import ask
 
 QUERIES = [
     "保密", "请示汇报", "办公室主任的基本要求", "大局意识", "领导出差陪同要准备什么", "会议 保密", "开会",
@@ -48,8 +49,8 @@ def test_fast_path_ranks_as_whoosh_does(searcher, both, q):
 def test_type_filter_counts_equal_a_count_of_the_articles(searcher, kind):
     catalog = load_catalog(CONTENT, cross_checks=False)
     articles = catalog.articles
-    assert searcher.search(f"type:{kind}").total == sum(a.type == kind for a in articles)
-    everything = searcher.search("办公室", limit=100)
+    assert ask(searcher, f"type:{kind}").total == sum(a.type == kind for a in articles)
+    everything = ask(searcher, "办公室", limit=100)
     with_word = [a for a in articles if "办公室" in a.title + a.summary + a.body + "".join(a.tags)]
     assert everything.total == len(with_word)  # reading paths come apart (SearchResult.paths)
     assert everything.facets["type"].get(kind, 0) == sum(a.type == kind for a in with_word)
@@ -57,7 +58,7 @@ def test_type_filter_counts_equal_a_count_of_the_articles(searcher, kind):
 
 def test_tag_and_category_filters_equal_a_count_of_the_articles(searcher):
     articles = load_catalog(CONTENT, cross_checks=False).articles
-    assert searcher.search("", tag="保密").total == sum("保密" in a.tags for a in articles)
-    assert searcher.search("", category="工作清单").total == sum(a.category == "工作清单" for a in articles)
-    both = searcher.search("", tag="保密", category="工作清单")
+    assert ask(searcher, "", tag="保密").total == sum("保密" in a.tags for a in articles)
+    assert ask(searcher, "", category="工作清单").total == sum(a.category == "工作清单" for a in articles)
+    both = ask(searcher, "", tag="保密", category="工作清单")
     assert both.total == sum("保密" in a.tags and a.category == "工作清单" for a in articles)

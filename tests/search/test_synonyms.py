@@ -10,6 +10,7 @@ from kb.synonyms import add_word, candidates, parse
 from search.analyzer import query_words
 from search.synonyms import check
 from tests.conftest import CONTENT, engine_for
+from tests.conftest import ask
 
 
 def messages(text):
@@ -78,14 +79,14 @@ def test_a_changed_list_is_used_at_once_without_reindexing_despite_the_cache(bui
     own.write_text("会议 开会\n", encoding="utf-8")
     engine = engine_for(CONTENT, built_index, synonyms_path=own)  # with its result cache
     try:
-        assert engine.search("碰头会").total == 0
+        assert ask(engine, "碰头会").total == 0
         replacement = tmp_path / "new.txt"
         replacement.write_text("会议 碰头\n", encoding="utf-8")  # the same size: only the file differs
         os.replace(replacement, own)  # as a save does
-        assert engine.search("碰头会").total == 0
+        assert ask(engine, "碰头会").total == 0
         replacement.write_text("会议 碰头会\n", encoding="utf-8")
         os.replace(replacement, own)
-        found = engine.search("碰头会")
+        found = ask(engine, "碰头会")
         assert found.total > 0 and "同义词：会议" in found.hits[0].why
     finally:
         engine.close()

@@ -10,6 +10,7 @@ from search import writer
 from search.storage import index_ready, live_path
 from search.writer import update_index
 from tests.conftest import engine_for, write_article
+from tests.conftest import ask
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def setup(content_dir, tmp_path):
 def slugs(config, q):
     service = engine_for(config.content_dir, config.index_path)
     try:
-        return [h.slug for h in service.search(q, limit=50).hits]
+        return [h.slug for h in ask(service, q, limit=50).hits]
     finally:
         service.close()
 
@@ -61,11 +62,11 @@ def test_crash_during_rebuild_leaves_the_previous_index_serving(setup, monkeypat
     calls = {"n": 0}
     real = writer.documents
 
-    def failing(article, dictionary=()):
+    def failing(article, *args):
         calls["n"] += 1
         if calls["n"] > 3:
             raise RuntimeError("simulated crash")
-        return real(article, dictionary)
+        return real(article, *args)
 
     monkeypatch.setattr(writer, "documents", failing)
     with pytest.raises(RuntimeError):

@@ -47,7 +47,8 @@ def test_new_article_from_the_form(client, content_dir):
     assert (content_dir / "guides" / "meeting-minutes.md").is_file()
     page = client.get("/a/meeting-minutes").get_data(as_text=True)
     assert "会议纪要写法" in page and "流程" in page
-    assert client.get("/api/search?q=壬癸").get_json()["results"][0]["slug"] == "meeting-minutes"
+    data = client.get("/api/search?q=壬癸").get_json()
+    assert data["results"][0]["slug"] == "meeting-minutes", data
 
 
 def test_new_article_with_a_taken_slug_is_refused(client, content_dir):

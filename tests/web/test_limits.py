@@ -8,9 +8,9 @@ from search.results import INCOMPLETE_NOTE
 
 
 def test_a_search_out_of_time_tells_the_reader(client, monkeypatch):
-    from web.views import search
+    from search.interface import Query
 
-    monkeypatch.setattr(search, "deadline", lambda: time.monotonic() - 1)
+    monkeypatch.setattr(Query, "until", lambda self, budget_ms: time.monotonic() - 1)  # the budget is spent
     page = client.get("/search?q=保密 会议 请示 汇报 接待&limit=7").get_data(as_text=True)
     assert INCOMPLETE_NOTE in page
     assert "找到" in page and 'class="result"' in page  # with what it found

@@ -1,6 +1,7 @@
 """Blueprints: each translates HTTP to calls on kb (articles) and search (queries), nothing more."""
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 
+from application import Reader
 from kb.render import render
 
 
@@ -9,8 +10,18 @@ def site():
     return current_app.extensions["kb"]
 
 
+def reader() -> Reader:
+    """Who is asking, as the application's access rules see them."""
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return Reader()
+    return Reader(current_user.name, current_user.role, frozenset(getattr(current_user, "groups", ()) or ()))
+
+
 def catalog():
-    return site().store.catalog()
+    """The articles the person asking may see (application.access)."""
+    return site().catalog_for(reader())
 
 
 def render_article(article):
@@ -41,3 +52,20 @@ def article_or_redirect(slug: str, endpoint: str):
     if found.slug == slug:
         return found, None
     return None, moved_permanently(endpoint, found.slug)
+
+
+def editing_allowed() -> None:
+    """404 for every editing page when the site does not allow editing in the browser."""
+    if not site().config.allow_edit:
+        abort(404)
+
+
+def after_save(saved, draft_key: str = ""):
+    """A change that stands: say so (and what did not follow it), then show the article."""
+    for warning in saved.warnings:
+        flash(f"已保存，但{warning}", "warning")
+    if not saved.warnings:
+        flash("已保存。", "saved")
+    if draft_key:
+        flash(draft_key, "draft-saved")
+    return redirect(url_for("articles.article", slug=saved.article.slug), 303)

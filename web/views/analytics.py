@@ -19,10 +19,9 @@ from flask import Blueprint, Response, g, render_template, request
 
 from kb.analytics_report import csv_rows, report
 from kb.synonyms import candidates
-from search.interface import IndexUnavailable
 
 from ..auth import csrf, requires
-from . import site
+from . import reader, site
 
 bp = Blueprint("analytics", __name__)
 TOKEN = re.compile(r"^[0-9a-f]{16}$")
@@ -30,13 +29,9 @@ PERIODS = {7: "最近 7 天", 30: "最近 30 天", 90: "最近 90 天", 180: "�
 DEFAULT_DAYS = 30
 
 
-def record_search(text: str, result, source: str = "page") -> str | None:
-    """Record a search whose results are being shown; the token its page's links carry."""
-    token = site().analytics.search(text, result.total, corrected=result.query if result.corrected_from else None,
-                                    source=source, ip=request.remote_addr)
-    if token:
-        g.analytics_pending = True
-    return token
+def pending_write() -> None:
+    """This request added to the query log: write it once the response has gone out."""
+    g.analytics_pending = True
 
 
 @bp.after_app_request
@@ -90,29 +85,14 @@ def _days() -> int:
     return days if days in PERIODS else DEFAULT_DAYS
 
 
-def _found_now(query: str) -> int | None:
-    """How many articles the query finds today (an article or synonym added since may have
-    answered it)."""
-    try:
-        return site().search.search(query, limit=1).total
-    except IndexUnavailable:
-        return None
-
-
-def _synonyms_text() -> str:
-    try:
-        return site().config.synonyms_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
-
-
 @bp.get("/analytics")
 @requires("editor")
 def overview():
     days = _days()
     rep = report(site().analytics, days)
-    suggested = {c.word: c for c in candidates(rep.pairs, _synonyms_text(), site().search.words)}
-    nothing = [(q, _found_now(q.query), suggested.get(q.query)) for q in rep.found_nothing()]
+    suggested = {c.word: c for c in candidates(rep.pairs, site().synonyms_text()[0], site().search.words)}
+    # how many articles each finds today: an article or synonym added since may have answered it
+    nothing = [(q, site().found_now(q.query, reader()), suggested.get(q.query)) for q in rep.found_nothing()]
     busiest = max((w.searches for w in rep.weeks), default=0)
     return render_template("analytics.html", rep=rep, days=days, periods=PERIODS, nothing=nothing,
                            busiest=busiest, enabled=site().config.analytics,

@@ -1,13 +1,13 @@
 """The JSON API: stable, it is how onboarding tools and the benchmarks talk to the site."""
 from flask import Blueprint, jsonify, request
 
+from kb.fields import registry
 from kb.render import plain_text
-from search.interface import IndexUnavailable
 
-from ..health import index_health
 from ..urls import API_ARTICLE
-from . import article_or_redirect, catalog, render_article, site
-from .search import search_args
+from . import article_or_redirect, catalog, reader, render_article, site
+from .analytics import pending_write
+from .search import query_of, search_args
 
 bp = Blueprint("api", __name__)
 
@@ -15,10 +15,10 @@ bp = Blueprint("api", __name__)
 @bp.get("/healthz")
 def healthz():
     """200 while search answers — ``status`` "ok", "updating" (a pass over the whole folder), or
-    "degraded" with the reason when the index is behind the content (web.health); 503 while there is nothing to search yet ("indexing")
-    or it cannot be built ("error", with the reason)."""
-    config, engine = site().config, site().search
-    health = index_health(config.index_path, engine.ready())
+    "degraded" with the reason when the index is behind the content (application.health); 503
+    while there is nothing to search yet ("indexing") or it cannot be built ("error", with the
+    reason)."""
+    health = site().health()
     body = {"status": health.status, "error": health.error, "since": health.since}
     if not health.searchable:
         return body, 503
@@ -27,17 +27,26 @@ def healthz():
 
 @bp.get("/api/search")
 def api_search():
-    try:
-        result = site().search.search(**search_args())
-    except IndexUnavailable:
+    """The search page's search as JSON: the results, and for a search that found nothing its
+    correction (``suggestion``) and partial matches (``partial``)."""
+    # not recorded: the search box asks this while staff type (analytics counts searches shown)
+    found = site().search_page(query_of(search_args()), "api", request.remote_addr, record=False, reader=reader())
+    if found.unavailable:
         return {"error": "index_not_ready", "message": "索引正在建立，请稍后再试"}, 503
-    return jsonify(result.to_json())
+    if found.token:
+        pending_write()
+    return jsonify(found.to_json())
 
 
 @bp.get("/api/suggest")
 def api_suggest():
     """Titles, section headings and tags for what is being typed, also by pinyin (baomi, bmgz)."""
-    return jsonify([s.to_json() for s in site().search.suggest(request.args.get("q", ""))])
+    return jsonify([s.to_json() for s in site().suggest(request.args.get("q", ""), reader())])
+
+
+def _fields(article) -> dict:
+    """Every field of the registry (kb.fields) as JSON values."""
+    return {f.name: f.json(article.meta.get(f.name, f.empty)) for f in registry()}
 
 
 @bp.get("/api/articles")
@@ -56,16 +65,8 @@ def api_article(slug: str):
         return moved
     article = site().store.full(article)  # the catalog holds articles without their text
     return jsonify({
-        "slug": article.slug,
-        "title": article.title,
-        "type": article.type,
-        "tags": article.tags,
-        "category": article.category,
+        **_fields(article),
         "url": article.url,
-        "updated": article.updated.isoformat() if article.updated else None,
-        "summary": article.summary,
-        "source": article.source,
-        "author": article.author,
         "markdown": article.body,
         "html": render_article(article).html,
         "sections": [

@@ -6,10 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request
 from kb.diffing import compare, counts
 from kb.store import parse_article
 
-from ..auth import requires
+from ..auth import author, requires
 from ..urls import ARTICLE_DIFF, ARTICLE_HISTORY, ARTICLE_REVERT, ARTICLE_VERSION, Urls
-from . import article_or_redirect, catalog, render_article, site
-from .edit import save, saved
+from . import after_save, article_or_redirect, catalog, render_article, site
 from .feeds import xml_response
 
 bp = Blueprint("history", __name__)
@@ -73,15 +72,12 @@ def diff(slug: str):
 def revert(slug: str):
     article = _article(slug, "history.article_history")
     rev = request.form.get("rev", "")
-    change, text = _text(article, rev)
-    if change is None:
+    if rev == CURRENT or site().history.version(rev, article.rel_path) is None:
         abort(404)
-    message = request.form.get("message", "").strip() or \
-        f"恢复到 {change.when:%Y-%m-%d %H:%M} {change.author} 的版本（{change.short}）"
-    result = save(article.rel_path, text, request.form.get("digest", ""), message)
-    if result.article is not None:
-        return saved(result)
-    flash("没有恢复：" + "；".join(p.message for p in result.problems if p.severity != "note"), "warning")
+    saved = site().revert(article, rev, request.form.get("digest", ""), author(), request.form.get("message", ""))
+    if saved.done:
+        return after_save(saved)
+    flash("没有恢复：" + "；".join(p.message for p in saved.problems if p.severity != "note"), "warning")
     return redirect(Urls().history(slug), 303)
 
 

@@ -2,17 +2,12 @@
 in the editor, checked like ``kb check``; nothing is saved until the editor saves it."""
 from flask import Blueprint, render_template, request
 
-from kb.importing import IMPORT_FOLDER, KINDS, ImportError_, import_document, import_folder, import_path
+from kb.importing import IMPORT_FOLDER, KINDS, ImportError_, import_folder, import_path
 
-from ..auth import requires
-from . import catalog, site
-from .edit import _allowed, check_text, save, saved
+from ..auth import author, requires
+from . import after_save, catalog, editing_allowed, site
 
 bp = Blueprint("importing", __name__)
-
-
-def _problems(rel_path: str, text: str):
-    return check_text(rel_path, text)[1]
 
 
 def _folders() -> list[str]:
@@ -23,7 +18,7 @@ def _folders() -> list[str]:
 @bp.route("/import", methods=["GET", "POST"])
 @requires("editor")
 def upload():
-    _allowed()
+    editing_allowed()
     error = None
     if request.method == "POST":
         upload_ = request.files.get("file")
@@ -37,14 +32,14 @@ def upload():
             else:
                 try:
                     folder = import_folder(request.form.get("folder", IMPORT_FOLDER))
-                    draft = import_document(upload_.filename, data, config.media_path, config.max_image_bytes,
-                                            folder=folder)
+                    draft = site().import_draft(upload_.filename, data, folder)
                 except ImportError_ as exc:
                     error = str(exc)
                 else:
                     path = import_path(folder, draft.slug)
                     return render_template("import_draft.html", draft=draft, text=draft.text, path=path,
-                                           problems=_problems(path, draft.text), notes=draft.notes, message="")
+                                           problems=site().check_text(path, draft.text)[1], notes=draft.notes,
+                                           message="")
     folder = request.form.get("folder", IMPORT_FOLDER) if request.method == "POST" else IMPORT_FOLDER
     return render_template("import.html", kinds=KINDS, error=error, folder=folder, folders=_folders(),
                            default_folder=IMPORT_FOLDER), \
@@ -54,13 +49,13 @@ def upload():
 @bp.post("/import/save")
 @requires("editor")
 def save_draft():
-    _allowed()
+    editing_allowed()
     text, path = request.form.get("text", ""), request.form.get("path", "").strip().lstrip("/")
     message = request.form.get("message", "") or f"导入 {request.form.get('name', '')}".strip()
     if not path.endswith(".md"):
         path += ".md"
-    result = save(path, text, None, message)
-    if result.article is not None:
-        return saved(result, "import")
-    return render_template("import_draft.html", draft=None, text=text, path=path, problems=result.problems,
+    saved = site().save(path, text, None, author(), message)
+    if saved.done:
+        return after_save(saved, "import")
+    return render_template("import_draft.html", draft=None, text=text, path=path, problems=saved.problems,
                            notes=[], message=message, name=request.form.get("name", ""))

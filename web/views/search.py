@@ -1,40 +1,50 @@
-import time
-
 from flask import Blueprint, render_template, request, url_for
 
 from kb import browse
-from search.interface import IndexUnavailable
+from kb.fields import registry
+from search.interface import Query
 
-from . import catalog, site
-from .analytics import record_search
+from . import catalog, reader, site
+from .analytics import pending_write
 
 bp = Blueprint("search", __name__)
 DEFAULT_LIMIT = 10
 
 
+def filter_params() -> dict[str, str]:
+    """URL parameter -> field, for every filter of the field registry (type, tag, category, …)."""
+    return {f.filters[0]: f.name for f in registry() if f.filters}
+
+
 def search_args() -> dict:
     """The search state as it lives in the URL."""
     args = request.args
+
     def number(name, default):
         try:
             return max(1, int(args.get(name, default)))
         except ValueError:
             return default
+    sortable = {f.name for f in registry().sortable}
     return {
         "text": args.get("q", "")[:2000],
-        "type": args.get("type") or None,
-        "tag": args.get("tag") or None,
-        "category": args.get("category") or None,
-        "sort": "updated" if args.get("sort") == "updated" else "relevance",
+        "filters": {param: args.get(param) for param in filter_params() if args.get(param)},
+        "sort": args.get("sort") if args.get("sort") in sortable else "relevance",
         "page": number("page", 1),
         "limit": min(number("limit", DEFAULT_LIMIT), 100),
         "correct": args.get("exact") != "1",  # exact=1: the query as typed, even if it finds nothing
     }
 
 
+def query_of(state: dict) -> Query:
+    params = filter_params()
+    return Query(state["text"], {params[p]: (v,) for p, v in state["filters"].items()}, state["sort"],
+                 state["page"], state["limit"], state["correct"])
+
+
 def state_url(state: dict, changes: dict) -> str:
     """The URL of this search with some of its state changed (None removes a parameter)."""
-    args = {"q": state["text"], "type": state["type"], "tag": state["tag"], "category": state["category"],
+    args = {"q": state["text"], **state["filters"],
             "sort": state["sort"] if state["sort"] != "relevance" else None,
             "exact": None if state["correct"] else "1",
             "limit": state["limit"] if state["limit"] != DEFAULT_LIMIT else None}
@@ -42,40 +52,25 @@ def state_url(state: dict, changes: dict) -> str:
     return url_for("search.results", **{k: v for k, v in args.items() if v})
 
 
-def deadline() -> float | None:
-    """When this request's searches must answer (Config.search_budget_ms from now): the page's
-    search and its fallbacks share one budget."""
-    budget = site().config.search_budget_ms
-    return time.monotonic() + budget / 1000 if budget > 0 else None
-
-
 @bp.get("/search")
 def results():
     state = search_args()
-    service = site().search
-    result, unavailable = None, not service.ready()
-    partial = suggestion = None
-    until = deadline()
-    try:
-        if not unavailable and (state["text"].strip() or state["type"] or state["tag"] or state["category"]):
-            result = service.search(**state, deadline=until)
-        if result is not None and result.total == 0 and state["text"].strip() and not result.incomplete:
-            suggestion = result.suggestion or service.suggest_words(state["text"])
-            partial = service.partial_matches(state["text"], deadline=until)
-    except IndexUnavailable:
-        result, unavailable = None, True
-    # a search is counted once, when its first page is shown (not again for page 2 or a re-sort)
-    token = record_search(state["text"], result) if result is not None and state["text"].strip() \
-        and state["page"] == 1 else None
+    found = site().search_page(query_of(state), "page", request.remote_addr, reader=reader())
+    if found.token:
+        pending_write()
     cat = catalog()
+    params = filter_params()
     return render_template(
         "search.html",
         state=state,
-        result=result,
-        partial=partial,
-        suggestion=suggestion,
-        unavailable=unavailable,
-        search_token=token,
+        result=found.result,
+        partial=found.partial,
+        suggestion=found.suggestion,
+        unavailable=found.unavailable,
+        search_token=found.token,
         popular_tags=list(browse.tag_counts(cat.articles).items())[:16],
+        facet_fields=[(f, next(p for p, name in params.items() if name == f.name)) for f in registry().facets],
+        filter_fields=[(param, registry()[name]) for param, name in params.items()],
+        sort_fields=registry().sortable,
         link=lambda changes: state_url(state, changes),
     )

@@ -5,42 +5,26 @@ saved under the articles' locks and recorded in the content's history; search us
 list at its next query, in every worker, without re-indexing."""
 from __future__ import annotations
 
-import hashlib
-
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request
 
 from kb.analytics_report import report
 from kb.article import Problem
-from kb.saving import save_text
 from kb.synonyms import FILE, add_word, candidates, parse
 
 from ..auth import author, requires
 from ..urls import Urls
-from . import site
+from . import after_save, editing_allowed, site
 
 bp = Blueprint("synonyms", __name__)
 SUGGESTION_DAYS = 90
 
 
-def _allowed() -> None:
-    if not site().config.allow_edit:
-        abort(404)
-
-
 def _current() -> tuple[str, str | None]:
-    """(text, digest) of the file on disk; ("", None) when there is none yet."""
-    try:
-        raw = site().config.synonyms_path.read_bytes()
-    except FileNotFoundError:
-        return "", None
-    return raw.decode("utf-8", "replace"), hashlib.sha1(raw).hexdigest()
+    return site().synonyms_text()
 
 
 def _save(text: str, digest: str | None, message: str):
-    name, email = author()
-    s = site()
-    return save_text(s.store.root, FILE, text, digest, s.search.check_synonyms,
-                     record=lambda: s.history.commit([FILE], name, email, message))
+    return site().save_synonyms(text, digest, author(), message)
 
 
 def _saved(result, said: str):
@@ -66,7 +50,7 @@ def _page(text: str, digest: str | None, problems: list[Problem], status: int = 
 @bp.route("/synonyms", methods=["GET", "POST"])
 @requires("editor")
 def editor():
-    _allowed()
+    editing_allowed()
     if request.method == "GET":
         text, digest = _current()
         adding = {"word": request.args.get("add", "").strip()[:40], "line": request.args.get("line", type=int),
@@ -84,7 +68,7 @@ def editor():
 @requires("editor")
 def add():
     """Add one word to a group (``line``) or as a new group with ``partner``."""
-    _allowed()
+    editing_allowed()
     form = request.form
     word, partner, group = form.get("word", "").strip(), form.get("partner", "").strip(), form.get("group", "new")
     line = int(group) if group.isdigit() else None

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 
-from . import catalog, render_article
-from .edit import check_text
+from . import catalog, render_article, site
 
 bp = Blueprint("help", __name__)
 
@@ -63,7 +62,7 @@ def _link_source() -> str:
 
 
 def _rendered(source: str) -> str:
-    article, _ = check_text("guides/writing-help.md", source)
+    article, _ = site().check_text("guides/writing-help.md", source)
     return render_article(article).html if article is not None else ""
 
 

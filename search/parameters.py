@@ -1,0 +1,101 @@
+"""The ranking's parameters, and its formulas, written once.
+
+Lucene and Tantivy score with a ``Similarity`` object handed to the searcher, Whoosh with a
+``BM25F(B=…, K1=…)``: the parameters are a value, not module globals. Here ``Parameters`` is
+that value. The fast ranker (search.ranking, numpy arrays) and the reference (search.reference,
+Whoosh's matching, one document at a time) both score through the methods below — each works on
+a number as on an array — so the two cannot drift apart, and a benchmark tries other settings
+by passing another ``Parameters`` (``dataclasses.replace``) instead of patching modules.
+
+Every value was chosen on the tuned sets only (bench/tune.py; docs/benchmarks.md): the office
+set's tuned part and all of DRCD dev. The zone weights decide what the index holds (a word's
+weighted frequency), so they are part of the index's fingerprint: an index built with other
+zones is rebuilt by itself.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Zones:
+    """What a word counts for by where it stands (search.documents). A query word in a section's
+    heading says much more about the section than the same word in passing in its text, and a
+    word in the article's summary less than one in its title."""
+
+    # the article's own document
+    title: float = 2.0
+    tags: float = 1.5
+    summary: float = 0.25
+    lead: float = 1.0
+    # a section's document
+    context: float = 0.3  # the article's title, for context
+    heading: float = 2.0
+    body: float = 1.0
+
+
+@dataclass(frozen=True)
+class Parameters:
+    k1: float = 1.2  # Whoosh's default 1.2
+    b: float = 0.5  # Whoosh's default 0.75
+    coord: float = 0.5  # exponent of the share of the query matched: of its groups' weight (idf_coord) or number
+    idf_coord: bool = True  # False: the share of groups by number (for comparison in bench/tune.py)
+    head: float = 1.0  # bonus for a query that covers a document's head: see ``head_factor``
+    more: int = 3  # other matching sections listed with an article's best one
+    proximity: float = 0.5  # bonus for the query's words close together: see ``proximity_factor``
+    window: int = 10  # positions (words, stop words left out) that count as close together
+    rerank: int = 100  # the best documents by BM25 that the proximity bonus is computed for
+    lucene_idf: bool = True  # False: Whoosh's idf (for comparison in bench/tune.py)
+    # the query plan (search.plan): alternatives of a word, relative to the word as typed
+    partial: float = 0.4  # a word's parts, or an index word containing it
+    synonym: float = 0.6  # a synonym an editor listed
+    phrase_boost: float = 2.0  # a phrase in quotes
+    rare: int = 2  # documents: a dictionary word this rare is also looked for by its parts
+    containing: int = 20  # index words tried for a fragment
+    zones: Zones = field(default_factory=Zones)
+
+    def index_fingerprint(self) -> str:
+        """What of these parameters the index holds: the zone weights."""
+        return hashlib.sha1(json.dumps(asdict(self.zones), sort_keys=True).encode()).hexdigest()[:8]
+
+    # --- the formulas ---------------------------------------------------------------------------
+
+    def idf(self, documents: int, df) -> float:
+        """Lucene's BM25 idf. Whoosh's own, log(N / (df + 1)) + 1, never falls below 1, so a word in
+        most documents (为, 开始, 发生) still outweighs a rare topic word often enough to lose
+        questions (measured on DRCD's tuned split, docs/benchmarks.md)."""
+        if not documents:
+            return 0.0
+        if not self.lucene_idf:
+            return math.log(documents / (df + 1)) + 1
+        return math.log(1 + (documents - df + 0.5) / (df + 0.5))
+
+    def norm(self, length, average: float):
+        """K1 × (1 − B + B × length / average length): a document's length normalisation."""
+        return self.k1 * ((1 - self.b) + self.b * length / (average or 1.0))
+
+    def bm25(self, idf: float, tf, norm):
+        """BM25 of term frequencies ``tf`` (zone-weighted, as Whoosh keeps them) with ``norm``."""
+        return (idf * (self.k1 + 1)) * tf / (tf + norm)
+
+    def coordination(self, share, whole: float):
+        """The share of the query's weight a document matched, raised to ``coord``."""
+        return (share / whole) ** self.coord
+
+    def head_factor(self, in_head, head_words, groups: int):
+        """1 + HEAD × (share of the query's words in the head) × (share of the head they cover):
+        「大局意识」 lifts the section headed 大局意识 more than one headed 政治觉悟要高，大局意识要强,
+        and a query that is an article's title lifts the article's own document."""
+        return 1 + self.head * (in_head / groups) * np.minimum(1.0, in_head / np.maximum(head_words, 1))
+
+    def proximity_factor(self, closeness):
+        """1 + PROXIMITY × the share of the query's weight found within ``window`` words."""
+        return 1 + self.proximity * closeness
+
+
+DEFAULT = Parameters()

@@ -1,0 +1,160 @@
+"""The contract every search engine must keep (search.interface), run against two engines: the
+fast one (Whoosh plus the ranking matrix) and the reference (Whoosh's own matching and scoring).
+A new engine — OpenSearch for an organisation beyond one machine, say — is added to BACKENDS
+and must pass this file as it stands."""
+import dataclasses
+
+import pytest
+
+from kb.config import load_config
+from search.interface import IndexUnavailable, Query, Scope, SearchResult, open_engine
+from tests.conftest import write_article
+
+BACKENDS = ["whoosh", "reference"]
+
+
+def _content(folder):
+    write_article(folder, "rules/seal.md", "## 一、用印审批\n\n用印须经办公室主任审批登记。\n\n## 二、印章保管\n\n印章由专人保管。\n",
+                  slug="seal-rules", title="印章管理办法", type="rule", category="行政", tags="[印章, 审批]",
+                  updated="2025-03-01")
+    write_article(folder, "rules/meeting.md", "## 一、会前准备\n\n会议通知提前三天发出，印章不得带入会场。\n\n## 二、会议纪要\n\n纪要当天整理。\n",
+                  slug="meeting-rules", title="会议管理办法", type="rule", category="行政", tags="[会议]",
+                  updated="2026-01-10")
+    write_article(folder, "checklists/meeting.md", "## 会前\n\n- [ ] 发会议通知\n- [ ] 准备材料\n",
+                  slug="meeting-checklist", title="会议筹备清单", type="checklist", category="清单", tags="[会议, 审批]",
+                  updated="2024-06-30")
+    write_article(folder, "guides/duty.md", "## 值班要求\n\n节假日值班要留守电话。\n", slug="duty-guide", title="值班指南",
+                  type="guide", category="行政", updated="2023-02-02")
+    return folder
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path):
+    content = _content(tmp_path / "content")
+    config = dataclasses.replace(load_config(content_dir=content, index_dir=tmp_path / "index"),
+                                 search_backend=request.param)
+    engine = open_engine(config, cache_size=0) if request.param == "whoosh" else open_engine(config)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def built(engine):
+    engine.index()
+    return engine
+
+
+def slugs(result: SearchResult) -> list[str]:
+    return [h.slug for h in result.hits]
+
+
+def test_without_an_index_nothing_is_searchable_and_health_says_so(engine):
+    assert not engine.ready()
+    assert engine.health().status == "indexing" and not engine.health().searchable
+    with pytest.raises(IndexUnavailable):
+        engine.search(Query("印章"))
+
+
+def test_after_indexing_health_counts_the_articles(built):
+    health = built.health()
+    assert health.status == "ok" and health.searchable and health.articles == 4 and health.version >= 1
+
+
+def test_a_word_finds_the_articles_that_have_it_each_once_with_the_section_that_answers(built):
+    result = built.search(Query("用印"))
+    assert slugs(result) == ["seal-rules"] and result.total == 1
+    hit = result.hits[0]
+    assert hit.section == "一、用印审批" and hit.anchor and hit.url == f"/a/seal-rules#{hit.anchor}"
+    assert "<mark>用印</mark>" in hit.snippet
+    both = built.search(Query("印章"))
+    assert set(slugs(both)) == {"seal-rules", "meeting-rules"} and both.total == 2  # articles, not sections
+
+
+def test_any_word_matches_and_more_words_matched_rank_higher(built):
+    result = built.search(Query("印章 保管"))
+    assert slugs(result)[0] == "seal-rules" and "meeting-rules" in slugs(result)
+
+
+def test_a_phrase_is_required_and_an_excluded_word_removes(built):
+    assert slugs(built.search(Query('"会议纪要"'))) == ["meeting-rules"]
+    assert built.search(Query('"纪要会议"')).total == 0
+    assert slugs(built.search(Query("印章"))) != ["seal-rules"]
+    assert slugs(built.search(Query("印章 -会议"))) == ["seal-rules"]
+
+
+def test_filters_from_the_query_and_from_the_text_keep_only_matching_articles(built):
+    assert slugs(built.search(Query("会议", {"type": ("checklist",)}))) == ["meeting-checklist"]
+    assert slugs(built.search(Query("会议 类型:清单"))) == ["meeting-checklist"]
+    assert set(slugs(built.search(Query("", {"tags": ("审批",)})))) == {"seal-rules", "meeting-checklist"}
+    assert set(slugs(built.search(Query("tag:审批 category:行政")))) == {"seal-rules"}
+    assert built.search(Query("会议", {"category": ("没有这个分类",)})).total == 0
+
+
+def test_facets_count_each_matching_article_once(built):
+    result = built.search(Query("会议"))
+    assert result.total == 2
+    assert result.facets["type"] == {"rule": 1, "checklist": 1}
+    assert result.facets["category"] == {"行政": 1, "清单": 1}
+    assert result.facets["tags"] == {"会议": 2, "审批": 1}
+
+
+def test_sorted_by_date_newest_first_and_filters_alone_list_newest_first(built):
+    assert slugs(built.search(Query("会议 印章 值班", sort="updated"))) == \
+        ["meeting-rules", "seal-rules", "meeting-checklist", "duty-guide"]
+    assert slugs(built.search(Query("category:行政"))) == ["meeting-rules", "seal-rules", "duty-guide"]
+
+
+def test_pages_split_the_results_and_keep_the_total(built):
+    first = built.search(Query("category:行政", limit=2))
+    second = built.search(Query("category:行政", limit=2, page=2))
+    assert first.total == second.total == 3
+    assert len(first.hits) == 2 and slugs(second) == ["duty-guide"]
+
+
+def test_an_update_takes_a_changed_file_and_a_removed_one(built, tmp_path):
+    content = tmp_path / "content"
+    before = built.health().version
+    write_article(content, "guides/duty.md", "## 值班要求\n\n节假日值班要登记访客。\n", slug="duty-guide", title="值班指南")
+    built.update(["guides/duty.md"])
+    assert slugs(built.search(Query("访客"))) == ["duty-guide"]
+    assert built.search(Query("留守")).total == 0
+    assert built.health().version == before + 1
+    built.update(["guides/duty.md"])  # nothing changed since: not indexed again
+    assert built.health().version == before + 1
+    (content / "guides" / "duty.md").unlink()
+    built.update(["guides/duty.md"])
+    assert built.search(Query("访客")).total == 0 and built.health().articles == 3
+
+
+def test_suggestions_offer_titles_while_typing(built):
+    labels = [(s.label, s.kind, s.url) for s in built.suggest("印章")]
+    assert ("印章管理办法", "title", "/a/seal-rules") in labels
+
+
+def test_the_json_shape_is_the_contract(built):
+    data = built.search(Query("印章")).to_json()
+    assert {"query", "total", "page", "results", "facets", "took_ms"} <= set(data)
+    hit = data["results"][0]
+    assert {"slug", "title", "url", "section", "anchor", "heading_path", "snippet", "score", "type", "tags",
+            "category", "updated", "more", "why"} <= set(hit)
+    assert isinstance(hit["tags"], list) and isinstance(hit["type"], str)
+
+
+def test_partial_matches_answer_with_results_sharing_characters(built):
+    result = built.partial_matches(Query("用印章"))
+    assert isinstance(result, SearchResult)
+    assert "seal-rules" in slugs(result)
+
+
+def test_a_scope_leaves_out_what_a_reader_may_not_see_before_counting(built):
+    """What the application asks for a reader (search.interface.Scope): hidden values out, a
+    limited field held to the reader's values — in results, totals, facets and suggestions."""
+    hide_rules = Scope(hide={"type": ("rule",)})
+    result = built.search(Query("会议 印章", scope=hide_rules))
+    assert slugs(result) == ["meeting-checklist"] and result.total == 1
+    assert result.facets["type"] == {"checklist": 1} and "行政" not in result.facets["category"]
+    only = Scope(only={"tags": ("会议",)})  # an article with tags must have 会议; one without passes
+    assert set(slugs(built.search(Query("category:行政", scope=only)))) == {"meeting-rules", "duty-guide"}
+    assert all(s.url != "/a/seal-rules" for s in built.suggest("印章", scope=hide_rules))
+    assert any(s.url == "/a/seal-rules" for s in built.suggest("印章"))
+    assert not any(s.label == "印章" and s.kind == "tag" for s in built.suggest("印章", scope=only))
