@@ -368,11 +368,12 @@ class Site:
             if self.search.ready():
                 articles = {saved.article.rel_path: saved.article} if saved.article is not None else None
                 self.search.update([changed], articles=articles)
-        except (SearchError, OSError) as exc:
-            # The change stands; the keeper indexes it once the index can be written again,
-            # and until then /healthz and the editors' banner say why.
+        except Exception as exc:  # noqa: BLE001 — whatever search raises, the change stands
+            # The keeper indexes it once the index can be written again, and until then /healthz
+            # and the editors' banner say why: the editor is told, never shown a server error
+            # for a save that was written (a Whoosh FileFormatError was seen once under fuzzing).
             log.exception("saved %s, but could not index it", changed)
-            saved.index_error = str(exc)
+            saved.index_error = str(exc) if isinstance(exc, (SearchError, OSError)) else f"{type(exc).__name__}: {exc}"
         content_changed(self.config.instance_path, self.config.content_dir)
         return saved
 
