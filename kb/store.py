@@ -115,6 +115,7 @@ def _parse_article(raw: bytes, path: Path, root: Path, rel: str, dates: FileDate
         size=len(raw),
         links=frozenset(link.target for _, href in links.iter_links(src.body) if (link := links.parse(href)) and link.target),
         defaults=chosen,
+        lines=key_lines,
     )
     if chosen:
         problems.append(Problem(rel, "未写的字段用了默认值：" + "；".join(chosen.values()), severity="note"))
@@ -226,7 +227,7 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
     path_problems += removal_problems
     catalog.problems += path_problems + check_path_links(catalog.paths, catalog)
     if cross_checks:
-        catalog.problems += check.check_collection(everything, catalog.resolve, catalog.by_slug)
+        catalog.problems += check.check_collection(everything, catalog.resolve, catalog.by_slug, catalog.paths)
         if light:
             _lighten(catalog)
     catalog.problems = check.sort_problems(catalog.problems)
