@@ -63,13 +63,15 @@ class AsOf:
     """The text of an article in force on ``day``: ``article`` is that version (None when no
     version applied yet), ``change`` the save it came from (None: the file as it is, without
     history), ``current`` whether it is the text in force now, ``first`` when the earliest
-    version applied."""
+    version applied, ``unrecorded`` when ``day`` comes before the history began (the earliest
+    recorded text stands for what applied then)."""
 
     day: dt.date
     article: Article | None
     change: Change | None = None
     current: bool = False
     first: dt.date | None = None
+    unrecorded: bool = False
 
 
 class LifecycleCases:
@@ -147,27 +149,36 @@ class LifecycleCases:
     def version_on(self, article: Article, day: dt.date) -> AsOf:
         """The version of ``article`` that applied on ``day``, from its history (kb.history): by
         the dates its versions were saved and their effective dates (kb.lifecycle.version_on).
-        Versions saved after ``day`` are not read."""
+        Versions saved after ``day`` are not read.
+
+        The history may begin long after a rule took effect (a folder put into git today): the
+        earliest recorded version of a rule with an effective date applies from that date, and
+        one without from its first commit."""
         changes = self.history.log(article.rel_path, limit=1000)
         if not changes:
             whole = self.store.full(article)
             applied = lifecycle.version_on([lifecycle.Version(dt.date.min, whole.meta)], day)
-            return AsOf(day, whole if applied else None, current=bool(applied), first=_effective(whole))
+            return AsOf(day, whole if applied else None, current=bool(applied), first=_effective(whole),
+                        unrecorded=bool(applied))
         found = lifecycle.version_on(self._versions(article, changes, day), day)
-        first = self._first_applied(article, changes[-1])
+        oldest = self._version_article(article, changes[-1])
+        first = _saved(changes[-1], oldest, True).applies_from if oldest is not None else None
         if found is None:
             return AsOf(day, None, first=first)
         old, change = found.ref
-        return AsOf(day, old, change, current=old.digest == article.digest, first=first)
+        return AsOf(day, old, change, current=old.digest == article.digest, first=first,
+                    unrecorded=change.when.date() > day)
 
     def _versions(self, article: Article, changes: list[Change], day: dt.date):
-        """(Version, newest first) of the saves up to ``day``, each read from git when asked."""
+        """(Version, newest first) of the saves that may apply on ``day``, each read from git
+        when asked."""
         for change in changes:
-            if change.when.date() > day:
+            oldest = change is changes[-1]
+            if change.when.date() > day and not oldest:
                 continue
             old = self._version_article(article, change)
             if old is not None:  # a version with errors was not published
-                yield lifecycle.Version(change.when.date(), old.meta, (old, change))
+                yield _saved(change, old, oldest)
 
     def _version_article(self, article: Article, change: Change) -> Article | None:
         text = self.history.show(change.rev, change.paths[0] if change.paths else article.rel_path)
@@ -177,9 +188,13 @@ class LifecycleCases:
                                max_bytes=self.config.max_article_bytes)
         return old
 
-    def _first_applied(self, article: Article, first: Change) -> dt.date | None:
-        old = self._version_article(article, first)
-        return lifecycle.Version(first.when.date(), old.meta).applies_from if old is not None else None
+
+
+def _saved(change: Change, old: Article, oldest: bool) -> lifecycle.Version:
+    """A recorded version; the oldest one of a rule with an effective date stands for the time
+    before the history began."""
+    saved = dt.date.min if oldest and _effective(old) else change.when.date()
+    return lifecycle.Version(saved, old.meta, (old, change))
 
 
 def _effective(article: Article) -> dt.date | None:

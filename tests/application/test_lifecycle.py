@@ -193,4 +193,22 @@ def test_the_version_in_force_on_a_day_comes_from_the_history_by_its_dates(site,
     after = site.version_on(article, dt.date(2025, 3, 1))
     assert after.current and "报办公室备案" in after.article.body
     assert site.version_on(article, dt.date(2023, 6, 1)).article is None
-    assert site.version_on(article, dt.date(2023, 6, 1)).first == dt.date(2024, 1, 5)
+    assert site.version_on(article, dt.date(2023, 6, 1)).first == dt.date(2024, 1, 1)  # its effective date
+    assert not after.unrecorded and not before.unrecorded
+
+
+def test_a_rule_older_than_the_history_applies_from_its_effective_date(site, content_dir):
+    write_article(content_dir, "rules/old.md", "## 第一条\n\n旧的规定。\n", slug="old-rule", title="旧规定",
+                  type="rule", effective="2019-05-01")
+    git(content_dir, "add", "rules/old.md")
+    git(content_dir, "commit", "-q", "-m", "把文件放进 git", date="2026-01-10")
+    site.store.invalidate()
+    article = site.catalog().get("old-rule")
+    found = site.version_on(article, dt.date(2020, 1, 1))
+    assert found.current and found.unrecorded and found.change.when.date() == dt.date(2026, 1, 10)
+    assert site.version_on(article, dt.date(2019, 1, 1)).article is None
+    write_article(content_dir, "rules/undated.md", "## 一\n\n没有施行日期。\n", slug="undated", title="无日期")
+    git(content_dir, "add", "rules/undated.md")
+    git(content_dir, "commit", "-q", "-m", "无日期", date="2026-01-10")
+    site.store.invalidate()
+    assert site.version_on(site.catalog().get("undated"), dt.date(2025, 1, 1)).article is None  # from its commit

@@ -16,8 +16,9 @@ SOON = (TODAY + dt.timedelta(days=60)).isoformat()
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture
-def rules(content_dir):
+def write_rules(content_dir):
+    """A repealed rule and its replacement, a trial rule taking effect in 60 days, a draft, and a
+    rule 3 days past its review date (tests/browser/test_lifecycle.py walks them too)."""
     write_article(content_dir, "rules/seal-2019.md", "## 第一条\n\n用印须经办公室主任审批。\n", slug="seal-rules-2019",
                   title="印章管理办法（2019 年）", type="rule", category="行政", tags="[印章]", doc_no="办发〔2019〕7号",
                   status="废止", effective="2019-03-01", repealed_on="2024-07-01", superseded_by="seal-rules")
@@ -32,6 +33,11 @@ def rules(content_dir):
     write_article(content_dir, "rules/docs.md", "## 第一条\n\n公文由秘书科统一收发。\n", slug="document-handling",
                   title="公文处理办法", type="rule", category="行政", owner="秘书科",
                   review_by=(TODAY - dt.timedelta(days=3)).isoformat())
+
+
+@pytest.fixture
+def rules(content_dir):
+    write_rules(content_dir)
     return content_dir
 
 
@@ -166,7 +172,7 @@ def test_a_day_shows_the_text_then_in_force_marked_as_not_current(site, anonymou
     assert "2024-01-05 李四 保存的版本" in old and '<a href="/a/leave-rules">查看现行文本</a>' in old
     now = text(anonymous.get("/a/leave-rules?on=2025-03-01"))
     assert "2025-03-01 施行的就是本文现在的文本" in now and "两天以内" in now
-    assert "2023-06-01 时本文尚未施行（最早的版本自 2024-01-05 起施行）" in text(anonymous.get("/a/leave-rules?on=2023-06-01"))
+    assert "2023-06-01 时本文尚未施行（最早的版本自 2024-01-01 起施行）" in text(anonymous.get("/a/leave-rules?on=2023-06-01"))
     bad = anonymous.get("/a/leave-rules?on=2025-13-01")
     assert bad.status_code == 400 and "YYYY-MM-DD" in text(bad)
 
