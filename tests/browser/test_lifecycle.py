@@ -67,6 +67,14 @@ def test_a_reader_is_led_from_a_repealed_rule_to_its_replacement(reader, rules_s
     expect(page.locator(".related")).not_to_contain_text("2019 年")
 
 
+def test_instant_results_say_a_rule_is_on_trial(reader, rules_site):
+    base, _ = rules_site
+    reader.goto(base + "/")
+    reader.locator("#q").press_sequentially("请假管理办法")
+    hit = reader.locator(".suggest-hit", has_text="请假管理办法").first
+    expect(hit).to_contain_text("试行")
+
+
 def test_a_day_in_the_past_shows_the_text_then_in_force(reader, rules_site):
     base, _ = rules_site
     page = reader
