@@ -81,7 +81,7 @@ class LifecycleCases:
     # --- review ---------------------------------------------------------------------------
 
     def review(self, today: dt.date | None = None) -> Review:
-        """Every article due for review (the whole site: editors review drafts' owners too)."""
+        """Every article in force due for review, of the whole site (the page is for editors)."""
         today = today or dt.date.today()
         window = self.config.review_window_days
         dues = lifecycle.due_for_review(self.catalog().articles, today, window)

@@ -140,6 +140,7 @@ class Site(LifecycleCases):
         self.keeper = None
         self.access = Access()
         self._lock = threading.Lock()
+        self._repealed_known: tuple[tuple, bool] | None = None  # (content stamp, scope) -> any repealed
 
     # --- the parts ------------------------------------------------------------------------------
 
@@ -445,9 +446,21 @@ class Site(LifecycleCases):
         status itself: then nothing was left out)."""
         if query.names("status"):
             return 0
+        scope = self.access.scope(reader)
+        if not self._any_repealed(scope):
+            return 0
         also = dataclasses.replace(query, filters={**query.filters, "status": ("repealed",)}, page=1, limit=1,
-                                   correct=False, scope=self.access.scope(reader))
+                                   correct=False, scope=scope)
         return self.search.search(also).total
+
+    def _any_repealed(self, scope: Scope) -> bool:
+        """Whether the index has a repealed article in ``scope``: most sites have none, and then
+        a search is not made twice. Asked again once the content changed (the workers' marker)."""
+        key = (self.changes_stamp(), scope.key())
+        if self._repealed_known is None or self._repealed_known[0] != key:
+            found = self.search.search(Query("", {"status": ("repealed",)}, limit=1, scope=scope)).total > 0
+            self._repealed_known = (key, found)
+        return self._repealed_known[1]
 
     def found_now(self, text: str, reader: Reader = ANONYMOUS) -> int | None:
         """How many articles ``text`` finds today for ``reader`` (搜索统计: a query that found

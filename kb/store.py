@@ -6,13 +6,14 @@ file, never a site-wide error.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import check, defaults, links, removed
+from . import check, defaults, lifecycle, links, removed
 from .article import Article, Problem
 from .config import MAX_ARTICLE_BYTES
 from .filedates import FileDates
@@ -138,6 +139,12 @@ class Catalog:
 
     def get(self, slug: str) -> Article | None:
         return self.by_slug.get(slug)
+
+    @functools.cached_property
+    def replaced_by(self) -> dict[str, str]:
+        """old slug -> the slug of the article replacing it (kb.lifecycle.replacements): worked
+        out once per loaded catalog, not on every page (10,000 articles: tens of ms a look)."""
+        return lifecycle.replacements(self.articles)
 
     def without(self, hidden: set[int]) -> "Catalog":
         """A copy without the articles whose ``id()`` is in ``hidden`` — nor the reading-path items

@@ -212,3 +212,17 @@ def test_a_rule_older_than_the_history_applies_from_its_effective_date(site, con
     git(content_dir, "commit", "-q", "-m", "无日期", date="2026-01-10")
     site.store.invalidate()
     assert site.version_on(site.catalog().get("undated"), dt.date(2025, 1, 1)).article is None  # from its commit
+
+
+
+def test_a_rule_repealed_by_a_save_is_left_out_of_the_next_search_and_counted(app, site):
+    phrase = Query('"节假日安排值班"')
+    text = "---\ntitle: 值班管理办法\nslug: duty-rules\ntype: 制度\n---\n\n## 第一条\n\n节假日安排值班。\n"
+    first = site.save("rules/duty.md", text, None, EDITOR, "新建值班管理办法")
+    found = site.search_page(phrase, record=False)
+    assert first.done and found.result.total == 1 and found.repealed == 0 and "repealed_hidden" not in found.to_json()
+    repealed = text.replace("type: 制度\n", "type: 制度\nstatus: 废止\nrepealed_on: 2025-01-01\n")
+    assert site.save("rules/duty.md", repealed, first.digest, EDITOR, "废止值班管理办法").done
+    after = site.search_page(phrase, record=False)
+    assert after.result.total == 0 and after.repealed == 1 and after.to_json()["repealed_hidden"] == 1
+    assert site.search_page(Query('"节假日安排值班" 状态:废止'), record=False).result.total == 1

@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -44,7 +44,7 @@ def page_life(article, day: dt.date | None = None, as_of=None) -> Life:
     """What ``article``'s page says of its life on ``day`` (today), linking only the articles
     the reader may see."""
     cat, day = catalog(), day or dt.date.today()
-    notices = lifecycle.notices(article, cat.by_slug, day, lifecycle.replacements(cat.articles))
+    notices = lifecycle.notices(article, cat.by_slug, day, cat.replaced_by)
     return Life(lifecycle.marks(article.meta, day), notices, as_of, lifecycle.has_life(article.meta))
 
 
@@ -123,7 +123,7 @@ def delete(slug: str):
     editing_allowed()
     article = _article(slug)
     form = request.form if request.method == "POST" else {
-        "replaced_by": lifecycle.replacements(site().catalog().articles).get(slug, ""), "digest": article.digest}
+        "replaced_by": site().catalog().replaced_by.get(slug, ""), "digest": article.digest}
     problems = []
     if request.method == "POST":
         saved = site().delete(article, form.get("digest", ""), author(), form.get("reason", ""), form.get("replaced_by", ""))
@@ -131,7 +131,8 @@ def delete(slug: str):
             for warning in saved.warnings:
                 flash(f"已删除，但{warning}", "warning")
             flash(f"已删除《{article.title}》：它不再出现在搜索和列表里，修改历史里仍保留它。", "saved")
-            return redirect(Urls().recent() if not saved.warnings else "/", 303)
+            replacement = site().catalog().get(form.get("replaced_by", "").strip())
+            return redirect(Urls().article(replacement.slug) if replacement else url_for("home.index"), 303)
         problems = saved.problems
     return render_template("delete.html", article=article, form=form, problems=problems)
 
