@@ -38,7 +38,7 @@ bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # reachable without an account under require_login (the review feed checks its own key: web.views.lifecycle)
-OPEN_ENDPOINTS = {"auth.login", "static", "api.healthz", "lifecycle.review_feed"}
+OPEN_ENDPOINTS = {"auth.login", "static", "icons.icon", "api.healthz", "lifecycle.review_feed"}
 READER_WRITES = {"analytics.opened"}  # posts any reader may make: which search result was opened
 SESSION_DAYS = 14
 

@@ -111,7 +111,8 @@ def test_an_editor_confirms_a_review_from_the_review_page(browser, rules_site):
     try:
         log_in(page, base)
         page.goto(base + "/")
-        page.locator(".account >> text=待复审").click()
+        page.locator(".account-menu summary").click()  # the account's menu (web/templates/base.html)
+        page.locator(".account-panel >> text=待复审").click()
         page.wait_for_url(base + "/review")
         item = page.locator('.review-item[data-slug="document-handling"]')
         expect(item).to_contain_text("公文处理办法")
