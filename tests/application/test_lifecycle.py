@@ -226,3 +226,17 @@ def test_a_rule_repealed_by_a_save_is_left_out_of_the_next_search_and_counted(ap
     after = site.search_page(phrase, record=False)
     assert after.result.total == 0 and after.repealed == 1 and after.to_json()["repealed_hidden"] == 1
     assert site.search_page(Query('"节假日安排值班" 状态:废止'), record=False).result.total == 1
+
+
+def test_kb_search_says_how_many_repealed_articles_match_too(content_dir, tmp_path, capsys):
+    from tests.web.test_lifecycle import write_rules
+
+    write_rules(content_dir)
+    args = ["--content", str(content_dir), "--index", str(tmp_path / "index")]
+    assert main(["search", "用印", *args]) == 0
+    out = capsys.readouterr().out
+    assert "/a/seal-rules#" in out and "/a/seal-rules-2019" not in out
+    assert "另有 1 篇已废止的文章也符合（不在结果里）；加上 状态:废止 查看。" in out
+    assert main(["search", "用印 状态:废止", *args]) == 0
+    out = capsys.readouterr().out
+    assert "/a/seal-rules-2019" in out and "另有" not in out

@@ -1,7 +1,6 @@
 """The life of a guideline (kb.lifecycle) and what `kb check` reports of it (kb.check): every
 problem names the file, the line and the field, in Chinese."""
 import datetime as dt
-from pathlib import Path
 from types import SimpleNamespace
 
 from cli.main import main
