@@ -27,6 +27,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb import lifecycle
 from kb import removed as removals
 from kb.analytics import Analytics
 from kb.article import Article, Problem
@@ -41,11 +42,12 @@ from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, 
 from kb.store import Catalog, ContentStore, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
 from kb.users import Users
-from search.interface import IndexUnavailable, Query, SearchError, SearchResult, open_engine
+from search.interface import IndexUnavailable, Query, Scope, SearchError, SearchResult, open_engine
 
 from .access import ANONYMOUS, Access, Reader
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
+from .lifecycle import LifecycleCases
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,7 @@ class SearchPage:
     suggestion: str | None = None
     unavailable: bool = False
     token: str | None = None
+    repealed: int = 0  # repealed articles that match too, left out because no status was asked for
 
     def to_json(self) -> dict:
         """What ``/api/search`` and ``kb search --json`` print: the results' contract
@@ -105,6 +108,8 @@ class SearchPage:
             data["suggestion"] = self.suggestion
         if self.partial is not None and self.partial.hits:
             data["partial"] = [h.to_json() for h in self.partial.hits]
+        if self.repealed:
+            data["repealed_hidden"] = self.repealed  # shown with 状态:废止 (or status=repealed)
         return data
 
 
@@ -122,7 +127,7 @@ class NewArticle:
     folder: str = ""  # "" for checklists/ or guides/ by type
 
 
-class Site:
+class Site(LifecycleCases):
     def __init__(self, config: Config | dict | None = None):
         if not isinstance(config, Config):
             config = load_config(**(config or {}))
@@ -136,6 +141,7 @@ class Site:
         self.keeper = None
         self.access = Access()
         self._lock = threading.Lock()
+        self._repealed_known: tuple[tuple, bool] | None = None  # (content stamp, scope) -> any repealed
 
     # --- the parts ------------------------------------------------------------------------------
 
@@ -182,9 +188,18 @@ class Site:
         lookup shows them."""
         return self.access.catalog_for(self.store.catalog(), reader)
 
+    def scope(self, reader: Reader = ANONYMOUS, query: Query | None = None) -> Scope:
+        """What a search shows ``reader``: what they may see (application.access), less the
+        repealed articles (kb.lifecycle) unless ``query`` asks for a status itself (状态:废止,
+        状态:全部) — one scope for every engine and every way in (search page, API, `kb search`,
+        suggestions), applied before counting."""
+        scope = self.access.scope(reader)
+        return scope if query is not None and query.names("status") else scope.hiding(lifecycle.HIDDEN_BY_DEFAULT)
+
     def suggest(self, text: str, reader: Reader = ANONYMOUS, limit: int = 8):
-        """Titles, headings and tags for what is being typed, of what ``reader`` may see."""
-        return self.search.suggest(text, limit, self.access.scope(reader))
+        """Titles, headings and tags for what is being typed, of what ``reader`` may see (not
+        repealed articles: a suggestion is a result chosen before reading it)."""
+        return self.search.suggest(text, limit, self.scope(reader))
 
     # --- starting and stopping ------------------------------------------------------------------
 
@@ -329,9 +344,17 @@ class Site:
     def delete(self, article: Article, base_digest: str, author: Author, reason: str = "",
                replaced_by: str = "") -> Saved:
         """Remove an article: its file leaves the folder and search in one commit with a record of
-        what it was (kb.removed), so that its address says so from then on."""
+        what it was (kb.removed), so that its address says so from then on. ``replaced_by``
+        must name another article (its slug, or an old slug of it)."""
+        replaced_by = replaced_by.strip()
+        if replaced_by:
+            catalog = self.catalog()
+            found = catalog.get(replaced_by) or catalog.by_alias.get(replaced_by)
+            if found is None or found.slug == article.slug:
+                return Saved(None, [Problem(article.rel_path, f"替代文章 “{replaced_by}” 不存在：请填写另一篇现有文章的 slug，或留空")])
+            replaced_by = found.slug
         removal = removals.Removal(article.slug, article.title, article.rel_path, dt.date.today(), author.name,
-                                   reason.strip(), replaced_by.strip())
+                                   reason.strip(), replaced_by)
         message = f"删除 {article.title}" + (f"：{reason.strip()}" if reason.strip() else "")
 
         def record() -> str | None:
@@ -400,8 +423,9 @@ class Site:
         """A search as the site, the JSON API and `kb search` answer it, of what ``reader`` may
         see: the results; for one that found nothing, a correction and partial matches, within
         the same time budget; and, for the first page of a search with words, a line in the
-        query log."""
-        changes = {"scope": self.access.scope(reader)}
+        query log. Repealed articles are left out unless the query names a status; how many of
+        them match too is ``SearchPage.repealed``."""
+        changes = {"scope": self.scope(reader, query)}
         if query.deadline is None and self.config.search_budget_ms > 0:
             changes["deadline"] = query.until(self.config.search_budget_ms)
         query = dataclasses.replace(query, **changes)
@@ -412,9 +436,12 @@ class Site:
                 page.unavailable = True
                 return page
             if query.text.strip() or query.filters:
-                page.result = engine.search(query)
+                page.repealed = self._repealed_matching(query, reader)
+                # words that find repealed articles are not misspelt: no correction for them
+                page.result = engine.search(dataclasses.replace(query, correct=query.correct and not page.repealed))
             result = page.result
-            if result is not None and result.total == 0 and query.text.strip() and not result.incomplete:
+            if result is not None and result.total == 0 and query.text.strip() and not result.incomplete \
+                    and not page.repealed:
                 page.suggestion = result.suggestion or engine.suggest_words(query.text)
                 page.partial = engine.partial_matches(query)
         except IndexUnavailable:
@@ -425,11 +452,33 @@ class Site:
                                                corrected=result.query if result.corrected_from else None)
         return page
 
+    def _repealed_matching(self, query: Query, reader: Reader) -> int:
+        """How many repealed articles ``query`` would also find for ``reader`` (0 when it names a
+        status itself: then nothing was left out)."""
+        if query.names("status"):
+            return 0
+        scope = self.access.scope(reader)
+        if not self._any_repealed(scope):
+            return 0
+        also = dataclasses.replace(query, filters={**query.filters, "status": ("repealed",)}, page=1, limit=1,
+                                   correct=False, scope=scope)
+        return self.search.search(also).total
+
+    def _any_repealed(self, scope: Scope) -> bool:
+        """Whether the index has a repealed article in ``scope``: most sites have none, and then
+        a search is not made twice. Asked again once the content changed (the workers' marker)."""
+        key = (self.changes_stamp(), scope.key())
+        if self._repealed_known is None or self._repealed_known[0] != key:
+            found = self.search.search(Query("", {"status": ("repealed",)}, limit=1, scope=scope)).total > 0
+            self._repealed_known = (key, found)
+        return self._repealed_known[1]
+
     def found_now(self, text: str, reader: Reader = ANONYMOUS) -> int | None:
         """How many articles ``text`` finds today for ``reader`` (搜索统计: a query that found
         nothing then)."""
         try:
-            return self.search.search(Query(text, limit=1, scope=self.access.scope(reader))).total
+            query = Query(text, limit=1)
+            return self.search.search(dataclasses.replace(query, scope=self.scope(reader, query))).total
         except IndexUnavailable:
             return None
 

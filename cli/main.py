@@ -1,4 +1,4 @@
-"""The `kb` command: serve, index, check, search, new, import, user.
+"""The `kb` command: serve, index, check, search, review, new, import, user.
 
 Every command works through the application object (application.Site), as the web does: a new
 article or an import is saved, committed and indexed by the same use case as a save in the
@@ -139,11 +139,48 @@ def cmd_search(args) -> int:
     for n, hit in enumerate(result.hits, start=(args.page - 1) * args.limit + 1):
         where = " › ".join([hit.title, *hit.heading_path, *([hit.section] if hit.section else [])])
         print(f"{n:>3}. {where}\n     {hit.url}\n     {hit.snippet_text}")
+    if found.repealed:
+        print(f"另有 {found.repealed} 篇已废止的文章也符合（不在结果里）；加上 状态:废止 查看。")
     if found.partial is not None and found.partial.hits:
         print("与搜索词有部分字相同的内容：")
         for hit in found.partial.hits:
             print(f"  - {hit.title}{' › ' + hit.section if hit.section else ''}  {hit.url}")
     return 0
+
+
+def cmd_review(args) -> int:
+    """What is due for review, by owner; exit 0 when nothing is, 1 when something is (a
+    scheduled job mails or alerts on 1), 2 when reminders were asked for and not all sent."""
+    site = _site(args)
+    try:
+        review = site.review()
+        print(f"待复审（{review.today}：复审日期已过或在 {review.window} 天内）")
+        for owner, dues in review.groups.items():
+            print(f"{owner}（{len(dues)} 篇）")
+            for due in dues:
+                number = due.article.meta.get("doc_no")
+                print(f"  {due.review_by}  {due.when:<10}  {due.article.title}{f'（{number}）' if number else ''}"
+                      f"  {due.article.url}")
+        print(review.summary())
+        if args.mail and review.dues:
+            return _send_reminders(site) or (1 if review.dues else 0)
+    finally:
+        site.close()
+    return 1 if review.dues else 0
+
+
+def _send_reminders(site) -> int:
+    """Send the review reminders; 2 when some could not be sent (or nobody is set to get them)."""
+    sent = site.send_review_reminders()
+    if not sent:
+        print("没有发提醒：没有设置收件人（review_mail_to 或 review_mail_owners）。", file=sys.stderr)
+        return 2
+    for s in sent:
+        if s.error:
+            print(f"提醒没有发给 {'、'.join(s.reminder.to)}：{s.error}", file=sys.stderr)
+        else:
+            print(f"已发提醒给 {'、'.join(s.reminder.to)}：{s.reminder.count} 篇")
+    return 2 if any(s.error for s in sent) else 0
 
 
 def cmd_serve(args) -> int:
@@ -331,6 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=count(1, what="每页条数"), default=10, metavar="条数", help="每页显示几条结果（默认 10）")
     p.add_argument("--page", type=count(1, what="页码"), default=1, metavar="页码", help="显示第几页（默认 1）")
     p.set_defaults(func=cmd_search)
+
+    p = command("review", "列出待复审的文章（复审日期已过或快到的）",
+                "按责任部门列出复审日期已过或快到的有效文章。退出码：0 没有待复审的，1 有，2 要求发提醒但没有发出（给定时任务用）。")
+    p.add_argument("--mail", action="store_true", help="同时用邮件提醒各责任部门（需要设置 smtp_host 和收件人）")
+    p.set_defaults(func=cmd_review)
 
     p = command("new", "新建一篇文章")
     p.add_argument("title", metavar="标题", help="文章标题")

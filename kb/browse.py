@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
+from . import lifecycle
 from .article import TYPES, Article
 
 _LEADING_MARKS = re.compile(r"^[\W_]+")
@@ -77,12 +78,13 @@ def alphabetical(articles: list[Article]) -> dict[str, list[Article]]:
 
 
 def related(article: Article, articles: list[Article], n: int = 5) -> list[Article]:
-    """Articles sharing tags (weighted) or the category, and those linked from or to it."""
+    """Articles sharing tags (weighted) or the category, and those linked from or to it; not
+    repealed ones (kb.lifecycle)."""
     scores: Counter = Counter()
     tags = set(article.tags)
     for other in articles:
-        if other.slug == article.slug:
-            continue
+        if other.slug == article.slug or lifecycle.status(other.meta) == "repealed":
+            continue  # a repealed rule is reached from its replacement's page, never suggested
         score = 2 * len(tags & set(other.tags)) + (1 if other.category == article.category else 0)
         if other.slug in article.links or article.slug in other.links:
             score += 3

@@ -5,11 +5,12 @@ files (duplicate slugs and aliases, links, near-duplicates) run over the whole c
 """
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from . import defaults, fields
+from . import defaults, docno, fields, lifecycle
 from .article import SEVERITIES, Article, Problem
 from .links import iter_links
 from .sections import iter_headings
@@ -81,11 +82,15 @@ def check_body(body: str, path: str, body_line: int) -> list[Problem]:
     ]
 
 
-def check_collection(articles: list[Article], resolve, owners: dict[str, Article] | None = None) -> list[Problem]:
+def check_collection(articles: list[Article], resolve, owners: dict[str, Article] | None = None,
+                     paths: list | None = None, today: dt.date | None = None) -> list[Problem]:
     """Problems that only show across files. ``resolve(article, target)`` is the store's link
     resolver; ``owners`` maps each slug to the article that kept it (kb.slugs reports the
-    slugs claimed twice)."""
-    return _duplicate_aliases(articles, owners or {}) + _broken_links(articles, resolve) + near_duplicates(articles)
+    slugs claimed twice); ``paths`` are the reading paths (kb.reading_paths), their items
+    resolved; ``today`` dates the review check."""
+    owners = owners or {}
+    return (_duplicate_aliases(articles, owners) + _broken_links(articles, resolve) + near_duplicates(articles)
+            + lifecycle_problems(articles, owners, resolve, paths or [], today or dt.date.today()))
 
 
 def _duplicate_aliases(articles: list[Article], owners: dict[str, Article]) -> list[Problem]:
@@ -118,6 +123,92 @@ def _broken_links(articles: list[Article], resolve) -> list[Problem]:
             slug, anchor, error = result
             if error:
                 problems.append(Problem(a.rel_path, f"链接 “{target}” 无效：{error}", a.body_line + offset))
+    return problems
+
+
+# --- the life of guidelines (kb.lifecycle) ------------------------------------------------
+
+def lifecycle_problems(articles: list[Article], owners: dict[str, Article], resolve, paths: list,
+                       today: dt.date) -> list[Problem]:
+    """What would hide a guideline's real state from staff: a replacement that does not exist or
+    goes round in a circle, a repeal without its date, a review date gone by, a checklist or
+    reading path that sends people to a repealed or draft article, one number for two rules."""
+    def at(a: Article, key: str, message: str, severity: str = "error") -> Problem:
+        return Problem(a.rel_path, message, a.lines.get(key), severity)
+
+    problems = []
+    for a in articles:
+        meta, new = a.meta, a.meta.get("superseded_by")
+        if new and new != a.slug and new not in owners:
+            problems.append(at(a, "superseded_by", f"superseded_by（取代本文的新文章）“{new}” 没有对应的文章"))
+        if lifecycle.status(meta) == "repealed" and not meta.get("repealed_on"):
+            problems.append(at(a, "status", "status 是废止，但没有写 repealed_on（废止日期）：页面说不出是哪天废止的",
+                               "warning"))
+        day = meta.get("repealed_on")
+        if isinstance(day, dt.date) and day <= today and lifecycle.status(meta) != "repealed":
+            problems.append(at(a, "repealed_on", f"repealed_on（废止日期）{day} 已过，但 status 不是废止："
+                                                 "搜索仍把它当作有效的文章", "warning"))
+        review = meta.get("review_by")
+        if isinstance(review, dt.date) and review < today and lifecycle.status(meta) in lifecycle.IN_FORCE:
+            problems.append(at(a, "review_by", f"review_by（下次复审日期）{review} 已过：请复审，确认仍然有效后改为下次的日期",
+                               "warning"))
+    replaced_by = lifecycle.replacements(articles)
+    by_slug = {a.slug: a for a in articles}
+    for loop in lifecycle.cycles(replaced_by):
+        text = " → ".join(loop + loop[:1])
+        for old in loop:
+            a = by_slug.get(old)
+            key = "superseded_by" if a is not None and a.meta.get("superseded_by") else None
+            if key is None:  # the edge comes from the newer article's supersedes
+                a, key = by_slug.get(replaced_by[old]), "supersedes"
+            if a is not None:
+                problems.append(at(a, key, f"取代关系形成了循环：{text}（字段 {key}）"))
+    return problems + _links_to_the_gone(articles, owners, resolve, paths) + _shared_numbers(articles)
+
+
+def _gone(article: Article) -> str | None:
+    """Why staff should not be sent to ``article``: it is repealed, or a draft; else None."""
+    s = lifecycle.status(article.meta)
+    return {"repealed": "已废止的文章", "draft": "草稿（读者看不到）"}.get(s)
+
+
+def _links_to_the_gone(articles: list[Article], owners: dict[str, Article], resolve, paths: list) -> list[Problem]:
+    problems = []
+    for a in articles:
+        if a.type != "checklist":
+            continue
+        for offset, target in iter_links(a.body):
+            found = resolve(a, target)
+            other = owners.get(found[0]) if found and found[0] else None
+            if other is not None and other.slug != a.slug and _gone(other):
+                problems.append(Problem(a.rel_path, f"清单链接到{_gone(other)}：《{other.title}》（{target}），"
+                                                    "请改为链接现行的文章", a.body_line + offset, "warning"))
+    for reading in paths:
+        for item in reading.items:
+            other = owners.get(item.slug)
+            if other is not None and _gone(other):
+                problems.append(Problem(reading.rel_path, f"阅读路径链接到{_gone(other)}：《{other.title}》（{item.href}），"
+                                                          "请改为现行的文章", item.line, "warning"))
+    return problems
+
+
+def _shared_numbers(articles: list[Article]) -> list[Problem]:
+    """Two articles in force with one document number (however each writes it): the number
+    would find either."""
+    first: dict[str, Article] = {}
+    problems = []
+    for a in sorted(articles, key=lambda a: a.rel_path):
+        number = a.meta.get("doc_no")
+        if not number or lifecycle.status(a.meta) not in lifecycle.IN_FORCE:
+            continue
+        key = docno.canonical(number) or "".join(number.split())
+        if key in first:
+            other = first[key]
+            problems.append(Problem(a.rel_path, f"doc_no（文号）“{number}” 与 {other.rel_path}（{other.slug}）的文号相同："
+                                                "两篇有效的文章不能用同一个文号，被取代的一篇应写 status: 废止",
+                                    a.lines.get("doc_no")))
+        else:
+            first[key] = a
     return problems
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import tomllib
 import typing
@@ -70,6 +71,23 @@ def one_of(*choices: str) -> Check:
     return check
 
 
+_ADDRESS = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+$")
+
+
+def addresses(value: tuple[str, ...]) -> str | None:
+    bad = next((a for a in value if not _ADDRESS.match(a)), None)
+    return f"“{_short(bad, 40)}” 不是邮箱地址" if bad is not None else None
+
+
+def addresses_by_name(value: Mapping) -> str | None:
+    """A table of names (a department, a person) to e-mail addresses."""
+    for name, to in value.items():
+        items = [to] if isinstance(to, str) else to
+        if not isinstance(items, (list, tuple)) or not all(isinstance(a, str) and _ADDRESS.match(a) for a in items):
+            return f"“{_short(name, 20)}” 的值应为邮箱地址的列表，例如 \"办公室综合科\" = [\"zhang@example.cn\"]"
+    return None
+
+
 def web_address(value: str) -> str | None:
     if value and not value.startswith(("http://", "https://")):
         return "应为以 http:// 或 https:// 开头的网址，例如 https://kb.example.cn"
@@ -126,10 +144,17 @@ class Config:
     smtp_user: str = setting("", "登录 SMTP 服务器的用户名；不设时不登录")
     smtp_password: str = setting("", "登录 SMTP 服务器的密码（建议用环境变量 KB_SMTP_PASSWORD 给出）")
     mail_from: str = setting("", "邮件的发件地址，如 kb@example.cn；不设时为 kb@服务器名")
+    review_cycle_months: int = setting(12, "「确认仍然有效」把下次复审日期定在几个月以后", between(1, 120))
+    review_window_days: int = setting(30, "复审日期在几天之内的文章列入「待复审」（已过期的总在里面）", between(0, 365))
+    review_mail_to: tuple[str, ...] = setting((), "复审提醒（kb review --mail）默认发给的邮箱（列表）", addresses)
+    review_mail_owners: Mapping = setting(None, "按责任部门或责任人发复审提醒的邮箱，TOML 里写在 [review_mail_owners] 下："
+                                                "\"办公室综合科\" = [\"zhang@example.cn\"]；没列出的部门发给 review_mail_to",
+                                          addresses_by_name)
 
     def __post_init__(self):
-        if self.search is None:
-            object.__setattr__(self, "search", {})
+        for name in ("search", "review_mail_owners"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, {})
 
     @property
     def index_path(self) -> Path:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from . import defaults
+from . import defaults, docno
 from .article import TYPES
 from .links import safe_link
 
@@ -233,6 +233,25 @@ def _not_before_published(value, values) -> Issue | None:
     return None
 
 
+def _a_document_number(value, values) -> Issue | None:
+    if value and docno.parse(value) is None:
+        return Issue(f"文号 “{short(value)}” 不是常见的写法（如 办发〔2024〕12号），搜索只能按字词找到它", "warning")
+    return None
+
+
+def _not_before_effective(value, values) -> Issue | None:
+    effective = values.get("effective")
+    if isinstance(value, dt.date) and isinstance(effective, dt.date) and value < effective:
+        return Issue(f"repealed_on（{value}）早于 effective（{effective}）", "warning")
+    return None
+
+
+def _not_itself(value, values) -> Issue | None:
+    if value and value == values.get("slug"):
+        return Issue(f"superseded_by “{value}” 是本文自己的 slug：应写取代本文的新文章", "warning")
+    return None
+
+
 CORE = Registry([
     Field("title", "标题", help="文章的标题", default=defaults.title),
     Field("slug", "地址", kind="slug", default=defaults.slug,
@@ -243,6 +262,25 @@ CORE = Registry([
           help="文章所属的分类，例如 办公室综合"),
     Field("summary", "摘要", default=defaults.summary, help="一两句话概括本文，显示在标题下和搜索结果里"),
     Field("tags", "标签", kind="list", filters=("tag", "标签", "tags"), facet=True, help="几个关键词"),
+    # A guideline's life: in force or not, since and until when, who answers for it (kb.lifecycle).
+    # Before the author and dates: for a 制度 the number, owner and dates come first in its header.
+    Field("status", "状态", kind="choice", choices=LIFECYCLE, default=defaults.in_force, noted=False,
+          filters=("status", "状态"), facet=True,
+          help="草稿、试行、现行、修订中或废止（也可写 draft、trial、current、revising、repealed）；不写时为现行。"
+               "页面标题旁显示试行、已废止等字样"),
+    Field("doc_no", "文号", shown=True, check=_a_document_number,
+          help="发文字号，如 办发〔2024〕12号；搜索时括号写成【】[]()、全角数字、带不带“第”都能找到"),
+    Field("owner", "责任部门", shown=True, filters=("owner", "责任部门", "责任人"), facet=True,
+          help="负责这篇文章的部门或人，如 办公室综合科：复审提醒按它分组发送"),
+    Field("effective", "施行日期", kind="date", shown=True,
+          help="开始施行的日期 YYYY-MM-DD；日期未到时页面和搜索结果显示“将于……起施行”"),
+    Field("repealed_on", "废止日期", kind="date", shown=True, check=_not_before_effective,
+          help="废止的日期 YYYY-MM-DD；废止的文章把 status 写成 废止"),
+    Field("review_by", "下次复审日期", kind="date", shown=True,
+          help="下次复审的日期 YYYY-MM-DD：过期和 30 天内到期的文章出现在「待复审」"),
+    Field("supersedes", "取代的旧文章", kind="slugs", help="本文取代的旧文章的 slug 列表，如 [seal-rules-2019]"),
+    Field("superseded_by", "取代本文的新文章", kind="slug", check=_not_itself,
+          help="取代本文的新文章的 slug；旧文章页面顶部会链接到它"),
     Field("author", "作者", shown=True, help="作者或起草人"),
     Field("source", "来源", shown=True, link="source_url", help="原文出处"),
     Field("source_url", "来源网址", kind="url", help="原文的网址（http 或 https）"),
@@ -250,17 +288,6 @@ CORE = Registry([
     Field("updated", "更新", kind="date", default=defaults.updated, shown=True, sortable=True, order_label="更新时间",
           check=_not_before_published, help="最后更新日期 YYYY-MM-DD；网站保存时自动填写"),
     Field("aliases", "旧地址", kind="slugs", help="改 slug 前用过的旧 slug，旧链接会跳转到现在的地址"),
-    # A guideline's life (issue 17): in force or not, since and until when, who answers for it.
-    Field("status", "状态", kind="choice", choices=LIFECYCLE, default=defaults.in_force, noted=False, shown=True,
-          filters=("status", "状态"), facet=True, help="草稿、试行、现行、修订中或废止；不写时为现行"),
-    Field("doc_no", "文号", shown=True, help="发文字号，如 办发〔2024〕12号"),
-    Field("effective", "施行日期", kind="date", shown=True, help="开始施行的日期 YYYY-MM-DD"),
-    Field("repealed_on", "废止日期", kind="date", shown=True, help="废止的日期 YYYY-MM-DD"),
-    Field("review_by", "下次复审", kind="date", shown=True, help="下次复审的日期 YYYY-MM-DD：到期前后出现在「待复审」"),
-    Field("owner", "责任部门", shown=True, filters=("owner", "责任部门"), facet=True,
-          help="负责这篇文章的部门或人，如 办公室综合科"),
-    Field("supersedes", "取代", kind="slugs", help="本文取代的旧文章（slug 列表）"),
-    Field("superseded_by", "被取代", kind="slug", help="取代本文的新文章（slug）"),
 ])
 
 _current = CORE

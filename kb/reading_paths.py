@@ -29,6 +29,7 @@ class PathItem:
     note: str
     slug: str = ""
     anchor: str = ""
+    line: int | None = None  # in the path's file, for messages
 
 
 @dataclass
@@ -73,7 +74,8 @@ def load_path(file: Path, root: Path) -> tuple["ReadingPath | None", list[Proble
         m = _ITEM.match(line)
         if m:
             target, _, anchor = m.group(2).partition("#")
-            reading.items.append(PathItem(m.group(1), m.group(2), m.group(3).strip(), target.removesuffix(".md"), anchor))
+            reading.items.append(PathItem(m.group(1), m.group(2), m.group(3).strip(), target.removesuffix(".md"), anchor,
+                                          parsed.body_line + i))
         elif any(True for _ in iter_links(line)):
             problems.append(Problem(rel, "这一行有链接但不是列表项，不会出现在阅读路径里", parsed.body_line + i, "warning"))
     if not reading.items:

@@ -147,6 +147,11 @@ def fingerprint(dictionary: tuple[str, ...]) -> str:
     return hashlib.sha1("\x00".join(parts).encode()).hexdigest()[:16]
 
 
+class Exact(str):
+    """A zone's text that is index terms as they are, separated by spaces, all at one position:
+    the forms of a document number (search.documents), which jieba would cut into 办发 / 2024 / 12."""
+
+
 class Prepared(str):
     """A document's text with its tokens already made: ``tokens`` is a list of
     (term, position, weight, in_head). Whoosh's tokenizer replays them; the matrix reads them."""
@@ -165,6 +170,10 @@ def prepare(parts: list[tuple[str, float, bool]], dictionary: tuple[str, ...]) -
     head_words: list[str] = []
     for text, weight, head in parts:
         if not text:
+            continue
+        if isinstance(text, Exact):
+            tokens += [(term, pos, weight, head) for term in text.split()]
+            pos += 1 + ZONE_GAP
             continue
         for term, _start, _end, subs in seg.words(text):
             append((term, pos, weight, head))

@@ -12,7 +12,7 @@ filters and facets concern articles whichever of their documents matched.
 """
 from __future__ import annotations
 
-from kb import fields
+from kb import docno, fields
 from kb.article import Article, Section
 from kb.defaults import summary_repeats_lead
 from kb.reading_paths import ReadingPath
@@ -20,7 +20,7 @@ from kb.links import strip_citations
 from kb.render import plain_text
 from kb.sections import without_ordinal
 
-from .analyzer import prepare
+from .analyzer import Exact, prepare
 from .folding import fold
 from .parameters import Zones
 
@@ -46,6 +46,16 @@ def article_fields(article: Article) -> dict:
     """The fields every document of an article carries (for filters, facets and display)."""
     return {"path": article.rel_path, "slug": article.slug, "article_title": article.title,
             **stored_fields(field_terms(article))}
+
+
+def number_terms(value: str) -> list[str]:
+    """The index terms of a document number (kb.docno): as GB/T 9704 writes it, and without
+    its agency code (「〔2024〕12号」, for a query that leaves the code apart or out). A value
+    that is no number has none: its words are indexed as written."""
+    found = docno.parse(value) if value else None
+    if found is None:
+        return []
+    return list(dict.fromkeys(fold(found.text(p)).lower() for p in (found.prefix, "")))
 
 
 def _section_text(section: Section) -> str:
@@ -79,6 +89,7 @@ def documents(article: Article, dictionary: tuple[str, ...] = (), zones: Zones =
     # summary, the default one): the snippet said the same words twice
     summary = "" if lead_section is not None and summary_repeats_lead(article.summary, lead_section.text) \
         else article.summary
+    number = article.meta.get("doc_no") or ""
     docs = [{
         **common,
         "id": article.slug,
@@ -87,8 +98,11 @@ def documents(article: Article, dictionary: tuple[str, ...] = (), zones: Zones =
         "section": None,
         "heading_path": [],
         # what the result shows: the summary, the lead, and the tags (a match may be there)
-        "text": "\n".join(filter(None, [summary, lead, "标签：" + "、".join(article.tags) if article.tags else ""])),
-        "content": prepare([(article.title, zones.title, True), (" ".join(article.tags), zones.tags, False),
+        "text": "\n".join(filter(None, [summary, lead, "标签：" + "、".join(article.tags) if article.tags else "",
+                                      f"文号：{number}" if number else ""])),
+        # a document number weighs as the title does: typed whole, it names this article
+        "content": prepare([(article.title, zones.title, True), (Exact(" ".join(number_terms(number))), zones.title, False),
+                            (number, zones.tags, False), (" ".join(article.tags), zones.tags, False),
                             (article.summary, zones.summary, False), (lead, zones.lead, False)], dictionary),
     }]
     for i, s in enumerate(sections):

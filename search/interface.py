@@ -27,6 +27,7 @@ from kb.config import MAX_ARTICLE_BYTES, Config, SettingError, parse_settings, s
 
 from .parameters import DEFAULT as DEFAULT_PARAMETERS
 from .parameters import Parameters
+from .parse import parse_query
 from .results import Hit, Report, SearchResult, Suggestion
 
 __all__ = ["SearchError", "IndexUnavailable", "IndexBusy", "EngineSetup", "Scope", "EVERYTHING", "Query", "Health",
@@ -99,6 +100,11 @@ class Scope:
         return (tuple(sorted((k, tuple(v)) for k, v in self.hide.items())),
                 tuple(sorted((k, tuple(v)) for k, v in self.only.items())))
 
+    def hiding(self, hidden: Mapping[str, tuple[str, ...]]) -> "Scope":
+        """This scope, also leaving out the articles with any of these values."""
+        hide = {name: tuple(dict.fromkeys((*self.hide.get(name, ()), *values))) for name, values in hidden.items()}
+        return Scope({**self.hide, **hide}, self.only)
+
     def allows(self, values: Mapping[str, list[str]]) -> bool:
         """Whether an article with these field values (name -> terms) is in scope."""
         if any(set(values.get(name) or ()) & set(hidden) for name, hidden in self.hide.items()):
@@ -133,6 +139,15 @@ class Query:
 
     def with_text(self, text: str) -> "Query":
         return dataclasses.replace(self, text=text)
+
+    def names(self, name: str) -> bool:
+        """Whether the query filters by field ``name`` itself — a value in ``filters``, or typed
+        (``状态:废止``, ``status:repealed``, ``状态:全部``): then the application leaves no value
+        of it out on its own (application.site: repealed articles)."""
+        if self.filters.get(name):
+            return True
+        parsed = parse_query(self.text)
+        return bool(parsed.filters.get(name)) or name in parsed.every
 
 
 @dataclass

@@ -6,6 +6,8 @@
     保密 OR 会议         OR is accepted and means what plain words mean anyway
     type:清单 tag:保密 category:办公室综合   filters (also 类型: 标签: 分类:, and every other
                          filter the field registry declares, kb.fields)
+    状态:全部 status:all  a choice field named with 全部 (all) is not filtered: every value, where
+                         the application would otherwise leave some out (repealed articles)
 
 Nothing here can fail: any text, however odd, parses into something.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from kb.fields import registry
 
 MAX_QUERY_CHARS = 500
+EVERY = ("全部", "all")  # a choice filter's value for every value
 _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "「": '"', "」": '"', "：": ":", "－": "-"})
 _TOKEN = re.compile(r'(-?)(?:([^\s:"]+):)?("([^"]*)"?|[^\s"]+)')
 
@@ -28,15 +31,21 @@ class ParsedQuery:
     phrases: list[str] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)  # field name -> values, any of which
+    every: set[str] = field(default_factory=set)  # fields asked for with 全部: every value
 
     @property
     def is_empty(self) -> bool:
-        return not (self.words or self.phrases or self.filters)
+        return not (self.words or self.phrases or self.filters or self.every)
 
     def add_filter(self, name: str, value: str) -> None:
-        """Filter by the registry's field ``name`` (a choice given by its label is its key)."""
+        """Filter by the registry's field ``name`` (a choice given by its label is its key);
+        ``全部`` (all) for a choice field asks for every value."""
         if name in registry():
-            value = registry()[name].normalize(value)
+            f = registry()[name]
+            if f.kind == "choice" and value.strip().lower() in EVERY:
+                self.every.add(name)
+                return
+            value = f.normalize(value)
         values = self.filters.setdefault(name, [])
         if value not in values:
             values.append(value)

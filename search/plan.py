@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from kb import docno
+
 from .analyzer import query_words, segmenter, stopwords, subwords
 from .budget import UNLIMITED, Budget
 from .folding import fold
@@ -174,14 +176,45 @@ def character_runs(words: list, vocabulary: Vocabulary) -> list[Group]:
     return runs
 
 
+def document_numbers(words: list[str], dictionary: tuple[str, ...], vocabulary: Vocabulary) -> tuple[list[Group], list[str]]:
+    """The document numbers among the typed ``words`` that the index knows (kb.docno,
+    search.documents), each one group of its one index term, and the words left for the usual
+    plan. Typed in any way, a number is looked up as GB/T 9704 writes it; of its agency code,
+    words the segmenter splits off in front (「根据办发〔2024〕12号」) and a code written apart
+    (「办发 〔2024〕12号」) may be left to the words, but the code is never cut inside a word:
+    「国办发」 must not find 「办发」's number. A number the index does not know is typed words."""
+    text = fold(" ".join(words))
+    groups: list[Group] = []
+    kept, at = [], 0
+    for found in docno.find(text):
+        number, prefix = found.number, found.number.prefix
+        cuts = sorted({start for _t, start, _e, _s in segmenter(dictionary).words(prefix)} - {0})
+        if found.spaced or not prefix:
+            cuts.append(len(prefix))
+        for cut in [0, *cuts]:
+            term = number.text(prefix[cut:]).lower()
+            if vocabulary.known(term):
+                groups.append(Group(text[found.start:found.end], [_term(term)]))
+                kept += [text[at:found.start], prefix[:cut]]
+                at = found.end
+                break
+    if not groups:
+        return [], words
+    kept.append(text[at:])
+    return groups, " ".join(kept).split()
+
+
 def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Vocabulary, synonyms=None,
                budget: Budget = UNLIMITED, parameters: Parameters = DEFAULT) -> Plan:
     """The plan for ``parsed``; when ``budget`` runs out, the words after the ones planned so
     far are left out (the fallbacks of unknown words search the whole vocabulary)."""
     planner = _Planner(dictionary, vocabulary, synonyms, parameters)
     plan = Plan(filters=dict(parsed.filters))
+    numbers, words = document_numbers(parsed.words, dictionary, vocabulary) if parsed.words else ([], [])
+    plan.groups += numbers
+    plan.typed += len(numbers)
     seen: set[str] = set()
-    for chunk in parsed.words:
+    for chunk in words:
         if len(plan.groups) >= MAX_WORDS or (plan.groups and budget.over()):
             break
         found = segmenter(dictionary).words(chunk)
@@ -209,7 +242,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
     if parsed.words and not plan.groups and not parsed.phrases:
         plan.impossible = True  # words typed, none of which the index can match
     plan.excludes = [g for g in (planner.phrase_group(e) for e in parsed.excludes[:MAX_WORDS]) if g]
-    plan.highlight = highlight_terms(parsed, dictionary)
+    plan.highlight = highlight_terms(parsed, dictionary) + [g.alts[0].terms[0] for g in numbers]
     return plan
 
 

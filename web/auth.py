@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-OPEN_ENDPOINTS = {"auth.login", "static", "icons.icon", "api.healthz"}  # reachable without an account under require_login
+# reachable without an account under require_login (the review feed checks its own key: web.views.lifecycle)
+OPEN_ENDPOINTS = {"auth.login", "static", "icons.icon", "api.healthz", "lifecycle.review_feed"}
 READER_WRITES = {"analytics.opened"}  # posts any reader may make: which search result was opened
 MAX_SESSION_HOURS = 2160  # 90 days
 REFUSED = {

@@ -22,6 +22,9 @@ ARTICLE_HISTORY = ARTICLE + "/history"
 ARTICLE_VERSION = ARTICLE + "/history/<rev>"
 ARTICLE_DIFF = ARTICLE + "/diff"
 ARTICLE_REVERT = ARTICLE + "/revert"
+ARTICLE_DELETE = ARTICLE + "/delete"
+ARTICLE_CONFIRM_REVIEW = ARTICLE + "/review/confirm"
+ARTICLE_START_REVISION = ARTICLE + "/review/revise"
 API_ARTICLE = "/api/articles/<slug>"
 
 
@@ -119,6 +122,21 @@ class Urls:
 
     def synonyms_add(self) -> str:
         return url_for("synonyms.add")
+
+    def delete(self, slug: str) -> str:
+        return url_for("lifecycle.delete", slug=slug)
+
+    def review(self) -> str:
+        return url_for("lifecycle.review")
+
+    def review_feed(self, key: str | None = None) -> str:
+        return url_for("lifecycle.review_feed", key=key) if key else url_for("lifecycle.review_feed")
+
+    def confirm_review(self, slug: str) -> str:
+        return url_for("lifecycle.confirm_review", slug=slug)
+
+    def start_revision(self, slug: str) -> str:
+        return url_for("lifecycle.start_revision", slug=slug)
 
     def new_titled(self, title: str) -> str:
         """The new-article form with its title filled in (from a query that found nothing)."""

@@ -1,5 +1,6 @@
 """Browser tests: the real site served by `kb serve` in a subprocess, driven in Debian's
 Chromium through Playwright's Python API (never a downloaded browser)."""
+import contextlib
 import os
 import shutil
 import socket
@@ -46,15 +47,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """(base URL, content folder) of a running server over a private copy of the content."""
-    root = tmp_path_factory.mktemp("site")
-    content = root / "content"
-    shutil.copytree(CONTENT, content)
-    alias_target = content / "guides" / "ten-awareness.md"
-    text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
-    alias_target.write_text(text, encoding="utf-8")
+@contextlib.contextmanager
+def serving(root: Path, content: Path):
+    """(base URL, content folder) of `kb serve` over ``content``, with the test accounts, its
+    index and instance folder under ``root``; stopped on leaving."""
     port = _free_port()
     instance = root / "instance"
     env = {**os.environ, "KB_SECRET_KEY": "browser-tests", "KB_INSTANCE_DIR": str(instance)}
@@ -83,9 +79,24 @@ def site(tmp_path_factory):
             server.kill()
             raise AssertionError("server did not start:\n" + (root / "server.log").read_text())
         time.sleep(0.2)
-    yield base, content
-    server.terminate()
-    server.wait(10)
+    try:
+        yield base, content
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """(base URL, content folder) of a running server over a private copy of the content."""
+    root = tmp_path_factory.mktemp("site")
+    content = root / "content"
+    shutil.copytree(CONTENT, content)
+    alias_target = content / "guides" / "ten-awareness.md"
+    text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
+    alias_target.write_text(text, encoding="utf-8")
+    with serving(root, content) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

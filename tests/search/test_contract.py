@@ -158,3 +158,57 @@ def test_a_scope_leaves_out_what_a_reader_may_not_see_before_counting(built):
     assert all(s.url != "/a/seal-rules" for s in built.suggest("印章", scope=hide_rules))
     assert any(s.url == "/a/seal-rules" for s in built.suggest("印章"))
     assert not any(s.label == "印章" and s.kind == "tag" for s in built.suggest("印章", scope=only))
+
+
+# --- document numbers and statuses (kb.docno, kb.lifecycle) --------------------------------
+
+@pytest.fixture
+def numbered(engine, tmp_path):
+    """Two rules of one agency and year, another agency's rule of the same number, a repealed
+    rule, and the seal rules mentioning a number in their text."""
+    content = tmp_path / "content"
+    write_article(content, "rules/n12.md", "## 第一条\n\n公务接待实行审批制度。\n", slug="reception-rules",
+                  title="公务接待管理办法", type="rule", category="行政", doc_no="办发〔2024〕12号")
+    write_article(content, "rules/n13.md", "## 第一条\n\n差旅费按标准报销。\n", slug="travel-rules",
+                  title="差旅费管理办法", type="rule", category="行政", doc_no="办发〔2024〕13号")
+    write_article(content, "rules/g12.md", "## 第一条\n\n公文处理要规范。\n", slug="state-document-rules",
+                  title="公文处理规定", type="rule", category="行政", doc_no="国办发〔2024〕12号")
+    write_article(content, "rules/old.md", "## 第一条\n\n接待标准另行规定。\n", slug="reception-rules-2019",
+                  title="公务接待管理办法（2019 年）", type="rule", category="行政", doc_no="办发〔2019〕3号",
+                  status="废止", repealed_on="2024-07-01", superseded_by="reception-rules")
+    engine.index()
+    return engine
+
+
+@pytest.mark.parametrize("typed", ["办发〔2024〕12号", "办发[2024]12号", "办发【2024】12号", "办发（2024）12号",
+                                   "办发(2024)12号", "办发〔２０２４〕１２号", "办发〔2024〕第12号", "办发〔2024〕12",
+                                   "办发 〔2024〕 12 号", "办发 [2024] 第 12 号", "辦發〔2024〕12號"])
+def test_a_document_number_finds_its_article_and_no_other_however_it_is_typed(numbered, typed):
+    result = numbered.search(Query(typed))
+    assert slugs(result) == ["reception-rules"] and result.total == 1, typed
+
+
+def test_a_number_among_other_words_still_finds_its_article_first(numbered):
+    assert slugs(numbered.search(Query("根据办发〔2024〕12号")))[0] == "reception-rules"
+    assert slugs(numbered.search(Query("办发〔2024〕13号 报销")))[0] == "travel-rules"
+    # another agency's code is not cut down to this one's: 国办发 is not 办发
+    assert slugs(numbered.search(Query("国办发〔2024〕12号"))) == ["state-document-rules"]
+    # the year and number alone find every agency's number 12 of 2024, and nothing else
+    assert set(slugs(numbered.search(Query("〔2024〕12号")))) == {"reception-rules", "state-document-rules"}
+
+
+def test_a_number_nobody_has_is_searched_as_the_words_typed(numbered):
+    typed = numbered.search(Query("办发〔2030〕99号"))
+    words = numbered.search(Query("办发 2030 99"))
+    assert typed.total == words.total > 0 and set(slugs(typed)) == set(slugs(words))
+
+
+def test_a_status_filter_and_all_statuses(numbered):
+    assert slugs(numbered.search(Query("接待 状态:废止"))) == ["reception-rules-2019"]
+    assert slugs(numbered.search(Query("接待", {"status": ("repealed",)}))) == ["reception-rules-2019"]
+    everything = numbered.search(Query("接待 状态:全部"))
+    assert set(slugs(everything)) == set(slugs(numbered.search(Query("接待")))) == {"reception-rules", "reception-rules-2019"}
+    assert numbered.search(Query("status:all")).total == 8  # 全部 alone lists every article
+    hidden = Scope(hide={"status": ("draft",)}).hiding({"status": ("repealed",)})
+    result = numbered.search(Query("接待", scope=hidden))
+    assert slugs(result) == ["reception-rules"] and result.total == 1 and "repealed" not in result.facets["status"]

@@ -4,6 +4,9 @@
 (function () {
   "use strict";
   var KIND = { title: "文章", heading: "小节", tag: "标签" };
+  /* A status a reader must not miss beside an instant result (kb.lifecycle; repealed ones are
+     only there when asked for with 状态:废止). */
+  var STATUS = { trial: "试行", revising: "修订中", repealed: "已废止", draft: "草稿" };
   var SUGGESTIONS = 5, RESULTS = 5;
 
   function getJson(url) {
@@ -40,7 +43,10 @@
     if (found && found.results.length) {
       out.push({ group: "相关小节" });
       found.results.forEach(function (hit) {
-        out.push({ url: hit.url, className: "suggest-hit", parts: [span("suggest-hit-title", hitTitle(hit)), snippet(hit.snippet)] });
+        var parts = [span("suggest-hit-title", hitTitle(hit))];
+        if (STATUS[hit.status]) parts.push(span("suggest-kind", STATUS[hit.status]));
+        parts.push(snippet(hit.snippet));
+        out.push({ url: hit.url, className: "suggest-hit", parts: parts });
       });
       out.push({ url: "/search?q=" + encodeURIComponent(query), className: "suggest-all",
                  parts: [span("", "查看全部 " + found.total + " 篇结果")] });

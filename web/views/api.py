@@ -54,7 +54,7 @@ def _fields(article) -> dict:
 def api_articles():
     return jsonify([
         {"slug": a.slug, "title": a.title, "type": a.type, "category": a.category, "tags": a.tags,
-         "url": a.url, "updated": a.updated.isoformat() if a.updated else None}
+         "url": a.url, "updated": a.updated.isoformat() if a.updated else None, "status": a.meta.get("status", "current")}
         for a in catalog().articles
     ])
 

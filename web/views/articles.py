@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, render_template, send_from_directory
+from flask import Blueprint, abort, render_template, request, send_from_directory
 from flask_login import current_user
 
 from kb import browse
@@ -7,6 +7,7 @@ from kb.reading_paths import positions
 
 from ..urls import ARTICLE, ARTICLE_SLASH, ARTICLE_SOURCE
 from . import article_or_redirect, catalog, find_article, moved_permanently, render_article, site
+from .lifecycle import as_of, page_life
 
 bp = Blueprint("articles", __name__)
 
@@ -16,6 +17,8 @@ def article(slug: str):
     found, moved = article_or_redirect(slug, "articles.article")
     if moved:
         return moved
+    if request.args.get("on"):
+        return as_of(found, request.args["on"])  # the text in force on that day
     cat = catalog()
     found = site().store.full(found)  # the catalog holds articles without their text
     rendered = render_article(found)
@@ -26,6 +29,7 @@ def article(slug: str):
         toc=rendered.toc,
         related=browse.related(found, cat.articles),
         path_positions=positions(cat.paths, found.slug, cat.by_slug),
+        life=page_life(found),
     )
 
 

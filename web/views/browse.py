@@ -1,6 +1,6 @@
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 
-from kb import browse
+from kb import browse, lifecycle
 from kb.article import TYPES, normalize_type
 from kb.render import render_markdown
 
@@ -9,26 +9,36 @@ from . import catalog, site
 bp = Blueprint("browse", __name__)
 
 
+def shown() -> list:
+    """The articles lists show: what the reader may see, less the repealed (kb.lifecycle),
+    which search finds with 状态:废止."""
+    return lifecycle.shown_by_default(catalog().articles)
+
+
 @bp.get("/browse")
 def overview():
-    cat = catalog()
+    articles = shown()
     return render_template(
         "browse.html",
-        types=browse.type_counts(cat.articles),
-        categories=browse.category_counts(cat.articles),
-        tags=browse.frequent_tags(cat.articles),
-        tag_total=len(browse.tag_counts(cat.articles)),
-        articles=browse.alphabetical(cat.articles),
+        types=browse.type_counts(articles),
+        categories=browse.category_counts(articles),
+        tags=browse.frequent_tags(articles),
+        tag_total=len(browse.tag_counts(articles)),
+        articles=browse.alphabetical(articles),
     )
 
 
 @bp.get("/tags")
 def all_tags():
-    return render_template("tags.html", groups=browse.by_initial(browse.tag_counts(catalog().articles).items()))
+    return render_template("tags.html", groups=browse.by_initial(browse.tag_counts(shown()).items()))
 
 
-def _listing(title: str, articles, kind: str):
-    return render_template("listing.html", title=title, kind=kind, articles=browse.recent(articles, len(articles)))
+def _listing(title: str, articles, kind: str, **search):
+    """A list of articles; the repealed among them are counted and linked to their search."""
+    kept = lifecycle.shown_by_default(articles)
+    gone = len(articles) - len(kept)
+    return render_template("listing.html", title=title, kind=kind, articles=browse.recent(kept, len(kept)),
+                           repealed=gone, repealed_url=url_for("search.results", status="repealed", **search))
 
 
 @bp.get("/type/<name>")
@@ -37,7 +47,7 @@ def by_type(name: str):
     if key is None:
         abort(404)
     cat = catalog()
-    return _listing(TYPES[key], browse.filter_articles(cat.articles, type=key), "类型")
+    return _listing(TYPES[key], browse.filter_articles(cat.articles, type=key), "类型", type=key)
 
 
 @bp.get("/tag/<path:name>")  # a tag may contain "/" (收文/发文)
@@ -45,7 +55,7 @@ def by_tag(name: str):
     articles = browse.filter_articles(catalog().articles, tag=name)
     if not articles:
         abort(404)
-    return _listing(name, articles, "标签")
+    return _listing(name, articles, "标签", tag=name)
 
 
 @bp.get("/category/<path:name>")
@@ -53,7 +63,7 @@ def by_category(name: str):
     articles = browse.filter_articles(catalog().articles, category=name)
     if not articles:
         abort(404)
-    return _listing(name, articles, "分类")
+    return _listing(name, articles, "分类", category=name)
 
 
 @bp.get("/paths")

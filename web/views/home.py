@@ -3,19 +3,20 @@ from flask import Blueprint, render_template
 from kb import browse
 
 from . import catalog
+from .browse import shown
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index():
-    cat = catalog()
+    cat, articles = catalog(), shown()
     return render_template(
         "home.html",
-        types=browse.type_counts(cat.articles),
-        categories=browse.category_counts(cat.articles),
-        tags=browse.frequent_tags(cat.articles, 10),
-        recent=browse.recent(cat.articles, 6),
+        types=browse.type_counts(articles),
+        categories=browse.category_counts(articles),
+        tags=browse.frequent_tags(articles, 10),
+        recent=browse.recent(articles, 6),
         paths=cat.paths,
-        total=len(cat.articles),
+        total=len(articles),
     )

@@ -1,6 +1,8 @@
+import datetime as dt
+
 from flask import Blueprint, render_template, request, url_for
 
-from kb import browse
+from kb import browse, lifecycle
 from kb.fields import registry
 from search.interface import Query
 
@@ -60,6 +62,8 @@ def results():
         pending_write()
     cat = catalog()
     params = filter_params()
+    hits = found.result.hits if found.result is not None else []
+    today = dt.date.today()
     return render_template(
         "search.html",
         state=state,
@@ -68,6 +72,8 @@ def results():
         suggestion=found.suggestion,
         unavailable=found.unavailable,
         search_token=found.token,
+        repealed=found.repealed,  # repealed articles that match too, left out
+        marks={h.slug: lifecycle.marks(cat.get(h.slug).meta, today) for h in hits if cat.get(h.slug)},
         popular_tags=list(browse.tag_counts(cat.articles).items())[:16],
         facet_fields=[(f, next(p for p, name in params.items() if name == f.name)) for f in registry().facets],
         filter_fields=[(param, registry()[name]) for param, name in params.items()],
