@@ -26,6 +26,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from kb import removed as removals
 from kb.analytics import Analytics
@@ -43,6 +44,7 @@ from kb.users import Users
 from search.interface import IndexUnavailable, Query, SearchError, SearchResult, open_engine
 
 from .access import ANONYMOUS, Access, Reader
+from .publishing import Publishing
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
 
@@ -65,6 +67,7 @@ class Saved:
     history_error: str | None = None  # written, but the history could not record it
     index_error: str | None = None  # written, but search could not take it yet
     done: bool = False
+    draft: bool = False  # kept as a draft: readers still see the published text (application.publishing)
 
     @property
     def warnings(self) -> list[str]:
@@ -134,6 +137,7 @@ class Site:
         self._analytics: Analytics | None = None
         self.keeper = None
         self.access = Access()
+        self.publishing = Publishing(self)  # drafts, approval and attachments (application.publishing)
         self._lock = threading.Lock()
 
     # --- the parts ------------------------------------------------------------------------------
@@ -272,14 +276,19 @@ class Site:
         return parse_article(text.encode("utf-8"), self.store.root / rel_path, self.store.root,
                              max_bytes=self.config.max_article_bytes)
 
-    def save(self, rel_path: str, text: str, base_digest: str | None, author: Author, message: str) -> Saved:
+    def save(self, rel_path: str, text: str, base_digest: str | None, author: Author, message: str,
+             also: Callable[[], list[str]] | None = None) -> Saved:
         """Save an article's text at ``rel_path``: checked like ``kb check``, written only over
         the version the editor opened (``base_digest``, None for a new file), committed as
-        ``author`` with ``message``, indexed once, and the other workers told."""
+        ``author`` with ``message``, indexed once, and the other workers told. ``also`` runs
+        inside the save's lock once the text is written — the article's attachments, a published
+        draft's files (application.publishing) — and names the paths it changed, which go into
+        the same commit."""
         def record(article: Article) -> str | None:
             # images an import put in the media folder go into the same commit as the article
             media = [f"_media/{n}" for n in _MEDIA.findall(article.body) if (self.config.media_path / n).is_file()]
-            return self.history.commit([article.rel_path, *media], author.name, author.email, message)
+            extra = self.history.recordable(also()) if also is not None else []
+            return self.history.commit([article.rel_path, *media, *extra], author.name, author.email, message)
 
         return self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
 

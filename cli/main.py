@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_dirs(sub.add_parser("user", help="管理账号：add、passwd、role、remove、list"))
     p.add_argument("action", choices=["add", "passwd", "role", "remove", "list"])
     p.add_argument("name", nargs="?")
-    p.add_argument("--role", default="editor", choices=["reader", "editor", "admin"], help="角色（默认 editor）")
+    p.add_argument("--role", default="editor", choices=["reader", "editor", "approver", "admin"], help="角色（默认 editor）")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（脚本用）")
     p.set_defaults(func=cmd_user)
     return parser

@@ -152,6 +152,18 @@ class History:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
 
+    def recordable(self, paths: list[str]) -> list[str]:
+        """Of ``paths``, those a commit can name: on disk, or gone but known to git (a removal).
+        git refuses the whole commit for a path it never had that is not there either (a
+        draft's file removed before any commit of it)."""
+        present = [p for p in dict.fromkeys(paths) if (self.root / p).exists()]
+        gone = [p for p in dict.fromkeys(paths) if p not in present]
+        if not gone or not self.commits:
+            return present
+        run = _git(self.root, "ls-files", "-z", "--", *gone, check=False)
+        known = run.stdout.decode("utf-8", "replace").split("\0") if run.returncode == 0 else []
+        return present + [p for p in gone if any(k == p or k.startswith(p.rstrip("/") + "/") for k in known)]
+
     def commit(self, paths: list[str], author: str, email: str, message: str) -> str | None:
         """Commit ``paths`` (relative to the content folder) as they are on disk now; the new
         revision, or None when nothing changed. Raises HistoryError."""

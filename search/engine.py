@@ -22,6 +22,7 @@ from kb.config import between, setting
 
 from .analyzer import query_words, read_dictionary, segmenter
 from .budget import Budget
+from .documents import attachment_link
 from .facets import ArticleTable
 from .highlight import snippet
 from .interface import EVERYTHING, EngineSetup, Health, IndexUnavailable, Query, Scope, SearchEngine
@@ -266,6 +267,7 @@ class Engine(SearchEngine):
             section=section, anchor=anchor, heading_path=list(shown.get("path") or []),
             snippet=snippet(shown.get("text") or "", _marks(plan, how), written_as_is=not shown.get("folds", True)),
             score=float(score), fields=dict(info.get("fields") or {}), more=more, why=_why(how),
+            attachment=attachment_link(info["slug"], anchor),
         )
 
     # --- help when nothing is found -------------------------------------------------------
