@@ -26,7 +26,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from kb import removed as removals
 from kb.analytics import Analytics
@@ -122,6 +122,7 @@ class NewArticle:
     summary: str = ""
     body: str = ""
     folder: str = ""  # "" for checklists/ or guides/ by type
+    extra: Mapping[str, object] = field(default_factory=dict)  # other fields of the registry (kb.form)
 
 
 class Site:
@@ -300,7 +301,8 @@ class Site:
         today = dt.date.today()
         meta = {"title": new.title.strip(), "slug": slug, "type": new.type, "category": new.category.strip(),
                 "tags": [t.strip() for t in new.tags if t.strip()], "summary": new.summary.strip(),
-                "source": "", "author": "", "published": today, "updated": today, "aliases": []}
+                "source": "", "author": "", "published": today, "updated": today, "aliases": [],
+                **{k: v for k, v in new.extra.items() if k not in ("title", "slug", "type", "category", "tags", "summary")}}
         return self.save(f"{folder}/{slug or 'untitled'}.md", dump(meta, new.body), None, author,
                          message or f"新建 {new.title.strip()}")
 

@@ -28,7 +28,9 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
         site = Site(site)
     config = site.config
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=site.secret_key(), KB=config, MAX_CONTENT_LENGTH=config.max_upload_bytes + 1_000_000)
+    # a request may carry an imported document or an article's attachments (several at once)
+    app.config.update(SECRET_KEY=site.secret_key(), KB=config,
+                      MAX_CONTENT_LENGTH=max(config.max_upload_bytes, 2 * config.max_attachment_bytes) + 1_000_000)
     app.json.ensure_ascii = False
     app.extensions["kb"] = site
     security.init_app(app, config)
@@ -55,9 +57,9 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
 
     auth.init_app(app, site)
     errors.init_app(app)
-    from .views import analytics, api, articles, browse, edit, feeds, history, home, importing, search, synonyms
+    from .views import analytics, api, articles, browse, drafts, edit, feeds, history, home, importing, search, synonyms
 
-    for module in (home, search, articles, browse, edit, history, importing, feeds, api, analytics, synonyms):
+    for module in (home, search, articles, browse, edit, drafts, history, importing, feeds, api, analytics, synonyms):
         app.register_blueprint(module.bp)
 
     @app.context_processor
