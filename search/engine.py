@@ -333,8 +333,9 @@ class Engine(SearchEngine):
 
     def update(self, paths: list[str], articles: dict | None = None) -> Report:
         report = update_index(self.setup, paths=list(paths), articles=articles, parameters=self.parameters)
-        if report.changed_anything:
-            self.snapshot(wait=True)  # this process's next search sees the change (the editor's redirect)
+        # this process's next search sees the change (the editor's redirect), whoever indexed it:
+        # the keeper may have been first (a save with attachments gives it time to see the file)
+        self.snapshot(wait=True)
         return report
 
 

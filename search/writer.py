@@ -247,8 +247,8 @@ def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary
     for rel in paths:
         item, _ = load_item(root, rel, dates, max_bytes)
         if item is not None:  # it was valid a moment ago in the parent; a file may change meanwhile
+            digests[rel] = _with_attachments(root, rel, item.digest)  # before its documents: see _apply
             add_item(writer, builder, item, dictionary, zones)
-            digests[rel] = _with_attachments(root, rel, item.digest)
     if writer._added:
         segment = writer._finalize_segment()
     else:
@@ -398,6 +398,9 @@ def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article
         return report
     locations = locations or _Locations(gen, manifest)
     touched = set(removed) | {a.rel_path for a in upserts}
+    # What the index records of each file is taken before its documents are made: an attachment
+    # written meanwhile then makes the next update take the file again, never the other way round.
+    digests = {a.rel_path: _with_attachments(Path(config.content_dir), a.rel_path, a.digest) for a in upserts}
     deleted = {k: list(v) for k, v in manifest.get("deleted", {}).items()}
     for rel in touched:
         if rel in locations.where:
@@ -428,7 +431,7 @@ def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article
         writer.cancel()
         raise
     files = {p: d for p, d in old.items() if p not in touched}
-    files.update({a.rel_path: _with_attachments(Path(config.content_dir), a.rel_path, a.digest) for a in upserts})
+    files.update(digests)
     for rel in touched:
         stamps.pop(rel, None)
     stamps.update(_stamps(config, [a.rel_path for a in upserts]))

@@ -158,3 +158,24 @@ def test_a_scope_leaves_out_what_a_reader_may_not_see_before_counting(built):
     assert all(s.url != "/a/seal-rules" for s in built.suggest("印章", scope=hide_rules))
     assert any(s.url == "/a/seal-rules" for s in built.suggest("印章"))
     assert not any(s.label == "印章" and s.kind == "tag" for s in built.suggest("印章", scope=only))
+
+
+def test_an_attachments_text_finds_its_article_and_the_hit_names_the_file(built, tmp_path):
+    """Every engine indexes an article's attachments (kb.attachments) as documents of the article:
+    a word inside one finds the article, shown by the attachment, with its name and link."""
+    from tests.attachment_files import xlsx
+
+    folder = tmp_path / "content" / "guides" / "duty.files"
+    folder.mkdir()
+    (folder / "值班登记表.xlsx").write_bytes(xlsx("节假日值班须登记访客车辆号牌"))
+    built.update(["guides/duty.md"])  # the article's text did not change: its attachments did
+    result = built.search(Query("车辆号牌"))
+    assert slugs(result) == ["duty-guide"]
+    hit = result.hits[0]
+    assert hit.section == "附件：值班登记表.xlsx" and hit.url == "/a/duty-guide#附件-值班登记表.xlsx"
+    assert hit.attachment["name"] == "值班登记表.xlsx"
+    assert hit.attachment["url"].startswith("/a/duty-guide/files/") and "<mark>" in hit.snippet
+    assert hit.to_json()["attachment"] == hit.attachment
+    (folder / "值班登记表.xlsx").unlink()
+    built.update(["guides/duty.md"])
+    assert built.search(Query("车辆号牌")).total == 0
