@@ -133,12 +133,31 @@ def compose(text: str, form: Mapping[str, str], body: str) -> str:
     """``text`` with the form's field values and ``body``; a field the form leaves empty is
     removed from the front matter. ``text`` may be "" (a new article)."""
     out = text if text.strip() else "---\n---\n"
+    try:
+        before = parse(text).meta if text.strip() else {}
+    except FrontMatterError:
+        before = {}
     for i in inputs():
         if i.name not in form:
             continue
         value = _value(i.field, form.get(i.name) or "")
+        if _same(i.field, before.get(i.name), value):
+            continue  # the line stays as it was written (quotes, comments, layout)
         out = without_field(out, i.name) if value is None else with_field(out, i.name, _yaml(value))
     return with_body(out, body)
+
+
+def _same(f: Field, old, new) -> bool:
+    """Whether the form's value says what the file already says."""
+    if old in (None, "", []) or new is None:
+        return old in (None, "", []) and new is None
+    if f.kind == "choice" and isinstance(old, str):
+        return f.normalize(old) == new
+    if isinstance(new, list):
+        return isinstance(old, list) and [str(v).strip() for v in old] == new
+    if isinstance(new, dt.date):
+        return isinstance(old, dt.date) and old == new
+    return str(old).strip() == str(new)
 
 
 def without_field(text: str, key: str) -> str:
