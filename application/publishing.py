@@ -266,6 +266,14 @@ class Publishing:
 
     # --- files ---------------------------------------------------------------------------------
 
+    def remove_attachments(self, rel: str) -> list[str]:
+        """Remove an article's attachments (it is being deleted, in this commit): the paths gone."""
+        folder = attachments.folder_of(rel)
+        if not (self.root / folder).is_dir():
+            return []
+        shutil.rmtree(self.root / folder, ignore_errors=True)
+        return self.site.history.recordable([folder])
+
     def _apply_files(self, rel: str, folder: str, uploads, remove) -> list[str]:
         """Write ``uploads`` into ``folder`` and remove the attachments named in ``remove``;
         the paths changed, for the commit."""

@@ -337,7 +337,8 @@ class Site:
 
         def record() -> str | None:
             self._record_removal(removal)
-            return self.history.commit([article.rel_path, removals.FILE], author.name, author.email, message)
+            files = self.publishing.remove_attachments(article.rel_path)  # they go with it; the history keeps them
+            return self.history.commit([article.rel_path, removals.FILE, *files], author.name, author.email, message)
 
         result = delete_article(self.store, article.rel_path, base_digest, record=record)
         saved = Saved.of(result)

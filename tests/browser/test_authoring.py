@@ -35,11 +35,11 @@ def test_a_clerk_creates_a_rule_from_its_template_without_typing_yaml(editor, si
     page.keyboard.press("Enter")
     page.keyboard.type("车辆，")
     expect(page.locator(".chips-input .chip")).to_have_count(2)
-    page.select_option("#f-status", "trial")
+    page.select_option("[id='field:status']", "trial")
     page.click(".fields-more summary")
-    page.fill("#f-doc_no", "办发〔2025〕3号")
-    page.fill("#f-effective", "2025-03-01")  # a date picker
-    page.fill("#f-owner", "办公室综合科")
+    page.fill("[id='field:doc_no']", "办发〔2025〕3号")
+    page.fill("[id='field:effective']", "2025-03-01")  # a date picker
+    page.fill("[id='field:owner']", "办公室综合科")
     body = page.input_value("#text").replace("为了……，根据……", "为了规范公务用车，根据有关规定")
     page.fill("#text", body)
     page.locator("#text").press("Control+End")
@@ -73,7 +73,7 @@ def test_the_form_works_by_keyboard_alone(editor, site):
     for _ in range(6):
         page.keyboard.press("Tab")
         order.append(page.evaluate("document.activeElement.id"))
-    assert order == ["slug", "type", "f-status", "category", "summary", "tags"]
+    assert order == ["slug", "type", "field:status", "category", "summary", "tags"]
     page.keyboard.type("值班")
     page.keyboard.press("Enter")
     expect(page.locator(".chips-input .chip")).to_have_text([re.compile("值班")])

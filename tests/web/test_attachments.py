@@ -108,3 +108,16 @@ def test_under_approval_an_editors_attachment_waits_with_the_draft(approval_app,
     assert (content_dir / "guides" / "ten-awareness.files" / "新表.xlsx").is_file()
     assert reader.get("/api/search?q=qzstagedword").get_json()["results"][0]["attachment"]["name"] == "新表.xlsx"
     assert not (content_dir / "_drafts").exists()
+
+
+def test_a_deleted_article_takes_its_attachments_with_it_into_the_history(client, content_dir):
+    _upload(client, [("登记表.xlsx", MAKERS["xlsx"]("登记"))])
+    site = client.application.extensions["kb"]
+    article = site.catalog().get(SLUG)
+    from kb.history import Author
+
+    assert site.delete(article, article.digest, Author.named("editor"), "不再使用").done
+    assert not (content_dir / "guides" / "ten-awareness.files").exists()
+    shown = subprocess.run(["git", "-C", str(content_dir), "-c", "core.quotepath=off", "show", "--name-only",
+                            "--format=", "HEAD"], capture_output=True, text=True, check=True).stdout.split()
+    assert "guides/ten-awareness.files/登记表.xlsx" in shown and REL in shown

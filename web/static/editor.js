@@ -131,7 +131,7 @@
     typing.id = input.id;
     typing.setAttribute("aria-describedby", input.getAttribute("aria-describedby") || "");
     typing.setAttribute("autocomplete", "off");
-    input.id = input.id + "-value";
+    input.id = input.id + ":value";  /* ids made by scripts have a colon: no heading takes one */
     input.type = "hidden";
     input.parentNode.insertBefore(box, input);
     box.appendChild(list);
