@@ -184,8 +184,7 @@ class Publishing:
         if draft is None or draft.new or draft.digest != draft_digest:
             return self._refused([Problem(rel, DRAFT_MOVED)], draft.digest if draft else None, conflict=True)
         paths = self._remove_draft_files(rel)
-        revision = self.site.history.commit(self.site.history.recordable(paths), author.name, author.email,
-                                            f"丢弃草稿 {article.title}")
+        revision = self.site.history.commit(paths, author.name, author.email, f"丢弃草稿 {article.title}")
         return Saved(article, [], revision=revision, done=True, draft=True)
 
     # --- the two ways a save goes -----------------------------------------------------------
@@ -243,7 +242,7 @@ class Publishing:
             paths = [path, approval.review_path(rel)]
             (self.root / approval.review_path(rel)).write_text(approval.dump_review(rel, review), encoding="utf-8")
             paths += self._apply_files(rel, approval.files_path(rel), uploads, tuple(set(remove) & staged))
-            return self.site.history.commit(self.site.history.recordable(paths), author.name, author.email, message)
+            return self.site.history.commit(paths, author.name, author.email, message)
 
         result = save_text(self.root, path, text, draft.digest if draft else None, check, record=record)
         return Saved(article, result.problems, result.conflict, result.digest, result.revision, result.history_error,
@@ -268,11 +267,9 @@ class Publishing:
 
     def remove_attachments(self, rel: str) -> list[str]:
         """Remove an article's attachments (it is being deleted, in this commit): the paths gone."""
-        folder = attachments.folder_of(rel)
-        if not (self.root / folder).is_dir():
-            return []
-        shutil.rmtree(self.root / folder, ignore_errors=True)
-        return self.site.history.recordable([folder])
+        gone = [a.rel_path for a in attachments.listing(self.root, rel)]
+        shutil.rmtree(self.root / attachments.folder_of(rel), ignore_errors=True)
+        return gone
 
     def _apply_files(self, rel: str, folder: str, uploads, remove) -> list[str]:
         """Write ``uploads`` into ``folder`` and remove the attachments named in ``remove``;
@@ -298,14 +295,15 @@ class Publishing:
         for a in attachments.listing(self.root, approval.text_path(rel)):
             target.mkdir(parents=True, exist_ok=True)
             os.replace(staged / a.name, target / a.name)
-            paths.append(f"{attachments.folder_of(rel)}/{a.name}")
+            paths += [a.rel_path, f"{attachments.folder_of(rel)}/{a.name}"]  # from the drafts area to the article
         return paths
 
     def _remove_draft_files(self, rel: str) -> list[str]:
-        paths = [approval.text_path(rel), approval.review_path(rel), approval.files_path(rel)]
+        staged = [a.rel_path for a in attachments.listing(self.root, approval.text_path(rel))]
+        paths = [approval.text_path(rel), approval.review_path(rel), *staged]
         (self.root / paths[0]).unlink(missing_ok=True)
         (self.root / paths[1]).unlink(missing_ok=True)
-        shutil.rmtree(self.root / paths[2], ignore_errors=True)
+        shutil.rmtree(self.root / approval.files_path(rel), ignore_errors=True)
         folder = (self.root / paths[0]).parent
         while folder != self.root and folder.name and _remove_if_empty(folder):
             folder = folder.parent

@@ -31,11 +31,11 @@ _INLINE_MARKUP = re.compile(r"[*_`~]|!?\[([^\]]*)\]\([^)]*\)")
 RESERVED_IDS = frozenset({
     "a-z", "add-group", "add-h", "add-partner", "add-partner-help", "add-word", "attachments", "attachments-h",
     "body", "by-category", "by-tag", "categories", "comment", "files", "publish-message",
-    "by-type", "category", "cats-h", "edit-h", "err-q", "file", "header-q", "main", "md-help-h", "message", "name",
-    "new-name", "new-password", "new-role", "pane-preview", "pane-write", "password", "path", "paths-h", "q",
-    "recent-h", "related-h", "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary",
-    "tab-preview", "tab-write", "tags", "text", "title", "toc-h", "top-h", "type", "types-h", "unopened-h",
-    "weeks-h", "zero-h",
+    "by-type", "category", "cats-h", "edit-h", "err-q", "file", "folder", "folder-list", "front-matter", "header-q",
+    "main", "md-help-h", "message", "name", "new-name", "new-password", "new-role", "pane-preview", "pane-write",
+    "password", "path", "paths-h", "q", "recent-h", "related-h", "revert-message", "search-q", "slug", "slug-help",
+    "suggested-h", "summary", "tab-preview", "tab-write", "tags", "text", "title", "toc-h", "top-h", "type",
+    "types-h", "unopened-h", "weeks-h", "zero-h",
 })
 
 

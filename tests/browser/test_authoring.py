@@ -144,7 +144,8 @@ def test_a_draft_is_invisible_to_a_reader_and_published_by_an_approver(browser, 
     expect(reader.locator("main")).not_to_contain_text("来文登记后当日分送")
 
     log_in(approver, base, "approver", APPROVAL_ACCOUNTS["approver"])
-    approver.click(".site-nav >> text=草稿")
+    approver.click(".account-menu summary")
+    approver.click(".account-panel >> text=草稿")
     approver.click(".draft-list >> text=办公室服务工作")
     expect(approver.locator(".diff ins", has_text="来文登记后当日分送领导批阅")).to_have_count(1)  # the words added
     approver.fill("#publish-message", "同意：补充来文分送时限")

@@ -121,3 +121,19 @@ def test_a_deleted_article_takes_its_attachments_with_it_into_the_history(client
     shown = subprocess.run(["git", "-C", str(content_dir), "-c", "core.quotepath=off", "show", "--name-only",
                             "--format=", "HEAD"], capture_output=True, text=True, check=True).stdout.split()
     assert "guides/ten-awareness.files/登记表.xlsx" in shown and REL in shown
+
+
+def test_a_published_drafts_attachment_leaves_the_drafts_area_in_git_too(approval_app, content_dir):
+    editor, approver = log_in(approval_app.test_client(), "editor"), _approver(approval_app)
+    _upload(editor, [("新表.xlsx", MAKERS["xlsx"]("表"))])
+    page = approver.get(f"/a/{SLUG}/draft").get_data(as_text=True)
+    digest = re.search(r'name="digest" value="([^"]+)"', page).group(1)
+    approver.post(f"/a/{SLUG}/draft/publish", data={"csrf": _hidden(approver, f"/a/{SLUG}/draft")["csrf"],
+                                                  "digest": digest})
+    tracked = subprocess.run(["git", "-C", str(content_dir), "-c", "core.quotepath=off", "ls-files"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert "guides/ten-awareness.files/新表.xlsx" in tracked
+    assert not [t for t in tracked if t.startswith("_drafts/")]
+    status = subprocess.run(["git", "-C", str(content_dir), "status", "--porcelain", "--", "_drafts", "guides"],
+                            capture_output=True, text=True, check=True).stdout
+    assert status == ""  # everything the publication changed is in its commit

@@ -4,7 +4,7 @@ return with a comment or discarding — each a commit by the person who did it."
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from kb.approval import files_path
-from kb.diffing import compare, counts
+from kb.diffing import compare
 from kb.store import parse_article
 
 from ..auth import author, requires
@@ -37,20 +37,18 @@ def review(slug: str):
     if draft is None:
         flash("这篇文章没有待发布的草稿。", "saved")
         return redirect(url_for("articles.article", slug=slug), 303)
-    rows, removed, added, html, problems = [], 0, 0, "", []
+    comparison, html, problems = None, "", []
     if draft.new:
         text = article.path.read_text(encoding="utf-8")
         html = render_article(site().store.full(article)).html
     else:
         published = article.path.read_text(encoding="utf-8")
-        rows = compare(published, draft.text)
-        removed, added = counts(rows)
+        comparison = compare(published, draft.text)  # bounded in time and size (kb.diffing)
         shown, problems = parse_article(draft.text.encode("utf-8"), article.path, site().store.root)
         html = render_article(shown).html if shown is not None else ""
         text = draft.text
     publishing = site().publishing
-    return render_template("draft.html", article=article, draft=draft, rows=rows, removed=removed, added=added,
-                           html=html, problems=problems, text=text, files=publishing.attachments_of(article),
+    return render_template("draft.html", article=article, draft=draft, comparison=comparison, html=html, problems=problems, text=text, files=publishing.attachments_of(article),
                            may_publish=publishing.may_publish(reader()), may_return=reader().at_least("approver"),
                            base_moved=not draft.new and draft.review and draft.review.base
                            and draft.review.base != article.digest)
