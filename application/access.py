@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kb.store import Catalog
+from kb.users import ROLES
 from search.interface import EVERYTHING, Scope
 
-ROLE_ORDER = {"reader": 0, "editor": 1, "admin": 2}
+ROLE_ORDER = {role: rank for rank, role in enumerate(ROLES)}  # reader < editor < approver < admin
 
 
 @dataclass(frozen=True)
 class Reader:
     name: str = ""  # "" for an anonymous visitor
-    role: str = "reader"  # kb.users.ROLES: reader, editor, admin
+    role: str = "reader"  # kb.users.ROLES: reader, editor, approver, admin
     groups: frozenset[str] = field(default_factory=frozenset)
 
     def at_least(self, role: str) -> bool:

@@ -26,6 +26,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from kb import attachments
 from kb.check import relative
 from kb.reading_paths import is_path_file
 from kb.saving import LOCK_DIR
@@ -133,7 +134,10 @@ class IndexKeeper:
             indexed = path.suffix == ".md" and (is_content_file(path, self.root) or is_path_file(rel or ""))
         except ValueError:  # not under the content folder
             return
-        if rel is None or path.suffix not in (".md", ".txt") or path.name == SYNONYMS:
+        owner = attachments.owner_of(rel) if rel is not None else None
+        if owner is not None and is_content_file(self.root / owner, self.root):
+            rel, indexed = owner, True  # an attachment: its article's documents change
+        elif rel is None or path.suffix not in (".md", ".txt") or path.name == SYNONYMS:
             return  # the synonyms list is read by search itself, at the next query
         with self._lock:
             if indexed:

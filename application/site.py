@@ -26,6 +26,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Mapping
 
 from kb import lifecycle
 from kb import removed as removals
@@ -45,6 +46,7 @@ from kb.users import Users
 from search.interface import IndexUnavailable, Query, Scope, SearchError, SearchResult, open_engine
 
 from .access import ANONYMOUS, Access, Reader
+from .publishing import Publishing
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
 from .lifecycle import LifecycleCases
@@ -68,6 +70,7 @@ class Saved:
     history_error: str | None = None  # written, but the history could not record it
     index_error: str | None = None  # written, but search could not take it yet
     done: bool = False
+    draft: bool = False  # kept as a draft: readers still see the published text (application.publishing)
 
     @property
     def warnings(self) -> list[str]:
@@ -125,6 +128,7 @@ class NewArticle:
     summary: str = ""
     body: str = ""
     folder: str = ""  # "" for checklists/ or guides/ by type
+    extra: Mapping[str, object] = field(default_factory=dict)  # other fields of the registry (kb.form)
 
 
 class Site(LifecycleCases):
@@ -140,6 +144,7 @@ class Site(LifecycleCases):
         self._analytics: Analytics | None = None
         self.keeper = None
         self.access = Access()
+        self.publishing = Publishing(self)  # drafts, approval and attachments (application.publishing)
         self._lock = threading.Lock()
         self._repealed_known: tuple[tuple, bool] | None = None  # (content stamp, scope) -> any repealed
 
@@ -289,16 +294,21 @@ class Site(LifecycleCases):
         return parse_article(text.encode("utf-8"), self.store.root / rel_path, self.store.root,
                              max_bytes=self.config.max_article_bytes)
 
-    def save(self, rel_path: str, text: str, base_digest: str | None, author: Author, message: str) -> Saved:
+    def save(self, rel_path: str, text: str, base_digest: str | None, author: Author, message: str,
+             also: Callable[[], list[str]] | None = None) -> Saved:
         """Save an article's text at ``rel_path``: checked like ``kb check``, written only over
         the version the editor opened (``base_digest``, None for a new file), committed as
-        ``author`` with ``message``, indexed once, and the other workers told."""
+        ``author`` with ``message``, indexed once, and the other workers told. ``also`` runs
+        inside the save's lock once the text is written — the article's attachments, a published
+        draft's files (application.publishing) — and names the paths it changed, which go into
+        the same commit."""
         def record(article: Article) -> str | None:
             # images of an import wait in the drafts area (kb.drafts) until now: into the media
             # folder, and into the same commit as the article
             names = DraftMedia(self.config.draft_media_path).publish(_MEDIA.findall(article.body),
                                                                      self.config.media_path)
-            return self.history.commit([article.rel_path, *(f"_media/{n}" for n in names)], author.name,
+            extra = also() if also is not None else []  # gone or changed: History.commit takes both
+            return self.history.commit([article.rel_path, *(f"_media/{n}" for n in names), *extra], author.name,
                                        author.email, message)
 
         return self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
@@ -311,7 +321,8 @@ class Site(LifecycleCases):
         today = dt.date.today()
         meta = {"title": new.title.strip(), "slug": slug, "type": new.type, "category": new.category.strip(),
                 "tags": [t.strip() for t in new.tags if t.strip()], "summary": new.summary.strip(),
-                "source": "", "author": "", "published": today, "updated": today, "aliases": []}
+                "source": "", "author": "", "published": today, "updated": today, "aliases": [],
+                **{k: v for k, v in new.extra.items() if k not in ("title", "slug", "type", "category", "tags", "summary")}}
         return self.save(f"{folder}/{slug or 'untitled'}.md", dump(meta, new.body), None, author,
                          message or f"新建 {new.title.strip()}")
 
@@ -359,7 +370,8 @@ class Site(LifecycleCases):
 
         def record() -> str | None:
             self._record_removal(removal)
-            return self.history.commit([article.rel_path, removals.FILE], author.name, author.email, message)
+            files = self.publishing.remove_attachments(article.rel_path)  # they go with it; the history keeps them
+            return self.history.commit([article.rel_path, removals.FILE, *files], author.name, author.email, message)
 
         result = delete_article(self.store, article.rel_path, base_digest, record=record)
         saved = Saved.of(result)

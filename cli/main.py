@@ -393,8 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=list(USER_ACTIONS), metavar="操作",
                    help="、".join(f"{k}（{v}）" for k, v in USER_ACTIONS.items()))
     p.add_argument("name", nargs="?", metavar="名字", help="用户名（list 不用写）")
-    p.add_argument("--role", default="editor", choices=["reader", "editor", "admin"], metavar="角色",
-                   help="reader（读者）、editor（编辑）或 admin（管理员），默认 editor")
+    p.add_argument("--role", default="editor", choices=["reader", "editor", "approver", "admin"], metavar="角色",
+                   help="reader（读者）、editor（编辑）、approver（审核人）或 admin（管理员），默认 editor")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（脚本用；不再询问）")
     p.set_defaults(func=cmd_user)
     return parser

@@ -127,6 +127,10 @@ class Config:
     history_in_parent_repo: bool = setting(False, "内容目录在另一个 git 仓库里时也把网站的保存提交到那个仓库")
     max_upload_bytes: int = setting(20_000_000, "导入的文件（.docx、.html、.md）的大小上限（字节）", between(1_000))
     max_image_bytes: int = setting(5_000_000, "从导入的文件里取出的每张图片的大小上限（字节）", between(1_000))
+    require_approval: bool = setting(False, "发布要经审核：编辑只能保存草稿，由审核人（或管理员）看过改动后发布或退回")
+    max_attachment_bytes: int = setting(20_000_000, "文章附件（PDF、Word、Excel、PowerPoint）每个文件的大小上限（字节）",
+                                        between(1_000))
+    max_attachments: int = setting(30, "一篇文章最多的附件数", between(1, 1000))
     analytics: bool = setting(True, "记录搜索统计（不记录是谁）")
     analytics_retention_days: int = setting(180, "搜索统计保留的天数", between(1, 3650))
     analytics_record_ip: bool = setting(False, "搜索统计也记录来源地址")

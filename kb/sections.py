@@ -26,15 +26,16 @@ _INLINE_MARKUP = re.compile(r"[*_`~]|!?\[([^\]]*)\]\([^)]*\)")
 
 #: Ids the site's pages give their own elements (web/templates; a test keeps the list whole).
 #: A heading never takes one — 「## Main」 is #main-2 — or it would capture the skip link or
-#: an element the page's script looks up. Ids made by the page's scripts contain a colon,
-#: which no anchor can.
+#: an element the page's script looks up. Ids made by the page's scripts, and the form's
+#: per-field ids (``field:status``), contain a colon, which no anchor can.
 RESERVED_IDS = frozenset({
-    "a-z", "add-group", "add-h", "add-partner", "add-partner-help", "add-word", "as-of-day", "body", "by-category",
-    "by-tag", "by-type", "category", "cats-h", "edit-h", "err-q", "file", "folder", "folder-list", "front-matter",
-    "header-q", "main", "md-help-h", "message", "name", "new-name", "new-password", "new-role", "pane-preview",
-    "pane-write", "password", "path", "paths-h", "q", "reason", "recent-h", "related-h", "replaced-by",
-    "replaced-help", "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary", "tab-preview",
-    "tab-write", "tags", "text", "title", "toc-h", "top-h", "type", "types-h", "unopened-h", "weeks-h", "zero-h",
+    "a-z", "add-group", "add-h", "add-partner", "add-partner-help", "add-word", "as-of-day", "attachments",
+    "attachments-h", "body", "by-category", "by-tag", "by-type", "categories", "category", "cats-h", "comment",
+    "edit-h", "err-q", "file", "files", "folder", "folder-list", "front-matter", "header-q", "main", "md-help-h",
+    "message", "name", "new-name", "new-password", "new-role", "pane-preview", "pane-write", "password", "path",
+    "paths-h", "publish-message", "q", "reason", "recent-h", "related-h", "replaced-by", "replaced-help",
+    "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary", "tab-preview", "tab-write", "tags",
+    "text", "title", "toc-h", "top-h", "type", "types-h", "unopened-h", "weeks-h", "zero-h",
 })
 
 

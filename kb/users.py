@@ -30,8 +30,9 @@ from .login_limit import LoginLimit
 log = logging.getLogger(__name__)
 
 #: Roles, weakest first, with their Chinese names. Anonymous visitors are readers unless the
-#: site requires login.
-ROLES = {"reader": "读者", "editor": "编辑", "admin": "管理员"}
+#: site requires login. An approver is an editor who may also publish drafts when the site
+#: requires approval (``require_approval``); an admin may do everything an approver may.
+ROLES = {"reader": "读者", "editor": "编辑", "approver": "审核人", "admin": "管理员"}
 NAME = re.compile(r"^[\w.@-]{2,64}$")  # letters (Chinese too), digits, _ . @ -
 MIN_PASSWORD = 8
 
@@ -73,7 +74,7 @@ class User:
         return ROLES.get(self.role, self.role)
 
     def can(self, role: str) -> bool:
-        """At least ``role`` (reader < editor < admin)."""
+        """At least ``role`` (reader < editor < approver < admin)."""
         order = list(ROLES)
         return self.role in order and order.index(self.role) >= order.index(role)
 

@@ -12,7 +12,7 @@ filters and facets concern articles whichever of their documents matched.
 """
 from __future__ import annotations
 
-from kb import docno, fields
+from kb import attachments, docno, extract, fields
 from kb.article import Article, Section
 from kb.defaults import summary_repeats_lead
 from kb.reading_paths import ReadingPath
@@ -121,10 +121,37 @@ def documents(article: Article, dictionary: tuple[str, ...] = (), zones: Zones =
             "content": prepare([(article.title, zones.context, False), (without_ordinal(s.heading), zones.heading, True),
                                 (own, zones.body, False)], dictionary),
         })
+    docs += attachment_documents(article, common, dictionary, zones)
     for doc in docs:
         # whether the text shown needs folding before words are marked in it (search.highlight)
         doc["folds"] = fold(doc["text"]) != doc["text"]
     return docs
+
+
+def attachment_documents(article: Article, common: dict, dictionary: tuple[str, ...] = (),
+                         zones: Zones = Zones()) -> list[dict]:
+    """One document per attachment of the article (kb.attachments), found by the words of its
+    text (kb.extract) and its name, shown as 「附件：报销单.xlsx」 and linked to the file: a
+    section of the article, as far as ranking, filters and access rules go."""
+    root = attachments.root_of(article)
+    docs = []
+    for a in attachments.listing(root, article.rel_path):
+        text, _ = extract.text_of(root / a.rel_path, a.kind, root)
+        heading = f"附件：{a.name}"
+        docs.append({
+            **common, "id": f"{article.slug}#{a.anchor}", "kind": "section", "anchor": a.anchor, "section": heading,
+            "heading_path": [], "text": text,
+            "content": prepare([(article.title, zones.context, False), (without_ordinal(heading), zones.heading, True),
+                                (text, zones.body, False)], dictionary),
+        })
+    return docs
+
+
+def attachment_link(slug: str, anchor: str) -> dict | None:
+    """What a hit shown by an attachment's document says of it (search.results.Hit.attachment):
+    its name and where to download it; None for any other document."""
+    name = attachments.name_from_anchor(anchor or "")
+    return {"name": name, "url": attachments.url(slug, name)} if name else None
 
 
 PATH_TYPE = "path"  # the type of a reading path's document; not one of kb.article.TYPES

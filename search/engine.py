@@ -22,6 +22,7 @@ from kb.config import between, setting
 
 from .analyzer import query_words, read_dictionary, segmenter
 from .budget import Budget
+from .documents import attachment_link
 from .facets import ArticleTable
 from .highlight import snippet
 from .interface import EVERYTHING, EngineSetup, Health, IndexUnavailable, Query, Scope, SearchEngine
@@ -266,6 +267,7 @@ class Engine(SearchEngine):
             section=section, anchor=anchor, heading_path=list(shown.get("path") or []),
             snippet=snippet(shown.get("text") or "", _marks(plan, how), written_as_is=not shown.get("folds", True)),
             score=float(score), fields=dict(info.get("fields") or {}), more=more, why=_why(how),
+            attachment=attachment_link(info["slug"], anchor),
         )
 
     # --- help when nothing is found -------------------------------------------------------
@@ -331,8 +333,9 @@ class Engine(SearchEngine):
 
     def update(self, paths: list[str], articles: dict | None = None) -> Report:
         report = update_index(self.setup, paths=list(paths), articles=articles, parameters=self.parameters)
-        if report.changed_anything:
-            self.snapshot(wait=True)  # this process's next search sees the change (the editor's redirect)
+        # this process's next search sees the change (the editor's redirect), whoever indexed it:
+        # the keeper may have been first (a save with attachments gives it time to see the file)
+        self.snapshot(wait=True)
         return report
 
 

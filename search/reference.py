@@ -25,7 +25,7 @@ from kb.fields import registry
 from kb.sections import without_ordinal
 
 from .analyzer import segmenter
-from .documents import FIELD_PREFIX, PATH_TYPE
+from .documents import FIELD_PREFIX, PATH_TYPE, attachment_link
 from .engine import Engine
 from .facets import VALUE_FACETS
 from .highlight import snippet
@@ -333,6 +333,7 @@ class ReferenceEngine(Engine):
             score=float(score), fields={f.name: _values(article, f.name) for f in registry().indexed},
             more=[{"section": by_id[d].get("section"), "anchor": by_id[d].get("anchor"),
                    "url": article_url(slug, by_id[d].get("anchor"))} for d, _ in docs[1:] if by_id[d].get("anchor")],
+            attachment=attachment_link(slug, anchor),
         )
 
     def partial_matches(self, query: Query) -> SearchResult:

@@ -30,6 +30,7 @@ class Hit:
     fields: dict[str, list[str]] = field(default_factory=dict)  # the article's indexed fields (kb.fields)
     more: list[dict] = field(default_factory=list)  # other matching sections: section, anchor, url
     why: str = ""  # how it matched when not by the words as typed: 「标题」, 「同义词：会议」…
+    attachment: dict | None = None  # shown by an attachment's text: its name and download url
 
     def value(self, name: str) -> str:
         """The article's (first) value of an indexed field, or ""."""
@@ -53,7 +54,7 @@ class Hit:
         for f in registry().indexed:  # type, tags, category, updated and every field added since
             values = list(self.fields.get(f.name) or [])
             data[f.name] = values if f.kind in ("list", "slugs") else next(iter(values), "")
-        return {**data, "more": self.more, "why": self.why}
+        return {**data, "more": self.more, "why": self.why, "attachment": self.attachment}
 
 
 def empty_facets() -> dict[str, dict[str, int]]:

@@ -32,6 +32,7 @@ from whoosh import index as whoosh_index
 from whoosh.system import pack_uint
 from whoosh.writing import LockError, SegmentWriter
 
+from kb import attachments
 from kb.article import Article, Problem
 from kb.check import relative
 from kb.filedates import FileDates
@@ -246,8 +247,8 @@ def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary
     for rel in paths:
         item, _ = load_item(root, rel, dates, max_bytes)
         if item is not None:  # it was valid a moment ago in the parent; a file may change meanwhile
+            digests[rel] = _with_attachments(root, rel, item.digest)  # before its documents: see _apply
             add_item(writer, builder, item, dictionary, zones)
-            digests[rel] = item.digest
     if writer._added:
         segment = writer._finalize_segment()
     else:
@@ -324,20 +325,41 @@ def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, work
 
 # --- incremental updates -------------------------------------------------------------------
 
+def _stamp(root: Path, rel: str) -> list[int] | None:
+    """(modification time, size) of a file, and the modification time of its attachments'
+    folder when it has one (a file added, replaced or removed there changes it): an unchanged
+    stamp spares hashing the file again."""
+    try:
+        st = (root / rel).stat()
+    except OSError:
+        return None
+    stamp = [st.st_mtime_ns, st.st_size]
+    try:
+        stamp.append((root / attachments.folder_of(rel)).stat().st_mtime_ns)
+    except OSError:
+        pass
+    return stamp
+
+
 def _stamps(config: EngineSetup, files) -> dict[str, list[int]]:
-    """(modification time, size) of each file: an unchanged stamp spares hashing it again."""
-    root, stamps = Path(config.content_dir), {}
-    for rel in files:
-        try:
-            st = (root / rel).stat()
-        except OSError:
-            continue
-        stamps[rel] = [st.st_mtime_ns, st.st_size]
-    return stamps
+    root = Path(config.content_dir)
+    return {rel: stamp for rel in files if (stamp := _stamp(root, rel)) is not None}
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def _with_attachments(root: Path, rel: str, digest: str) -> str:
+    """What the index records of an article file: the digest of its bytes, combined with its
+    attachments' signature when it has any, so that a new or replaced attachment re-indexes the
+    article although its text did not change."""
+    signature = attachments.signature(root, rel) if rel.endswith(".md") else ""
+    return hashlib.sha1(f"{digest}:{signature}".encode()).hexdigest() if signature else digest
+
+
+def _file_digest(root: Path, rel: str) -> str:
+    return _with_attachments(root, rel, _digest(root / rel))
 
 
 _articles_of: dict[Path, list[dict]] = {}  # segment folder -> its articles (segments never change)
@@ -376,6 +398,9 @@ def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article
         return report
     locations = locations or _Locations(gen, manifest)
     touched = set(removed) | {a.rel_path for a in upserts}
+    # What the index records of each file is taken before its documents are made: an attachment
+    # written meanwhile then makes the next update take the file again, never the other way round.
+    digests = {a.rel_path: _with_attachments(Path(config.content_dir), a.rel_path, a.digest) for a in upserts}
     deleted = {k: list(v) for k, v in manifest.get("deleted", {}).items()}
     for rel in touched:
         if rel in locations.where:
@@ -406,7 +431,7 @@ def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article
         writer.cancel()
         raise
     files = {p: d for p, d in old.items() if p not in touched}
-    files.update({a.rel_path: a.digest for a in upserts})
+    files.update(digests)
     for rel in touched:
         stamps.pop(rel, None)
     stamps.update(_stamps(config, [a.rel_path for a in upserts]))
@@ -481,13 +506,12 @@ def _changed_files(config: EngineSetup, manifest: dict) -> list[str]:
         if root.is_dir() else {}
     changed = [rel for rel in old if rel not in current]
     for rel, path in current.items():
-        try:
-            st = path.stat()
-        except OSError:
+        stamp = _stamp(root, rel)
+        if stamp is None:
             continue
-        if rel in old and stamps.get(rel) == [st.st_mtime_ns, st.st_size]:
+        if rel in old and stamps.get(rel) == stamp:
             continue
-        if old.get(rel) != _digest(path):
+        if old.get(rel) != _file_digest(root, rel):
             changed.append(rel)
     return changed
 
@@ -517,7 +541,7 @@ def _unchanged(config: EngineSetup, manifest: dict, rels: list[str]) -> set[str]
     same = set()
     for rel in rels:
         try:
-            if rel in files and files[rel] == _digest(root / rel):
+            if rel in files and files[rel] == _file_digest(root, rel):
                 same.add(rel)
         except OSError:
             continue

@@ -32,7 +32,9 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies)
-    app.config.update(SECRET_KEY=site.secret_key(), KB=config, MAX_CONTENT_LENGTH=config.max_upload_bytes + 1_000_000)
+    # a request may carry an imported document or an article's attachments (several at once)
+    app.config.update(SECRET_KEY=site.secret_key(), KB=config,
+                      MAX_CONTENT_LENGTH=max(config.max_upload_bytes, 2 * config.max_attachment_bytes) + 1_000_000)
     app.json.ensure_ascii = False
     app.extensions["kb"] = site
     security.init_app(app, config)
@@ -61,11 +63,11 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     auth.init_app(app, site)
     inputs.init_app(app)  # after auth's guard and the form token
     errors.init_app(app)
-    from .views import (analytics, api, articles, browse, edit, feeds, history, home, icons, importing, lifecycle,
-                        search, synonyms, writing_help)
+    from .views import (analytics, api, articles, browse, drafts, edit, feeds, history, home, icons, importing,
+                        lifecycle, search, synonyms, writing_help)
 
-    for module in (home, search, articles, browse, edit, history, importing, feeds, api, analytics, synonyms, icons,
-                   writing_help, lifecycle):
+    for module in (home, search, articles, browse, edit, drafts, history, importing, feeds, api, analytics, synonyms,
+                   icons, writing_help, lifecycle):
         app.register_blueprint(module.bp)
 
     @app.context_processor

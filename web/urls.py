@@ -25,6 +25,12 @@ ARTICLE_REVERT = ARTICLE + "/revert"
 ARTICLE_DELETE = ARTICLE + "/delete"
 ARTICLE_CONFIRM_REVIEW = ARTICLE + "/review/confirm"
 ARTICLE_START_REVISION = ARTICLE + "/review/revise"
+ARTICLE_FILE = ARTICLE + "/files/<name>"
+ARTICLE_DRAFT = ARTICLE + "/draft"
+ARTICLE_DRAFT_PUBLISH = ARTICLE_DRAFT + "/publish"
+ARTICLE_DRAFT_RETURN = ARTICLE_DRAFT + "/return"
+ARTICLE_DRAFT_DISCARD = ARTICLE_DRAFT + "/discard"
+ARTICLE_DRAFT_FILE = ARTICLE_DRAFT + "/files/<name>"
 API_ARTICLE = "/api/articles/<slug>"
 
 
@@ -68,6 +74,18 @@ class Urls:
 
     def new(self) -> str:
         return url_for("edit.new")
+
+    def attachment(self, slug: str, name: str) -> str:
+        return url_for("articles.attachment", slug=slug, name=name)
+
+    def drafts(self) -> str:
+        return url_for("drafts.listing")
+
+    def draft(self, slug: str) -> str:
+        return url_for("drafts.review", slug=slug)
+
+    def staged_attachment(self, slug: str, name: str) -> str:
+        return url_for("drafts.staged_file", slug=slug, name=name)
 
     def history(self, slug: str) -> str:
         return url_for("history.article_history", slug=slug)

@@ -23,11 +23,11 @@ AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.j
 ACCOUNTS = {"editor": "editor-password", "admin": "admin-password"}
 
 
-def log_in(page, base: str, name: str = "editor") -> None:
+def log_in(page, base: str, name: str = "editor", password: str | None = None) -> None:
     """Log in through the login page, as a person does."""
     page.goto(base + "/login")
     page.fill("#name", name)
-    page.fill("#password", ACCOUNTS[name])
+    page.fill("#password", password or ACCOUNTS[name])
     page.click("form.edit-form button[type=submit]")
     page.wait_for_url(base + "/")
 
@@ -47,18 +47,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """(base URL, content folder) of a running server over a private copy of the content."""
+    root = tmp_path_factory.mktemp("site")
+    content = root / "content"
+    shutil.copytree(CONTENT, content)
+    alias_target = content / "guides" / "ten-awareness.md"
+    text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
+    alias_target.write_text(text, encoding="utf-8")
+    with serving(root, content, ACCOUNTS) as base:
+        yield base, content
+
+
 @contextlib.contextmanager
-def serving(root: Path, content: Path):
-    """(base URL, content folder) of `kb serve` over ``content``, with the test accounts, its
-    index and instance folder under ``root``; stopped on leaving."""
+def serving(root: Path, content: Path, accounts: dict, env: dict | None = None):
+    """A real `kb serve` over ``content`` with these accounts (name -> password, the role is the
+    name's), its instance folder in ``root``; the base URL."""
     port = _free_port()
     instance = root / "instance"
-    env = {**os.environ, "KB_SECRET_KEY": "browser-tests", "KB_INSTANCE_DIR": str(instance)}
+    env = {**os.environ, "KB_SECRET_KEY": "browser-tests", "KB_INSTANCE_DIR": str(instance), **(env or {})}
     from kb.users import Users
 
     instance.mkdir()
     users = Users(f"sqlite:///{instance / 'kb.sqlite3'}")  # the accounts `kb user add` would make
-    for name, password in ACCOUNTS.items():
+    for name, password in accounts.items():
         users.add(name, password, name)
     users.close()
     server = subprocess.Popen(
@@ -80,23 +93,10 @@ def serving(root: Path, content: Path):
             raise AssertionError("server did not start:\n" + (root / "server.log").read_text())
         time.sleep(0.2)
     try:
-        yield base, content
+        yield base
     finally:
         server.terminate()
         server.wait(10)
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """(base URL, content folder) of a running server over a private copy of the content."""
-    root = tmp_path_factory.mktemp("site")
-    content = root / "content"
-    shutil.copytree(CONTENT, content)
-    alias_target = content / "guides" / "ten-awareness.md"
-    text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
-    alias_target.write_text(text, encoding="utf-8")
-    with serving(root, content) as running:
-        yield running
 
 
 @pytest.fixture(scope="session")

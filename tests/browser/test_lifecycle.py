@@ -7,7 +7,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, log_in, open_page, serving
+from tests.browser.conftest import ACCOUNTS, DESKTOP, PHONE, log_in, open_page, serving
 from tests.conftest import CONTENT
 from tests.web.test_lifecycle import write_rules
 
@@ -18,8 +18,8 @@ def rules_site(tmp_path_factory):
     content = root / "content"
     shutil.copytree(CONTENT, content)
     write_rules(content)
-    with serving(root, content) as running:
-        yield running
+    with serving(root, content, ACCOUNTS) as base:
+        yield base, content
 
 
 @pytest.fixture

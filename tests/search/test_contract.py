@@ -212,3 +212,22 @@ def test_a_status_filter_and_all_statuses(numbered):
     hidden = Scope(hide={"status": ("draft",)}).hiding({"status": ("repealed",)})
     result = numbered.search(Query("接待", scope=hidden))
     assert slugs(result) == ["reception-rules"] and result.total == 1 and "repealed" not in result.facets["status"]
+def test_an_attachments_text_finds_its_article_and_the_hit_names_the_file(built, tmp_path):
+    """Every engine indexes an article's attachments (kb.attachments) as documents of the article:
+    a word inside one finds the article, shown by the attachment, with its name and link."""
+    from tests.attachment_files import xlsx
+
+    folder = tmp_path / "content" / "guides" / "duty.files"
+    folder.mkdir()
+    (folder / "值班登记表.xlsx").write_bytes(xlsx("节假日值班须登记访客车辆号牌"))
+    built.update(["guides/duty.md"])  # the article's text did not change: its attachments did
+    result = built.search(Query("车辆号牌"))
+    assert slugs(result) == ["duty-guide"]
+    hit = result.hits[0]
+    assert hit.section == "附件：值班登记表.xlsx" and hit.url == "/a/duty-guide#附件-值班登记表.xlsx"
+    assert hit.attachment["name"] == "值班登记表.xlsx"
+    assert hit.attachment["url"].startswith("/a/duty-guide/files/") and "<mark>" in hit.snippet
+    assert hit.to_json()["attachment"] == hit.attachment
+    (folder / "值班登记表.xlsx").unlink()
+    built.update(["guides/duty.md"])
+    assert built.search(Query("车辆号牌")).total == 0

@@ -29,10 +29,9 @@
     var body = panePreview.querySelector(".article-body"), problems = panePreview.querySelector(".preview-problems");
     body.textContent = "正在生成预览…";
     problems.textContent = "";
-    var data = new FormData();
-    data.append("text", area.value);
+    var data = new FormData(form);  /* the form's fields and body, or the raw source */
+    data.delete("files");
     data.append("path", form.dataset.path || "");
-    data.append("csrf", form.querySelector("input[name=csrf]").value);
     fetch(document.body.dataset.previewUrl, { method: "POST", body: data, credentials: "same-origin",
       headers: { "X-CSRFToken": form.querySelector("input[name=csrf]").value } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
@@ -66,26 +65,151 @@
     e.preventDefault();
   });
 
-  /* --- draft kept in the browser --- */
-  function keep() { KB.store(key, { text: area.value, at: new Date().toISOString() }); }
-  area.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(keep, 800); });
+  /* --- draft kept in the browser: the body and every field of the form --- */
+  var kept = Array.prototype.filter.call(form.elements, function (el) {
+    return el.name && el !== area && el.type !== "hidden" && el.type !== "file" && el.type !== "checkbox" &&
+      el.type !== "submit" && el.type !== "button";
+  });
+  function fieldValues() {
+    var out = {};
+    kept.forEach(function (el) { out[el.name] = el.value; });
+    return out;
+  }
+  var initialFields = JSON.stringify(fieldValues());
+  function changed() { return area.value !== initial || JSON.stringify(fieldValues()) !== initialFields; }
+  function keep() { KB.store(key, { text: area.value, fields: fieldValues(), at: new Date().toISOString() }); }
+  form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(keep, 800); });
 
   var draft = KB.store(key), note = form.querySelector(".draft-note");
-  if (draft && draft.text && draft.text !== area.value) {
+  var differs = draft && ((draft.text && draft.text !== area.value) ||
+    (draft.fields && JSON.stringify(draft.fields) !== initialFields && draft.text !== undefined));
+  if (differs) {
     note.querySelector(".draft-when").textContent = new Date(draft.at).toLocaleString("zh-CN");
     note.hidden = false;
     note.querySelector("[data-draft-restore]").addEventListener("click", function () {
-      area.value = draft.text; note.hidden = true; area.focus();
+      area.value = draft.text;
+      kept.forEach(function (el) {
+        if (draft.fields && el.name in draft.fields) {
+          el.value = draft.fields[el.name];
+          el.dispatchEvent(new Event("change"));
+        }
+      });
+      note.hidden = true; area.focus();
     });
     note.querySelector("[data-draft-discard]").addEventListener("click", function () {
       KB.store(key, null); note.hidden = true; area.focus();
     });
   }
 
+  /* --- the toolbar: Markdown around the selection, or at the cursor --- */
+  var SNIPPETS = {
+    heading: ["\n## ", "", "小节标题"], bold: ["**", "**", "加粗的文字"], list: ["\n- ", "", "事项"],
+    numbered: ["\n1. ", "", "第一步"], task: ["\n- [ ] ", "", "要做的事"], article: ["\n**第一条** ", "", "……"],
+    link: ["[", "](slug)", "链接文字"], table: ["\n| 项目 | 说明 |\n|---|---|\n| ", " |  |\n", "……"]
+  };
+  var toolbar = form.querySelector(".md-toolbar");
+  if (toolbar) {
+    toolbar.hidden = false;
+    toolbar.addEventListener("click", function (e) {
+      var button = e.target.closest("button[data-md]");
+      if (!button) return;
+      var s = SNIPPETS[button.dataset.md], start = area.selectionStart, end = area.selectionEnd;
+      var chosen = area.value.slice(start, end) || s[2];
+      area.setRangeText(s[0] + chosen + s[1], start, end, "end");
+      area.setSelectionRange(start + s[0].length, start + s[0].length + chosen.length);
+      area.focus();
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
+
+  /* --- tags as chips: the input keeps the comma-separated value the server reads --- */
+  Array.prototype.forEach.call(form.querySelectorAll("input[data-chips]"), function (input) {
+    var box = document.createElement("div"), list = document.createElement("ul"), typing = document.createElement("input");
+    box.className = "chips-input";
+    list.className = "chips";
+    list.setAttribute("aria-label", "已添加的" + (form.querySelector("label[for=" + input.id + "]") || {}).textContent);
+    typing.id = input.id;
+    typing.setAttribute("aria-describedby", input.getAttribute("aria-describedby") || "");
+    typing.setAttribute("autocomplete", "off");
+    input.id = input.id + ":value";  /* ids made by scripts have a colon: no heading takes one */
+    input.type = "hidden";
+    input.parentNode.insertBefore(box, input);
+    box.appendChild(list);
+    box.appendChild(typing);
+    function values() { return input.value.split(/[,，、;；]+/).map(function (t) { return t.trim(); }).filter(Boolean); }
+    function render() {
+      list.textContent = "";
+      values().forEach(function (tag, i) {
+        var li = document.createElement("li"), remove = document.createElement("button");
+        li.className = "chip";
+        li.textContent = tag + " ";
+        remove.type = "button";
+        remove.className = "chip-remove";
+        remove.setAttribute("aria-label", "去掉标签 " + tag);
+        remove.textContent = "×";
+        remove.addEventListener("click", function () {
+          var all = values(); all.splice(i, 1); input.value = all.join(", "); render(); typing.focus();
+          form.dispatchEvent(new Event("input"));
+        });
+        li.appendChild(remove);
+        list.appendChild(li);
+      });
+    }
+    function add() {
+      var words = typing.value.split(/[,，、;；]+/).map(function (t) { return t.trim(); }).filter(Boolean);
+      if (!words.length) return;
+      var all = values();
+      words.forEach(function (w) { if (all.indexOf(w) < 0) all.push(w); });
+      input.value = all.join(", ");
+      typing.value = "";
+      render();
+    }
+    typing.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === "," || e.key === "，") { e.preventDefault(); add(); }
+      else if (e.key === "Backspace" && !typing.value && values().length) {
+        var all = values(); all.pop(); input.value = all.join(", "); render();
+      }
+    });
+    typing.addEventListener("input", function () { if (/[,，、;；]/.test(typing.value)) add(); });
+    typing.addEventListener("blur", add);
+    input.addEventListener("change", render);
+    form.addEventListener("submit", add);
+    render();
+  });
+
+  /* --- the slug from the title's pinyin, until the editor writes one --- */
+  var title = form.querySelector("input[data-title]"), slug = form.querySelector("input[data-slug]");
+  if (title && slug && form.dataset.slugUrl && !slug.value) {
+    var own = false, asked = null;
+    slug.addEventListener("input", function () { own = slug.value !== ""; });
+    title.addEventListener("input", function () {
+      if (own) return;
+      clearTimeout(asked);
+      asked = setTimeout(function () {
+        fetch(form.dataset.slugUrl + "?title=" + encodeURIComponent(title.value), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) { if (data && !own) slug.value = data.slug; })
+          .catch(function () { /* the server makes one from the title when it is left empty */ });
+      }, 300);
+    });
+  }
+
+  /* --- a new article starts from its type's skeleton --- */
+  var type = form.querySelector("select[name=type]");
+  if (type && form.dataset.draftKey === "new") {
+    var previous = type.value;
+    type.addEventListener("change", function () {
+      var before = type.querySelector("option[value='" + previous + "']"), now = type.selectedOptions[0];
+      var untouched = !area.value.trim() || (before && area.value === before.dataset.skeleton);
+      if (untouched && now) area.value = now.dataset.skeleton || "";
+      previous = type.value;
+    });
+  }
+
   /* --- unsaved changes --- */
   form.addEventListener("submit", function () { submitting = true; keep(); });
   window.addEventListener("beforeunload", function (e) {
-    if (submitting || area.value === initial) return;
+    if (submitting || !changed()) return;
     keep();
     e.preventDefault();
     e.returnValue = "";

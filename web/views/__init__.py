@@ -65,7 +65,7 @@ def after_save(saved, draft_key: str = ""):
     for warning in saved.warnings:
         flash(f"已保存，但{warning}", "warning")
     if not saved.warnings:
-        flash("已保存。", "saved")
+        flash("已保存为草稿：读者看不到，发布后才公开。" if saved.draft else "已保存。", "saved")
     if draft_key:
         flash(draft_key, "draft-saved")
     return redirect(url_for("articles.article", slug=saved.article.slug), 303)

@@ -1,11 +1,11 @@
-from flask import Blueprint, abort, render_template, request, send_from_directory
+from flask import Blueprint, abort, render_template, request, send_file, send_from_directory
 from flask_login import current_user
 
 from kb import browse
 from kb.drafts import DraftMedia
 from kb.reading_paths import positions
 
-from ..urls import ARTICLE, ARTICLE_SLASH, ARTICLE_SOURCE
+from ..urls import ARTICLE, ARTICLE_FILE, ARTICLE_SLASH, ARTICLE_SOURCE
 from . import article_or_redirect, catalog, find_article, moved_permanently, render_article, site
 from .lifecycle import as_of, page_life
 
@@ -30,7 +30,33 @@ def article(slug: str):
         related=browse.related(found, cat.articles),
         path_positions=positions(cat.paths, found.slug, cat.by_slug),
         life=page_life(found),
+        files=site().publishing.attachments_of(found),
+        draft=site().publishing.draft_of(found) if current_user.can("editor") else None,
     )
+
+
+@bp.get(ARTICLE_FILE)
+def attachment(slug: str, name: str):
+    """An attachment of an article, for whoever may read the article (404 for anyone else,
+    as for the article itself): always a download, never shown in the site's pages."""
+    found = catalog().get(slug)
+    if found is None:
+        abort(404)
+    kept = next((a for a in site().publishing.attachments_of(found) if a.name == name), None)
+    if kept is None:
+        abort(404)
+    return send_attachment(site().store.root / kept.rel_path, kept)
+
+
+def send_attachment(path, kept):
+    """A file sent as a download with its own name (RFC 6266 ``filename*``, UTF-8), its type
+    by its kind, and nothing a browser would render or run: ``attachment``, ``nosniff`` and a
+    sandbox that forbids scripts should a browser open it anyway."""
+    response = send_file(path, mimetype=kept.mime, as_attachment=True, download_name=kept.name, max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.get(ARTICLE_SLASH)

@@ -1,38 +1,69 @@
 """Adding and editing articles in the browser (editors only): the forms, translated into the
-application's save (application.site); a failed save writes nothing and the editor keeps the
-text."""
-from flask import Blueprint, abort, render_template, request
+application's saves (application.site, application.publishing); a failed save writes nothing
+and the editor keeps the text.
 
+The editor is a form made from the field registry (kb.form) with the Markdown body below it;
+the raw source (front matter and Markdown in one box) is one link away (``?mode=source``). A
+post with ``text`` is the raw source (as before the form), one with ``body`` the form; its
+``action`` is to publish or to keep a draft (application.publishing decides what the person may do).
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from application.publishing import DRAFT, PUBLISH
 from application.site import NewArticle
+from kb import form as article_form
 from kb.article import TYPES
+from kb.attachments import Upload
+from kb.defaults import slug_from_name
 
 from ..auth import author, requires
 from ..urls import ARTICLE_EDIT
-from . import after_save, catalog, editing_allowed, render_article, site
+from . import after_save, catalog, editing_allowed, reader, render_article, site
 
 bp = Blueprint("edit", __name__)
 
 
 def _tags(text: str) -> tuple[str, ...]:
-    return tuple(t for t in text.replace("，", ",").split(",") if t.strip())
+    return tuple(t for t in text.replace("，", ",").replace("、", ",").split(",") if t.strip())
+
+
+def _form_page(template: str, **context):
+    """The editor's page with what every editor page needs: the fields, the categories in use,
+    whether the person may publish."""
+    publishing = site().publishing
+    return render_template(template, inputs=article_form.inputs(), types=TYPES, skeletons=article_form.SKELETONS,
+                           categories=sorted({a.category for a in catalog().articles if a.category}),
+                           may_publish=publishing.may_publish(reader()), **context)
+
+
+def _uploads() -> list[Upload]:
+    limit = site().config.max_attachment_bytes
+    return [Upload(f.filename or "", f.read(limit + 1)) for f in request.files.getlist("files") if f and f.filename]
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("editor")
 def new():
     editing_allowed()
-    # a GET may bring the title (搜索统计's 「新建文章」 for a query that found nothing)
-    form = request.form if request.method == "POST" else {"title": request.args.get("title", "")[:200]}
-    problems = []
-    if request.method == "POST":
-        article = NewArticle(title=form.get("title", ""), slug=form.get("slug", ""), type=form.get("type", "guide"),
-                             category=form.get("category", ""), tags=_tags(form.get("tags", "")),
-                             summary=form.get("summary", ""), body=form.get("body", ""))
-        saved = site().create(article, author(), form.get("message", ""))
-        if saved.done:
-            return after_save(saved, "new")
-        problems = saved.problems
-    return render_template("edit_new.html", form=form, problems=problems, types=TYPES)
+    if request.method == "GET":
+        # a GET may bring the title (搜索统计's 「新建文章」 for a query that found nothing) and the type
+        kind = request.args.get("type", "guide") if request.args.get("type") in TYPES else "guide"
+        values = {"title": request.args.get("title", "")[:200], "type": kind}
+        return _form_page("edit_new.html", values=values, body=article_form.skeleton(kind), problems=[], message="")
+    values = request.form
+    action = request.form.get("action", PUBLISH)
+    extra = article_form.values_for(values)
+    if action == DRAFT or not site().publishing.may_publish(reader()):
+        extra["status"] = "draft"
+    article = NewArticle(title=values.get("title", ""), slug=values.get("slug", ""), type=values.get("type", "guide"),
+                         category=values.get("category", ""), tags=_tags(values.get("tags", "")),
+                         summary=values.get("summary", ""), body=values.get("body", ""), extra=extra)
+    saved = site().create(article, author(), values.get("message", ""))
+    if saved.done:
+        saved.draft = extra.get("status") == "draft"
+        return after_save(saved, "new")
+    return _form_page("edit_new.html", values=values, body=values.get("body", ""), problems=saved.problems,
+                      message=values.get("message", ""))
 
 
 @bp.route(ARTICLE_EDIT, methods=["GET", "POST"])
@@ -42,28 +73,60 @@ def edit(slug: str):
     article = catalog().get(slug)
     if article is None:
         abort(404)
+    publishing = site().publishing
+    draft = publishing.draft_of(article)
+    opened_text = draft.text if draft is not None and not draft.new else article.path.read_text(encoding="utf-8")
     if request.method == "GET":
-        return render_template("edit.html", article=article, text=article.path.read_text(encoding="utf-8"),
-                               problems=[], digest=article.digest, message="")
+        mode = "source" if request.args.get("mode") == "source" else "form"
+        values, body = article_form.values_of(opened_text)
+        return _page(article, draft, mode, opened_text, values, body, [], draft.digest if draft else article.digest, "")
     # The check against a change made meanwhile happens inside the save's lock; on a conflict
     # the page carries the digest of the file as it is now, so that the next save, made after
     # reading the other change, is a deliberate one.
-    text, message = request.form.get("text", ""), request.form.get("message", "")
-    saved = site().save(article.rel_path, text, request.form.get("digest") or "", author(),
-                        message or f"修改 {article.title}")
+    f = request.form
+    mode = "source" if "text" in f else "form"  # the raw source's box is "text", the form's body "body"
+    text = f.get("text", "") if mode == "source" else article_form.compose(opened_text, f, f.get("body", ""))
+    message = f.get("message", "")
+    saved = publishing.edit(article, text, f.get("digest") or "", f.get("action", PUBLISH), author(), reader(),
+                            message, _uploads(), tuple(f.getlist("remove")))
     if saved.done:
+        if saved.draft:
+            for p in saved.problems:
+                if p.severity == "warning":
+                    flash(p.message, "warning")
+            flash("已保存为草稿。", "saved")
+            flash(f"edit:{slug}", "draft-saved")
+            return redirect(url_for("drafts.review", slug=slug), 303)
         return after_save(saved, f"edit:{slug}")
-    return render_template("edit.html", article=article, text=text, problems=saved.problems,
-                           digest=saved.digest or "", message=message)
+    values, body = (article_form.values_of(text) if mode == "source" else (f, f.get("body", "")))
+    return _page(article, draft, mode, text, values, body, saved.problems, saved.digest or "", message)
+
+
+def _page(article, draft, mode, text, values, body, problems, digest, message):
+    return _form_page("edit.html", article=article, draft=draft, mode=mode, text=text, values=values, body=body,
+                      problems=problems, digest=digest, message=message,
+                      files=site().publishing.attachments_of(article),
+                      max_attachment_mb=site().config.max_attachment_bytes / 1e6)
+
+
+@bp.get("/new/slug")
+@requires("editor")
+def slug_for():
+    """The slug the title would get (its pinyin): the form fills the slug in while the title
+    is typed, and the editor may change it."""
+    title = request.args.get("title", "")[:200].replace("/", " ").strip()
+    return {"slug": slug_from_name(title + ".md") if title else ""}
 
 
 @bp.post("/preview")
 @requires("editor")
 def preview():
     """The editor's preview: the text rendered by the same code as the article page, with the
-    problems a save would report."""
-    rel_path = request.form.get("path", "") or "guides/preview.md"
-    article, problems = site().check_text(rel_path, request.form.get("text", ""))
+    problems a save would report. The form's fields and body, or the raw source."""
+    f = request.form
+    rel_path = f.get("path", "") or "guides/preview.md"
+    text = f["text"] if "text" in f else article_form.compose("", f, f.get("body", ""))
+    article, problems = site().check_text(rel_path, text)
     html = render_article(article).html if article is not None else ""
     return {
         "html": html,

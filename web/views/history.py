@@ -8,7 +8,7 @@ from kb.store import parse_article
 
 from ..auth import author, requires
 from ..urls import ARTICLE_DIFF, ARTICLE_HISTORY, ARTICLE_REVERT, ARTICLE_VERSION, Urls
-from . import after_save, article_or_redirect, catalog, render_article, site
+from . import after_save, article_or_redirect, catalog, reader, render_article, site
 from .feeds import xml_response
 
 bp = Blueprint("history", __name__)
@@ -74,7 +74,11 @@ def revert(slug: str):
     rev = request.form.get("rev", "")
     if rev == CURRENT or site().history.version(rev, article.rel_path) is None:
         abort(404)
-    saved = site().revert(article, rev, request.form.get("digest", ""), author(), request.form.get("message", ""))
+    saved = site().publishing.revert(article, rev, request.form.get("digest", ""), author(), reader(),
+                                     request.form.get("message", ""))
+    if saved.done and saved.draft:
+        flash("本站的文章要经审核人发布：旧版本已保存为草稿，审核人发布后才生效。", "saved")
+        return redirect(Urls().draft(slug), 303)
     if saved.done:
         return after_save(saved)
     flash("没有恢复：" + "；".join(p.message for p in saved.problems if p.severity != "note"), "warning")

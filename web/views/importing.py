@@ -2,10 +2,11 @@
 in the editor, checked like ``kb check``; nothing is saved until the editor saves it."""
 from flask import Blueprint, render_template, request
 
+from kb.frontmatter import with_field
 from kb.importing import IMPORT_FOLDER, KINDS, ImportError_, import_folder, import_path
 
 from ..auth import author, requires
-from . import after_save, catalog, editing_allowed, site
+from . import after_save, catalog, editing_allowed, reader, site
 
 bp = Blueprint("importing", __name__)
 
@@ -54,7 +55,10 @@ def save_draft():
     message = request.form.get("message", "") or f"导入 {request.form.get('name', '')}".strip()
     if not path.endswith(".md"):
         path += ".md"
+    if not site().publishing.may_publish(reader()):
+        text = with_field(text, "status", "draft")  # published by an approver (application.publishing)
     saved = site().save(path, text, None, author(), message)
+    saved.draft = not site().publishing.may_publish(reader())
     if saved.done:
         return after_save(saved, "import")
     return render_template("import_draft.html", draft=None, text=text, path=path, problems=saved.problems,
