@@ -19,11 +19,13 @@ import hashlib
 import logging
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from kb import approval, attachments
 from kb.approval import Draft, Review
+from kb.fields import LIFECYCLE
 from kb.article import Article, Problem
 from kb.frontmatter import FrontMatterError, parse, with_field
 from kb.history import Author
@@ -204,8 +206,9 @@ class Publishing:
             base = draft.review.base or article.digest
             if base != article.digest:
                 return self._refused([Problem(rel, BASE_MOVED)], draft.digest, conflict=True)
-        if _is_draft_text(text):
-            text = with_field(text, "status", "current")  # publishing a new article puts it in force
+        if _is_draft_text(text):  # publishing a new article puts it in force, as what its author chose
+            chosen = draft.review.publish_as if draft is not None and draft.review is not None else ""
+            text = with_field(text, "status", chosen or "current")
 
         def also() -> list[str]:
             paths = []
@@ -249,9 +252,10 @@ class Publishing:
                      done=result.saved, draft=True)
 
     def _save_new_draft(self, article, draft, text, opened, author, message, uploads, remove) -> "Saved":
-        """A new article stays a draft: its own file, ``status: draft`` whatever the form said."""
+        """A new article stays a draft: its own file, ``status: draft``; the status the form chose
+        (试行, say) is kept in its review record and given back when it is published."""
         rel = article.rel_path
-        review = ((draft.review if draft else None) or Review()).saved(author.name)
+        review = _publishing_as(((draft.review if draft else None) or Review()).saved(author.name), text)
 
         def also() -> list[str]:
             path = self.root / approval.review_path(rel)
@@ -262,6 +266,21 @@ class Publishing:
         saved = self.site.save(rel, with_field(text, "status", "draft"), opened, author, message, also=also)
         saved.draft = True
         return saved
+
+    def new_draft_record(self, rel: str, author: Author, chosen: str) -> "Callable[[], list[str]]":
+        """The ``also`` of a new article saved as a draft (Site.create): its review record, which
+        keeps the status its author chose (试行 stays 试行 when an approver publishes it)."""
+        review = Review().saved(author.name)
+        if _status_value(chosen) not in ("", "draft", "current"):
+            review = replace(review, publish_as=_status_value(chosen))
+
+        def also() -> list[str]:
+            path = self.root / approval.review_path(rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(approval.dump_review(rel, review), encoding="utf-8")
+            return [approval.review_path(rel)]
+
+        return also
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -326,3 +345,18 @@ def _stamp(draft: Draft) -> float:
         return dt.datetime.fromisoformat(at).timestamp()
     except ValueError:
         return 0.0
+
+
+def _status_value(value) -> str:
+    """A status as the registry keeps it: 试行 and trial are both ``trial``."""
+    text = str(value or "").strip()
+    return next((key for key, label in LIFECYCLE.items() if text in (key, label)), text)
+
+
+def _publishing_as(review: Review, text: str) -> Review:
+    """``review`` keeping the status a new draft's text names for its publication (not 草稿)."""
+    try:
+        chosen = _status_value(parse(text).meta.get("status"))
+    except FrontMatterError:
+        return review
+    return replace(review, publish_as=chosen) if chosen not in ("", "draft", "current") else review

@@ -313,9 +313,11 @@ class Site(LifecycleCases):
 
         return self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
 
-    def create(self, new: NewArticle, author: Author, message: str = "") -> Saved:
+    def create(self, new: NewArticle, author: Author, message: str = "", draft: bool = False) -> Saved:
         """A new article from the 「新建」 form or `kb new`: front matter from the fields, the
-        file in the folder of its type unless ``new.folder`` names one."""
+        file in the folder of its type unless ``new.folder`` names one. As a ``draft`` it is
+        saved with ``status: draft`` (readers never see it) and the status it chose waits in its
+        review record for its publication (application.publishing)."""
         slug = new.slug.strip() or slug_from_name(new.title.replace("/", " ") + ".md")
         folder = new.folder.strip("/") or ("checklists" if new.type == "checklist" else "guides")
         today = dt.date.today()
@@ -323,8 +325,13 @@ class Site(LifecycleCases):
                 "tags": [t.strip() for t in new.tags if t.strip()], "summary": new.summary.strip(),
                 "source": "", "author": "", "published": today, "updated": today, "aliases": [],
                 **{k: v for k, v in new.extra.items() if k not in ("title", "slug", "type", "category", "tags", "summary")}}
-        return self.save(f"{folder}/{slug or 'untitled'}.md", dump(meta, new.body), None, author,
-                         message or f"新建 {new.title.strip()}")
+        path, message = f"{folder}/{slug or 'untitled'}.md", message or f"新建 {new.title.strip()}"
+        if not draft:
+            return self.save(path, dump(meta, new.body), None, author, message)
+        also = self.publishing.new_draft_record(path, author, str(meta.get("status") or ""))
+        saved = self.save(path, dump({**meta, "status": "draft"}, new.body), None, author, message, also=also)
+        saved.draft = saved.done
+        return saved
 
     def import_draft(self, name: str, data: bytes, folder: str = IMPORT_FOLDER) -> Draft:
         """An uploaded file as a draft article (kb.importing) for ``folder``, which gives its

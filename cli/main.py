@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from application import Author, NewArticle, Query, Site
+from kb import form as article_form
 from kb.article import SEVERITIES, TYPES, normalize_type
 from kb.config import Setting, load_config, require_content, settings_schema
 from kb.database import location
@@ -78,14 +79,16 @@ def cmd_new(args) -> int:
         print(f"type “{args.type}” 无效，应为：{'、'.join(f'{k}（{v}）' for k, v in TYPES.items())}", file=sys.stderr)
         return 2
     site = _site(args)
-    body = "## 一、第一部分\n\n正文。\n" if kind != "checklist" else "## 准备\n\n- [ ] 第一项\n"
-    saved = site.create(NewArticle(args.title, args.slug, kind, args.category, (), "（一两句话概括本文）", body,
-                                   args.dir or ""), _author())
+    # the form editor's skeleton of the type (kb.form); a draft that readers never see until
+    # it is published from the site (草稿 → 发布), unless --publish says it is ready now
+    saved = site.create(NewArticle(args.title, args.slug, kind, args.category, (), "", article_form.skeleton(kind),
+                                   args.dir or ""), _author(), draft=not args.publish)
     if not saved.done:
         print(f"没有创建“{args.title}”：", file=sys.stderr)
         _print_problems(saved.problems)
         return 2
-    print(f"已创建 {Path(site.config.content_dir) / saved.article.rel_path}")
+    made = Path(site.config.content_dir) / saved.article.rel_path
+    print(f"已创建 {made}" if args.publish else f"已创建草稿 {made}（读者看不到；写好后在网站的「草稿」里发布，或把 status 改为 现行）")
     for warning in saved.warnings:
         print(f"注意：{warning}", file=sys.stderr)
     return 0
@@ -381,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="principle/rule/procedure/checklist/guide 或 原则/制度/流程/清单/指南（默认 guide）")
     p.add_argument("--category", default="未分类", metavar="分类", help="分类（默认 未分类）")
     p.add_argument("--dir", metavar="目录", help="放在内容目录下的哪个目录（默认 guides，清单放在 checklists）")
+    p.add_argument("--publish", action="store_true", help="立即发布（默认存为草稿，读者看不到）")
     p.set_defaults(func=cmd_new)
 
     p = command("import", "导入 .docx（Word）、.html（网页）或 .md 文件为文章")

@@ -46,6 +46,7 @@ class Review:
     comment: str = ""  # why an approver sent it back
     returned_by: str = ""
     returned_at: str = ""
+    publish_as: str = ""  # a new article's status once published (试行 stays 试行); "" is 现行
 
     @property
     def state_label(self) -> str:

@@ -51,7 +51,7 @@ def test_a_clerk_creates_a_rule_from_its_template_without_typing_yaml(editor, si
     expect(page.locator(".article-body")).to_contain_text("为了规范公务用车，根据有关规定")
     expect(page.locator(".article-body")).to_contain_text("用车须提前一天申请。")
     expect(page.locator(".meta [data-field=doc_no] dd")).to_have_text("办发〔2025〕3号")
-    expect(page.locator(".meta [data-field=status] dd")).to_have_text("试行")
+    expect(page.locator(".article-kicker .life-mark").first).to_contain_text("试行")
     expect(page.locator(".meta [data-field=effective] dd")).to_have_text("2025-03-01")
     meta = _front_matter(content / "guides" / "gong-wu-yong-che-guan-li-ban-fa.md")
     assert meta["type"] == "rule" and meta["tags"] == ["用车", "车辆"] and meta["status"] == "trial"

@@ -33,9 +33,15 @@ def test_new_creates_an_article_that_passes_check(tmp_path):
     made = subprocess.run([sys.executable, "-m", "cli", "new", "会议纪要写法", "--slug", "meeting-minutes", "--type", "流程",
                            "--content", str(content)], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
-    assert (content / "guides" / "meeting-minutes.md").is_file()
+    made_text = (content / "guides" / "meeting-minutes.md").read_text(encoding="utf-8")
+    assert "status: draft" in made_text and "## 办理步骤" in made_text  # a draft, from the procedure's skeleton
+    assert "草稿" in made.stdout
     checked = subprocess.run([sys.executable, "-m", "cli", "check", str(content)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout
     again = subprocess.run([sys.executable, "-m", "cli", "new", "重复", "--slug", "meeting-minutes", "--content", str(content)],
                            capture_output=True, text=True)
     assert again.returncode == 2 and "已被另一篇文章使用" in again.stderr and "换一个 slug" in again.stderr
+    ready = subprocess.run([sys.executable, "-m", "cli", "new", "印章管理", "--slug", "seals", "--type", "制度", "--publish",
+                            "--content", str(content)], capture_output=True, text=True)
+    assert ready.returncode == 0, ready.stderr
+    assert "status: draft" not in (content / "guides" / "seals.md").read_text(encoding="utf-8")

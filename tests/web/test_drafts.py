@@ -199,3 +199,29 @@ def test_a_discarded_draft_stays_in_the_history(client, content_dir):
     assert not (content_dir / "_drafts").exists()
     assert [m for _, m in _git_log(content_dir, "_drafts")][:2] == ["丢弃草稿 强化十种意识做好办公室工作",
                                                                     "草稿：强化十种意识做好办公室工作"]
+
+
+def test_a_new_rule_on_trial_stays_on_trial_when_an_approver_publishes_it(approval_app, content_dir):
+    editor, approver = log_in(approval_app.test_client(), "editor"), _approver(approval_app)
+    data = {**_hidden(editor, "/new"), "title": "公务用车管理办法", "slug": "car-trial", "type": "rule", "status": "trial",
+            "category": "行政", "summary": "用车。", "body": "## 第一章 总则\n\n**第一条** 用车须申请。\n", "action": "publish"}
+    assert editor.post("/new", data=data).status_code == 303
+    assert "status: draft" in (content_dir / "guides" / "car-trial.md").read_text(encoding="utf-8")
+    page = approver.get("/a/car-trial/draft").get_data(as_text=True)
+    digest = re.search(r'name="digest" value="([^"]+)"', page).group(1)
+    approver.post("/a/car-trial/draft/publish", data={"csrf": _hidden(approver, "/a/car-trial/draft")["csrf"],
+                                                      "digest": digest})
+    assert "status: trial" in (content_dir / "guides" / "car-trial.md").read_text(encoding="utf-8")
+
+
+def test_under_approval_an_editor_neither_deletes_nor_confirms_a_published_rule(approval_app, content_dir):
+    editor, approver = log_in(approval_app.test_client(), "editor"), _approver(approval_app)
+    assert ">删除</a>" not in editor.get(f"/a/{SLUG}").get_data(as_text=True)
+    assert ">删除</a>" in approver.get(f"/a/{SLUG}").get_data(as_text=True)
+    token = _hidden(editor, f"/a/{SLUG}/edit")["csrf"]
+    before = (content_dir / REL).read_text(encoding="utf-8")
+    for action in ("delete", "review/confirm", "review/revise"):
+        response = editor.post(f"/a/{SLUG}/{action}", data={"csrf": token, "digest": "x", "reason": "过时"})
+        assert response.status_code == 403 and "审核人" in response.get_data(as_text=True), action
+    assert (content_dir / REL).read_text(encoding="utf-8") == before
+    assert approver.get(f"/a/{SLUG}/delete").status_code == 200

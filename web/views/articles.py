@@ -6,7 +6,7 @@ from kb.drafts import DraftMedia
 from kb.reading_paths import positions
 
 from ..urls import ARTICLE, ARTICLE_FILE, ARTICLE_SLASH, ARTICLE_SOURCE
-from . import article_or_redirect, catalog, find_article, moved_permanently, render_article, site
+from . import article_or_redirect, catalog, find_article, moved_permanently, reader, render_article, site
 from .lifecycle import as_of, page_life
 
 bp = Blueprint("articles", __name__)
@@ -32,6 +32,7 @@ def article(slug: str):
         life=page_life(found),
         files=site().publishing.attachments_of(found),
         draft=site().publishing.draft_of(found) if current_user.can("editor") else None,
+        may_publish=site().publishing.may_publish(reader()),
     )
 
 

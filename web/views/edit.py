@@ -53,14 +53,12 @@ def new():
     values = request.form
     action = request.form.get("action", PUBLISH)
     extra = article_form.values_for(values)
-    if action == DRAFT or not site().publishing.may_publish(reader()):
-        extra["status"] = "draft"
+    as_draft = action == DRAFT or not site().publishing.may_publish(reader()) or extra.get("status") == "draft"
     article = NewArticle(title=values.get("title", ""), slug=values.get("slug", ""), type=values.get("type", "guide"),
                          category=values.get("category", ""), tags=_tags(values.get("tags", "")),
                          summary=values.get("summary", ""), body=values.get("body", ""), extra=extra)
-    saved = site().create(article, author(), values.get("message", ""))
+    saved = site().create(article, author(), values.get("message", ""), draft=as_draft)
     if saved.done:
-        saved.draft = extra.get("status") == "draft"
         return after_save(saved, "new")
     return _form_page("edit_new.html", values=values, body=values.get("body", ""), problems=saved.problems,
                       message=values.get("message", ""))

@@ -23,7 +23,7 @@ from kb import lifecycle
 from ..auth import author, requires
 from ..errors import SiteError
 from ..urls import ARTICLE_CONFIRM_REVIEW, ARTICLE_DELETE, ARTICLE_START_REVISION, Urls
-from . import catalog, editing_allowed, render_article, site
+from . import catalog, editing_allowed, reader, render_article, site
 from .feeds import xml_response
 
 bp = Blueprint("lifecycle", __name__)
@@ -60,7 +60,7 @@ def review():
     found = site().review()
     key = _feed_keys().dumps([current_user.id, current_user.name])
     return render_template("review.html", review=found, feed=Urls().review_feed(key),
-                           digests={d.article.slug: d.article.digest for d in found.dues})
+                           may_publish=site().publishing.may_publish(reader()), digests={d.article.slug: d.article.digest for d in found.dues})
 
 
 @bp.get("/review.atom")
@@ -86,6 +86,13 @@ def _article(slug: str):
     return found
 
 
+def _publisher_only() -> None:
+    """Confirming, starting a revision and deleting change what readers are told of a published
+    rule: where the site requires approval (require_approval) only an approver does them."""
+    if not site().publishing.may_publish(reader()):
+        raise SiteError(403, "本站的文章要经审核人发布：确认复审、开始修订和删除请审核人来做。")
+
+
 def _done(saved, success: str):
     """Back to where the editor was (the review page, or the article), saying what happened."""
     if saved.done:
@@ -102,6 +109,7 @@ def _done(saved, success: str):
 @requires("editor")
 def confirm_review(slug: str):
     article = _article(slug)
+    _publisher_only()
     saved = site().confirm_review(article, request.form.get("digest", ""), author())
     when = saved.article.meta.get("review_by") if saved.done else None
     return _done(saved, f"已确认《{article.title}》仍然有效，下次复审日期为 {when}。")
@@ -111,6 +119,7 @@ def confirm_review(slug: str):
 @requires("editor")
 def start_revision(slug: str):
     article = _article(slug)
+    _publisher_only()
     saved = site().start_revision(article, request.form.get("digest", ""), author())
     return _done(saved, f"《{article.title}》已标为修订中：修订期间读者看到的仍是现在的文本。")
 
@@ -122,6 +131,7 @@ def start_revision(slug: str):
 def delete(slug: str):
     editing_allowed()
     article = _article(slug)
+    _publisher_only()
     form = request.form if request.method == "POST" else {
         "replaced_by": site().catalog().replaced_by.get(slug, ""), "digest": article.digest}
     problems = []
