@@ -27,6 +27,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb import addresses as address_registry
 from kb import removed as removals
 from kb.analytics import Analytics
 from kb.article import Article, Problem
@@ -37,11 +38,12 @@ from kb.frontmatter import dump, with_field
 from kb.history import Author, History
 from kb.importing import Draft, import_document
 from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
-from kb.store import Catalog, ContentStore, load_catalog, parse_article
+from kb.store import Catalog, ContentStore, load_article, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
 from kb.users import Users
 from search.interface import IndexUnavailable, Query, SearchError, SearchResult, open_engine
 
+from . import addresses
 from .access import ANONYMOUS, Access, Reader
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
@@ -65,6 +67,7 @@ class Saved:
     history_error: str | None = None  # written, but the history could not record it
     index_error: str | None = None  # written, but search could not take it yet
     done: bool = False
+    notes: list[str] = field(default_factory=list)  # what the editor should know besides (addresses kept)
 
     @property
     def warnings(self) -> list[str]:
@@ -135,6 +138,7 @@ class Site:
         self.keeper = None
         self.access = Access()
         self._lock = threading.Lock()
+        self._folder_look = addresses.FolderLook(self.store, self.history)
 
     # --- the parts ------------------------------------------------------------------------------
 
@@ -221,7 +225,7 @@ class Site:
         """An index keeper for this site (application.keeper), not started."""
         from .keeper import IndexKeeper
 
-        return IndexKeeper(self.search, self.store, self.config.instance_path)
+        return IndexKeeper(self.search, self.store, self.config.instance_path, after=self.record_addresses)
 
     def start_keeper(self, thread: bool = True):
         """Keep the index current from this process (a thread by default)."""
@@ -276,12 +280,34 @@ class Site:
         """Save an article's text at ``rel_path``: checked like ``kb check``, written only over
         the version the editor opened (``base_digest``, None for a new file), committed as
         ``author`` with ``message``, indexed once, and the other workers told."""
-        def record(article: Article) -> str | None:
-            # images an import put in the media folder go into the same commit as the article
-            media = [f"_media/{n}" for n in _MEDIA.findall(article.body) if (self.config.media_path / n).is_file()]
-            return self.history.commit([article.rel_path, *media], author.name, author.email, message)
+        previous = self._as_opened(rel_path, base_digest)
+        kept = addresses.SaveAddresses()
 
-        return self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
+        def record(article: Article) -> str | None:
+            nonlocal kept
+            # the addresses it keeps (a changed slug, renamed headings) and the images an import
+            # put in the media folder go into the same commit as the article
+            kept = addresses.record_save(self.store.root, previous, article)
+            media = [f"_media/{n}" for n in _MEDIA.findall(article.body) if (self.config.media_path / n).is_file()]
+            also = [address_registry.FILE] if kept.written else []
+            return self.history.commit([article.rel_path, *media, *also], author.name, author.email, message)
+
+        saved = self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
+        if saved.done and saved.article is not None:
+            entry = self.store.catalog().address(saved.article)
+            saved.notes = kept.notes(saved.article.slug, entry.number if entry else None)
+        return saved
+
+    def _as_opened(self, rel_path: str, base_digest: str | None) -> Article | None:
+        """The article at ``rel_path`` with its text, when it is the version the editor opened
+        (otherwise the save is refused as a conflict anyway)."""
+        if base_digest is None:
+            return None
+        before = self.store.catalog().by_path.get(rel_path)
+        if before is not None and before.digest == base_digest:
+            return self.store.full(before)
+        found, _ = load_article(self.store.root / rel_path, self.store.root, max_bytes=self.config.max_article_bytes)
+        return found if found is not None and found.digest == base_digest else None
 
     def create(self, new: NewArticle, author: Author, message: str = "") -> Saved:
         """A new article from the 「新建」 form or `kb new`: front matter from the fields, the
@@ -317,11 +343,13 @@ class Site:
         return self.save(article.rel_path, text, base_digest, author, message)
 
     def delete(self, article: Article, base_digest: str, author: Author, reason: str = "",
-               replaced_by: str = "") -> Saved:
+               replaced_by: str = "", anchors: dict[str, str] | None = None) -> Saved:
         """Remove an article: its file leaves the folder and search in one commit with a record of
-        what it was (kb.removed), so that its address says so from then on."""
+        what it was (kb.removed), so that its address says so from then on. ``anchors`` maps its
+        sections to the replacement's (links to them land on those sections)."""
         removal = removals.Removal(article.slug, article.title, article.rel_path, dt.date.today(), author.name,
-                                   reason.strip(), replaced_by.strip())
+                                   reason.strip(), replaced_by.strip(),
+                                   {k: v for k, v in (anchors or {}).items() if k and v})
         message = f"删除 {article.title}" + (f"：{reason.strip()}" if reason.strip() else "")
 
         def record() -> str | None:
@@ -365,6 +393,41 @@ class Site:
             saved.index_error = str(exc)
         content_changed(self.config.instance_path, self.config.content_dir)
         return saved
+
+    # --- lasting addresses (kb.addresses) -------------------------------------------------------
+
+    def record_addresses(self) -> tuple[str, ...]:
+        """Number the articles the registry does not know and recognise files renamed or slugs
+        changed outside the site (the keeper calls it after each update): what it recorded, in
+        words, also committed."""
+        notes = self._folder_look()
+        if notes:
+            log.info("recorded addresses: %s", "; ".join(notes))
+            content_changed(self.config.instance_path, self.config.content_dir)
+        return notes
+
+    def old_links(self, article: Article, reader: Reader = ANONYMOUS) -> list[addresses.OldLink]:
+        """Links from the articles ``reader`` may see to anchors ``article`` had before one of its
+        headings was renamed (they still arrive; updating them makes them plain again)."""
+        return addresses.links_to_old_anchors(self.catalog_for(reader), article, self.store.full)
+
+    def relink(self, article: Article, author: Author, reader: Reader) -> list[Saved]:
+        """Update every link of ``old_links`` to the anchor its heading has now: each linking
+        article saved through ``save`` (checked, locked, committed, indexed)."""
+        by_source: dict[str, list] = {}
+        for link in self.old_links(article, reader):
+            by_source.setdefault(link.source.rel_path, []).append(link)
+        results = []
+        for rel_path, links in by_source.items():
+            source = links[0].source
+            try:
+                text = source.path.read_text(encoding="utf-8")
+            except OSError as exc:
+                results.append(Saved(None, [Problem(rel_path, f"无法读取：{exc.strerror}")]))
+                continue
+            message = f"更新链接：《{article.title}》的小节改了名"
+            results.append(self.save(rel_path, addresses.relinked_text(text, links), source.digest, author, message))
+        return results
 
     # --- the synonyms list ----------------------------------------------------------------------
 

@@ -101,10 +101,11 @@ def check_path_links(paths: list[ReadingPath], catalog) -> list[Problem]:
             article = catalog.get(item.slug) or catalog.by_alias.get(item.slug)
             if article is None:
                 problems.append(Problem(reading.rel_path, f"阅读路径中的 “{item.href}” 没有对应的文章"))
-            elif item.anchor and item.anchor not in article.anchors:
+            elif item.anchor and not catalog.anchor_now(article, item.anchor):
                 problems.append(Problem(reading.rel_path, f"文章 {article.slug} 里没有小节 #{item.anchor}"))
             else:
-                item.slug = article.slug
+                # an old slug or a renamed heading: the item leads where the link now goes
+                item.slug, item.anchor = article.slug, catalog.anchor_now(article, item.anchor) if item.anchor else ""
     return problems
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .article import Section
+from .article import SUBPAGES, Section
 from .scan import text_lines
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -32,7 +32,7 @@ RESERVED_IDS = frozenset({
     "a-z", "add-group", "add-h", "add-partner", "add-partner-help", "add-word", "body", "by-category", "by-tag",
     "by-type", "category", "cats-h", "edit-h", "err-q", "file", "header-q", "main", "md-help-h", "message", "name",
     "new-name", "new-password", "new-role", "pane-preview", "pane-write", "password", "path", "paths-h", "q",
-    "recent-h", "related-h", "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary",
+    "recent-h", "related-h", "removed-q", "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary",
     "tab-preview", "tab-write", "tags", "text", "title", "toc-h", "top-h", "type", "types-h", "unopened-h",
     "weeks-h", "zero-h",
 })
@@ -86,7 +86,7 @@ def split_sections(body: str, body_line: int = 1) -> list[Section]:
     lead = "\n".join(lines[:lead_end]).strip()
     if lead:
         sections.append(Section("", "", 1, (), lead, body_line))
-    used: set[str] = set(RESERVED_IDS)
+    used: set[str] = set(RESERVED_IDS | SUBPAGES)
     stack: list[tuple[int, str]] = []  # (level, heading) of open parents
     for n, (i, level, raw) in enumerate(headings):
         end = headings[n + 1][0] if n + 1 < len(headings) else len(lines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from kb.addresses import SHORT_URL
 from kb.article import ARTICLE_URL
 
 #: Flask rules under the article's address.
@@ -19,7 +20,11 @@ ARTICLE_HISTORY = ARTICLE + "/history"
 ARTICLE_VERSION = ARTICLE + "/history/<rev>"
 ARTICLE_DIFF = ARTICLE + "/diff"
 ARTICLE_REVERT = ARTICLE + "/revert"
+ARTICLE_RELINK = ARTICLE + "/relink"
+ARTICLE_SECTION = ARTICLE + "/<anchor>"  # a section by path, so that a chat tool's preview can name it
 API_ARTICLE = "/api/articles/<slug>"
+SHORT = SHORT_URL.replace("{number}", "<int:number>")
+SHORT_SECTION = SHORT + "/<anchor>"
 
 
 class Urls:
@@ -28,6 +33,17 @@ class Urls:
     def article(self, slug: str, anchor: str | None = None, **args) -> str:
         url = url_for("articles.article", slug=slug, **args)
         return f"{url}#{anchor}" if anchor else url
+
+    def section(self, slug: str, anchor: str) -> str:
+        """A section's own address (``/a/<slug>/<anchor>``): the server sees the section, so it
+        can follow a renamed heading with a 301 and give a chat tool the section's preview."""
+        return url_for("articles.section", slug=slug, anchor=anchor)
+
+    def short(self, number: int) -> str:
+        return url_for("addresses.short", number=number)
+
+    def relink(self, slug: str) -> str:
+        return url_for("addresses.relink", slug=slug)
 
     def edit(self, slug: str) -> str:
         return url_for("edit.edit", slug=slug)
