@@ -16,6 +16,7 @@ from pathlib import Path
 from application import Author, NewArticle, Query, Site
 from kb.article import SEVERITIES, TYPES, normalize_type
 from kb.config import load_config, require_content
+from kb.lost_anchors import lost_anchors
 
 
 def _config(args):
@@ -57,6 +58,17 @@ def cmd_check(args) -> int:
             print(f"{heading}（{len(found[kind])}）：" + ("以下是未写的字段所用的默认值，不影响发布" if kind == "note" else ""))
             for p in found[kind]:
                 print(f"  {p}")
+    lost = lost_anchors(catalog)
+    gone = [x for x in lost if not x.now]
+    if gone:
+        print(f"消失的小节（{len(gone)}）：这些锚点以前有，现在没有对应的小节；文档里指向它们的链接只会打开文章开头")
+        for x in gone:
+            print(f"  {x}")
+    renamed = [x for x in lost if x.now and x.linked_from]
+    if renamed:
+        print(f"改名的小节（{len(renamed)}）：旧链接仍然有效；可以在文章页上一键更新为新的地址")
+        for x in renamed:
+            print(f"  {x}")
     errors, warnings, notes = (len(found[kind]) for kind in SEVERITIES)
     print(f"检查了 {root} 下的文章：{len(catalog.articles)} 篇可用，{errors} 个错误，{warnings} 个警告，{notes} 条说明。")
     return 1 if errors else 0

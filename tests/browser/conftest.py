@@ -46,15 +46,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """(base URL, content folder) of a running server over a private copy of the content."""
-    root = tmp_path_factory.mktemp("site")
+def start_server(root: Path, prepare=None):
+    """`kb serve` over a private copy of the bundled content under ``root`` (``prepare(content)``
+    may change it first), with the editor and admin accounts: (base URL, content folder,
+    process)."""
     content = root / "content"
     shutil.copytree(CONTENT, content)
-    alias_target = content / "guides" / "ten-awareness.md"
-    text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
-    alias_target.write_text(text, encoding="utf-8")
+    if prepare is not None:
+        prepare(content)
     port = _free_port()
     instance = root / "instance"
     env = {**os.environ, "KB_SECRET_KEY": "browser-tests", "KB_INSTANCE_DIR": str(instance)}
@@ -83,9 +82,26 @@ def site(tmp_path_factory):
             server.kill()
             raise AssertionError("server did not start:\n" + (root / "server.log").read_text())
         time.sleep(0.2)
-    yield base, content
+    return base, content, server
+
+
+def stop_server(server) -> None:
     server.terminate()
     server.wait(10)
+
+
+def _with_an_alias(content: Path) -> None:
+    alias_target = content / "guides" / "ten-awareness.md"
+    text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
+    alias_target.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """(base URL, content folder) of a running server over a private copy of the content."""
+    base, content, server = start_server(tmp_path_factory.mktemp("site"), _with_an_alias)
+    yield base, content
+    stop_server(server)
 
 
 @pytest.fixture(scope="session")
