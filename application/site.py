@@ -35,8 +35,10 @@ from kb.config import Config, load_config
 from kb.database import open_database
 from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
+from kb.doclinks import DocumentError, links_in
 from kb.history import Author, History
 from kb.importing import Draft, import_document
+from kb.linkcheck import LinkChecker, LinkReport
 from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
 from kb.store import Catalog, ContentStore, load_article, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
@@ -428,6 +430,19 @@ class Site:
             message = f"更新链接：《{article.title}》的小节改了名"
             results.append(self.save(rel_path, addresses.relinked_text(text, links), source.digest, author, message))
         return results
+
+    # --- checking links in onboarding material ---------------------------------------------------
+
+    def check_links(self, name: str, data: bytes, reader: Reader = ANONYMOUS) -> LinkReport:
+        """Every link into this site in the file ``name`` (Word, PowerPoint, PDF, HTML, Markdown,
+        text: kb.doclinks) and what it leads to for ``reader`` today (kb.linkcheck)."""
+        checker = LinkChecker(self.catalog_for(reader), self.config.site_url, self.config.allowed_hosts)
+        try:
+            found = links_in(name, data)
+        except DocumentError as exc:
+            return LinkReport(name, [], error=str(exc))
+        ours = [f for f in found if checker.ours(f.url)]
+        return LinkReport(name, [checker.check(f.url, f.where) for f in ours], others=len(found) - len(ours))
 
     # --- the synonyms list ----------------------------------------------------------------------
 

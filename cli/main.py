@@ -16,6 +16,7 @@ from pathlib import Path
 from application import Author, NewArticle, Query, Site
 from kb.article import SEVERITIES, TYPES, normalize_type
 from kb.config import load_config, require_content
+from kb.linkcheck import STATUSES
 from kb.lost_anchors import lost_anchors
 
 
@@ -250,6 +251,45 @@ def cmd_import(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_links(args) -> int:
+    """Check the links into this site in onboarding material: 0 when every link works (a
+    redirected one too, unless --strict), 1 when one is removed, broken or names a section that
+    is gone, 2 when a file cannot be read — for a scheduled job."""
+    site = _site(args)
+    worst = 0
+    for name in args.files:
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            print(f"{name}：无法读取：{exc.strerror}", file=sys.stderr)
+            worst = 2
+            continue
+        report = site.check_links("网址列表.txt" if name == "-" else name, data)
+        if report.error:
+            print(report.error, file=sys.stderr)
+            worst = 2
+            continue
+        _print_links(name, report, args.all)
+        failing = report.failing or (args.strict and report.count("redirected"))
+        worst = max(worst, 1 if failing else 0)
+    return worst
+
+
+def _print_links(name, report, everything: bool) -> None:
+    counts = "，".join(f"{label} {report.count(status)}" for status, label in STATUSES.items() if report.count(status))
+    print(f"{name}：本站链接 {len(report.links)} 个" + (f"（{counts}）" if counts else "")
+          + (f"，其他网站的链接 {report.others} 个未检查" if report.others else ""))
+    for c in report.links:
+        if c.status == "ok" and not everything:
+            continue
+        line = f"  [{c.label}] {c.url}（{c.where}）"
+        if c.note:
+            line += f"：{c.note}"
+        if c.now:
+            line += f"\n      {'请改用' if c.status != 'removed' else '替代文章'}：{c.now}"
+        print(line)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="办公室知识库命令行工具")
     parser.add_argument("--config", help="TOML 配置文件（也可用环境变量 KB_CONFIG）")
@@ -297,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--dir", default="guides", help="放在内容目录下的哪个子目录（默认 guides）")
     p.set_defaults(func=cmd_import)
+
+    p = with_dirs(sub.add_parser("links", help="检查入职材料（.docx、.pptx、.pdf、.html、.md、.txt 或网址列表）里指向本站的链接"))
+    p.add_argument("files", nargs="+", metavar="FILE", help="要检查的文件；- 表示从标准输入读网址列表")
+    p.add_argument("--strict", action="store_true", help="地址改了的链接（仍能跳转）也算失败")
+    p.add_argument("--all", action="store_true", help="也列出正常的链接")
+    p.set_defaults(func=cmd_links)
 
     p = with_dirs(sub.add_parser("user", help="管理账号：add、passwd、role、remove、list"))
     p.add_argument("action", choices=["add", "passwd", "role", "remove", "list"])

@@ -42,6 +42,9 @@ class Urls:
     def short(self, number: int) -> str:
         return url_for("addresses.short", number=number)
 
+    def links(self) -> str:
+        return url_for("links.check")
+
     def relink(self, slug: str) -> str:
         return url_for("addresses.relink", slug=slug)
 
