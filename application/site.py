@@ -38,6 +38,7 @@ from kb.frontmatter import dump, with_field
 from kb.doclinks import DocumentError, links_in
 from kb.history import Author, History
 from kb.importing import Draft, import_document
+from kb.progress import Progress
 from kb.linkcheck import LinkChecker, LinkReport
 from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
 from kb.store import Catalog, ContentStore, load_article, load_catalog, parse_article
@@ -45,7 +46,7 @@ from kb.synonyms import FILE as SYNONYMS
 from kb.users import Users
 from search.interface import IndexUnavailable, Query, SearchError, SearchResult, open_engine
 
-from . import addresses
+from . import addresses, paths
 from .access import ANONYMOUS, Access, Reader
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
@@ -137,6 +138,7 @@ class Site:
         self._database = None
         self._users: Users | None = None
         self._analytics: Analytics | None = None
+        self._progress: Progress | None = None
         self.keeper = None
         self.access = Access()
         self._lock = threading.Lock()
@@ -443,6 +445,32 @@ class Site:
             return LinkReport(name, [], error=str(exc))
         ours = [f for f in found if checker.ours(f.url)]
         return LinkReport(name, [checker.check(f.url, f.where) for f in ours], others=len(found) - len(ours))
+
+    # --- reading paths and progress (application.paths, kb.progress) ----------------------------
+
+    @property
+    def progress(self) -> Progress:
+        """Reading-path progress of staff with an account (kb.progress), in the site's database."""
+        with self._lock:
+            if self._progress is None:
+                self._progress = Progress(self._engine())
+            return self._progress
+
+    def save_reading_path(self, form: paths.PathForm, base_digest: str | None, author: Author, message: str,
+                          reader: Reader) -> TextSaveResult:
+        """A reading path from the browser's path editor (application.paths)."""
+        return paths.save(self, form, base_digest, author, message, reader)
+
+    def after_folder_change(self, changed: list[str]) -> None:
+        """A file of the folder that is not an article changed (a reading path): search takes it
+        and every worker reloads."""
+        self.store.invalidate()
+        try:
+            if self.search.ready():
+                self.search.update(changed)
+        except (SearchError, OSError):
+            log.exception("saved %s, but could not index it", changed)
+        content_changed(self.config.instance_path, self.config.content_dir)
 
     # --- the synonyms list ----------------------------------------------------------------------
 

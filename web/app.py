@@ -55,11 +55,11 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
 
     auth.init_app(app, site)
     errors.init_app(app)
-    from .views import (addresses, analytics, api, articles, browse, edit, feeds, history, home, importing, links, search,
-                        synonyms)
+    from .views import (addresses, analytics, api, articles, browse, edit, feeds, history, home, importing, links, paths,
+                        search, synonyms)
 
     for module in (home, search, articles, browse, edit, history, importing, feeds, api, analytics, synonyms, addresses,
-                   links):
+                   links, paths):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -38,7 +38,7 @@ bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_ENDPOINTS = {"auth.login", "static", "api.healthz"}  # reachable without an account under require_login
-READER_WRITES = {"analytics.opened"}  # posts any reader may make: which search result was opened
+READER_WRITES = {"analytics.opened", "paths.progress"}  # posts any reader may make: which search result was opened, their reading progress
 SESSION_DAYS = 14
 
 

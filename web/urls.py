@@ -10,6 +10,7 @@ from flask import url_for
 
 from kb.addresses import SHORT_URL
 from kb.article import ARTICLE_URL
+from kb.reading_paths import PATH_URL
 
 #: Flask rules under the article's address.
 ARTICLE = ARTICLE_URL.replace("{slug}", "<slug>")
@@ -24,6 +25,12 @@ ARTICLE_RELINK = ARTICLE + "/relink"
 ARTICLE_SECTION = ARTICLE + "/<anchor>"  # a section by path, so that a chat tool's preview can name it
 API_ARTICLE = "/api/articles/<slug>"
 SHORT = SHORT_URL.replace("{number}", "<int:number>")
+PATH = PATH_URL.replace("{slug}", "<slug>")
+PATH_NEW = "/paths/new"
+PATH_EDIT = PATH + "/edit"
+PATH_PRINT = PATH + "/print"
+PATH_PROGRESS = "/api" + PATH + "/progress"
+PATHS_PROGRESS = "/paths/progress"
 SHORT_SECTION = SHORT + "/<anchor>"
 
 
@@ -44,6 +51,24 @@ class Urls:
 
     def links(self) -> str:
         return url_for("links.check")
+
+    def path(self, slug: str) -> str:
+        return url_for("browse.reading_path", slug=slug)
+
+    def path_new(self) -> str:
+        return url_for("paths.new")
+
+    def path_edit(self, slug: str) -> str:
+        return url_for("paths.edit", slug=slug)
+
+    def path_print(self, slug: str) -> str:
+        return url_for("paths.handout", slug=slug)
+
+    def path_progress(self, slug: str) -> str:
+        return url_for("paths.progress", slug=slug)
+
+    def paths_progress(self) -> str:
+        return url_for("paths.managers")
 
     def relink(self, slug: str) -> str:
         return url_for("addresses.relink", slug=slug)

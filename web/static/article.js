@@ -132,6 +132,9 @@
      path points to, has been on screen. */
   function countReadAtTheEnd() {
     document.querySelectorAll(".path-nav[data-path]").forEach(function (nav) {
+      (KB.syncProgress ? KB.syncProgress(nav.dataset.path) : Promise.resolve()).then(function () { watch(nav); });
+    });
+    function watch(nav) {
       var status = nav.querySelector(".path-nav-status"), key = nav.dataset.key;
       function show() { status.textContent = "✓ 已读"; }
       if (KB.pathProgress(nav.dataset.path)[key]) { show(); return; }
@@ -143,7 +146,7 @@
         show(); seen.disconnect();
       });
       seen.observe(end);
-    });
+    }
   }
 
   /* The first heading after the section ``anchor`` that is not inside it. */
