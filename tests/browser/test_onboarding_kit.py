@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ACCOUNTS, DESKTOP, log_in, open_page
+from tests.browser.conftest import DESKTOP, log_in, open_page
 
 NEWCOMER = ("xiaowang", "newcomer-password")
 
@@ -21,6 +21,17 @@ def newcomer_account(site):
         users.add(NEWCOMER[0], NEWCOMER[1], "reader")
     users.close()
     return NEWCOMER
+
+
+def logged_in(browser, site, account):
+    """A fresh browser context (its own localStorage) logged in as ``account``."""
+    pg = open_page(browser, site, **DESKTOP)
+    pg.goto(site[0] + "/login")
+    pg.fill("#name", account[0])
+    pg.fill("#password", account[1])
+    pg.click("form.edit-form button[type=submit]")
+    pg.wait_for_url(site[0] + "/")
+    return pg
 
 
 def decode(pdf: bytes) -> list[str]:
@@ -54,12 +65,7 @@ def test_a_printed_path_carries_qr_codes_that_open_the_short_addresses(page, sit
 
 def test_a_newcomer_reads_the_path_and_the_manager_sees_it(browser, site, newcomer_account):
     base, _ = site
-    reader = open_page(browser, site, **DESKTOP)
-    reader.goto(base + "/login")
-    reader.fill("#name", newcomer_account[0])
-    reader.fill("#password", newcomer_account[1])
-    reader.click("form.edit-form button[type=submit]")
-    reader.wait_for_url(base + "/")
+    reader = logged_in(browser, site, newcomer_account)
     reader.goto(base + "/paths/newcomer")
     links = reader.locator(".path-item a[href^='/a/']").evaluate_all("els => els.map(a => a.href)")
     assert len(links) == 7
@@ -88,12 +94,7 @@ def test_a_newcomer_reads_the_path_and_the_manager_sees_it(browser, site, newcom
 
 def test_reading_progress_follows_the_account_to_another_browser(browser, site, newcomer_account):
     base, _ = site
-    other = open_page(browser, site, **DESKTOP)  # a fresh context: no localStorage
-    other.goto(base + "/login")
-    other.fill("#name", newcomer_account[0])
-    other.fill("#password", newcomer_account[1])
-    other.click("form.edit-form button[type=submit]")
-    other.wait_for_url(base + "/")
+    other = logged_in(browser, site, newcomer_account)  # a fresh context: no localStorage
     other.goto(base + "/paths/newcomer")
     expect(other.locator(".path-progress")).to_have_text("已读 7 / 7")
     other.context.close()
