@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from application import Author, NewArticle, Query, Site
+from application.content import is_copy, served
 from kb.article import SEVERITIES, TYPES, normalize_type
 from kb.config import load_config, require_content
 from kb.linkcheck import STATUSES
@@ -31,10 +32,12 @@ def _config(args):
 
 
 def _site(args) -> Site:
-    """The site the command works on; its content folder must exist (SettingError says so)."""
+    """The site the command works on; its content folder must exist (SettingError says so).
+    A folder inside another git repository is served from a copy with its own history
+    (application.content)."""
     config = _config(args)
     require_content(config)
-    return Site(config)
+    return Site(served(config))
 
 
 def _author() -> Author:
@@ -47,7 +50,9 @@ def _author() -> Author:
 
 def cmd_check(args) -> int:
     config = _config(args)
-    root = Path(args.path) if args.path else require_content(config)
+    if not args.path:
+        require_content(config)
+    root = Path(args.path) if args.path else Path(served(config, seed=False).content_dir)
     if not root.is_dir():
         print(f"错误：要检查的目录 {root} 不存在", file=sys.stderr)
         return 2
@@ -165,6 +170,9 @@ def cmd_serve(args) -> int:
               f"或换一个端口，例如：kb serve --port {config.port + 1}", file=sys.stderr)
         return 2
     site.prepare()  # instance folder, secret key, the content's git repository: once, before any worker
+    if is_copy(config):
+        print(f"文章：{_config(args).content_dir} 在另一个 git 仓库里，网站使用它在实例目录里的副本 {config.content_dir}"
+              f"（有自己的修改历史；那里的文件有更新时，下次启动并入副本）", file=sys.stderr)
     if not site.users.all():
         print("提示：还没有任何账号。用 kb user add 名字 --role admin 添加管理员后才能在网站上编辑。", file=sys.stderr)
     if args.debug:
