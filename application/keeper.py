@@ -140,7 +140,7 @@ class IndexKeeper:
             indexed = path.suffix == ".md" and (is_content_file(path, self.root) or is_path_file(rel or ""))
         except ValueError:  # not under the content folder
             return
-        if rel is not None and path.name in KEPT_FILES and path.parent == self.root:
+        if rel in KEPT_FILES:
             with self._lock:  # the addresses or the removed list: nothing to index, the workers reload
                 self.store.invalidate()
             self._wake.set()

@@ -105,8 +105,24 @@ class Addresses:
         return max(self.entries, default=0) + 1
 
     def put(self, address: Address) -> None:
+        """Add or replace the entry of ``address.number``; the lookups follow at once (a first
+        start numbers every article: re-indexing the whole registry each time was quadratic)."""
+        before = self.entries.get(address.number)
         self.entries[address.number] = address
-        self._index()
+        if before is not None:
+            if self.by_slug.get(before.slug) is before:
+                del self.by_slug[before.slug]
+            if self.by_path.get(before.path) is before:
+                del self.by_path[before.path]
+            for old in before.old_slugs:
+                if self.by_old.get(old) is before:
+                    del self.by_old[old]
+        self.by_slug[address.slug] = address
+        self.by_path[address.path] = address
+        self.by_old.pop(address.slug, None)
+        for old in address.old_slugs:
+            if old not in self.by_slug:
+                self.by_old.setdefault(old, address)
 
     def copy(self) -> "Addresses":
         return Addresses(dict(self.entries))

@@ -114,7 +114,8 @@ def test_a_file_renamed_with_git_mv_keeps_its_old_address(anonymous, content_dir
     entry = registry(content_dir)["meeting-minutes"]
     assert entry["number"] == number and entry["old_slugs"] == ["huiyi-jiyao"]
     assert entry["path"] == "guides/meeting-minutes.md"
-    assert git(content_dir, "log", "-1", "--format=%an %s").startswith("办公室知识库 记录永久地址")
+    # the registry is written, then committed: wait for the commit
+    assert eventually(lambda: git(content_dir, "log", "-1", "--format=%an %s").startswith("办公室知识库 记录永久地址"))
     assert git(content_dir, "status", "--porcelain") == ""
 
 

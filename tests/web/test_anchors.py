@@ -107,3 +107,18 @@ def test_a_section_link_has_its_own_preview_for_chat_tools(anonymous):
     assert f'<meta property="og:url" content="http://127.0.0.1:5000{ARTICLE}/' in page
     article = anonymous.get(ARTICLE).get_data(as_text=True)
     assert '<meta property="og:title" content="怎样搞好办公室服务工作">' in article
+
+
+def test_a_heading_renamed_by_hand_is_recorded_by_the_site(anonymous, content_dir):
+    """Outside the editor (a file edited in place, a git pull): the index keeper compares the
+    file with what it saw before and records the rename, committed as the site."""
+    import time
+
+    path = content_dir / "guides" / "ten-awareness.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("## 三、大局意识", "## 三、全局意识"), encoding="utf-8")
+    deadline = time.monotonic() + 30
+    while entry(content_dir, "ten-awareness").get("anchors") != {"大局意识": "全局意识"} and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert entry(content_dir, "ten-awareness").get("anchors") == {"大局意识": "全局意识"}
+    response = anonymous.get("/a/ten-awareness/大局意识")
+    assert response.status_code == 301 and unquote(response.headers["Location"]) == "/a/ten-awareness/全局意识"
