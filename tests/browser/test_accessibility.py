@@ -16,6 +16,9 @@ PAGES = {
     "login": "/login", "history": "/a/daily-admin-work/history", "old version": "/a/daily-admin-work/history/{first}",
     "diff": "/a/daily-admin-work/diff?old={first}&new=current", "recent changes": "/changes", "users": "/users",
     "import": "/import", "search analytics": "/analytics", "synonyms": "/synonyms", "adding a synonym": "/synonyms?add=碰头会&line=3",
+    "section": "/a/office-service-work/安全保密原则", "short address": "/k/13", "path editor": "/paths/newcomer/edit",
+    "new path": "/paths/new", "handout": "/paths/newcomer/print", "reading progress": "/paths/progress",
+    "link checker": "/links",
 }
 WIDTHS = {"1280": DESKTOP, "375": PHONE}
 SERIOUS = ("serious", "critical")

@@ -66,3 +66,19 @@ def test_copying_a_section_link_gives_its_own_address(window, own):
     window.goto(copied + "/安全保密原则")
     assert window.evaluate("decodeURIComponent(location.pathname)") == "/a/office-service-work/安全保密原则"
     assert in_viewport(window, "[id='安全保密原则']")
+
+
+def test_a_removed_articles_page_says_so_and_passes_axe(window, own, axe_source):
+    from tests.browser.test_accessibility import axe
+
+    base, content = own
+    (content / "guides" / "office-director-four-haves.md").unlink()  # removed outside the site
+    for _ in range(100):
+        response = window.goto(base + "/a/office-director-four-haves")
+        if response.status == 410:
+            break
+        window.wait_for_timeout(100)
+    assert response.status == 410
+    expect(window.locator("h1")).to_have_text("这篇文章已删除")
+    expect(window.locator("#removed-q")).to_have_value("做好机关办公室主任必须做到的几个“有”")
+    assert axe(window, axe_source) == []
