@@ -37,9 +37,9 @@ from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
 from kb.doclinks import DocumentError, links_in
 from kb.history import Author, History
-from kb.importing import Draft, import_document
-from kb.progress import Progress
+from kb.importing import IMPORT_FOLDER, Draft, import_document, import_folder, import_path
 from kb.linkcheck import LinkChecker, LinkReport
+from kb.progress import Progress
 from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
 from kb.store import Catalog, ContentStore, load_article, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
@@ -325,16 +325,18 @@ class Site:
         return self.save(f"{folder}/{slug or 'untitled'}.md", dump(meta, new.body), None, author,
                          message or f"新建 {new.title.strip()}")
 
-    def import_draft(self, name: str, data: bytes) -> Draft:
-        """An uploaded file as a draft article (kb.importing); nothing is saved. Raises
-        kb.importing.ImportError_."""
-        return import_document(name, data, self.config.media_path, self.config.max_image_bytes)
+    def import_draft(self, name: str, data: bytes, folder: str = IMPORT_FOLDER) -> Draft:
+        """An uploaded file as a draft article (kb.importing) for ``folder``, which gives its
+        category; nothing is saved. Raises kb.importing.ImportError_."""
+        return import_document(name, data, self.config.media_path, self.config.max_image_bytes,
+                               folder=import_folder(folder))
 
     def import_file(self, name: str, data: bytes, folder: str, author: Author, message: str = "") -> tuple[Draft, Saved]:
-        """An uploaded file converted and saved as it is (`kb import`), when it has no errors."""
-        draft = self.import_draft(name, data)
-        rel = f"{folder.strip('/') or 'guides'}/{draft.slug}.md"
-        return draft, self.save(rel, draft.text, None, author, message or f"导入 {name}")
+        """An uploaded file converted and saved as it is in ``folder`` (`kb import --dir`), when it
+        has no errors."""
+        folder = import_folder(folder)
+        draft = self.import_draft(name, data, folder)
+        return draft, self.save(import_path(folder, draft.slug), draft.text, None, author, message or f"导入 {name}")
 
     def revert(self, article: Article, rev: str, base_digest: str, author: Author, message: str = "") -> Saved:
         """Save an old version of ``article`` as a new change; ``Saved.done`` is False with a

@@ -25,14 +25,16 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from .defaults import slug_from_name
+from .defaults import UNCATEGORIZED, slug_from_name, summary_from_body
 from .frontmatter import dump
 from .scan import scan
+from .webpage import read_saved_page
 
 log = logging.getLogger(__name__)
 
+IMPORT_FOLDER = "guides"  # where an import goes unless told (kb import --dir, the import page's folder)
 KINDS = {".docx": "Word 文档", ".html": "网页", ".htm": "网页", ".md": "Markdown"}
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".webp": "image/webp"}
@@ -156,16 +158,15 @@ def _docx_title(path: Path) -> str | None:
     return found.group(1).strip() if found else None
 
 
-def _html(data: bytes) -> tuple[str, str | None]:
-    import trafilatura
-
-    page = data.decode("utf-8", "replace")
-    main = trafilatura.extract(page, output_format="html", include_tables=True, include_formatting=True,
-                               include_links=True, include_images=False, favor_recall=True)
-    if not main:
+def _html(data: bytes) -> tuple[str, dict]:
+    """Markdown of a saved page's article, and the front matter its page gives (kb.webpage)."""
+    page = read_saved_page(data)
+    if page is None:
         raise ImportError_("这个网页里没有找到正文")
-    meta = trafilatura.extract_metadata(page)
-    return _pandoc(main, "html", from_text=True), (meta.title if meta is not None else None)
+    facts = {"title": page.title, "author": page.author, "source": page.source, "source_url": page.source_url}
+    # a page without a date of its own has none: not the day of its import
+    return _pandoc(page.html, "html", from_text=True), {**{k: v for k, v in facts.items() if v},
+                                                        "published": page.published}
 
 
 def _keep_images(markdown: str, work: Path, media_dir: Path, max_bytes: int, notes: list[str]) -> tuple[str, list[str]]:
@@ -203,9 +204,32 @@ def _keep_images(markdown: str, work: Path, media_dir: Path, max_bytes: int, not
     return markdown, kept
 
 
+def import_folder(text: str) -> str:
+    """The folder an import goes to, as written (「行政制度」, 「制度/行政」); raises ImportError_
+    for one outside the content folder or hidden from it (``_``/``.`` folders hold no articles)."""
+    parts = [p for p in text.replace("\\", "/").strip().strip("/").split("/") if p.strip()]
+    if any(p.strip() in (".", "..") or p.strip().startswith(("_", ".")) for p in parts):
+        raise ImportError_(f"目录“{text}”无效：应是内容目录下的目录名，如 行政制度，不能含 ..，也不能以 _ 或 . 开头")
+    return "/".join(p.strip() for p in parts)
+
+
+def import_path(folder: str, slug: str) -> str:
+    """The file an import is saved as, under the content folder."""
+    return f"{folder}/{slug or 'imported'}.md" if folder else f"{slug or 'imported'}.md"
+
+
+def category_for_folder(folder: str) -> str:
+    """The category of an article imported into ``folder`` (under the content folder): the
+    folder's name (`--dir 行政制度` → 行政制度), as for a plain Markdown file; the default import
+    folder and the top of the content folder give 未分类."""
+    name = PurePosixPath(folder.strip().strip("/") or ".").name
+    return UNCATEGORIZED if name in ("", ".", IMPORT_FOLDER) else name
+
+
 def import_document(name: str, data: bytes, media_dir: Path, max_image_bytes: int = 5_000_000,
-                    today: dt.date | None = None) -> Draft:
-    """A draft article from an uploaded file. Raises ImportError_ for what cannot be read."""
+                    today: dt.date | None = None, folder: str = IMPORT_FOLDER) -> Draft:
+    """A draft article from an uploaded file, to be saved in ``folder`` (which gives its
+    category). Raises ImportError_ for what cannot be read."""
     suffix = Path(name).suffix.lower()
     if suffix not in KINDS:
         raise ImportError_(f"不支持 {suffix or '没有扩展名'} 文件：可以导入 .docx（Word）、.html（网页）和 .md")
@@ -217,9 +241,11 @@ def import_document(name: str, data: bytes, media_dir: Path, max_image_bytes: in
             if not data.startswith(b"PK"):
                 raise ImportError_("这不是 Word 的 .docx 文件（旧的 .doc 请先在 Word 里另存为 .docx）")
             markdown, title = _docx(data, work)
+            facts = {}
             markdown, images = _keep_images(markdown, work, media_dir, max_image_bytes, notes)
         elif suffix in (".html", ".htm"):
-            markdown, title = _html(data)
+            markdown, facts = _html(data)
+            title = facts.pop("title", None)
         else:
             try:
                 return _markdown_draft(name, data.decode("utf-8-sig"))
@@ -229,12 +255,10 @@ def import_document(name: str, data: bytes, media_dir: Path, max_image_bytes: in
     title = (title or heading_title or Path(name).stem).strip()
     slug = slug_from_name(title.replace("/", " ") + ".md")
     today = today or dt.date.today()
-    meta = {"title": title, "slug": slug, "type": "guide", "category": "未分类", "tags": [],
-            "summary": "", "source": Path(name).name, "author": "", "published": today, "updated": today, "aliases": []}
-    from .defaults import summary_from_body
-
-    meta["summary"] = summary_from_body(body) or title
-    return Draft(name, title, slug, dump(meta, body), images, notes)
+    meta = {"title": title, "slug": slug, "type": "guide", "category": category_for_folder(folder), "tags": [],
+            "summary": summary_from_body(body) or title, "source": Path(name).name, "source_url": None,
+            "author": "", "published": today, "updated": today, "aliases": [], **facts}
+    return Draft(name, title, slug, dump({k: v for k, v in meta.items() if v is not None}, body), images, notes)
 
 
 def _markdown_draft(name: str, text: str) -> Draft:

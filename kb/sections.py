@@ -30,12 +30,12 @@ _INLINE_MARKUP = re.compile(r"[*_`~]|!?\[([^\]]*)\]\([^)]*\)")
 #: which no anchor can.
 RESERVED_IDS = frozenset({
     "a-z", "add-group", "add-h", "add-partner", "add-partner-help", "add-word", "body", "by-category", "by-tag",
-    "by-type", "category", "cats-h", "edit-h", "err-q", "file", "header-q", "link-files", "link-urls", "main", "md-help-h", "message", "name",
-    "new-name", "new-password", "new-role", "pane-preview", "pane-write", "password", "path", "path-articles", "path-items-h", "path-slug", "path-slug-help",
-    "path-summary", "path-title", "paths-h", "q",
-    "recent-h", "related-h", "removed-q", "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary",
-    "tab-preview", "tab-write", "tags", "text", "title", "toc-h", "top-h", "type", "types-h", "unopened-h",
-    "weeks-h", "zero-h",
+    "by-type", "category", "cats-h", "edit-h", "err-q", "file", "folder", "folder-list", "front-matter", "header-q", "link-files", "link-urls",
+    "main", "md-help-h", "message", "name", "new-name", "new-password", "new-role", "pane-preview", "pane-write",
+    "password", "path", "path-articles", "path-items-h", "path-slug", "path-slug-help",
+    "path-summary", "path-title", "paths-h", "q", "recent-h", "related-h", "removed-q", "revert-message", "search-q", "slug", "slug-help",
+    "suggested-h", "summary", "tab-preview", "tab-write", "tags", "text", "title", "toc-h", "top-h", "type",
+    "types-h", "unopened-h", "weeks-h", "zero-h",
 })
 
 

@@ -129,6 +129,14 @@ class Users:
                 raise AccountError(f"用户名 “{name}” 已被使用") from None
             return _plain(row)
 
+    def check_new(self, name: str, role: str) -> None:
+        """Raise AccountError now if ``add`` would refuse this name or role (before someone
+        is asked for a password in vain)."""
+        _check_name(name.strip())
+        _check_role(role)
+        if self.get(name.strip()) is not None:
+            raise AccountError(f"用户名 “{name.strip()}” 已被使用")
+
     def ensure(self, name: str, role: str = "reader") -> User:
         """The account ``name``, created without a usable password when missing (single
         sign-on: the proxy vouches for the name, an admin may raise the role later)."""
@@ -239,6 +247,12 @@ def _check_role(role: str) -> None:
         raise AccountError(f"角色 “{role}” 无效，应为：" + "、".join(f"{k}（{v}）" for k, v in ROLES.items()))
 
 
+def password_problem(password: str) -> str | None:
+    """What is wrong with a new password, in words; None when it will do."""
+    return f"密码至少要 {MIN_PASSWORD} 个字符" if len(password) < MIN_PASSWORD else None
+
+
 def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少要 {MIN_PASSWORD} 个字符")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)

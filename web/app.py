@@ -55,11 +55,11 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
 
     auth.init_app(app, site)
     errors.init_app(app)
-    from .views import (addresses, analytics, api, articles, browse, edit, feeds, history, home, importing, links, paths,
-                        search, synonyms)
+    from .views import (addresses, analytics, api, articles, browse, edit, feeds, history, home, icons, importing, links,
+                        paths, search, synonyms, writing_help)
 
-    for module in (home, search, articles, browse, edit, history, importing, feeds, api, analytics, synonyms, addresses,
-                   links, paths):
+    for module in (home, search, articles, browse, edit, history, importing, feeds, api, analytics, synonyms, icons,
+                   writing_help, addresses, links, paths):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-OPEN_ENDPOINTS = {"auth.login", "static", "api.healthz"}  # reachable without an account under require_login
+OPEN_ENDPOINTS = {"auth.login", "static", "icons.icon", "api.healthz"}  # reachable without an account under require_login
 READER_WRITES = {"analytics.opened", "paths.progress"}  # posts any reader may make: which search result was opened, their reading progress
 SESSION_DAYS = 14
 

@@ -109,6 +109,9 @@ class Urls:
     def import_(self) -> str:
         return url_for("importing.upload")
 
+    def markdown_help(self) -> str:
+        return url_for("help.markdown")
+
     def preview(self) -> str:
         return url_for("edit.preview")
 

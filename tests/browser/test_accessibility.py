@@ -15,7 +15,7 @@ PAGES = {
     "not found": "/a/no-such-article", "no results": "/search?q=量子计算机",
     "login": "/login", "history": "/a/daily-admin-work/history", "old version": "/a/daily-admin-work/history/{first}",
     "diff": "/a/daily-admin-work/diff?old={first}&new=current", "recent changes": "/changes", "users": "/users",
-    "import": "/import", "search analytics": "/analytics", "synonyms": "/synonyms", "adding a synonym": "/synonyms?add=碰头会&line=3",
+    "import": "/import", "writing help": "/help/markdown", "search analytics": "/analytics", "synonyms": "/synonyms", "adding a synonym": "/synonyms?add=碰头会&line=3",
     "section": "/a/office-service-work/安全保密原则", "short address": "/k/13", "path editor": "/paths/newcomer/edit",
     "new path": "/paths/new", "handout": "/paths/newcomer/print", "reading progress": "/paths/progress",
     "link checker": "/links",

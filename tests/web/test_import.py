@@ -80,3 +80,56 @@ def test_kb_import_writes_a_checked_article(tmp_path, content_dir):
     article = next(a for a in catalog.articles if a.title == "命令行导入的办法")
     assert [s.heading for s in article.sections if s.level == 2] == ["一、总体要求", "二、会议保障"]
     assert not [p for p in catalog.problems if p.path == article.rel_path and p.severity == "error"]
+
+
+def upload_to(client, name: str, data: bytes, folder: str):
+    return client.post("/import", data={"csrf": token(client, "/import"), "file": (io.BytesIO(data), name), "folder": folder},
+                       content_type="multipart/form-data")
+
+
+def main_text(page: str) -> str:
+    """What the article page shows a reader: its <main> as text."""
+    main = re.search(r"<main.*?</main>", page, re.S).group(0)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def test_a_saved_page_in_a_folder_gets_its_category_date_and_source_and_says_its_summary_once(client):
+    page = upload_to(client, "公文处理办法.html", (FIXTURES / "imports" / "byline-page.html").read_bytes(),
+                     "行政制度").get_data(as_text=True)
+    assert 'id="path" name="path" required value="行政制度/gong-wen-chu-li-ban-fa.md"' in page
+    text = draft_text(page)
+    assert "category: 行政制度" in text and "published: 2024-03-01" in text and "source: 办公室" in text
+    assert "summary: 为了规范公文处理工作" in text and "发布时间" not in text
+    response = save_draft(client, page)
+    article = client.get(response.headers["Location"]).get_data(as_text=True)
+    shown = main_text(article)
+    assert shown.count("为了规范公文处理工作") == 1
+    assert "行政制度" in shown and "2024-03-01" in shown and "发布时间" not in shown
+    hit = client.get("/api/search?q=公文处理办法").get_json()["results"][0]
+    assert hit["slug"] == "gong-wen-chu-li-ban-fa" and hit["category"] == "行政制度"
+    assert hit["snippet"].count("为了规范") <= 1 and "发布时间" not in hit["snippet"]
+
+
+def test_a_word_documents_summary_is_shown_once_on_its_page(client, tmp_path):
+    docx = meeting_rules(tmp_path / "once.docx", title="会议筹备办法（摘要一次）")
+    page = upload(client, "once.docx", docx.read_bytes()).get_data(as_text=True)
+    summary = re.search(r"^summary: (.+)$", draft_text(page), re.M).group(1)
+    article = client.get(save_draft(client, page).headers["Location"]).get_data(as_text=True)
+    assert main_text(article).count(summary[:20]) == 1
+
+
+def test_an_import_folder_outside_the_content_is_refused_with_a_reason(client):
+    response = upload_to(client, "page.html", (FIXTURES / "imports" / "byline-page.html").read_bytes(), "../elsewhere")
+    assert response.status_code == 400 and "目录“../elsewhere”无效" in response.get_data(as_text=True)
+
+
+def test_kb_import_dir_gives_the_category(tmp_path, content_dir):
+    from cli.main import main
+    from kb.store import load_catalog
+
+    page = FIXTURES / "imports" / "byline-page.html"
+    assert main(["import", str(page), "--dir", "行政制度", "--content", str(content_dir),
+                 "--index", str(tmp_path / "index")]) == 0
+    article = load_catalog(content_dir).get("gong-wen-chu-li-ban-fa")
+    assert article.rel_path == "行政制度/gong-wen-chu-li-ban-fa.md"
+    assert (article.category, article.published.isoformat(), article.source) == ("行政制度", "2024-03-01", "办公室")

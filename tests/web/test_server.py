@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import write_article
+from tests.conftest import REPO, write_article
 from tests.serving import Server, alive, children, command_line
 
 
@@ -39,6 +39,15 @@ def test_a_query_typed_as_raw_utf8_by_a_script_works(server):
     assert head.startswith(b"HTTP/1.1 200")
     data = json.loads(body)
     assert data["query"] == "保密" and data["total"] > 0
+
+
+def test_the_linking_guide_says_what_kb_serve_answers_a_raw_request_line():
+    """docs/linking.md told script writers that such a request got a 400 from waitress, a server
+    the site no longer runs; what it says must be what the test above sees."""
+    text = (REPO / "docs" / "linking.md").read_text(encoding="utf-8")
+    paragraph = next(p for p in text.split("\n\n") if "请求行" in p)
+    assert "waitress" not in text
+    assert "gunicorn" in paragraph and "回答 200" in paragraph and "--debug" in paragraph
 
 
 def test_idle_connections_do_not_lock_anyone_out(server):
