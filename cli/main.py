@@ -408,7 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = command("links", "检查入职材料里指向本站的链接",
-                "检查 Word（.docx）、PowerPoint（.pptx）、PDF、网页（.html）、Markdown 和文本文件（或网址列表）里指向本站的每个链接："
+                "检查 Word、PowerPoint、PDF、网页、Markdown 和文本文件（或网址列表）里指向本站的每个链接："
                 "正常、已改地址、已删除、失效或小节不存在。退出码：0 全部正常，1 有已删除、失效或小节不存在的，2 文件读不了")
     p.add_argument("files", nargs="+", metavar="文件", help="要检查的文件；- 表示从标准输入读网址列表")
     p.add_argument("--strict", action="store_true", help="地址改了的链接（仍能跳转）也算失败")
