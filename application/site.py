@@ -40,7 +40,7 @@ from kb.history import Author, History
 from kb.importing import IMPORT_FOLDER, Draft, import_document, import_folder, import_path
 from kb.linkcheck import LinkChecker, LinkReport
 from kb.progress import Progress
-from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
+from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text, sweep_unfinished
 from kb.store import Catalog, ContentStore, load_article, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
 from kb.users import Users
@@ -200,6 +200,7 @@ class Site:
         and the content folder's git repository."""
         self.config.instance_path.mkdir(parents=True, exist_ok=True)
         self.secret_key()
+        sweep_unfinished(self.store.root)  # saves a kill cut short left their temporary files
         self.history.prepare()
 
     def secret_key(self) -> str:

@@ -182,6 +182,25 @@ def delete_article(store: ContentStore, rel_path: str, base_digest: str | None,
     return SaveResult(None, [], revision=revision, history_error=history_error)
 
 
+def sweep_unfinished(root: Path) -> int:
+    """Remove the temporary files of saves cut short (a process killed between writing its
+    temporary file and renaming it over the article): each under its file's lock, which a
+    killed process no longer holds, so a save under way is never touched. The number removed."""
+    root = Path(root)
+    removed = 0
+    for tmp in root.rglob(".*.saving"):
+        if LOCK_DIR in tmp.relative_to(root).parts:
+            continue
+        name = tmp.name[1:].rsplit(".", 2)[0]  # .<name>.<random>.saving
+        rel = (tmp.parent / name).relative_to(root).as_posix()
+        with _locked(root, [f"file:{rel}"]), contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+            removed += 1
+    if removed:
+        log.warning("removed %d temporary files of saves cut short in %s", removed, root)
+    return removed
+
+
 def update_file(root: Path, rel_path: str, change: Callable[[str], str]) -> bool:
     """Rewrite a file of the content folder that the site keeps itself (the address registry)
     as ``change`` makes its text ("" when there is none yet), under the file's lock, so that
