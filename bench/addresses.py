@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         again = look()
         second = time.perf_counter() - started
         text = (content / addresses.FILE).read_text(encoding="utf-8")
-        addresses._cache.clear()
+        addresses._parsed.clear()
         started = time.perf_counter()
         registry, _ = addresses.load(content)
         read = time.perf_counter() - started

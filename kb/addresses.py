@@ -6,12 +6,15 @@ people who will never update them. So the site keeps, in ``content/_addresses.ya
 versioned with the content, so that every node and every clone of it knows the same — one
 entry per article it has ever published:
 
-    - number: 12                       # the short address /k/12, never reused
-      slug: office-service-work        # where it is now
-      path: guides/office-service-work.md
-      title: 怎样搞好办公室服务工作
-      old_slugs: [service-work]        # earlier addresses: they answer 301
-      anchors: {安全保密原则: 安全与保密原则, 旧的小节: ''}  # renamed ('' = gone) sections
+    [
+    {"number": 12, "slug": "office-service-work", "path": "guides/office-service-work.md",
+     "title": "怎样搞好办公室服务工作", "old_slugs": ["service-work"],
+     "anchors": {"安全保密原则": "安全与保密原则", "旧的小节": ""}},
+    …
+    ]
+
+(one entry a line in the file): its number, where it is now, the slugs it had (they answer
+301), and its renamed sections ("" when a section is gone).
 
 Nobody writes it by hand: the save use case records a changed slug and renamed headings in the
 same commit as the article (application.site), and the site records files renamed or moved
@@ -21,6 +24,8 @@ never removed, so a number always means the same article, also after it was dele
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,14 +36,11 @@ from .article import Article, Problem, Section
 FILE = "_addresses.yaml"
 SHORT_URL = "/k/{number}"
 HEAD = ("# 永久地址：每篇文章一个编号（短地址 /k/编号）、以前用过的 slug 和改名前的小节锚点。\n"
-        "# 网站保存文章、发现文件改名时自动维护，请不要手工修改编号。\n")
+        "# 网站保存文章、发现文件改名时自动维护，请不要手工修改编号。每行一篇文章（YAML 的流式写法）。\n")
 
-try:  # libyaml's loader is ~10x faster: 10,000 entries are read at every reload of the folder
-    _Loader = yaml.CSafeLoader
-    _Dumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
-    _Dumper = yaml.SafeDumper
+# The file is written one entry a line in JSON's flow style, which is YAML too: a change is a
+# one-line diff, and reading 10,000 entries takes json 0.07 s where PyYAML took 2.3 s even with
+# libyaml (it builds every node in Python). A file edited by hand in block style is read by PyYAML.
 
 
 def short_url(number: int, anchor: str = "") -> str:
@@ -131,10 +133,30 @@ class Addresses:
         return len(self.entries)
 
 
+_parsed: dict[str, tuple[Addresses, list[Problem]]] = {}  # text's digest -> what it says (the last few)
+
+
 def parse(text: str, rel: str = FILE) -> tuple[Addresses, list[Problem]]:
-    """The registry in ``text``, and the problems of entries that cannot be read (left out)."""
+    """The registry in ``text``, and the problems of entries that cannot be read (left out).
+    The same text is read once: a worker's reload and the keeper's look share it."""
+    key = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    found = _parsed.get(key)
+    if found is None:
+        found = _parse(text, rel)
+        if len(_parsed) >= 4:
+            _parsed.pop(next(iter(_parsed)))
+        _parsed[key] = found
+    return found[0].copy(), list(found[1])
+
+
+def _parse(text: str, rel: str) -> tuple[Addresses, list[Problem]]:
     try:
-        data = yaml.load(text, Loader=_Loader) or []
+        data = json.loads("\n".join(line for line in text.split("\n") if not line.startswith("#")) or "[]")
+    except ValueError:
+        data = None
+    try:
+        if data is None:
+            data = yaml.safe_load(text) or []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return Addresses(), [Problem(rel, f"YAML 格式错误：{getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None)]
@@ -168,33 +190,20 @@ def _entry(item) -> Address | None:
                    {str(k): str(v or "") for k, v in anchors.items()})
 
 
-_cache: dict[str, tuple[tuple[int, int], Addresses, list[Problem]]] = {}
-
-
 def load(root: Path) -> tuple[Addresses, list[Problem]]:
-    """The registry of the content folder ``root`` (empty when it has none yet); read again
-    only when the file changed."""
-    path = Path(root) / FILE
+    """The registry of the content folder ``root`` (empty when it has none yet)."""
     try:
-        stat = path.stat()
+        text = (Path(root) / FILE).read_text(encoding="utf-8")
     except FileNotFoundError:
         return Addresses(), []
-    key = (stat.st_mtime_ns, stat.st_size)
-    cached = _cache.get(str(path))
-    if cached and cached[0] == key:
-        return cached[1].copy(), list(cached[2])
-    try:
-        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return Addresses(), [Problem(FILE, f"无法读取：{exc}")]
-    found, problems = parse(text)
-    _cache[str(path)] = (key, found, problems)
-    return found.copy(), list(problems)
+    return parse(text)
 
 
 def dump(addresses: Addresses) -> str:
-    entries = [addresses.entries[n].to_yaml() for n in sorted(addresses.entries)]
-    return HEAD + yaml.dump(entries, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+    lines = [json.dumps(addresses.entries[n].to_yaml(), ensure_ascii=False) for n in sorted(addresses.entries)]
+    return HEAD + "[\n" + ",\n".join(lines) + "\n]\n"
 
 
 # --- changes --------------------------------------------------------------------------------

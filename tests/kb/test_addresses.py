@@ -20,9 +20,13 @@ def test_the_file_round_trips_and_bad_entries_are_named():
     again, problems = parse(text)
     assert problems == [] and again.entries == registry.entries
     assert again.by_old["a"].slug == "b"
-    _, problems = parse(text + "- number: 1\n  slug: c\n  path: c.md\n- {number: x}\n")
+    assert text.count("\n{") == 1 and '"old_slugs": ["a"]' in text  # one line an entry: a change is a one-line diff
+    by_hand = "- number: 1\n  slug: a\n  path: a.md\n- number: 1\n  slug: c\n  path: c.md\n- {number: x}\n"
+    found, problems = parse(by_hand)  # block style, as a person writes YAML
+    assert found.entries[1].slug == "a"
     assert [p.message for p in problems] == ["编号 1 出现了两次（第 2 项不起作用）",
                                             "第 3 项无法读取：需要 number（正整数）、slug 和 path"]
+    assert parse("- [\n")[1][0].message.startswith("YAML 格式错误")
 
 
 def test_numbers_are_never_reused_and_lookups_follow_every_change():
