@@ -27,7 +27,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from kb import attachments
+from kb.addresses import FILE as ADDRESSES
 from kb.check import relative
+from kb.removed import FILE as REMOVED
 from kb.reading_paths import is_path_file
 from kb.saving import LOCK_DIR
 from kb.store import ContentStore, is_content_file
@@ -40,6 +42,7 @@ DEBOUNCE = 0.05  # seconds: an editor's save is often several file-system events
 RETRY = 5.0  # seconds between tries after an update failed (a full disk, a read-only folder)
 STATUS = "keeper.json"
 CONTENT_CHANGED = "content-changed"
+KEPT_FILES = (ADDRESSES, REMOVED)  # files of the content folder the site keeps that change what pages say
 
 
 def _markers(instance_path: Path, content_dir: Path | None) -> list[Path]:
@@ -96,8 +99,12 @@ class _Changes(FileSystemEventHandler):
 
 
 class IndexKeeper:
-    def __init__(self, engine: SearchEngine, store: ContentStore, instance_path: Path, safety_interval: float = 300.0):
+    def __init__(self, engine: SearchEngine, store: ContentStore, instance_path: Path, safety_interval: float = 300.0,
+                 after=None):
+        """``after``: called after each update (the site records new articles' addresses and
+        files renamed outside it: Site.record_addresses)."""
         self.engine = engine
+        self.after = after
         self.instance_path = Path(instance_path)
         self.store = store
         self.root = Path(store.root)
@@ -133,6 +140,11 @@ class IndexKeeper:
             rel = relative(path, self.root) if path.is_relative_to(self.root) else None
             indexed = path.suffix == ".md" and (is_content_file(path, self.root) or is_path_file(rel or ""))
         except ValueError:  # not under the content folder
+            return
+        if rel in KEPT_FILES:
+            with self._lock:  # the addresses or the removed list: nothing to index, the workers reload
+                self.store.invalidate()
+            self._wake.set()
             return
         owner = attachments.owner_of(rel) if rel is not None else None
         if owner is not None and is_content_file(self.root / owner, self.root):
@@ -178,6 +190,11 @@ class IndexKeeper:
                 self.engine.index(catalog=None if self.engine.ready() else self.store.catalog())
             if report.changed_anything:
                 log.info("%s", report.summary())
+            if self.after is not None:
+                try:
+                    self.after()
+                except Exception:  # noqa: BLE001 — the index is current; recording addresses is tried again next time
+                    log.exception("after the index update")
             content_changed(self.instance_path, self.root)
             self.error = None
             self.ready.set()

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from kb import lifecycle
+from kb import addresses as address_registry
 from kb import removed as removals
 from kb.analytics import Analytics
 from kb.article import Article, Problem
@@ -36,15 +37,19 @@ from kb.config import Config, load_config
 from kb.database import open_database
 from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
+from kb.doclinks import DocumentError, links_in
 from kb.drafts import DraftMedia
 from kb.history import Author, History
 from kb.importing import IMPORT_FOLDER, Draft, import_document, import_folder, import_path
-from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
-from kb.store import Catalog, ContentStore, load_catalog, parse_article
+from kb.linkcheck import LinkChecker, LinkReport
+from kb.progress import Progress
+from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text, sweep_unfinished
+from kb.store import Catalog, ContentStore, load_article, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
 from kb.users import Users
 from search.interface import IndexUnavailable, Query, Scope, SearchError, SearchResult, open_engine
 
+from . import addresses, paths
 from .access import ANONYMOUS, Access, Reader
 from .publishing import Publishing
 from .health import Health, site_health
@@ -71,6 +76,7 @@ class Saved:
     index_error: str | None = None  # written, but search could not take it yet
     done: bool = False
     draft: bool = False  # kept as a draft: readers still see the published text (application.publishing)
+    notes: list[str] = field(default_factory=list)  # what the editor should know besides (addresses kept)
 
     @property
     def warnings(self) -> list[str]:
@@ -142,11 +148,13 @@ class Site(LifecycleCases):
         self._database = None
         self._users: Users | None = None
         self._analytics: Analytics | None = None
+        self._progress: Progress | None = None
         self.keeper = None
         self.access = Access()
         self.publishing = Publishing(self)  # drafts, approval and attachments (application.publishing)
         self._lock = threading.Lock()
         self._repealed_known: tuple[tuple, bool] | None = None  # (content stamp, scope) -> any repealed
+        self._folder_look = addresses.FolderLook(self.store, self.history)
 
     # --- the parts ------------------------------------------------------------------------------
 
@@ -213,6 +221,7 @@ class Site(LifecycleCases):
         and the content folder's git repository."""
         self.config.instance_path.mkdir(parents=True, exist_ok=True)
         self.secret_key()
+        sweep_unfinished(self.store.root)  # saves a kill cut short left their temporary files
         self.history.prepare()  # also heals what a crash left in the history (kb.history)
         DraftMedia(self.config.draft_media_path).sweep()  # images of imports abandoned before the restart
 
@@ -243,7 +252,7 @@ class Site(LifecycleCases):
         """An index keeper for this site (application.keeper), not started."""
         from .keeper import IndexKeeper
 
-        return IndexKeeper(self.search, self.store, self.config.instance_path)
+        return IndexKeeper(self.search, self.store, self.config.instance_path, after=self.record_addresses)
 
     def start_keeper(self, thread: bool = True):
         """Keep the index current from this process (a thread by default)."""
@@ -302,16 +311,39 @@ class Site(LifecycleCases):
         inside the save's lock once the text is written — the article's attachments, a published
         draft's files (application.publishing) — and names the paths it changed, which go into
         the same commit."""
+        previous = self._as_opened(rel_path, base_digest)
+        kept = addresses.SaveAddresses()
+
         def record(article: Article) -> str | None:
-            # images of an import wait in the drafts area (kb.drafts) until now: into the media
-            # folder, and into the same commit as the article
+            nonlocal kept
+            # the addresses it keeps (a changed slug, renamed headings) and the images of an
+            # import go into the same commit as the article
+            kept = addresses.record_save(self.store.root, previous, article)
+            # images of an import wait in the drafts area (kb.drafts) until now: into the media folder
             names = DraftMedia(self.config.draft_media_path).publish(_MEDIA.findall(article.body),
                                                                      self.config.media_path)
             extra = also() if also is not None else []  # gone or changed: History.commit takes both
+            if kept.written:
+                extra.append(address_registry.FILE)
             return self.history.commit([article.rel_path, *(f"_media/{n}" for n in names), *extra], author.name,
                                        author.email, message)
 
-        return self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
+        saved = self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
+        if saved.done and saved.article is not None:
+            entry = self.store.catalog().address(saved.article)
+            saved.notes = kept.notes(saved.article.slug, entry.number if entry else None)
+        return saved
+
+    def _as_opened(self, rel_path: str, base_digest: str | None) -> Article | None:
+        """The article at ``rel_path`` with its text, when it is the version the editor opened
+        (otherwise the save is refused as a conflict anyway)."""
+        if base_digest is None:
+            return None
+        before = self.store.catalog().by_path.get(rel_path)
+        if before is not None and before.digest == base_digest:
+            return self.store.full(before)
+        found, _ = load_article(self.store.root / rel_path, self.store.root, max_bytes=self.config.max_article_bytes)
+        return found if found is not None and found.digest == base_digest else None
 
     def create(self, new: NewArticle, author: Author, message: str = "", draft: bool = False) -> Saved:
         """A new article from the 「新建」 form or `kb new`: front matter from the fields, the
@@ -360,10 +392,11 @@ class Site(LifecycleCases):
         return self.save(article.rel_path, text, base_digest, author, message)
 
     def delete(self, article: Article, base_digest: str, author: Author, reason: str = "",
-               replaced_by: str = "") -> Saved:
+               replaced_by: str = "", anchors: dict[str, str] | None = None) -> Saved:
         """Remove an article: its file leaves the folder and search in one commit with a record of
         what it was (kb.removed), so that its address says so from then on. ``replaced_by``
-        must name another article (its slug, or an old slug of it)."""
+        must name another article (its slug, or an old slug of it); ``anchors`` maps its
+        sections to the replacement's (links to them land on those sections)."""
         replaced_by = replaced_by.strip()
         if replaced_by:
             catalog = self.catalog()
@@ -372,7 +405,8 @@ class Site(LifecycleCases):
                 return Saved(None, [Problem(article.rel_path, f"替代文章 “{replaced_by}” 不存在：请填写另一篇现有文章的 slug，或留空")])
             replaced_by = found.slug
         removal = removals.Removal(article.slug, article.title, article.rel_path, dt.date.today(), author.name,
-                                   reason.strip(), replaced_by)
+                                   reason.strip(), replaced_by,
+                                   {k: v for k, v in (anchors or {}).items() if k and v})
         message = f"删除 {article.title}" + (f"：{reason.strip()}" if reason.strip() else "")
 
         def record() -> str | None:
@@ -418,6 +452,80 @@ class Site(LifecycleCases):
             saved.index_error = str(exc) if isinstance(exc, (SearchError, OSError)) else f"{type(exc).__name__}: {exc}"
         content_changed(self.config.instance_path, self.config.content_dir)
         return saved
+
+    # --- lasting addresses (kb.addresses) -------------------------------------------------------
+
+    def record_addresses(self) -> tuple[str, ...]:
+        """Number the articles the registry does not know and recognise files renamed or slugs
+        changed outside the site (the keeper calls it after each update): what it recorded, in
+        words, also committed."""
+        notes = self._folder_look()
+        if notes:
+            log.info("recorded addresses: %s", "; ".join(notes))
+            content_changed(self.config.instance_path, self.config.content_dir)
+        return notes
+
+    def old_links(self, article: Article, reader: Reader = ANONYMOUS) -> list[addresses.OldLink]:
+        """Links from the articles ``reader`` may see to anchors ``article`` had before one of its
+        headings was renamed (they still arrive; updating them makes them plain again)."""
+        return addresses.links_to_old_anchors(self.catalog_for(reader), article, self.store.full)
+
+    def relink(self, article: Article, author: Author, reader: Reader) -> list[Saved]:
+        """Update every link of ``old_links`` to the anchor its heading has now: each linking
+        article saved through ``save`` (checked, locked, committed, indexed)."""
+        by_source: dict[str, list] = {}
+        for link in self.old_links(article, reader):
+            by_source.setdefault(link.source.rel_path, []).append(link)
+        results = []
+        for rel_path, links in by_source.items():
+            source = links[0].source
+            try:
+                text = source.path.read_text(encoding="utf-8")
+            except OSError as exc:
+                results.append(Saved(None, [Problem(rel_path, f"无法读取：{exc.strerror}")]))
+                continue
+            message = f"更新链接：《{article.title}》的小节改了名"
+            results.append(self.save(rel_path, addresses.relinked_text(text, links), source.digest, author, message))
+        return results
+
+    # --- checking links in onboarding material ---------------------------------------------------
+
+    def check_links(self, name: str, data: bytes, reader: Reader = ANONYMOUS) -> LinkReport:
+        """Every link into this site in the file ``name`` (Word, PowerPoint, PDF, HTML, Markdown,
+        text: kb.doclinks) and what it leads to for ``reader`` today (kb.linkcheck)."""
+        checker = LinkChecker(self.catalog_for(reader), self.config.site_url, self.config.allowed_hosts)
+        try:
+            found = links_in(name, data)
+        except DocumentError as exc:
+            return LinkReport(name, [], error=str(exc))
+        ours = [f for f in found if checker.ours(f.url)]
+        return LinkReport(name, [checker.check(f.url, f.where) for f in ours], others=len(found) - len(ours))
+
+    # --- reading paths and progress (application.paths, kb.progress) ----------------------------
+
+    @property
+    def progress(self) -> Progress:
+        """Reading-path progress of staff with an account (kb.progress), in the site's database."""
+        with self._lock:
+            if self._progress is None:
+                self._progress = Progress(self._engine())
+            return self._progress
+
+    def save_reading_path(self, form: paths.PathForm, base_digest: str | None, author: Author, message: str,
+                          reader: Reader) -> TextSaveResult:
+        """A reading path from the browser's path editor (application.paths)."""
+        return paths.save(self, form, base_digest, author, message, reader)
+
+    def after_folder_change(self, changed: list[str]) -> None:
+        """A file of the folder that is not an article changed (a reading path): search takes it
+        and every worker reloads."""
+        self.store.invalidate()
+        try:
+            if self.search.ready():
+                self.search.update(changed)
+        except (SearchError, OSError):
+            log.exception("saved %s, but could not index it", changed)
+        content_changed(self.config.instance_path, self.config.content_dir)
 
     # --- the synonyms list ----------------------------------------------------------------------
 

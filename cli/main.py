@@ -15,9 +15,12 @@ from pathlib import Path
 
 from application import Author, NewArticle, Query, Site
 from kb import form as article_form
+from application.content import is_copy, served
 from kb.article import SEVERITIES, TYPES, normalize_type
 from kb.config import Setting, load_config, require_content, settings_schema
 from kb.database import location
+from kb.linkcheck import STATUSES
+from kb.lost_anchors import lost_anchors
 
 from .chinese import ChineseArgumentParser, count
 from .invocation import command
@@ -34,10 +37,12 @@ def _config(args):
 
 
 def _site(args) -> Site:
-    """The site the command works on; its content folder must exist (SettingError says so)."""
+    """The site the command works on; its content folder must exist (SettingError says so).
+    A folder inside another git repository is served from a copy with its own history
+    (application.content)."""
     config = _config(args)
     require_content(config)
-    return Site(config)
+    return Site(served(config))
 
 
 def _author() -> Author:
@@ -50,7 +55,9 @@ def _author() -> Author:
 
 def cmd_check(args) -> int:
     config = _config(args)
-    root = Path(args.path) if args.path else require_content(config)
+    if not args.path:
+        require_content(config)
+    root = Path(args.path) if args.path else Path(served(config, seed=False).content_dir)
     if not root.is_dir():
         print(f"错误：要检查的目录 {root} 不存在", file=sys.stderr)
         return 2
@@ -62,6 +69,17 @@ def cmd_check(args) -> int:
             print(f"{heading}（{len(found[kind])}）：" + ("以下是未写的字段所用的默认值，不影响发布" if kind == "note" else ""))
             for p in found[kind]:
                 print(f"  {p}")
+    lost = lost_anchors(catalog)
+    gone = [x for x in lost if not x.now]
+    if gone:
+        print(f"消失的小节（{len(gone)}）：这些锚点以前有，现在没有对应的小节；文档里指向它们的链接只会打开文章开头")
+        for x in gone:
+            print(f"  {x}")
+    renamed = [x for x in lost if x.now and x.linked_from]
+    if renamed:
+        print(f"改名的小节（{len(renamed)}）：旧链接仍然有效；可以在文章页上一键更新为新的地址")
+        for x in renamed:
+            print(f"  {x}")
     errors, warnings, notes = (len(found[kind]) for kind in SEVERITIES)
     print(f"检查了 {root} 下的文章：{len(catalog.articles)} 篇可用，{errors} 个错误，{warnings} 个警告，{notes} 条说明。")
     return 1 if errors else 0
@@ -196,8 +214,11 @@ def cmd_serve(args) -> int:
               f"或换一个端口，例如：{command(args, 'serve', '--port', str(config.port + 1))}", file=sys.stderr)
         return 2
     site.prepare()  # instance folder, secret key, the content's git repository: once, before any worker
+    if is_copy(config):
+        print(f"文章：{_config(args).content_dir} 在另一个 git 仓库里，网站使用它在实例目录里的副本 {config.content_dir}"
+              f"（有自己的修改历史；那里的文件有更新时，下次启动并入副本）", file=sys.stderr)
     if not site.users.all():
-        print(f"提示：内容目录 {Path(config.content_dir).resolve()} 还没有账号，添加管理员后才能在网站上编辑。在另一个终端里运行：\n"
+        print(f"提示：内容目录 {Path(_config(args).content_dir).resolve()} 还没有账号，添加管理员后才能在网站上编辑。在另一个终端里运行：\n"
               f"  {command(args, 'user', 'add', 'admin', '--role', 'admin')}\n"
               f"（admin 可以换成您的名字；{ACCOUNTS_PLACE} {location(site.users.engine)}）", file=sys.stderr)
     if args.debug:
@@ -323,6 +344,45 @@ def cmd_import(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_links(args) -> int:
+    """Check the links into this site in onboarding material: 0 when every link works (a
+    redirected one too, unless --strict), 1 when one is removed, broken or names a section that
+    is gone, 2 when a file cannot be read — for a scheduled job."""
+    site = _site(args)
+    worst = 0
+    for name in args.files:
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            print(f"{name}：无法读取：{exc.strerror}", file=sys.stderr)
+            worst = 2
+            continue
+        report = site.check_links("网址列表.txt" if name == "-" else name, data)
+        if report.error:
+            print(report.error, file=sys.stderr)
+            worst = 2
+            continue
+        _print_links(name, report, args.all)
+        failing = report.failing or (args.strict and report.count("redirected"))
+        worst = max(worst, 1 if failing else 0)
+    return worst
+
+
+def _print_links(name, report, everything: bool) -> None:
+    counts = "，".join(f"{label} {report.count(status)}" for status, label in STATUSES.items() if report.count(status))
+    print(f"{name}：本站链接 {len(report.links)} 个" + (f"（{counts}）" if counts else "")
+          + (f"，其他网站的链接 {report.others} 个未检查" if report.others else ""))
+    for c in report.links:
+        if c.status == "ok" and not everything:
+            continue
+        line = f"  [{c.label}] {c.url}（{c.where}）"
+        if c.note:
+            line += f"：{c.note}"
+        if c.now:
+            line += f"\n      {'请改用' if c.status != 'removed' else '替代文章'}：{c.now}"
+        print(line)
+
+
 def _setting(name: str) -> Setting:
     return next(setting for field, _, _, setting in settings_schema() if field == name)
 
@@ -392,6 +452,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default="guides", metavar="目录",
                    help="放在内容目录下的哪个目录，目录名也是文章的分类（默认 guides，分类为「未分类」）")
     p.set_defaults(func=cmd_import)
+
+    p = command("links", "检查入职材料里指向本站的链接",
+                "检查 Word、PowerPoint、PDF、网页、Markdown 和文本文件（或网址列表）里指向本站的每个链接："
+                "正常、已改地址、已删除、失效或小节不存在。退出码：0 全部正常，1 有已删除、失效或小节不存在的，2 文件读不了")
+    p.add_argument("files", nargs="+", metavar="文件", help="要检查的文件；- 表示从标准输入读网址列表")
+    p.add_argument("--strict", action="store_true", help="地址改了的链接（仍能跳转）也算失败")
+    p.add_argument("--all", action="store_true", help="也列出正常的链接")
+    p.set_defaults(func=cmd_links)
 
     p = command("user", "管理账号：add、passwd、role、remove、list", ACCOUNTS_HELP)
     p.add_argument("action", choices=list(USER_ACTIONS), metavar="操作",

@@ -17,6 +17,9 @@ TYPE_BY_LABEL: dict[str, str] = {label: key for key, label in TYPES.items()}
 
 #: The permanent address of an article; onboarding documents rely on it.
 ARTICLE_URL = "/a/{slug}"
+#: Pages under an article's address (web/urls.py; a test keeps the list whole). A section's
+#: address is ``/a/<slug>/<anchor>``, so no heading takes one of these as its anchor.
+SUBPAGES = frozenset({"edit", "history", "diff", "revert", "relink"})
 
 
 def article_url(slug: str, anchor: str | None = None) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .article import Problem
 from .check import SLUG, relative
-from .frontmatter import FrontMatterError, parse
+from .frontmatter import FrontMatterError, dump, parse
 from .links import iter_links
 
 _ITEM = re.compile(r"^\s*(?:\d+[.)、]|[-*+])\s+\[([^\]]+)\]\(([^)\s]+)\)\s*(?:[—–-]+\s*)?(.*)$")
@@ -42,6 +42,7 @@ class ReadingPath:
 
 
 FOLDER = "_paths"  # under the content folder
+PATH_URL = "/paths/{slug}"
 
 
 def is_path_file(rel: str) -> bool:
@@ -51,18 +52,24 @@ def is_path_file(rel: str) -> bool:
 
 def load_path(file: Path, root: Path) -> tuple["ReadingPath | None", list[Problem]]:
     """One reading path file."""
-    problems: list[Problem] = []
     rel = relative(file, root)
     try:
-        parsed = parse(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        problems.append(Problem(rel, "文件不是 UTF-8 编码，请用 UTF-8 保存"))
-        return None, problems
+        return None, [Problem(rel, "文件不是 UTF-8 编码，请用 UTF-8 保存")]
+    return parse_path(text, rel, file.stem)
+
+
+def parse_path(text: str, rel: str, stem: str = "") -> tuple["ReadingPath | None", list[Problem]]:
+    """A reading path from its file's text (``stem``: the file name, the slug when none is written)."""
+    problems: list[Problem] = []
+    try:
+        parsed = parse(text)
     except FrontMatterError as exc:
         problems.append(Problem(rel, exc.message, exc.line))
         return None, problems
     meta = parsed.meta
-    slug = meta.get("slug") or file.stem
+    slug = meta.get("slug") or stem
     if not isinstance(slug, str) or not SLUG.match(slug):
         problems.append(Problem(rel, f"阅读路径的 slug “{slug}” 无效", 2))
         return None, problems
@@ -81,6 +88,18 @@ def load_path(file: Path, root: Path) -> tuple["ReadingPath | None", list[Proble
     if not reading.items:
         problems.append(Problem(rel, "阅读路径里没有任何文章（正文应是链接文章的列表）", parsed.body_line, "warning"))
     return reading, problems
+
+
+def dump_path(reading: "ReadingPath") -> str:
+    """The file of ``reading``: what the browser's path editor saves (and a person can still
+    edit by hand)."""
+    head = dump({"title": reading.title, "slug": reading.slug, "summary": reading.summary}, "")
+    lines = []
+    for n, item in enumerate(reading.items, start=1):
+        title = item.title.replace("[", "［").replace("]", "］").strip() or item.slug
+        note = " ".join(item.note.split())
+        lines.append(f"{n}. [{title}]({item.href})" + (f" —— {note}" if note else ""))
+    return head.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
 
 
 def load_paths(folder: Path, root: Path) -> tuple[list[ReadingPath], list[Problem]]:
@@ -103,10 +122,11 @@ def check_path_links(paths: list[ReadingPath], catalog) -> list[Problem]:
             article = catalog.get(item.slug) or catalog.by_alias.get(item.slug)
             if article is None:
                 problems.append(Problem(reading.rel_path, f"阅读路径中的 “{item.href}” 没有对应的文章"))
-            elif item.anchor and item.anchor not in article.anchors:
+            elif item.anchor and not catalog.anchor_now(article, item.anchor):
                 problems.append(Problem(reading.rel_path, f"文章 {article.slug} 里没有小节 #{item.anchor}"))
             else:
-                item.slug = article.slug
+                # an old slug or a renamed heading: the item leads where the link now goes
+                item.slug, item.anchor = article.slug, catalog.anchor_now(article, item.anchor) if item.anchor else ""
     return problems
 
 

@@ -9,7 +9,7 @@ removed, and what replaces it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
@@ -28,6 +28,7 @@ class Removal:
     by: str
     reason: str = ""
     replaced_by: str = ""  # the slug of the article that replaces it, if any
+    anchors: dict = field(default_factory=dict, hash=False, compare=False)  # its anchor -> the replacement's
 
 
 def parse(text: str, rel: str = FILE) -> tuple[dict[str, Removal], list[Problem]]:
@@ -42,8 +43,10 @@ def parse(text: str, rel: str = FILE) -> tuple[dict[str, Removal], list[Problem]
     out, problems = {}, []
     for i, entry in enumerate(data, start=1):
         try:
+            anchors = entry.get("anchors") or {}
             removal = Removal(**{k: entry.get(k) for k in ("slug", "title", "path", "removed", "by")},
-                              reason=entry.get("reason") or "", replaced_by=entry.get("replaced_by") or "")
+                              reason=entry.get("reason") or "", replaced_by=entry.get("replaced_by") or "",
+                              anchors={str(k): str(v) for k, v in anchors.items()} if isinstance(anchors, dict) else {})
             if not (isinstance(removal.slug, str) and isinstance(removal.removed, dt.date)):
                 raise TypeError
         except (AttributeError, TypeError):
@@ -67,6 +70,6 @@ def with_removal(text: str, removal: Removal) -> str:
     """The file's text with ``removal`` added (an earlier record of the same slug replaced)."""
     entries = [e for e in (yaml.safe_load(text) or []) if isinstance(e, dict) and e.get("slug") != removal.slug] \
         if text.strip() else []
-    entries.append({k: v for k, v in asdict(removal).items() if v not in ("", None)})
+    entries.append({k: v for k, v in asdict(removal).items() if v not in ("", None, {})})
     head = "# 已删除的文章：它们的旧地址显示删除的时间、原因和替代文章（网站删除文章时自动记录）\n"
     return head + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)

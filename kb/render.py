@@ -18,7 +18,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from .article import Article, article_url
+from .article import SUBPAGES, Article, article_url
 from .links import LINK_SCHEMES, safe_link, site_image
 from .scan import as_rendered
 from .sections import RESERVED_IDS, slugify
@@ -140,7 +140,7 @@ class _ArticleTree(Treeprocessor):
 
     def _set_heading_ids(self, root: etree.Element) -> None:
         pending = [s for s in self.article.sections if s.anchor]
-        used = {s.anchor for s in pending} | RESERVED_IDS
+        used = {s.anchor for s in pending} | RESERVED_IDS | SUBPAGES
         for el in root:
             if el.tag not in ("h2", "h3", "h4", "h5", "h6"):
                 continue

@@ -98,14 +98,14 @@ def _claims(article: Article, rel_path: str, catalog) -> list[Problem]:
     problems = []
     owner = catalog.by_slug.get(article.slug) or catalog.by_alias.get(article.slug)
     if owner is not None and owner.rel_path != rel_path:
-        problems.append(Problem(rel_path, f"slug “{article.slug}” 已被 {owner.rel_path} 使用"))
+        was = "" if owner.slug == article.slug else f"（是 {owner.slug} 以前的地址，旧链接跳转到那里）"
+        problems.append(Problem(rel_path, f"slug “{article.slug}” 已被 {owner.rel_path} 使用{was}"))
     for alias in article.aliases:
         other = catalog.by_slug.get(alias) or catalog.by_alias.get(alias)
         if other is not None and other.rel_path != rel_path:
             problems.append(Problem(rel_path, f"别名 “{alias}” 已被 {other.rel_path} 使用"))
-    previous = catalog.by_path.get(rel_path)
-    if previous is not None and article.slug != previous.slug and previous.slug not in article.aliases:
-        problems.append(Problem(rel_path, f"改了 slug 时请把旧的 “{previous.slug}” 加入 aliases，已有的链接才不会失效"))
+    # A changed slug needs nothing from the editor: the old one is recorded (kb.addresses) and
+    # answers 301 from then on.
     return problems
 
 
@@ -197,6 +197,42 @@ def delete_article(store: ContentStore, rel_path: str, base_digest: str | None,
                 log.error("deleted %s but could not commit it: %s", rel_path, exc)
                 history_error = str(exc)
     return SaveResult(None, [], revision=revision, history_error=history_error)
+
+
+def sweep_unfinished(root: Path) -> int:
+    """Remove the temporary files of saves cut short (a process killed between writing its
+    temporary file and renaming it over the article): each under its file's lock, which a
+    killed process no longer holds, so a save under way is never touched. The number removed."""
+    root = Path(root)
+    removed = 0
+    for tmp in root.rglob(".*.saving"):
+        if LOCK_DIR in tmp.relative_to(root).parts:
+            continue
+        name = tmp.name[1:].rsplit(".", 2)[0]  # .<name>.<random>.saving
+        rel = (tmp.parent / name).relative_to(root).as_posix()
+        with _locked(root, [f"file:{rel}"]), contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+            removed += 1
+    if removed:
+        log.warning("removed %d temporary files of saves cut short in %s", removed, root)
+    return removed
+
+
+def update_file(root: Path, rel_path: str, change: Callable[[str], str]) -> bool:
+    """Rewrite a file of the content folder that the site keeps itself (the address registry)
+    as ``change`` makes its text ("" when there is none yet), under the file's lock, so that
+    two workers changing it at once both have their change kept. True when it changed."""
+    path = Path(root) / rel_path
+    with _locked(Path(root), [f"file:{rel_path}"]):
+        try:
+            before = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            before = ""
+        after = change(before)
+        if after == before:
+            return False
+        _write(path, after.encode("utf-8"))
+    return True
 
 
 @dataclass

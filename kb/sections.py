@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .article import Section
+from .article import SUBPAGES, Section
 from .scan import text_lines
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
@@ -31,11 +31,12 @@ _INLINE_MARKUP = re.compile(r"[*_`~]|!?\[([^\]]*)\]\([^)]*\)")
 RESERVED_IDS = frozenset({
     "a-z", "add-group", "add-h", "add-partner", "add-partner-help", "add-word", "as-of-day", "attachments",
     "attachments-h", "body", "by-category", "by-tag", "by-type", "categories", "category", "cats-h", "comment",
-    "edit-h", "err-q", "file", "files", "folder", "folder-list", "front-matter", "header-q", "main", "md-help-h",
-    "message", "name", "new-name", "new-password", "new-role", "pane-preview", "pane-write", "password", "path",
-    "paths-h", "publish-message", "q", "reason", "recent-h", "related-h", "replaced-by", "replaced-help",
-    "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary", "tab-preview", "tab-write", "tags",
-    "text", "title", "toc-h", "top-h", "type", "types-h", "unopened-h", "weeks-h", "zero-h",
+    "edit-h", "err-q", "file", "files", "folder", "folder-list", "front-matter", "header-q", "link-files",
+    "link-urls", "main", "md-help-h", "message", "name", "new-name", "new-password", "new-role", "pane-preview",
+    "pane-write", "password", "path", "path-articles", "path-items-h", "path-slug", "path-slug-help", "path-summary",
+    "path-title", "paths-h", "publish-message", "q", "reason", "recent-h", "related-h", "removed-q", "replaced-by",
+    "replaced-help", "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary", "tab-preview",
+    "tab-write", "tags", "text", "title", "toc-h", "top-h", "type", "types-h", "unopened-h", "weeks-h", "zero-h",
 })
 
 
@@ -87,7 +88,7 @@ def split_sections(body: str, body_line: int = 1) -> list[Section]:
     lead = "\n".join(lines[:lead_end]).strip()
     if lead:
         sections.append(Section("", "", 1, (), lead, body_line))
-    used: set[str] = set(RESERVED_IDS)
+    used: set[str] = set(RESERVED_IDS | SUBPAGES)
     stack: list[tuple[int, str]] = []  # (level, heading) of open parents
     for n, (i, level, raw) in enumerate(headings):
         end = headings[n + 1][0] if n + 1 < len(headings) else len(lines)

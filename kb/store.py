@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import check, defaults, lifecycle, links, removed
+from . import addresses, check, defaults, lifecycle, links, removed
 from .article import Article, Problem
 from .config import MAX_ARTICLE_BYTES
 from .filedates import FileDates
@@ -136,6 +136,7 @@ class Catalog:
     by_path: dict[str, Article] = field(default_factory=dict)
     paths: list = field(default_factory=list)  # onboarding ReadingPaths from _paths/
     removed: dict = field(default_factory=dict)  # slug -> kb.removed.Removal: deleted articles
+    addresses: addresses.Addresses = field(default_factory=addresses.Addresses)  # numbers, old slugs, old anchors
     loaded: dict = field(default_factory=dict)  # file -> ((mtime, size), Article | None, problems)
 
     def get(self, slug: str) -> Article | None:
@@ -146,6 +147,26 @@ class Catalog:
         """old slug -> the slug of the article replacing it (kb.lifecycle.replacements): worked
         out once per loaded catalog, not on every page (10,000 articles: tens of ms a look)."""
         return lifecycle.replacements(self.articles)
+    def address(self, article: Article) -> "addresses.Address | None":
+        """The permanent entry of ``article`` (kb.addresses): its number, old slugs and anchors."""
+        found = self.addresses.of(article)
+        if found is None:  # its slug changed by hand, not recorded yet: the entry of its file
+            found = self.addresses.by_path.get(article.rel_path)
+            if found is not None and (found.slug in self.by_slug or found.slug in self.removed):
+                return None
+        return found
+
+    def anchor_now(self, article: Article, anchor: str) -> str | None:
+        """The anchor a link to ``anchor`` of ``article`` leads to: itself when the article has
+        it, the anchor its heading was renamed to, "" when the section is gone, None when the
+        article never had it (as far as the site recorded)."""
+        if anchor in article.anchors:
+            return anchor
+        entry = self.address(article)
+        found = entry.anchor(anchor) if entry is not None else None
+        if found is None:
+            return None
+        return found if found in article.anchors else ""
 
     def without(self, hidden: set[int]) -> "Catalog":
         """A copy without the articles whose ``id()`` is in ``hidden`` — nor the reading-path items
@@ -185,7 +206,11 @@ class Catalog:
             if target is None:
                 return (None, link.anchor, f"没有 slug 为 “{link.target}” 的文章")
         if link.anchor and link.anchor not in target.anchors:
-            return (target.slug, link.anchor, f"文章 {target.slug} 里没有小节 #{link.anchor}")
+            now = self.anchor_now(target, link.anchor)
+            if now:  # a renamed heading: the link leads to the section under its new anchor
+                return (target.slug, now, "")
+            gone = "（这个小节已被删除或改得认不出来）" if now == "" else ""
+            return (target.slug, link.anchor, f"文章 {target.slug} 里没有小节 #{link.anchor}{gone}")
         return (target.slug, link.anchor, "")
 
 
@@ -232,7 +257,9 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
                 catalog.by_alias.setdefault(alias, article)
     catalog.paths, path_problems = load_paths(root / "_paths", root)
     catalog.removed, removal_problems = removed.load(root)
-    path_problems += removal_problems
+    catalog.addresses, address_problems = addresses.load(root)
+    _old_addresses(catalog)
+    path_problems += removal_problems + address_problems
     catalog.problems += path_problems + check_path_links(catalog.paths, catalog)
     if cross_checks:
         catalog.problems += check.check_collection(everything, catalog.resolve, catalog.by_slug, catalog.paths)
@@ -240,6 +267,19 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
             _lighten(catalog)
     catalog.problems = check.sort_problems(catalog.problems)
     return catalog
+
+
+def _old_addresses(catalog: Catalog) -> None:
+    """Old slugs recorded in the registry lead to the article as aliases do; so does the slug of
+    an entry whose file now carries another one (changed by hand, not recorded yet)."""
+    for old, entry in catalog.addresses.by_old.items():
+        article = catalog.by_slug.get(entry.slug)
+        if article is not None and old not in catalog.by_slug:
+            catalog.by_alias.setdefault(old, article)
+    for entry in catalog.addresses.entries.values():
+        article = catalog.by_path.get(entry.path)
+        if entry.slug not in catalog.by_slug and article is not None and entry.slug not in catalog.removed:
+            catalog.by_alias.setdefault(entry.slug, article)
 
 
 def _lighten(catalog: Catalog) -> None:

@@ -44,7 +44,7 @@ csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # reachable without an account under require_login (the review feed checks its own key: web.views.lifecycle)
 OPEN_ENDPOINTS = {"auth.login", "static", "icons.icon", "api.healthz", "lifecycle.review_feed"}
-READER_WRITES = {"analytics.opened"}  # posts any reader may make: which search result was opened
+READER_WRITES = {"analytics.opened", "paths.progress"}  # posts any reader may make: which search result was opened, their reading progress
 MAX_SESSION_HOURS = 2160  # 90 days
 REFUSED = {
     "address": "从您这里登录失败的次数过多，请 15 分钟后再试。",

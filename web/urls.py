@@ -11,7 +11,9 @@ from urllib.parse import unquote, urlsplit
 
 from flask import url_for
 
+from kb.addresses import SHORT_URL
 from kb.article import ARTICLE_URL
+from kb.reading_paths import PATH_URL
 
 #: Flask rules under the article's address.
 ARTICLE = ARTICLE_URL.replace("{slug}", "<slug>")
@@ -31,7 +33,17 @@ ARTICLE_DRAFT_PUBLISH = ARTICLE_DRAFT + "/publish"
 ARTICLE_DRAFT_RETURN = ARTICLE_DRAFT + "/return"
 ARTICLE_DRAFT_DISCARD = ARTICLE_DRAFT + "/discard"
 ARTICLE_DRAFT_FILE = ARTICLE_DRAFT + "/files/<name>"
+ARTICLE_RELINK = ARTICLE + "/relink"
+ARTICLE_SECTION = ARTICLE + "/<anchor>"  # a section by path, so that a chat tool's preview can name it
 API_ARTICLE = "/api/articles/<slug>"
+SHORT = SHORT_URL.replace("{number}", "<int:number>")
+PATH = PATH_URL.replace("{slug}", "<slug>")
+PATH_NEW = "/paths/new"
+PATH_EDIT = PATH + "/edit"
+PATH_PRINT = PATH + "/print"
+PATH_PROGRESS = "/api" + PATH + "/progress"
+PATHS_PROGRESS = "/paths/progress"
+SHORT_SECTION = SHORT + "/<anchor>"
 
 
 _NOT_IN_A_PATH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")  # controls (a browser drops tab and newline) and backslash
@@ -68,6 +80,38 @@ class Urls:
     def article(self, slug: str, anchor: str | None = None, **args) -> str:
         url = url_for("articles.article", slug=slug, **args)
         return f"{url}#{anchor}" if anchor else url
+
+    def section(self, slug: str, anchor: str) -> str:
+        """A section's own address (``/a/<slug>/<anchor>``): the server sees the section, so it
+        can follow a renamed heading with a 301 and give a chat tool the section's preview."""
+        return url_for("articles.section", slug=slug, anchor=anchor)
+
+    def short(self, number: int) -> str:
+        return url_for("addresses.short", number=number)
+
+    def links(self) -> str:
+        return url_for("links.check")
+
+    def path(self, slug: str) -> str:
+        return url_for("browse.reading_path", slug=slug)
+
+    def path_new(self) -> str:
+        return url_for("paths.new")
+
+    def path_edit(self, slug: str) -> str:
+        return url_for("paths.edit", slug=slug)
+
+    def path_print(self, slug: str) -> str:
+        return url_for("paths.handout", slug=slug)
+
+    def path_progress(self, slug: str) -> str:
+        return url_for("paths.progress", slug=slug)
+
+    def paths_progress(self) -> str:
+        return url_for("paths.managers")
+
+    def relink(self, slug: str) -> str:
+        return url_for("addresses.relink", slug=slug)
 
     def edit(self, slug: str) -> str:
         return url_for("edit.edit", slug=slug)

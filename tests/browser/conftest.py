@@ -47,23 +47,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """(base URL, content folder) of a running server over a private copy of the content."""
-    root = tmp_path_factory.mktemp("site")
+def start_server(root: Path, prepare=None):
+    """`kb serve` over a private copy of the bundled content under ``root`` (``prepare(content)``
+    may change it first), with the editor and admin accounts: (base URL, content folder,
+    process)."""
     content = root / "content"
     shutil.copytree(CONTENT, content)
-    alias_target = content / "guides" / "ten-awareness.md"
-    text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
-    alias_target.write_text(text, encoding="utf-8")
-    with serving(root, content, ACCOUNTS) as base:
-        yield base, content
+    if prepare is not None:
+        prepare(content)
+    base, server = launch(root, content, ACCOUNTS)
+    return base, content, server
 
 
 @contextlib.contextmanager
 def serving(root: Path, content: Path, accounts: dict, env: dict | None = None):
     """A real `kb serve` over ``content`` with these accounts (name -> password, the role is the
     name's), its instance folder in ``root``; the base URL."""
+    base, server = launch(root, content, accounts, env)
+    try:
+        yield base
+    finally:
+        stop_server(server)
+
+
+def launch(root: Path, content: Path, accounts: dict, env: dict | None = None):
+    """(base URL, process) of `kb serve` over ``content``, once it answers /healthz."""
     port = _free_port()
     instance = root / "instance"
     env = {**os.environ, "KB_SECRET_KEY": "browser-tests", "KB_INSTANCE_DIR": str(instance), **(env or {})}
@@ -92,11 +100,26 @@ def serving(root: Path, content: Path, accounts: dict, env: dict | None = None):
             server.kill()
             raise AssertionError("server did not start:\n" + (root / "server.log").read_text())
         time.sleep(0.2)
-    try:
-        yield base
-    finally:
-        server.terminate()
-        server.wait(10)
+    return base, server
+
+
+def stop_server(server) -> None:
+    server.terminate()
+    server.wait(10)
+
+
+def _with_an_alias(content: Path) -> None:
+    alias_target = content / "guides" / "ten-awareness.md"
+    text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
+    alias_target.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """(base URL, content folder) of a running server over a private copy of the content."""
+    base, content, server = start_server(tmp_path_factory.mktemp("site"), _with_an_alias)
+    yield base, content
+    stop_server(server)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,9 @@ PAGES = {
     "import": "/import", "writing help": "/help/markdown", "search analytics": "/analytics", "synonyms": "/synonyms", "adding a synonym": "/synonyms?add=碰头会&line=3",
     "editor (source)": "/a/office-service-work/edit?mode=source", "drafts": "/drafts",
     "draft": "/a/office-director-basic-conditions/draft",
+    "section": "/a/office-service-work/安全保密原则", "short address": "/k/13", "path editor": "/paths/newcomer/edit",
+    "new path": "/paths/new", "handout": "/paths/newcomer/print", "reading progress": "/paths/progress",
+    "link checker": "/links",
 }
 WIDTHS = {"1280": DESKTOP, "375": PHONE}
 SERIOUS = ("serious", "critical")

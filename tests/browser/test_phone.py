@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 LAYOUT = (Path(__file__).resolve().parent / "layout.js").read_text(encoding="utf-8")
 PAGES = {"home": "/", "search": "/search?q=保密", "article": "/a/office-service-work", "checklist": "/a/meeting-preparation",
          "browse": "/browse", "tags": "/tags", "path": "/paths/newcomer", "empty type": "/type/rule",
-         "editor": "/a/office-service-work/edit", "new article": "/new", "not found": "/a/no-such-article"}
+         "editor": "/a/office-service-work/edit", "new article": "/new", "not found": "/a/no-such-article",
+         "section": "/a/office-service-work/安全保密原则", "handout": "/paths/newcomer/print"}
 
 
 def measure(page, what):

@@ -99,3 +99,15 @@ def test_the_synonyms_list_is_saved_like_an_article(tmp_path):
     late = save_text(root, "_synonyms.txt", "会议 开会 办会\n", opened, check)  # opened before the save above
     assert late.conflict and not late.saved and "已被别人修改" in late.problems[0].message
     assert late.digest == saved.digest and path.read_text(encoding="utf-8") == "会议 开会 碰头会\n"
+
+
+def test_temporary_files_of_saves_cut_short_are_swept_and_articles_kept(tmp_path):
+    from kb.saving import sweep_unfinished
+
+    (tmp_path / "guides").mkdir()
+    article = tmp_path / "guides" / "a.md"
+    article.write_text("原文\n", encoding="utf-8")
+    left = tmp_path / "guides" / ".a.md.x1y2z3.saving"
+    left.write_text("写了一半", encoding="utf-8")
+    assert sweep_unfinished(tmp_path) == 1
+    assert not left.exists() and article.read_text(encoding="utf-8") == "原文\n"

@@ -29,14 +29,6 @@ def test_an_edit_is_searchable_at_once(client, content_dir):
     assert data["results"][0]["url"] == "/a/ten-awareness#新增小节"
 
 
-def test_changing_a_slug_without_an_alias_is_refused(client, content_dir):
-    path = content_dir / "guides" / "ten-awareness.md"
-    text = path.read_text(encoding="utf-8").replace("slug: ten-awareness", "slug: ten-ideas")
-    page = client.post("/a/ten-awareness/edit", data=form(client, "/a/ten-awareness/edit", text=text)).get_data(as_text=True)
-    assert "aliases" in page and "ten-awareness" in page
-    assert "slug: ten-awareness" in path.read_text(encoding="utf-8")
-
-
 def test_new_article_from_the_form(client, content_dir):
     token = csrf(client, "/new")
     response = client.post("/new", data={

@@ -23,7 +23,8 @@ def test_a_file_changed_on_disk_is_searchable_without_a_restart(client, content_
 def test_a_deleted_file_leaves_search_and_site(client, content_dir):
     def gone():
         results = client.get("/api/search?q=参谋意识&limit=50").get_json()["results"]
-        return client.get("/a/ten-awareness").status_code == 404 and "ten-awareness" not in [r["slug"] for r in results]
+        # removed is not missing: the address says the article went away (tests/web/test_removed.py)
+        return client.get("/a/ten-awareness").status_code == 410 and "ten-awareness" not in [r["slug"] for r in results]
 
     assert "ten-awareness" in [r["slug"] for r in client.get("/api/search?q=参谋意识&limit=50").get_json()["results"]]
     (content_dir / "guides" / "ten-awareness.md").unlink()

@@ -13,10 +13,12 @@
   var tocBox = document.querySelector(".toc-box");
   if (tocBox && window.matchMedia("(max-width: 760px)").matches) tocBox.open = false;
 
-  /* Links as people paste them: readable, /a/slug#小节 rather than percent-encoded, and
-     without the ?hl= of a search. The address bar's origin: the one colleagues reach. */
-  var here = location.origin + decodeURI(location.pathname);
-  function sectionUrl(id) { return here + (id ? "#" + id : ""); }
+  /* Links as people paste them: readable, /a/slug/小节 rather than percent-encoded, and
+     without the ?hl= of a search. The address bar's origin: the one colleagues reach. A
+     section's link is its own address, which the server sees (a chat tool's preview names the
+     section; a renamed heading is followed by a redirect). */
+  var here = location.origin + decodeURI(article.dataset.url || location.pathname);
+  function sectionUrl(id) { return here + (id ? "/" + id : ""); }
 
   var SVG = "http://www.w3.org/2000/svg";
   function linkIcon() {
@@ -130,6 +132,9 @@
      path points to, has been on screen. */
   function countReadAtTheEnd() {
     document.querySelectorAll(".path-nav[data-path]").forEach(function (nav) {
+      (KB.syncProgress ? KB.syncProgress(nav.dataset.path) : Promise.resolve()).then(function () { watch(nav); });
+    });
+    function watch(nav) {
       var status = nav.querySelector(".path-nav-status"), key = nav.dataset.key;
       function show() { status.textContent = "✓ 已读"; }
       if (KB.pathProgress(nav.dataset.path)[key]) { show(); return; }
@@ -141,7 +146,7 @@
         show(); seen.disconnect();
       });
       seen.observe(end);
-    });
+    }
   }
 
   /* The first heading after the section ``anchor`` that is not inside it. */

@@ -3,6 +3,12 @@
 (function () {
   "use strict";
   var KB = window.KB;
+  /* The path's address, to send to a newcomer. */
+  document.querySelectorAll("[data-copy-path]").forEach(function (btn) {
+    btn.addEventListener("click", function () {
+      KB.copyText(btn.dataset.copyPath).then(function () { KB.toast("已复制路径链接，可以发给新同事"); });
+    });
+  });
   var path = document.querySelector(".reading-path");
   if (!path) return;
   var slug = path.dataset.path;
@@ -28,7 +34,9 @@
   path.querySelector(".path-reset").addEventListener("click", function () {
     KB.pathProgress(slug, null); checks.forEach(function (c) { c.checked = false; }); update();
   });
+  function sync() { return KB.syncProgress ? KB.syncProgress(slug) : Promise.resolve(); }
   load();
+  sync().then(load);
   /* Back from an article read to its end: the page comes from the cache, the record has changed. */
-  window.addEventListener("pageshow", function (e) { if (e.persisted) load(); });
+  window.addEventListener("pageshow", function (e) { if (e.persisted) sync().then(load); });
 })();

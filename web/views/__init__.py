@@ -48,7 +48,9 @@ def article_or_redirect(slug: str, endpoint: str):
     current slug for any other way of naming the article (see ``find_article``); 404 otherwise."""
     found = find_article(slug)
     if found is None:
-        abort(404)
+        from .addresses import gone  # a removed article's address says so (410, or 301 to its replacement)
+
+        abort(gone(slug) or 404)
     if found.slug == slug:
         return found, None
     return None, moved_permanently(endpoint, found.slug)
@@ -66,6 +68,8 @@ def after_save(saved, draft_key: str = ""):
         flash(f"已保存，但{warning}", "warning")
     if not saved.warnings:
         flash("已保存为草稿：读者看不到，发布后才公开。" if saved.draft else "已保存。", "saved")
+    for note in saved.notes:
+        flash(note, "saved")
     if draft_key:
         flash(draft_key, "draft-saved")
     return redirect(url_for("articles.article", slug=saved.article.slug), 303)

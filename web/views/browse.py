@@ -5,6 +5,7 @@ from kb.article import TYPES, normalize_type
 from kb.render import render_markdown
 
 from . import catalog, site
+from .paths import path_share
 
 bp = Blueprint("browse", __name__)
 
@@ -79,4 +80,4 @@ def reading_path(slug: str):
         abort(404)
     items = [(item, cat.get(item.slug)) for item in found.items]
     summary = render_markdown(found.summary, site().config.image_hosts)
-    return render_template("path.html", path=found, items=items, summary_html=summary)
+    return render_template("path.html", path=found, items=items, summary_html=summary, share=path_share(found))
