@@ -22,6 +22,7 @@ from kb.config import between, setting
 
 from .analyzer import query_words, read_dictionary, segmenter
 from .budget import Budget
+from .coverage import Weights, assess, matched_words
 from .facets import ArticleTable
 from .highlight import snippet
 from .interface import EVERYTHING, EngineSetup, Health, IndexUnavailable, Query, Scope, SearchEngine
@@ -242,8 +243,13 @@ class Engine(SearchEngine):
         if ranked.page and plan.typed:
             best = ranked.page[0][1][0][0]
             result.coverage = len({id(g) for g, _ in ranked.matched.get(best, [])}) / plan.typed
+        hows = []
         for article, docs in ranked.page:
             result.hits.append(self._hit(snap, article, docs, plan, ranked.matched))
+            hows.append([m for doc, _ in docs for m in ranked.matched.get(doc, [])])
+            result.hits[-1].matched = matched_words(hows[-1])
+        if plan.groups or plan.unmatched:
+            result.covering = assess(plan, hows, Weights(snap.dictionary, self.parameters), self.parameters)
         if result.page == 1:
             result.paths = [self._hit(snap, article, docs, plan, ranked.matched) for article, docs in ranked.paths]
 

@@ -57,6 +57,12 @@ class Parameters:
     phrase_boost: float = 2.0  # a phrase in quotes
     rare: int = 2  # documents: a dictionary word this rare is also looked for by its parts
     containing: int = 20  # index words tried for a fragment
+    # coverage (search.coverage): when the results say nothing about a query's distinctive words
+    distinctive: float = 11.0  # a word this rare in general Chinese (``general_idf``) may name a topic
+    uncovered_share: float = 0.5  # uncovered when the missing distinctive words weigh this share of the query
+    share_of_topics: bool = False  # the share is of the topic words' weight (True) or of all the query's words
+    untagged_topics: bool = False  # a word jieba has no part of speech for may name a topic (domain words)
+    topic_tags: tuple[str, ...] = ("n", "nz", "nt", "nr", "nrt", "nrfg", "vn", "l", "j", "eng")  # nouns
     zones: Zones = field(default_factory=Zones)
 
     def index_fingerprint(self) -> str:
@@ -92,6 +98,20 @@ class Parameters:
         「大局意识」 lifts the section headed 大局意识 more than one headed 政治觉悟要高，大局意识要强,
         and a query that is an article's title lifts the article's own document."""
         return 1 + self.head * (in_head / groups) * np.minimum(1.0, in_head / np.maximum(head_words, 1))
+
+    def general_idf(self, frequency: int, total: int) -> float:
+        """How rare a word is in general Chinese: the idf of its frequency in jieba's dictionary
+        (a 60-million-word corpus). The index cannot say this of a word it does not have, and
+        coverage asks exactly about such words: 纪要 (16.8) and 印章 (12.5) name a topic, 东西
+        (8.1) and 每天 (9.1) do not."""
+        return math.log(max(total, 1) / (frequency + 1))
+
+    def names_topic(self, weight: float, tag: str | None) -> bool:
+        """Whether a word of this ``general_idf`` and part of speech (jieba's tag; None for words
+        it has none for, such as the domain dictionary's) is distinctive enough that results
+        without it do not answer the query. Only nouns name topics: 谁来管, 出错, 泄密 (verbs) and
+        手底下 (a place word) are rare words, but a page without them may well answer."""
+        return weight >= self.distinctive and (tag in self.topic_tags if tag else self.untagged_topics)
 
     def proximity_factor(self, closeness):
         """1 + PROXIMITY × the share of the query's weight found within ``window`` words."""

@@ -74,6 +74,7 @@ class Plan:
     highlight: list[str] = field(default_factory=list)
     impossible: bool = False  # a required phrase the index cannot contain
     typed: int = 0  # words typed, including those nothing could match
+    unmatched: list[str] = field(default_factory=list)  # words typed that nothing in the index can match
 
     @property
     def searches_text(self) -> bool:
@@ -200,6 +201,8 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
             group = planner.word_group(word, chunk_alts)
             if group.alts:
                 plan.groups.append(group)
+            else:
+                plan.unmatched.append(word)
     for text in parsed.phrases[:MAX_WORDS]:
         group = planner.phrase_group(text, parameters.phrase_boost)
         if group is None:

@@ -14,7 +14,7 @@ facets and grouping cost a few milliseconds at 10,000 articles.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -383,6 +383,13 @@ class Ranker:
                 if not len(found):
                     continue
                 at = np.minimum(np.searchsorted(found, docs), len(found) - 1)
-                for d in docs[found[at] == docs].tolist():
-                    out[int(d)].append((group, alt))
+                inside = docs[found[at] == docs]
+                if alt.mode != "parts":
+                    for d in inside.tolist():
+                        out[int(d)].append((group, alt))
+                    continue
+                # of a word's parts, say which each document has (coverage: 会议 of 会议纪要 is not all of it)
+                has = {t: _in_sorted(inside, self._postings(t, cache).docs) for t in alt.terms}
+                for i, d in enumerate(inside.tolist()):
+                    out[int(d)].append((group, replace(alt, terms=tuple(t for t in alt.terms if has[t][i]))))
         return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as Q
 from whoosh import scoring
@@ -25,6 +25,7 @@ from kb.fields import registry
 from kb.sections import without_ordinal
 
 from .analyzer import segmenter
+from .coverage import Weights, assess, matched_words
 from .documents import FIELD_PREFIX, PATH_TYPE
 from .engine import Engine
 from .facets import VALUE_FACETS
@@ -242,6 +243,23 @@ class ReferenceRanker:
             out[doc] = score * self.p.proximity_factor(best / total)
         return out
 
+    def matched(self, plan: Plan, docs: list[int]) -> dict[int, list[tuple[Group, Alt]]]:
+        """ranking.Ranker.matched: the alternatives of each group that each of ``docs`` matched,
+        a word's parts narrowed to those the document has."""
+        out: dict[int, list[tuple[Group, Alt]]] = {d: [] for d in docs}
+        for group in plan.groups + plan.required:
+            for alt in group.alts:
+                found = self.alt(alt)
+                for d in docs:
+                    if d not in found:
+                        continue
+                    if alt.mode == "parts":
+                        alt_here = replace(alt, terms=tuple(t for t in alt.terms if d in self.term(t)))
+                        out[d].append((group, alt_here))
+                    else:
+                        out[d].append((group, alt))
+        return out
+
     def _facets(self, slugs: list[str]) -> dict:
         counts: dict[str, Counter] = {f.name: Counter() for f in registry().facets}
         for slug in slugs:
@@ -316,6 +334,14 @@ class ReferenceEngine(Engine):
             result.total, result.facets, result.terms = ref.total, ref.facets, plan.highlight
             by_id = {f["id"]: f for f in ranker.stored.values()}
             result.hits = [self._hit(by_id, slug, docs, plan) for slug, docs in ref.ranked]
+            docnum = {f["id"]: d for d, f in ranker.stored.items()}
+            shown = [[docnum[i] for i, _ in docs] for _, docs in ref.ranked]
+            matched = ranker.matched(plan, [d for ds in shown for d in ds])
+            hows = [[m for d in ds for m in matched[d]] for ds in shown]
+            for hit, how in zip(result.hits, hows):
+                hit.matched = matched_words(how)
+            if plan.groups or plan.unmatched:
+                result.covering = assess(plan, hows, Weights(dictionary, self.parameters), self.parameters)
         finally:
             ranker.close()
         result.took_ms = (time.perf_counter() - started) * 1000

@@ -23,7 +23,7 @@ def test_index_then_search_in_the_terminal(tmp_path):
 def test_search_json_has_the_api_shape(tmp_path):
     out = kb("search", "保密", "--json", tmp_path=tmp_path)
     data = json.loads(out.stdout)
-    assert set(data) == {"query", "total", "page", "results", "facets", "took_ms"}
+    assert set(data) == {"query", "total", "page", "results", "facets", "took_ms", "covered"}
     assert data["results"][0]["url"].startswith("/a/")
 
 

@@ -158,3 +158,28 @@ def test_a_scope_leaves_out_what_a_reader_may_not_see_before_counting(built):
     assert all(s.url != "/a/seal-rules" for s in built.suggest("印章", scope=hide_rules))
     assert any(s.url == "/a/seal-rules" for s in built.suggest("印章"))
     assert not any(s.label == "印章" and s.kind == "tag" for s in built.suggest("印章", scope=only))
+
+
+def test_each_result_says_which_of_the_query_words_it_matched(built):
+    result = built.search(Query("印章 保管 值班"))
+    by_slug = {h.slug: h for h in result.hits}
+    assert set(by_slug["seal-rules"].matched) == {"印章", "保管"}
+    assert by_slug["duty-guide"].matched == ["值班"]
+    assert by_slug["seal-rules"].to_json()["matched"] == by_slug["seal-rules"].matched
+
+
+def test_a_search_whose_distinctive_word_no_result_has_says_so_and_names_it(built):
+    """会议 is in two articles, 发票 in none: the results answer only half of the question."""
+    result = built.search(Query("会议 发票"))
+    assert result.total == 2 and not result.covering.covered
+    assert result.covering.missing == ("发票",) and "会议" in result.covering.found
+    assert result.covering.note == "没有找到讲“发票”的内容；下面的结果只含“会议”。"
+    data = result.to_json()
+    assert data["covered"] is False and data["missing"] == ["发票"] and data["coverage_note"] == result.covering.note
+
+
+def test_a_search_whose_words_the_results_have_is_covered(built):
+    for text in ("会议 印章", "会议纪要", "用印 审批"):
+        result = built.search(Query(text))
+        assert result.covering.covered, text
+        assert result.to_json()["covered"] is True and "missing" not in result.to_json()
