@@ -411,7 +411,8 @@ class Site:
         if record and page.result is not None and query.text.strip() and query.page == 1:
             result = page.result
             page.token = self.analytics.search(query.text, result.total, source=source, ip=ip,
-                                               corrected=result.query if result.corrected_from else None)
+                                               corrected=result.query if result.corrected_from else None,
+                                               missing=result.covering.missing if result.total else ())
         return page
 
     def found_now(self, text: str, reader: Reader = ANONYMOUS) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from .analytics import Analytics, Opened, Search, now
@@ -23,10 +23,11 @@ WEEKS = 12
 class QueryStats:
     query: str
     searches: int
-    zero: int  # searches that found nothing
+    zero: int  # searches that found nothing, or nothing on the query's distinctive words
     opened: int  # searches from which a result was opened
     average: float  # results per search
     last: dt.datetime
+    missing: str = ""  # the words no result had, when the search found results without them
 
     @property
     def with_results(self) -> int:
@@ -94,10 +95,18 @@ def report(analytics: Analytics, days: int, weeks: int = WEEKS) -> Report:
 def _queries(s, since: dt.datetime) -> list[QueryStats]:
     opened = exists().where(Opened.token == Search.token)
     rows = s.execute(
-        select(Search.query, func.count(), func.sum(case((Search.results == 0, 1), else_=0)),
-               func.sum(case((opened, 1), else_=0)), func.avg(Search.results), func.max(Search.at))
+        select(Search.query, func.count(), func.sum(case((_not_found(), 1), else_=0)),
+               func.sum(case((opened, 1), else_=0)), func.avg(Search.results), func.max(Search.at),
+               func.max(Search.missing))
         .where(Search.at >= since).group_by(Search.query))
-    return [QueryStats(q, n, int(zero or 0), int(op or 0), float(avg or 0), last) for q, n, zero, op, avg, last in rows]
+    return [QueryStats(q, n, int(zero or 0), int(op or 0), float(avg or 0), last, missing or "")
+            for q, n, zero, op, avg, last, missing in rows]
+
+
+def _not_found():
+    """A search that found nothing, or found results without the query's distinctive words
+    (search.coverage): a gap either way."""
+    return or_(Search.results == 0, Search.missing.is_not(None))
 
 
 def _weeks(s, count: int) -> list[Week]:
@@ -108,7 +117,7 @@ def _weeks(s, count: int) -> list[Week]:
     opened = exists().where(Opened.token == Search.token)
     day = func.date(Search.at)
     rows = s.execute(
-        select(day, func.count(), func.sum(case((Search.results == 0, 1), else_=0)), func.sum(case((opened, 1), else_=0)))
+        select(day, func.count(), func.sum(case((_not_found(), 1), else_=0)), func.sum(case((opened, 1), else_=0)))
         .where(Search.at >= dt.datetime.combine(first, dt.time())).group_by(day))
     for when, n, zero, op in rows:
         date = when if isinstance(when, dt.date) else dt.date.fromisoformat(str(when))
