@@ -382,6 +382,13 @@ class Site:
         return save_text(self.store.root, SYNONYMS, text, base_digest, self.search.check_synonyms,
                          record=lambda: self.history.commit([SYNONYMS], author.name, author.email, message))
 
+    @property
+    def best_bets(self):
+        """The editors' pinned answers (推荐答案): application.best_bets."""
+        from .best_bets import BestBets
+
+        return BestBets(self)
+
     # --- searching ------------------------------------------------------------------------------
 
     def search_page(self, query: Query, source: str = "page", ip: str | None = None,

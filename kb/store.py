@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import check, defaults, links, removed
+from . import check, defaults, links, pins, removed
 from .article import Article, Problem
 from .config import MAX_ARTICLE_BYTES
 from .filedates import FileDates
@@ -133,6 +133,7 @@ class Catalog:
     by_path: dict[str, Article] = field(default_factory=dict)
     paths: list = field(default_factory=list)  # onboarding ReadingPaths from _paths/
     removed: dict = field(default_factory=dict)  # slug -> kb.removed.Removal: deleted articles
+    pins: list = field(default_factory=list)  # kb.pins.Pin: editors' best bets (推荐答案)
     loaded: dict = field(default_factory=dict)  # file -> ((mtime, size), Article | None, problems)
 
     def get(self, slug: str) -> Article | None:
@@ -224,6 +225,8 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
     catalog.paths, path_problems = load_paths(root / "_paths", root)
     catalog.removed, removal_problems = removed.load(root)
     path_problems += removal_problems
+    catalog.pins, pin_problems = pins.load(root)
+    path_problems += pin_problems + pins.check_targets(catalog.pins, catalog)
     catalog.problems += path_problems + check_path_links(catalog.paths, catalog)
     if cross_checks:
         catalog.problems += check.check_collection(everything, catalog.resolve, catalog.by_slug)

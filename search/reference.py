@@ -33,6 +33,7 @@ from .highlight import snippet
 from .interface import IndexUnavailable, Query
 from .parameters import DEFAULT, Parameters
 from .parse import parse_query
+from .pins import first
 from .plan import Alt, Group, Plan, build_plan
 from .results import Hit, SearchResult, Suggestion, empty_facets
 from .schema import TEXT_FIELD
@@ -342,10 +343,24 @@ class ReferenceEngine(Engine):
                 hit.matched = matched_words(how)
             if plan.groups or plan.unmatched:
                 result.covering = assess(plan, hows, Weights(dictionary, self.parameters), self.parameters)
+            if page == 1 and query.sort in ("relevance", "", None) and parsed.words + parsed.phrases:
+                result.hits = first(self._pinned(ranker, by_id, query, plan, dictionary), result.hits)
         finally:
             ranker.close()
         result.took_ms = (time.perf_counter() - started) * 1000
         return result
+
+    def _pinned(self, ranker: ReferenceRanker, by_id: dict, query: Query, plan: Plan, dictionary) -> list[Hit]:
+        """The best bets pinned for the query that its filters and the reader's scope let through."""
+        docnum = {f["id"]: d for d, f in ranker.stored.items()}
+        hits = []
+        for pin in self.pins.for_query(query.text, dictionary, self.synonyms):
+            d = docnum.get(pin.target)
+            if d is None or PATH_TYPE in _values(ranker.stored[d], "type") or not ranker._in_scope(d, query.scope) \
+                    or not ranker._passes(d, plan.filters):
+                continue
+            hits.append(self._hit(by_id, pin.slug, [(pin.target, 0.0)], plan))
+        return hits
 
     def _hit(self, by_id: dict, slug: str, docs: list[tuple[str, float]], plan: Plan) -> Hit:
         best_id, score = docs[0]

@@ -86,6 +86,12 @@ class Urls:
     def synonyms_add(self) -> str:
         return url_for("synonyms.add")
 
+    def pins(self, **args) -> str:
+        return url_for("pins.editor", **args)
+
+    def pins_add(self) -> str:
+        return url_for("pins.add")
+
     def new_titled(self, title: str) -> str:
         """The new-article form with its title filled in (from a query that found nothing)."""
         return url_for("edit.new", title=title)

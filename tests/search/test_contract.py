@@ -183,3 +183,34 @@ def test_a_search_whose_words_the_results_have_is_covered(built):
         result = built.search(Query(text))
         assert result.covering.covered, text
         assert result.to_json()["covered"] is True and "missing" not in result.to_json()
+
+
+def _pin(built, tmp_path, text):
+    (tmp_path / "content" / "_pins.txt").write_text(text, encoding="utf-8")
+
+
+def test_a_pinned_section_comes_first_marked_for_its_query_and_queries_meaning_the_same(built, tmp_path):
+    _pin(built, tmp_path, "# 推荐答案\n节假日 值班 -> seal-rules#印章保管\n")
+    for text in ("节假日 值班", "值班 节假日", "節假日值班"):  # word order, traditional characters, no space
+        result = built.search(Query(text))
+        first = result.hits[0]
+        assert (first.slug, first.anchor, first.pinned) == ("seal-rules", "印章保管", True), text
+        assert first.to_json()["pinned"] is True
+        assert [h.slug for h in result.hits].count("seal-rules") == 1
+        assert not any(h.pinned for h in result.hits[1:])
+    assert not any(h.pinned for h in built.search(Query("值班")).hits)  # another query: no pin
+    assert not any(h.pinned for h in built.search(Query("节假日 值班", page=2)).hits)
+
+
+def test_a_pin_the_reader_may_not_see_or_the_filters_leave_out_is_not_shown(built, tmp_path):
+    _pin(built, tmp_path, "值班 -> seal-rules\n")
+    assert built.search(Query("值班")).hits[0].slug == "seal-rules"
+    hidden = built.search(Query("值班", scope=Scope(hide={"type": ("rule",)})))
+    assert "seal-rules" not in slugs(hidden) and not any(h.pinned for h in hidden.hits)
+    filtered = built.search(Query("值班", {"type": ("guide",)}))
+    assert slugs(filtered) == ["duty-guide"]
+
+
+def test_a_pin_whose_target_is_not_in_the_index_shows_nothing(built, tmp_path):
+    _pin(built, tmp_path, "值班 -> no-such-article\n值班 -> seal-rules#no-such-section\n")
+    assert slugs(built.search(Query("值班"))) == ["duty-guide"]
