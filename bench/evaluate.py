@@ -64,6 +64,8 @@ KNOBS: dict[str, str] = {
     **{f"ranking.{k}": k for k in ("k1", "b", "coord", "head", "proximity", "window", "rerank", "lucene_idf",
                                     "idf_coord")},
     **{f"plan.{k}": k for k in ("partial", "synonym", "rare")},
+    "ranking.intent": "intent",
+    "ranking.head_chars": "head_chars",
     **{f"coverage.{k}": k for k in ("distinctive", "uncovered_share", "share_of_topics", "untagged_topics")},
 }
 

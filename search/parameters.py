@@ -57,6 +57,11 @@ class Parameters:
     phrase_boost: float = 2.0  # a phrase in quotes
     rare: int = 2  # documents: a dictionary word this rare is also looked for by its parts
     containing: int = 20  # index words tried for a fragment
+    head_chars: float = 0.0  # a checklist's stage whose characters were typed (tried at 3: not adopted, docs/benchmarks.md)
+    # a question that asks what to do (search.intent) lifts these types' documents by ``intent`` and drops
+    # the words of its question form (tried at 1: not adopted, docs/benchmarks.md)
+    intent: float = 0.0
+    steps_types: tuple[str, ...] = ("checklist", "procedure")
     # coverage (search.coverage): when the results say nothing about a query's distinctive words
     distinctive: float = 11.0  # a word this rare in general Chinese (``general_idf``) may name a topic
     uncovered_share: float = 0.5  # uncovered when the missing distinctive words weigh this share of the query
@@ -112,6 +117,19 @@ class Parameters:
         without it do not answer the query. Only nouns name topics: 谁来管, 出错, 泄密 (verbs) and
         手底下 (a place word) are rare words, but a page without them may well answer."""
         return weight >= self.distinctive and (tag in self.topic_tags if tag else self.untagged_topics)
+
+    def intent_factor(self, steps):
+        """1 + INTENT for a document of a checklist or procedure (``steps``: 1 or 0) when the
+        question asks what to do."""
+        return 1 + self.intent * steps
+
+    def head_chars_factor(self, shared, length):
+        """1 + HEAD_CHARS × the share of a head's characters that were typed, when two or more
+        were (search.plan.head_overlap), for a question that asks what to do (search.intent):
+        the stages of a checklist said in other words — 会前 for 开会前, 返回后 for 回来以后 —
+        still tell which part answers."""
+        share = np.where(np.asarray(shared) >= 2, np.asarray(shared) / np.maximum(np.asarray(length), 1), 0.0)
+        return 1 + self.head_chars * share
 
     def proximity_factor(self, closeness):
         """1 + PROXIMITY × the share of the query's weight found within ``window`` words."""

@@ -22,7 +22,7 @@ from .budget import UNLIMITED, Budget
 from .facets import ArticleTable
 from .matrix import KIND_ARTICLE, Matrix
 from .parameters import DEFAULT, Parameters
-from .plan import Alt, Group, Plan
+from .plan import Alt, Group, Plan, head_overlap
 from .results import empty_facets
 
 @dataclass
@@ -225,7 +225,9 @@ class Ranker:
         """(``scores`` with the proximity bonus on the best ``rerank`` documents, which of
         ``cand`` those are — they stay the best: a bonus only raises — or None). Out of time,
         BM25 alone ranks: the bonus would read positions of words not even scored."""
-        if not self.p.proximity or len(plan.groups) < 2 or not len(cand) or budget.over():
+        close = self.p.proximity and len(plan.groups) >= 2
+        heads = self.p.head_chars and plan.wants_steps
+        if not (close or heads) or not len(cand) or budget.over():
             return scores, None
         k = int(self.p.rerank)
         if k < len(cand):  # the best RERANK, and any that tie with the last of them
@@ -234,8 +236,20 @@ class Ranker:
             leaders = np.ones(len(cand), dtype=bool)
         top = np.flatnonzero(leaders)  # ascending, as cand is: so are cand[top]
         scores = scores.copy()
-        scores[top] *= self.p.proximity_factor(self.proximity(plan, cand[top], cache))
+        if close:
+            scores[top] *= self.p.proximity_factor(self.proximity(plan, cand[top], cache))
+        if heads:  # the stages of a checklist or procedure (会前, 返回后), for a question asking what to do
+            steps = top[self.table.type_mask(self.p.steps_types)[self.matrix.doc_article[cand[top]]]]
+            if len(steps):
+                shared, length = zip(*(head_overlap(plan.chars, self._head(int(d))) for d in cand[steps]))
+                scores[steps] *= self.p.head_chars_factor(np.array(shared), np.array(length))
         return scores, leaders
+
+    def _head(self, doc: int) -> str:
+        """A document's head: its section's heading, or its article's title."""
+        if self.matrix.doc_kind[doc] == KIND_ARTICLE:
+            return self.matrix.articles[int(self.matrix.doc_article[doc])]["title"]
+        return self.matrix.section(doc)
 
     # --- matching ---------------------------------------------------------------------------
 
@@ -309,6 +323,9 @@ class Ranker:
         cand, scores = self._candidates(plan, cache, budget)
         keep = self._allowed(cand, plan, cache, budget)
         cand, scores = cand[keep], scores[keep]
+        if plan.wants_steps and self.p.intent and len(cand):
+            steps = self.table.type_mask(self.p.steps_types)[self.matrix.doc_article[cand]]
+            scores = scores * self.p.intent_factor(steps)
         leaders = None
         order = self.table.ranks.get(sort)  # a field to order by, newest first; else relevance
         if order is None and not plan.searches_text and self.table.ranks:

@@ -34,7 +34,7 @@ from .interface import IndexUnavailable, Query
 from .parameters import DEFAULT, Parameters
 from .parse import parse_query
 from .pins import first
-from .plan import Alt, Group, Plan, build_plan
+from .plan import Alt, Group, Plan, build_plan, head_overlap
 from .results import Hit, SearchResult, Suggestion, empty_facets
 from .schema import TEXT_FIELD
 from .storage import live_path, open_whoosh, version_stamp
@@ -194,6 +194,10 @@ class ReferenceRanker:
         scores = {d: s for d, s in scores.items()
                   if d not in gone and self._passes(d, plan.filters) and self._in_scope(d, plan.scope)
                   and PATH_TYPE not in _values(self.stored[d], "type")}
+        if plan.wants_steps and self.p.intent:  # ranking.Ranker.execute: a question asking what to do
+            steps = set(self.p.steps_types)
+            scores = {d: s * self.p.intent_factor(bool(steps & set(_values(self.stored[d], "type"))))
+                      for d, s in scores.items()}
         order = sort if sort in {f.name for f in registry().sortable} else None
         if order is None and not plan.searches_text and registry().sortable:
             order = registry().sortable[0].name  # filters alone list the newest first
@@ -221,16 +225,25 @@ class ReferenceRanker:
         """The proximity bonus (ranking.Ranker.proximity) on the best ``rerank`` documents and
         those tying with the last of them, window by window."""
         groups = plan.groups[:63]
-        if not self.p.proximity or len(groups) < 2 or not scores:
+        close = self.p.proximity and len(groups) >= 2
+        heads = self.p.head_chars and plan.wants_steps
+        if not (close or heads) or not scores:
             return scores
         ordered = sorted(scores.values(), reverse=True)
         threshold = ordered[min(int(self.p.rerank), len(ordered)) - 1]
+        out = dict(scores)
+        if heads:
+            steps = set(self.p.steps_types)
+            for doc, score in scores.items():
+                if score >= threshold and steps & set(_values(self.stored[doc], "type")):
+                    fields = self.stored[doc]
+                    head = fields.get("section") if fields["kind"] == "section" else fields.get("article_title")
+                    out[doc] = score * float(self.p.head_chars_factor(*head_overlap(plan.chars, head or "")))
         where = [{t: self._positions(t) for t in dict.fromkeys(g.terms)} for g in groups]
         weight = [self.group_weight(g) for g in groups]
         total = sum(weight)
-        if not total:
-            return scores
-        out = dict(scores)
+        if not close or not total:
+            return out
         for doc, score in scores.items():
             if score < threshold:
                 continue
@@ -241,7 +254,7 @@ class ReferenceRanker:
                 inside = {g for q, g in occurrences if p <= q < p + int(self.p.window)}
                 if len(inside) >= 2:
                     best = max(best, sum(weight[g] for g in inside))
-            out[doc] = score * self.p.proximity_factor(best / total)
+            out[doc] = out[doc] * self.p.proximity_factor(best / total)
         return out
 
     def matched(self, plan: Plan, docs: list[int]) -> dict[int, list[tuple[Group, Alt]]]:
