@@ -11,6 +11,7 @@ A rule is added where its field is declared — a draft (lifecycle) or a restric
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -41,7 +42,17 @@ class Rule(Protocol):
         """The same, as a search engine applies it."""
 
 
-RULES: list[Rule] = []
+class Drafts:
+    """A draft (``status: draft``, kb.fields) is for editors: readers never see it, anywhere."""
+
+    def allows(self, meta: dict, reader: Reader) -> bool:
+        return meta.get("status") != "draft" or reader.at_least("editor")
+
+    def scope(self, reader: Reader) -> Scope:
+        return EVERYTHING if reader.at_least("editor") else Scope(hide={"status": ("draft",)})
+
+
+RULES: list[Rule] = [Drafts()]
 
 
 def _merge(scopes: list[Scope]) -> Scope:
@@ -57,8 +68,12 @@ def _merge(scopes: list[Scope]) -> Scope:
 
 
 class Access:
+    CACHE = 8  # readers' views of the catalog kept (one per distinct scope: a handful of groups)
+
     def __init__(self, rules: list[Rule] | None = None):
         self.rules = RULES if rules is None else rules
+        self._views: dict[tuple, tuple[Catalog, Catalog]] = {}
+        self._lock = threading.Lock()
 
     def can_read(self, meta: dict, reader: Reader) -> bool:
         return all(rule.allows(meta, reader) for rule in self.rules)
@@ -72,7 +87,14 @@ class Access:
         hidden from them."""
         if not self.rules:
             return catalog
-        hidden = {id(a) for a in catalog.articles if not self.can_read(a.meta, reader)}
-        if not hidden:
-            return catalog
-        return catalog.without(hidden)
+        key = (id(catalog), self.scope(reader).key())  # readers of one scope see the same catalog
+        with self._lock:
+            kept = self._views.get(key)  # (the catalog, kept alive so that its id is not reused; the view)
+        if kept is None:
+            hidden = {id(a) for a in catalog.articles if not self.can_read(a.meta, reader)}
+            kept = (catalog, catalog.without(hidden) if hidden else catalog)
+            with self._lock:
+                if len(self._views) >= self.CACHE:
+                    self._views.pop(next(iter(self._views)))
+                self._views[key] = kept
+        return kept[1]

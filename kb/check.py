@@ -47,7 +47,8 @@ def read_meta(meta: dict, src: defaults.Source, line_of) -> tuple[dict, dict[str
                 report(f.name, issue)
         elif f.default is not None:
             values[f.name], how = f.default(src)
-            chosen[f.name] = f"{f.name}{_shown(f, values[f.name])}（{how}）"
+            if f.noted:
+                chosen[f.name] = f"{f.name}{_shown(f, values[f.name])}（{how}）"
         else:
             values[f.name] = f.empty
             if f.required:

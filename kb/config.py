@@ -116,6 +116,12 @@ class Config:
     allowed_hosts: tuple[str, ...] = setting((), "请求可以使用的其他主机名（列表；环境变量里用逗号分隔）；[\"*\"] 表示不检查")
     image_hosts: tuple[str, ...] = setting((), "允许文章显示图片的其他网站（列表）")
     search_budget_ms: int = setting(1000, "一次搜索最多用的毫秒数，到时先返回已经找到的结果；0 表示不限", between(0, 60_000))
+    smtp_host: str = setting("", "发邮件用的 SMTP 服务器（复审提醒、阅读确认提醒、关注的摘要）；不设时不发邮件")
+    smtp_port: int = setting(25, "SMTP 服务器的端口", between(1, 65535))
+    smtp_security: str = setting("none", "与 SMTP 服务器的加密方式：none、starttls 或 ssl", one_of("none", "starttls", "ssl"))
+    smtp_user: str = setting("", "登录 SMTP 服务器的用户名；不设时不登录")
+    smtp_password: str = setting("", "登录 SMTP 服务器的密码（建议用环境变量 KB_SMTP_PASSWORD 给出）")
+    mail_from: str = setting("", "邮件的发件地址，如 kb@example.cn；不设时为 kb@服务器名")
 
     def __post_init__(self):
         if self.search is None:

@@ -162,5 +162,10 @@ def summary(src: Source) -> tuple[str, str]:
     return summary_from_body(src.body), "取自正文第一段"
 
 
+def in_force(src: Source) -> tuple[str, str]:
+    """Articles written before the lifecycle fields, and plain Markdown, are in force."""
+    return "current", "默认为现行"
+
+
 def updated(src: Source):
     return src.dates.updated(src.path, src.rel_path)

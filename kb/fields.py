@@ -25,6 +25,8 @@ from .article import TYPES
 from .links import safe_link
 
 KINDS = ("text", "url", "date", "list", "slug", "slugs", "choice")
+#: The life of a guideline, in order: a draft, on trial, in force, being revised, repealed.
+LIFECYCLE = {"draft": "草稿", "trial": "试行", "current": "现行", "revising": "修订中", "repealed": "废止"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Characters XML 1.0 cannot carry: one in a title made /feed.atom unreadable for every reader.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -69,6 +71,7 @@ class Field:
     order_label: str = ""  # the name of that order on the search page (default: the label)
     required: bool = False  # a file must give it (no default)
     check: ExtraCheck | None = None
+    noted: bool = True  # `kb check` lists the default chosen when a file leaves the field out
 
     # --- values ----------------------------------------------------------------------------
 
@@ -247,6 +250,17 @@ CORE = Registry([
     Field("updated", "更新", kind="date", default=defaults.updated, shown=True, sortable=True, order_label="更新时间",
           check=_not_before_published, help="最后更新日期 YYYY-MM-DD；网站保存时自动填写"),
     Field("aliases", "旧地址", kind="slugs", help="改 slug 前用过的旧 slug，旧链接会跳转到现在的地址"),
+    # A guideline's life (issue 17): in force or not, since and until when, who answers for it.
+    Field("status", "状态", kind="choice", choices=LIFECYCLE, default=defaults.in_force, noted=False, shown=True,
+          filters=("status", "状态"), facet=True, help="草稿、试行、现行、修订中或废止；不写时为现行"),
+    Field("doc_no", "文号", shown=True, help="发文字号，如 办发〔2024〕12号"),
+    Field("effective", "施行日期", kind="date", shown=True, help="开始施行的日期 YYYY-MM-DD"),
+    Field("repealed_on", "废止日期", kind="date", shown=True, help="废止的日期 YYYY-MM-DD"),
+    Field("review_by", "下次复审", kind="date", shown=True, help="下次复审的日期 YYYY-MM-DD：到期前后出现在「待复审」"),
+    Field("owner", "责任部门", shown=True, filters=("owner", "责任部门"), facet=True,
+          help="负责这篇文章的部门或人，如 办公室综合科"),
+    Field("supersedes", "取代", kind="slugs", help="本文取代的旧文章（slug 列表）"),
+    Field("superseded_by", "被取代", kind="slug", help="取代本文的新文章（slug）"),
 ])
 
 _current = CORE

@@ -78,3 +78,13 @@ def ask(engine, text: str = "", *, type=None, tag=None, category=None, **options
 
     filters = {name: (value,) for name, value in (("type", type), ("tags", tag), ("category", category)) if value}
     return engine.search(Query(text, filters, **options))
+
+
+@pytest.fixture
+def mail_server(tmp_path):
+    """A real SMTP server on loopback (aiosmtpd), with the messages it received."""
+    from tests.mailserver import MailServer
+
+    server = MailServer(tmp_path / "smtp")
+    yield server
+    server.stop()

@@ -22,11 +22,17 @@ class OnlyEditors:
         return Scope() if reader.at_least("editor") else Scope(hide={"tags": ("内部",)})
 
 
-@pytest.fixture
-def guarded(content_dir, site):
-    write_article(content_dir, "guides/inner.md", f"## 一、范围\n\n{TEXT}。\n", slug="inner-rule",
-                  title=TITLE, tags="[内部, 保密]", summary=f"{TEXT}的摘要。")
-    site.access = Access([OnlyEditors()])
+@pytest.fixture(params=["a rule of the test", "a draft"])
+def guarded(request, content_dir, site):
+    """An article hidden from readers: by a rule of this test (tagged 内部), or as a draft
+    (status: draft, the site's own rule)."""
+    if request.param == "a draft":
+        write_article(content_dir, "guides/inner.md", f"## 一、范围\n\n{TEXT}。\n", slug="inner-rule",
+                      title=TITLE, tags="[内部, 保密]", summary=f"{TEXT}的摘要。", status="草稿")
+    else:
+        write_article(content_dir, "guides/inner.md", f"## 一、范围\n\n{TEXT}。\n", slug="inner-rule",
+                      title=TITLE, tags="[内部, 保密]", summary=f"{TEXT}的摘要。")
+        site.access = Access([OnlyEditors()])
     return site
 
 

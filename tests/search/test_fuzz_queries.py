@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.engine import MAX_LIMIT
+from kb.fields import registry
 from search.interface import Query
 from tests.conftest import ask
 
@@ -32,7 +33,7 @@ def assert_api_shape(data: dict) -> None:
     assert JSON_KEYS <= set(data) and set(data) - JSON_KEYS <= {"suggestion", "corrected_from", "incomplete", "note", "partial",
                                                            "missing", "coverage_note"}
     assert isinstance(data["total"], int) and data["total"] >= 0 and len(data["results"]) <= MAX_LIMIT
-    assert set(data["facets"]) == {"type", "tags", "category"}
+    assert set(data["facets"]) == {f.name for f in registry().facets}
     for hit in data["results"]:
         assert HIT_KEYS <= set(hit) and hit["url"].startswith("/a/") and isinstance(hit["snippet"], str)
     json.dumps(data, ensure_ascii=False)
