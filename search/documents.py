@@ -19,6 +19,7 @@ from kb.links import strip_citations
 from kb.render import plain_text
 from kb.sections import without_ordinal
 
+from . import lifecycle
 from .analyzer import prepare
 from .folding import fold
 from .parameters import Zones
@@ -44,7 +45,7 @@ def stored_fields(terms: dict[str, list[str]]) -> dict[str, str]:
 def article_fields(article: Article) -> dict:
     """The fields every document of an article carries (for filters, facets and display)."""
     return {"path": article.rel_path, "slug": article.slug, "article_title": article.title,
-            **stored_fields(field_terms(article))}
+            "lifecycle": lifecycle.of(article.meta), **stored_fields(field_terms(article))}
 
 
 def _section_text(section: Section) -> str:

@@ -62,6 +62,9 @@ class Parameters:
     # the words of its question form (tried at 1: not adopted, docs/benchmarks.md)
     intent: float = 0.0
     steps_types: tuple[str, ...] = ("checklist", "procedure")
+    # lifecycle (search.lifecycle): a document's score by its article's status
+    trial: float = 0.8  # 试行 below 现行
+    repealed: float = 0.5  # 废止 lower still, and never above its replacement (``below``)
     # coverage (search.coverage): when the results say nothing about a query's distinctive words
     distinctive: float = 11.0  # a word this rare in general Chinese (``general_idf``) may name a topic
     uncovered_share: float = 0.5  # uncovered when the missing distinctive words weigh this share of the query
@@ -130,6 +133,18 @@ class Parameters:
         still tell which part answers."""
         share = np.where(np.asarray(shared) >= 2, np.asarray(shared) / np.maximum(np.asarray(length), 1), 0.0)
         return 1 + self.head_chars * share
+
+    def status_factor(self, status: str) -> float:
+        """What an article's status (kb.fields LIFECYCLE) makes of its documents' scores: a rule
+        on trial below one in force that matches as well, a repealed one lower still. No judged
+        query has an article that is not in force yet, so these are not tuned: 0.8 puts a trial
+        rule below a current one that scores within a quarter of it."""
+        return {"trial": self.trial, "repealed": self.repealed}.get(status, 1.0)
+
+    @staticmethod
+    def below(score: float) -> float:
+        """The score a repealed article is held to under its replacement's ``score``."""
+        return score * (1 - 1e-6)
 
     def proximity_factor(self, closeness):
         """1 + PROXIMITY × the share of the query's weight found within ``window`` words."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import lifecycle
 from .budget import UNLIMITED, Budget
 from .facets import ArticleTable
 from .matrix import KIND_ARTICLE, Matrix
@@ -251,6 +252,43 @@ class Ranker:
             return self.matrix.articles[int(self.matrix.doc_article[doc])]["title"]
         return self.matrix.section(doc)
 
+    # --- lifecycle (search.lifecycle) ----------------------------------------------------------
+
+    def _status_factors(self) -> np.ndarray | None:
+        """Each article's ``Parameters.status_factor``, once per index version; None when every
+        article is in force."""
+        if not hasattr(self, "_status"):
+            factors = np.array([self.p.status_factor((a.get("lifecycle") or {}).get("status", ""))
+                                for a in self.matrix.articles], dtype=np.float64)
+            self._status = factors if len(factors) and (factors != 1.0).any() else None
+        return self._status
+
+    def _replaced(self) -> dict[int, list[int]]:
+        """Repealed article -> the live articles in force that replace it, once per index version."""
+        if not hasattr(self, "_replacements"):
+            index = self.table.by_slug
+            lives = {a["slug"]: a.get("lifecycle") or {} for i, a in enumerate(self.matrix.articles) if self.table.live[i]}
+            self._replacements = {index[old]: [index[n] for n in new if n in index]
+                                  for old, new in lifecycle.replacements(lives).items() if old in index}
+            self._replacements = {k: v for k, v in self._replacements.items() if v}
+        return self._replacements
+
+    def _below_replacements(self, cand: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, bool]:
+        """``scores`` with every repealed article held below its best replacement among the
+        matches (``Parameters.below``); whether any was."""
+        arts = self.matrix.doc_article[cand]
+        best = np.zeros(len(self.table))
+        np.maximum.at(best, arts, scores)
+        held = False
+        for old, new in self._replaced().items():
+            top = max(best[n] for n in new)
+            if best[old] and top and best[old] >= top:
+                mine = arts == old
+                scores = scores.copy() if not held else scores
+                scores[mine] = np.minimum(scores[mine], self.p.below(top))
+                held = True
+        return scores, held
+
     # --- matching ---------------------------------------------------------------------------
 
     def _candidates(self, plan: Plan, cache: dict, budget: Budget) -> tuple[np.ndarray, np.ndarray]:
@@ -323,6 +361,9 @@ class Ranker:
         cand, scores = self._candidates(plan, cache, budget)
         keep = self._allowed(cand, plan, cache, budget)
         cand, scores = cand[keep], scores[keep]
+        status = self._status_factors()
+        if status is not None and len(cand):  # 试行 below 现行, 废止 lower (search.lifecycle)
+            scores = scores * status[self.matrix.doc_article[cand]]
         if plan.wants_steps and self.p.intent and len(cand):
             steps = self.table.type_mask(self.p.steps_types)[self.matrix.doc_article[cand]]
             scores = scores * self.p.intent_factor(steps)
@@ -332,6 +373,9 @@ class Ranker:
             order = next(iter(self.table.ranks.values()))  # filters alone list the newest first
         if order is None:
             scores, leaders = self._rerank(plan, cand, scores, cache, budget)
+            if self._replaced() and len(cand):
+                scores, held = self._below_replacements(cand, scores)
+                leaders = None if held else leaders
         on_path = self.table.is_path[self.matrix.doc_article[cand]]
         if on_path.any():
             ranked.paths = self._by_score(cand[on_path], scores[on_path], self.matrix.doc_article[cand[on_path]], 3)

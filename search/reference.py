@@ -24,6 +24,7 @@ from kb.config import between, setting
 from kb.fields import registry
 from kb.sections import without_ordinal
 
+from . import lifecycle
 from .analyzer import segmenter
 from .coverage import Weights, assess, matched_words
 from .documents import FIELD_PREFIX, PATH_TYPE
@@ -194,6 +195,8 @@ class ReferenceRanker:
         scores = {d: s for d, s in scores.items()
                   if d not in gone and self._passes(d, plan.filters) and self._in_scope(d, plan.scope)
                   and PATH_TYPE not in _values(self.stored[d], "type")}
+        scores = {d: s * self.p.status_factor((self.stored[d].get("lifecycle") or {}).get("status", ""))
+                  for d, s in scores.items()}  # ranking.Ranker.execute: 试行 below 现行, 废止 lower
         if plan.wants_steps and self.p.intent:  # ranking.Ranker.execute: a question asking what to do
             steps = set(self.p.steps_types)
             scores = {d: s * self.p.intent_factor(bool(steps & set(_values(self.stored[d], "type"))))
@@ -202,7 +205,7 @@ class ReferenceRanker:
         if order is None and not plan.searches_text and registry().sortable:
             order = registry().sortable[0].name  # filters alone list the newest first
         if order is None:
-            scores = self._rerank(plan, scores)
+            scores = self._below_replacements(self._rerank(plan, scores))
         by_article: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for d, s in sorted(scores.items(), key=lambda kv: (-kv[1], self.stored[kv[0]]["id"])):
             by_article[self.stored[d]["slug"]].append((self.stored[d]["id"], s))
@@ -255,6 +258,21 @@ class ReferenceRanker:
                 if len(inside) >= 2:
                     best = max(best, sum(weight[g] for g in inside))
             out[doc] = out[doc] * self.p.proximity_factor(best / total)
+        return out
+
+    def _below_replacements(self, scores: dict[int, float]) -> dict[int, float]:
+        """ranking.Ranker._below_replacements: a repealed article held below its replacement."""
+        lives = {f["slug"]: f.get("lifecycle") or {} for f in self.stored.values() if f["kind"] == "article"}
+        best: dict[str, float] = defaultdict(float)
+        for d, s in scores.items():
+            best[self.stored[d]["slug"]] = max(best[self.stored[d]["slug"]], s)
+        out = dict(scores)
+        for old, new in lifecycle.replacements(lives).items():
+            top = max((best.get(n, 0.0) for n in new), default=0.0)
+            if best.get(old) and top and best[old] >= top:
+                for d, s in scores.items():
+                    if self.stored[d]["slug"] == old:
+                        out[d] = min(s, self.p.below(top))
         return out
 
     def matched(self, plan: Plan, docs: list[int]) -> dict[int, list[tuple[Group, Alt]]]:

@@ -14,7 +14,7 @@ from kb.fields import registry
 from .analyzer import chinese_analyzer
 from .documents import FIELD_PREFIX
 
-SCHEMA_VERSION = "19"  # the schema's own layout; the article fields are in the registry's fingerprint
+SCHEMA_VERSION = "20"  # the schema's own layout; the article fields are in the registry's fingerprint
 TEXT_FIELD = "content"
 
 
@@ -30,6 +30,7 @@ def build_schema(dictionary: tuple[str, ...] = ()) -> fields.Schema:
         section=fields.STORED(),  # the section's heading text
         heading_path=fields.STORED(),  # parent headings, a list
         article_title=fields.STORED(),
+        lifecycle=fields.STORED(),  # status and replacements (search.lifecycle)
         text=fields.STORED(),  # plain text shown in snippets
         folds=fields.STORED(),  # True when ``text`` has traditional or full-width characters
         content=fields.TEXT(analyzer=chinese_analyzer(dictionary), phrase=True),

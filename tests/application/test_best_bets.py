@@ -77,12 +77,15 @@ def test_the_analytics_rows_offer_to_pin_an_answer(client):
 def test_a_pin_to_a_deleted_renamed_or_vanished_target_is_reported_by_kb_check(content_dir, site):
     write_article(content_dir, "guides/renamed.md", "## 一节\n\n正文。\n", slug="new-name", title="改了名的文章",
                   aliases="[old-name]")
+    write_article(content_dir, "guides/old-rule.md", "## 一节\n\n旧规定。\n", slug="old-rule", title="旧规定",
+                  status="repealed", superseded_by="new-name")
     article = site.catalog().get("office-director-coordination")
     assert site.delete(article, _digest(site, article),
                        site_author(), reason="合并").done
     text = ""
     for query, target in (("协调", "office-director-coordination"), ("改名", "old-name"),
-                          ("小节", "meeting-preparation#没有这一节"), ("会后", "meeting-preparation#会后")):
+                          ("小节", "meeting-preparation#没有这一节"), ("会后", "meeting-preparation#会后"),
+                          ("旧规", "old-rule")):
         text = with_pin(text, query, target)
     (content_dir / FILE).write_text(text, encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "cli", "check", "--content", str(content_dir)],
@@ -91,8 +94,9 @@ def test_a_pin_to_a_deleted_renamed_or_vanished_target_is_reported_by_kb_check(c
     assert any("推荐答案“协调”" in line and "删除（合并）" in line for line in lines), out.stdout
     assert any("推荐答案“改名”" in line and "已改名为 new-name" in line for line in lines)
     assert any("推荐答案“小节”" in line and "没有锚点为 没有这一节 的小节" in line for line in lines)
+    assert any("推荐答案“旧规”" in line and "已废止，由 new-name 代替" in line for line in lines)
     assert not any("“会后”" in line for line in lines)
-    assert len(parse(text)[0]) == 4
+    assert len(parse(text)[0]) == 5
 
 
 def test_a_pinned_article_a_reader_may_not_see_is_not_shown_to_them(app, site):

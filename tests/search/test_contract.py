@@ -214,3 +214,34 @@ def test_a_pin_the_reader_may_not_see_or_the_filters_leave_out_is_not_shown(buil
 def test_a_pin_whose_target_is_not_in_the_index_shows_nothing(built, tmp_path):
     _pin(built, tmp_path, "值班 -> no-such-article\n值班 -> seal-rules#no-such-section\n")
     assert slugs(built.search(Query("值班"))) == ["duty-guide"]
+
+
+def _lifecycle_articles(built, tmp_path):
+    content = tmp_path / "content"
+    body = "## 用章\n\n公章使用须登记，公章外借须审批。\n"
+    written = [
+        write_article(content, "rules/seal-trial.md", body, slug="seal-trial", title="公章使用规定", status="trial"),
+        write_article(content, "rules/seal-now.md", body, slug="seal-now", title="公章使用规定"),
+        # the old rule says 公章 far more often than its replacement: it would rank first by its words
+        write_article(content, "rules/seal-old.md", "## 公章\n\n公章公章公章：公章使用、公章外借、公章保管。\n",
+                      slug="seal-old", title="公章管理旧办法", status="repealed", superseded_by="seal-new"),
+        write_article(content, "rules/seal-new.md", "## 印鉴\n\n印鉴由办公室保管，使用公章须登记。\n",
+                      slug="seal-new", title="印鉴管理办法", supersedes="[seal-old]"),
+        write_article(content, "rules/stamp-gone.md", "## 钢印\n\n钢印与公章一并保管。\n", slug="stamp-gone",
+                      title="钢印旧规定", status="repealed"),
+    ]
+    built.update([p.relative_to(content).as_posix() for p in written])
+
+
+def test_a_rule_in_force_ranks_before_the_same_rule_on_trial(built, tmp_path):
+    _lifecycle_articles(built, tmp_path)
+    found = slugs(built.search(Query("公章使用 登记")))
+    assert found.index("seal-now") < found.index("seal-trial")
+
+
+def test_a_repealed_rule_is_never_above_its_replacement_and_without_one_is_still_found(built, tmp_path):
+    _lifecycle_articles(built, tmp_path)
+    for text in ("公章", "公章 外借 保管", "公章使用"):
+        found = slugs(built.search(Query(text)))
+        assert "seal-old" in found and found.index("seal-new") < found.index("seal-old"), (text, found)
+    assert "stamp-gone" in slugs(built.search(Query("钢印")))
