@@ -3,6 +3,7 @@ name the missing words, the query log counts the search among the gaps, and ever
 the checklist written for it."""
 import re
 
+import pytest
 import sqlalchemy
 
 from kb.analytics import Analytics
@@ -54,3 +55,16 @@ def test_a_query_log_made_before_missing_words_were_kept_takes_them_without_losi
     log.search("印章管理", 4, missing=["印章"])
     assert log.flush()
     assert [(r["query"], r["missing"]) for r in log.rows()] == [("保密", None), ("印章管理", "印章")]
+
+
+# Issue 20's everyday-wording examples. The change that put these checklists first on the tuned
+# queries (search.intent at 1, stage characters at 3) lost a query on the blind set and is off by
+# default (docs/benchmarks.md), so the site does not do this yet; strict: passing means the
+# marker goes.
+@pytest.mark.xfail(strict=True, reason="everyday wording: no adopted change ranks these checklists first yet")
+@pytest.mark.parametrize("query, checklist", [("开会前要准备哪些东西", "meeting-preparation"),
+                                              ("办公室主任每天要做什么", "director-daily-weekly")])
+def test_everyday_questions_put_their_checklist_first_without_a_synonym_for_them(anonymous, site, query, checklist):
+    words = set(site.search.words(query))
+    assert not any(words & set(group.split()) for group in site.synonyms_text()[0].splitlines() if "#" not in group)
+    assert anonymous.get(f"/api/search?q={query}").get_json()["results"][0]["slug"] == checklist
