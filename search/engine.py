@@ -242,9 +242,10 @@ class Engine(SearchEngine):
         hits = []
         for pin in pins:
             doc = snap.doc_of(pin.target)
-            if doc is None or not allowed[snap.matrix.doc_article[doc]] or snap.table.is_path[snap.matrix.doc_article[doc]]:
+            article = int(snap.matrix.doc_article[doc]) if doc is not None else None
+            if article is None or not allowed[article] or snap.table.is_path[article]:
                 continue
-            hits.append(self._hit(snap, int(snap.matrix.doc_article[doc]), [(doc, score)], plan, {}))
+            hits.append(self._hit(snap, article, [(doc, score)], plan, {}))
         return hits
 
     def _correction(self, snap: Snapshot, parsed) -> list[str] | None:

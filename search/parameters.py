@@ -57,7 +57,8 @@ class Parameters:
     phrase_boost: float = 2.0  # a phrase in quotes
     rare: int = 2  # documents: a dictionary word this rare is also looked for by its parts
     containing: int = 20  # index words tried for a fragment
-    head_chars: float = 0.0  # a checklist's stage whose characters were typed (tried at 3: not adopted, docs/benchmarks.md)
+    # a checklist's stage whose characters were typed (tried at 3: not adopted, docs/benchmarks.md)
+    head_chars: float = 0.0
     # a question that asks what to do (search.intent) lifts these types' documents by ``intent`` and drops
     # the words of its question form (tried at 1: not adopted, docs/benchmarks.md)
     intent: float = 0.0

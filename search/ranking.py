@@ -267,7 +267,8 @@ class Ranker:
         """Repealed article -> the live articles in force that replace it, once per index version."""
         if not hasattr(self, "_replacements"):
             index = self.table.by_slug
-            lives = {a["slug"]: a.get("lifecycle") or {} for i, a in enumerate(self.matrix.articles) if self.table.live[i]}
+            lives = {a["slug"]: a.get("lifecycle") or {}
+                     for i, a in enumerate(self.matrix.articles) if self.table.live[i]}
             self._replacements = {index[old]: [index[n] for n in new if n in index]
                                   for old, new in lifecycle.replacements(lives).items() if old in index}
             self._replacements = {k: v for k, v in self._replacements.items() if v}

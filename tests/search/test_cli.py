@@ -39,3 +39,9 @@ def test_new_creates_an_article_that_passes_check(tmp_path):
     again = subprocess.run([sys.executable, "-m", "cli", "new", "重复", "--slug", "meeting-minutes", "--content", str(content)],
                            capture_output=True, text=True)
     assert again.returncode == 2 and "已被另一篇文章使用" in again.stderr and "换一个 slug" in again.stderr
+
+
+def test_search_in_the_terminal_says_when_the_results_lack_the_query_words(tmp_path):
+    found = kb("search", "会议纪要怎么写", tmp_path=tmp_path)
+    assert found.returncode == 0
+    assert "没有找到讲“会议纪要”的内容；下面的结果只含“会议”。" in found.stdout
