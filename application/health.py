@@ -30,26 +30,32 @@ class Health:
     error: str | None = None
     since: str | None = None
     articles: int = 0  # searchable now
+    history: str | None = None  # why saves are not being recorded in the history (kb.history.History.trouble)
 
     @property
     def searchable(self) -> bool:
         return self.status in ("ok", "updating", "degraded")
 
 
-def site_health(engine: EngineHealth, keeper: dict) -> Health:
+def site_health(engine: EngineHealth, keeper: dict, history: str | None = None) -> Health:
     """The engine's own view (can it search, can its storage take updates) with what the index
     keeper last said (``keeper.json``: building, updating, or the error its last update ended
-    with)."""
+    with), and the history's trouble: a site whose saves are not being recorded is ``degraded``
+    too (issue 16: a stale git lock failed every commit while /healthz said ok)."""
     error, since = engine.error, None
     if error is None and keeper.get("state") == "error":
         error, since = f"索引更新失败：{keeper.get('error')}", keeper.get("at")
     if engine.searchable:
-        if error:
-            return Health("degraded", error, since, engine.articles)
+        if error or history:
+            return Health("degraded", error or history, since, engine.articles, history)
         busy = keeper.get("state") in ("building", "updating")
         return Health("updating" if busy else "ok", articles=engine.articles)
-    return Health("error" if error else "indexing", error, since)
+    return Health("error" if error else "indexing", error, since, history=history)
 
+
+#: Saves that git did not record: the site heals it itself at the next save or start, but
+#: someone should know (a git process that never ends, a full disk).
+HISTORY_BANNER = "修改历史出了问题：{error}。文章照常保存，网站会在下次保存或重启时补记进修改历史；问题一直存在时请告诉管理员。"
 
 BANNERS = {
     "degraded": "搜索索引没有跟上文章的修改：{error}。网站仍按之前的索引搜索，新保存或修改的文章可能暂时搜不到；"

@@ -34,8 +34,9 @@ from kb.config import Config, load_config
 from kb.database import open_database
 from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
+from kb.drafts import DraftMedia
 from kb.history import Author, History
-from kb.importing import Draft, import_document
+from kb.importing import IMPORT_FOLDER, Draft, import_document, import_folder, import_path
 from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
 from kb.store import Catalog, ContentStore, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
@@ -192,7 +193,8 @@ class Site:
         and the content folder's git repository."""
         self.config.instance_path.mkdir(parents=True, exist_ok=True)
         self.secret_key()
-        self.history.prepare()
+        self.history.prepare()  # also heals what a crash left in the history (kb.history)
+        DraftMedia(self.config.draft_media_path).sweep()  # images of imports abandoned before the restart
 
     def secret_key(self) -> str:
         """The configured key, else the one kept in the instance folder (created on first
@@ -252,7 +254,7 @@ class Site:
 
     def health(self) -> Health:
         """Whether the site can search and how current its index is (/healthz, the banner)."""
-        return site_health(self.search.health(), keeper_status(self.config.instance_path))
+        return site_health(self.search.health(), keeper_status(self.config.instance_path), self.history.trouble())
 
     def check(self, root: Path | None = None) -> Catalog:
         """Every file of a content folder (this site's by default) read and checked as `kb check`
@@ -277,9 +279,12 @@ class Site:
         the version the editor opened (``base_digest``, None for a new file), committed as
         ``author`` with ``message``, indexed once, and the other workers told."""
         def record(article: Article) -> str | None:
-            # images an import put in the media folder go into the same commit as the article
-            media = [f"_media/{n}" for n in _MEDIA.findall(article.body) if (self.config.media_path / n).is_file()]
-            return self.history.commit([article.rel_path, *media], author.name, author.email, message)
+            # images of an import wait in the drafts area (kb.drafts) until now: into the media
+            # folder, and into the same commit as the article
+            names = DraftMedia(self.config.draft_media_path).publish(_MEDIA.findall(article.body),
+                                                                     self.config.media_path)
+            return self.history.commit([article.rel_path, *(f"_media/{n}" for n in names)], author.name,
+                                       author.email, message)
 
         return self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
 
@@ -295,16 +300,21 @@ class Site:
         return self.save(f"{folder}/{slug or 'untitled'}.md", dump(meta, new.body), None, author,
                          message or f"新建 {new.title.strip()}")
 
-    def import_draft(self, name: str, data: bytes) -> Draft:
-        """An uploaded file as a draft article (kb.importing); nothing is saved. Raises
-        kb.importing.ImportError_."""
-        return import_document(name, data, self.config.media_path, self.config.max_image_bytes)
+    def import_draft(self, name: str, data: bytes, folder: str = IMPORT_FOLDER) -> Draft:
+        """An uploaded file as a draft article (kb.importing) for ``folder``, which gives its
+        category; nothing is saved, its images wait in the drafts area until it is (kb.drafts).
+        Raises kb.importing.ImportError_."""
+        drafts = DraftMedia(self.config.draft_media_path)
+        drafts.sweep()  # images of imports abandoned long enough ago
+        return import_document(name, data, self.config.media_path, self.config.max_image_bytes,
+                               folder=import_folder(folder), drafts=drafts, max_text_bytes=self.config.max_article_bytes)
 
     def import_file(self, name: str, data: bytes, folder: str, author: Author, message: str = "") -> tuple[Draft, Saved]:
-        """An uploaded file converted and saved as it is (`kb import`), when it has no errors."""
-        draft = self.import_draft(name, data)
-        rel = f"{folder.strip('/') or 'guides'}/{draft.slug}.md"
-        return draft, self.save(rel, draft.text, None, author, message or f"导入 {name}")
+        """An uploaded file converted and saved as it is in ``folder`` (`kb import --dir`), when it
+        has no errors."""
+        folder = import_folder(folder)
+        draft = self.import_draft(name, data, folder)
+        return draft, self.save(import_path(folder, draft.slug), draft.text, None, author, message or f"导入 {name}")
 
     def revert(self, article: Article, rev: str, base_digest: str, author: Author, message: str = "") -> Saved:
         """Save an old version of ``article`` as a new change; ``Saved.done`` is False with a
@@ -358,11 +368,12 @@ class Site:
             if self.search.ready():
                 articles = {saved.article.rel_path: saved.article} if saved.article is not None else None
                 self.search.update([changed], articles=articles)
-        except (SearchError, OSError) as exc:
-            # The change stands; the keeper indexes it once the index can be written again,
-            # and until then /healthz and the editors' banner say why.
+        except Exception as exc:  # noqa: BLE001 — whatever search raises, the change stands
+            # The keeper indexes it once the index can be written again, and until then /healthz
+            # and the editors' banner say why: the editor is told, never shown a server error
+            # for a save that was written (a Whoosh FileFormatError was seen once under fuzzing).
             log.exception("saved %s, but could not index it", changed)
-            saved.index_error = str(exc)
+            saved.index_error = str(exc) if isinstance(exc, (SearchError, OSError)) else f"{type(exc).__name__}: {exc}"
         content_changed(self.config.instance_path, self.config.content_dir)
         return saved
 

@@ -15,7 +15,11 @@ from pathlib import Path
 
 from application import Author, NewArticle, Query, Site
 from kb.article import SEVERITIES, TYPES, normalize_type
-from kb.config import load_config, require_content
+from kb.config import Setting, load_config, require_content, settings_schema
+from kb.database import location
+
+from .chinese import ChineseArgumentParser, count
+from .invocation import command
 
 
 def _config(args):
@@ -152,11 +156,13 @@ def cmd_serve(args) -> int:
 
     if port_in_use(config.host, config.port):
         print(f"错误：端口 {config.port} 已被占用（{config.host}:{config.port}）。请先停止占用它的程序，"
-              f"或换一个端口，例如：kb serve --port {config.port + 1}", file=sys.stderr)
+              f"或换一个端口，例如：{command(args, 'serve', '--port', str(config.port + 1))}", file=sys.stderr)
         return 2
     site.prepare()  # instance folder, secret key, the content's git repository: once, before any worker
     if not site.users.all():
-        print("提示：还没有任何账号。用 kb user add 名字 --role admin 添加管理员后才能在网站上编辑。", file=sys.stderr)
+        print(f"提示：内容目录 {Path(config.content_dir).resolve()} 还没有账号，添加管理员后才能在网站上编辑。在另一个终端里运行：\n"
+              f"  {command(args, 'user', 'add', 'admin', '--role', 'admin')}\n"
+              f"（admin 可以换成您的名字；{ACCOUNTS_PLACE} {location(site.users.engine)}）", file=sys.stderr)
     if args.debug:
         serve_debug(site)
         return 0
@@ -165,15 +171,47 @@ def cmd_serve(args) -> int:
     return 0
 
 
+USER_ACTIONS = {"add": "添加", "passwd": "改密码", "role": "改角色", "remove": "删除", "list": "列出全部账号"}
+ACCOUNTS_PLACE = "每个内容目录的网站有自己的账号，这个内容目录的账号保存在"
+ACCOUNTS_HELP = ("每个内容目录的网站有自己的账号（保存在用户数据目录里这个内容目录的实例目录中，或设置项 database_url "
+                 "指向的数据库）：kb serve --content 某目录 认的是 kb user … --content 某目录 添加的账号。"
+                 "kb user list 说明账号保存在哪里。密码交互输入两次，太短或两次不一样时重新输入。")
+
+
 def _password(args, prompt: str = "密码：") -> str:
+    """A new password: asked twice at a terminal, again after a mistake; from one line of
+    standard input with --password-stdin or in a script (checked by the account itself)."""
     import getpass
+
+    from kb.users import password_problem
 
     if args.password_stdin or not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass(prompt)
-    if getpass.getpass("再输入一次：") != first:
-        raise ValueError("两次输入的密码不一样")
-    return first
+    while True:
+        try:
+            first = getpass.getpass(prompt)
+            problem = password_problem(first)
+            if problem is None and getpass.getpass("再输入一次：") == first:
+                return first
+        except EOFError:  # Ctrl+D: the same as giving up with Ctrl+C
+            raise KeyboardInterrupt from None
+        print(f"{problem or '两次输入的密码不一样'}，请重新输入（Ctrl+C 取消）。", file=sys.stderr)
+
+
+def _list_users(args, site) -> int:
+    from kb.users import ROLES
+
+    users = site.users
+    accounts = users.all()
+    for u in accounts:
+        print(f"{u.name}\t{u.role}（{ROLES[u.role]}）\t{u.created:%Y-%m-%d}")
+    # where the accounts are goes to stderr, so that a script reading the list gets only accounts
+    content = Path(site.config.content_dir).resolve()
+    if not accounts:
+        print(f"内容目录 {content} 还没有账号。添加管理员：{command(args, 'user', 'add', 'admin', '--role', 'admin')}",
+              file=sys.stderr)
+    print(f"（{ACCOUNTS_PLACE} {location(users.engine)}）", file=sys.stderr)
+    return 0
 
 
 def cmd_user(args) -> int:
@@ -183,16 +221,18 @@ def cmd_user(args) -> int:
     users = site.users
     try:
         if args.action == "list":
-            for u in users.all():
-                print(f"{u.name}\t{u.role}（{ROLES[u.role]}）\t{u.created:%Y-%m-%d}")
-            return 0
+            return _list_users(args, site)
         if not args.name:
-            print("错误：请给出用户名", file=sys.stderr)
+            print(f"错误：请给出用户名，例如：{command(args, 'user', args.action, 'admin')}", file=sys.stderr)
             return 2
         if args.action == "add":
+            users.check_new(args.name, args.role)
             users.add(args.name, _password(args), args.role)
-            print(f"已添加用户 {args.name}（{ROLES[args.role]}）")
+            print(f"已添加用户 {args.name}（{ROLES[args.role]}），可以在网站上登录了。"
+                  f"账号保存在 {location(users.engine)}（内容目录 {Path(site.config.content_dir).resolve()} 的网站）")
         elif args.action == "passwd":
+            if users.get(args.name) is None:  # before asking for a password in vain
+                raise AccountError(f"没有用户 “{args.name}”")
             users.set_password(args.name, _password(args, "新密码："))
             print(f"已修改 {args.name} 的密码")
         elif args.action == "role":
@@ -202,7 +242,7 @@ def cmd_user(args) -> int:
             users.remove(args.name)
             print(f"已删除用户 {args.name}")
     except AccountError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(f"错误：没有添加用户 {args.name}：{exc}" if args.action == "add" else f"错误：{exc}", file=sys.stderr)
         return 1
     finally:
         users.close()
@@ -212,15 +252,20 @@ def cmd_user(args) -> int:
 def cmd_import(args) -> int:
     """Import files as articles: each is converted, checked like `kb check`, and saved only
     when it has no errors (use the site's 导入 to edit a draft first)."""
-    from kb.importing import ImportError_
+    from kb.importing import ImportError_, import_folder
 
+    try:
+        folder = import_folder(args.dir)
+    except ImportError_ as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     site = _site(args)
     failed = 0
     try:
         for name in args.files:
             path = Path(name)
             try:
-                draft, saved = site.import_file(path.name, path.read_bytes(), args.dir, _author())
+                draft, saved = site.import_file(path.name, path.read_bytes(), folder, _author())
             except (ImportError_, OSError) as exc:
                 print(f"{name}：无法导入：{exc}", file=sys.stderr)
                 failed += 1
@@ -241,59 +286,77 @@ def cmd_import(args) -> int:
     return 1 if failed else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kb", description="办公室知识库命令行工具")
-    parser.add_argument("--config", help="TOML 配置文件（也可用环境变量 KB_CONFIG）")
-    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+def _setting(name: str) -> Setting:
+    return next(setting for field, _, _, setting in settings_schema() if field == name)
 
-    def with_dirs(p):
-        p.add_argument("--content", help="内容目录（默认 content）")
-        p.add_argument("--index", help="索引目录（默认在用户缓存目录里）")
+
+def _setting_help(name: str, after_default: str = "") -> str:
+    """A setting's help as the schema declares it (kb.config), with its default."""
+    default = next(value for field, _, value, _ in settings_schema() if field == name)
+    return f"{_setting(name).help}（默认 {default}{after_default}；设置项 {name}）"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `kb` command line, every line of its help and errors in Chinese (cli.chinese)."""
+    parser = ChineseArgumentParser(prog="kb", description="办公室知识库命令行工具")
+    parser.add_argument("--config", metavar="文件", help="TOML 配置文件（也可用环境变量 KB_CONFIG）")
+    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
+                                help="每个命令的说明：kb 命令 --help")
+
+    def command(name: str, summary: str, description: str = ""):
+        p = sub.add_parser(name, help=summary, description=description or summary)
+        p.add_argument("--content", metavar="目录", help="内容目录（默认 content）")
+        p.add_argument("--index", metavar="目录", help="索引目录（默认在用户缓存目录里）")
         return p
 
-    p = with_dirs(sub.add_parser("serve", help="启动网站（需要时先建立索引）"))
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
-    p.add_argument("--workers", type=int, help="工作进程数（默认等于 CPU 核数）")
+    p = command("serve", "启动网站（需要时先建立索引）")
+    p.add_argument("--host", metavar="地址", help=_setting_help("host", "，只有本机能访问"))
+    p.add_argument("--port", type=count(what="端口", check=_setting("port").check), metavar="端口",
+                   help=_setting_help("port"))
+    p.add_argument("--workers", type=count(1, what="工作进程数"), metavar="个数", help="工作进程数（默认等于 CPU 核数）")
     p.add_argument("--debug", action="store_true", help="用 Flask 的开发服务器运行（显示调试信息）")
     p.set_defaults(func=cmd_serve)
 
-    p = with_dirs(sub.add_parser("index", help="建立或更新搜索索引"))
+    p = command("index", "建立或更新搜索索引")
     p.add_argument("--rebuild", action="store_true", help="丢弃旧索引，全部重建")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.add_argument("--watch", action="store_true", help="建立或更新后继续运行，文件一改动就更新索引（kb serve 用它）")
     p.set_defaults(func=cmd_index)
 
-    p = with_dirs(sub.add_parser("check", help="检查文章格式、字段和链接"))
-    p.add_argument("path", nargs="?", help="要检查的目录（默认为内容目录）")
+    p = command("check", "检查文章格式、字段和链接")
+    p.add_argument("path", nargs="?", metavar="目录", help="要检查的目录（默认为内容目录）")
     p.set_defaults(func=cmd_check)
 
-    p = with_dirs(sub.add_parser("search", help="在终端里搜索"))
-    p.add_argument("query")
+    p = command("search", "在终端里搜索")
+    p.add_argument("query", metavar="查询", help="要搜索的词，写法与网站的搜索框相同（如 \"请示汇报\" -值班 type:清单）")
     p.add_argument("--json", action="store_true", help="输出与 /api/search 相同的 JSON")
-    p.add_argument("--limit", type=int, default=10)
-    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--limit", type=count(1, what="每页条数"), default=10, metavar="条数", help="每页显示几条结果（默认 10）")
+    p.add_argument("--page", type=count(1, what="页码"), default=1, metavar="页码", help="显示第几页（默认 1）")
     p.set_defaults(func=cmd_search)
 
-    p = with_dirs(sub.add_parser("new", help="新建一篇文章"))
-    p.add_argument("title")
-    p.add_argument("--slug", required=True, help="英文短名，如 meeting-minutes")
-    p.add_argument("--type", default="guide", help="principle/rule/procedure/checklist/guide 或 原则/制度/流程/清单/指南")
-    p.add_argument("--category", default="未分类")
-    p.add_argument("--dir", help="放在内容目录下的哪个子目录")
+    p = command("new", "新建一篇文章")
+    p.add_argument("title", metavar="标题", help="文章标题")
+    p.add_argument("--slug", required=True, metavar="短名", help="文章地址里的英文短名，如 meeting-minutes（/a/meeting-minutes）")
+    p.add_argument("--type", default="guide", metavar="类型",
+                   help="principle/rule/procedure/checklist/guide 或 原则/制度/流程/清单/指南（默认 guide）")
+    p.add_argument("--category", default="未分类", metavar="分类", help="分类（默认 未分类）")
+    p.add_argument("--dir", metavar="目录", help="放在内容目录下的哪个目录（默认 guides，清单放在 checklists）")
     p.set_defaults(func=cmd_new)
 
-    p = with_dirs(sub.add_parser("import", help="导入 .docx（Word）、.html（网页）或 .md 文件为文章"))
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--dir", default="guides", help="放在内容目录下的哪个子目录（默认 guides）")
+    p = command("import", "导入 .docx（Word）、.html（网页）或 .md 文件为文章")
+    p.add_argument("files", nargs="+", metavar="文件", help="要导入的文件，可以有多个")
+    p.add_argument("--dir", default="guides", metavar="目录",
+                   help="放在内容目录下的哪个目录，目录名也是文章的分类（默认 guides，分类为「未分类」）")
     p.set_defaults(func=cmd_import)
 
-    p = with_dirs(sub.add_parser("user", help="管理账号：add、passwd、role、remove、list"))
-    p.add_argument("action", choices=["add", "passwd", "role", "remove", "list"])
-    p.add_argument("name", nargs="?")
-    p.add_argument("--role", default="editor", choices=["reader", "editor", "admin"], help="角色（默认 editor）")
-    p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（脚本用）")
+    p = command("user", "管理账号：add、passwd、role、remove、list", ACCOUNTS_HELP)
+    p.add_argument("action", choices=list(USER_ACTIONS), metavar="操作",
+                   help="、".join(f"{k}（{v}）" for k, v in USER_ACTIONS.items()))
+    p.add_argument("name", nargs="?", metavar="名字", help="用户名（list 不用写）")
+    p.add_argument("--role", default="editor", choices=["reader", "editor", "admin"], metavar="角色",
+                   help="reader（读者）、editor（编辑）或 admin（管理员），默认 editor")
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（脚本用；不再询问）")
     p.set_defaults(func=cmd_user)
     return parser
 

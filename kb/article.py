@@ -82,6 +82,7 @@ class Article:
     size: int = 0  # bytes in the file
     links: frozenset[str] = frozenset()  # what its internal links point at: slugs or file paths
     defaults: dict[str, str] = field(default_factory=dict)  # field -> the default chosen for it, in words
+    summary_leads: bool = False  # the summary is the start of the body's first paragraph (show it once)
 
     slug = property(lambda self: self.meta["slug"])
     title = property(lambda self: self.meta["title"])

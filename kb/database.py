@@ -32,6 +32,13 @@ def open_database(url: str) -> Engine:
     return engine
 
 
+def location(engine: Engine) -> str:
+    """Where the database is, for people: SQLite's file, else the URL without its password."""
+    if engine.url.get_backend_name() == "sqlite":
+        return engine.url.database or "（内存）"
+    return engine.url.render_as_string(hide_password=True)
+
+
 def create_tables(metadata: MetaData, engine: Engine) -> None:
     """Create ``metadata``'s tables when missing. Worker processes starting together race here:
     the loser's CREATE TABLE fails because the winner's exists, and a second look finds it."""

@@ -92,9 +92,9 @@ def category_from_folder(rel_path: str) -> str:
     return parent.name if parent.name else UNCATEGORIZED
 
 
-def summary_from_body(body: str) -> str:
-    """The first paragraph as plain text, cut at a sentence end near SUMMARY_LENGTH; without
-    a paragraph (a body of lists and headings), the start of the body's text."""
+def lead_paragraph(body: str) -> str:
+    """The body's first paragraph (before, between or after headings, lists and code) as plain
+    text on one line; "" when the body has none."""
     paragraph: list[str] = []
     for line in scan(body):
         text = line.text.strip()
@@ -102,8 +102,20 @@ def summary_from_body(body: str) -> str:
             break
         if text and not line.code and not _NOT_PARAGRAPH.match(text):
             paragraph.append(text)
-    text = _join(paragraph) if paragraph else plain_text(body)
-    return _shorten(plain_text(text) if paragraph else text)
+    return re.sub(r"\s+", " ", plain_text(_join(paragraph))).strip() if paragraph else ""
+
+
+def summary_from_body(body: str) -> str:
+    """The first paragraph as plain text, cut at a sentence end near SUMMARY_LENGTH; without
+    a paragraph (a body of lists and headings), the start of the body's text."""
+    return _shorten(lead_paragraph(body) or plain_text(body))
+
+
+def summary_repeats_lead(summary: str, body: str) -> bool:
+    """The summary is the start of the body's first paragraph (as the default summary, and an
+    import's, are): a page showing both would show the same words twice."""
+    words = re.sub(r"\s+", " ", summary).strip().removesuffix("…").rstrip()
+    return bool(words) and lead_paragraph(body).startswith(words)
 
 
 def _join(lines: list[str]) -> str:

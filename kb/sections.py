@@ -30,12 +30,12 @@ _INLINE_MARKUP = re.compile(r"[*_`~]|!?\[([^\]]*)\]\([^)]*\)")
 #: which no anchor can.
 RESERVED_IDS = frozenset({
     "a-z", "add-group", "add-h", "add-partner", "add-partner-help", "add-word", "body", "by-category", "by-tag",
-    "by-type", "category", "cats-h", "edit-h", "err-q", "file", "header-q", "main", "md-help-h", "message", "name",
-    "new-name", "new-password", "new-role", "pane-preview", "pane-write", "password", "path", "paths-h", "q",
+    "by-type", "category", "cats-h", "edit-h", "err-q", "file", "folder", "folder-list", "front-matter", "header-q",
+    "main", "md-help-h", "message", "name", "new-name", "new-password", "new-role", "pane-preview", "pane-write",
+    "password", "path", "paths-h", "q", "recent-h", "related-h", "revert-message", "search-q", "slug", "slug-help",
+    "suggested-h", "summary", "tab-preview", "tab-write", "tags", "text", "title", "toc-h", "top-h", "type",
+    "types-h", "unopened-h", "weeks-h", "zero-h",
     "add-pin-h", "edit-pins-h", "pin-query", "pin-target", "pin-target-help", "pins-h", "pins-message", "pins-text",
-    "recent-h", "related-h", "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary",
-    "tab-preview", "tab-write", "tags", "text", "title", "toc-h", "top-h", "type", "types-h", "unopened-h",
-    "weeks-h", "zero-h",
 })
 
 

@@ -116,6 +116,7 @@ def _parse_article(raw: bytes, path: Path, root: Path, rel: str, dates: FileDate
         links=frozenset(link.target for _, href in links.iter_links(src.body) if (link := links.parse(href)) and link.target),
         defaults=chosen,
     )
+    article.summary_leads = defaults.summary_repeats_lead(article.summary, src.body)
     if chosen:
         problems.append(Problem(rel, "未写的字段用了默认值：" + "；".join(chosen.values()), severity="note"))
     return article, problems

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from kb import fields
 from kb.article import Article, Section
+from kb.defaults import summary_repeats_lead
 from kb.reading_paths import ReadingPath
 from kb.links import strip_citations
 from kb.render import plain_text
@@ -73,7 +74,12 @@ def documents(article: Article, dictionary: tuple[str, ...] = (), zones: Zones =
     is a ``Prepared`` value whose tokens also feed the ranking matrix."""
     common = article_fields(article)
     sections = article.sections
-    lead = next((_section_text(s) for s in sections if not s.anchor), "")
+    lead_section = next((s for s in sections if not s.anchor), None)
+    lead = _section_text(lead_section) if lead_section is not None else ""
+    # the summary is left out of what the result shows when the lead starts with it (an import's
+    # summary, the default one): the snippet said the same words twice
+    summary = "" if lead_section is not None and summary_repeats_lead(article.summary, lead_section.text) \
+        else article.summary
     docs = [{
         **common,
         "id": article.slug,
@@ -82,7 +88,7 @@ def documents(article: Article, dictionary: tuple[str, ...] = (), zones: Zones =
         "section": None,
         "heading_path": [],
         # what the result shows: the summary, the lead, and the tags (a match may be there)
-        "text": "\n".join(filter(None, [article.summary, lead, "标签：" + "、".join(article.tags) if article.tags else ""])),
+        "text": "\n".join(filter(None, [summary, lead, "标签：" + "、".join(article.tags) if article.tags else ""])),
         "content": prepare([(article.title, zones.title, True), (" ".join(article.tags), zones.tags, False),
                             (article.summary, zones.summary, False), (lead, zones.lead, False)], dictionary),
     }]

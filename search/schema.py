@@ -14,7 +14,8 @@ from kb.fields import registry
 from .analyzer import chinese_analyzer
 from .documents import FIELD_PREFIX
 
-SCHEMA_VERSION = "20"  # the schema's own layout; the article fields are in the registry's fingerprint
+# the schema's own layout and what its documents store; the article fields are in the registry's fingerprint
+SCHEMA_VERSION = "21"
 TEXT_FIELD = "content"
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy
 
-from kb.analytics import Analytics
+from kb.analytics import Analytics, now
 from kb.database import open_database
 from tests.web.test_analytics import page, rows
 
@@ -50,7 +50,7 @@ def test_a_query_log_made_before_missing_words_were_kept_takes_them_without_losi
                                   "at DATETIME, query VARCHAR(200), results INTEGER, corrected VARCHAR(200), "
                                   "source VARCHAR(8), ip VARCHAR(64))"))
         c.execute(sqlalchemy.text("INSERT INTO kb_search_log (token, at, query, results, source) "
-                                  "VALUES ('aaaa', '2026-11-01 10:00:00', '保密', 3, 'page')"))
+                                  "VALUES ('aaaa', :at, '保密', 3, 'page')"), {"at": now()})
     log = Analytics(database)
     log.search("印章管理", 4, missing=["印章"])
     assert log.flush()
@@ -68,3 +68,19 @@ def test_everyday_questions_put_their_checklist_first_without_a_synonym_for_them
     words = set(site.search.words(query))
     assert not any(words & set(group.split()) for group in site.synonyms_text()[0].splitlines() if "#" not in group)
     assert anonymous.get(f"/api/search?q={query}").get_json()["results"][0]["slug"] == checklist
+
+
+def test_an_uncovered_search_summed_up_by_day_stays_among_the_gaps_with_its_missing_words(tmp_path):
+    import datetime as dt
+
+    from kb.analytics_report import report
+
+    log = Analytics(open_database(f"sqlite:///{tmp_path / 'log.sqlite3'}"))
+    log.search("印章管理", 4, missing=["印章"])
+    log.search("保密", 6)
+    assert log.flush()
+    with log.engine.begin() as c:  # five days ago: past the days kept raw (kb.analytics_rollup)
+        c.execute(sqlalchemy.text("UPDATE kb_search_log SET at = :at"), {"at": now() - dt.timedelta(days=5)})
+    gaps = report(log, 30).found_nothing()
+    assert [(q.query, q.zero, q.missing) for q in gaps] == [("印章管理", 1, "印章")]
+    assert log.rows() == []  # summed up, the raw rows gone

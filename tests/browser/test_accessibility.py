@@ -15,7 +15,7 @@ PAGES = {
     "not found": "/a/no-such-article", "no results": "/search?q=量子计算机",
     "login": "/login", "history": "/a/daily-admin-work/history", "old version": "/a/daily-admin-work/history/{first}",
     "diff": "/a/daily-admin-work/diff?old={first}&new=current", "recent changes": "/changes", "users": "/users",
-    "import": "/import", "search analytics": "/analytics", "synonyms": "/synonyms", "adding a synonym": "/synonyms?add=碰头会&line=3",
+    "import": "/import", "writing help": "/help/markdown", "search analytics": "/analytics", "synonyms": "/synonyms", "adding a synonym": "/synonyms?add=碰头会&line=3",
     "best bets": "/pins", "adding a best bet": "/pins?add=会议纪要怎么写", "uncovered search": "/search?q=会议纪要怎么写",
 }
 WIDTHS = {"1280": DESKTOP, "375": PHONE}

@@ -148,3 +148,18 @@ def test_a_word_document_with_chinese_outline_imports_into_sections(editor, site
     expect(page.locator(".article-body h3").first).to_contain_text("（一）会前准备")
     expect(page.locator(".article-body table td").first).to_have_text("会场布置")
     expect(page.locator(".toc-list")).to_contain_text("会前准备")
+
+
+def test_more_writing_help_opens_on_the_site_beside_the_unsaved_editor(editor, site):
+    base, _ = site
+    editor.goto(base + "/a/office-service-work/edit")
+    editor.fill("#text", editor.input_value("#text") + "\n还没保存的一段。\n")
+    with editor.context.expect_page() as opened:
+        editor.click(".md-help >> text=更多写法")
+    help_page = opened.value
+    help_page.wait_for_load_state()
+    assert help_page.url == base + "/help/markdown"
+    expect(help_page.locator("h1")).to_have_text("Markdown 写法")
+    expect(help_page.locator("#w7 ~ .help-pair .help-effect table th").first).to_have_text("事项")
+    help_page.close()
+    assert editor.input_value("#text").endswith("还没保存的一段。\n")  # the editor is still there, unsaved

@@ -8,7 +8,7 @@ import pytest
 
 from kb import filedates
 from cli import main
-from kb.defaults import slug_from_name, summary_from_body, title_from_name
+from kb.defaults import slug_from_name, summary_from_body, summary_repeats_lead, title_from_name
 from kb.store import load_catalog
 from tests.conftest import FIXTURES
 
@@ -128,3 +128,17 @@ def test_written_fields_win_over_defaults(plain):
         ("写明的标题", "制度", "写明的摘要。", dt.date(2022, 1, 1))
     assert article.defaults.keys() == {"type"}
     assert any("一级标题" in p.message and p.severity == "warning" for p in catalog.problems)
+
+
+def test_a_summary_that_is_the_start_of_the_first_paragraph_is_known_as_such(plain):
+    """The article page shows such a summary once (it is the text's own opening), and the
+    search result does not show it before the same words again."""
+    body = "## 一、总则\n\n为了提高会议效率，制定本办法。本办法适用于机关各处室。\n\n第二段。\n"
+    assert summary_repeats_lead("为了提高会议效率，制定本办法。本办法适用于机关各处室。", body)
+    assert summary_repeats_lead("为了提高会议效率，制定本办法。", body)  # its first sentence
+    assert summary_repeats_lead("为了提高会议效率，制…", body)  # cut short
+    assert not summary_repeats_lead("会议怎样申请、怎样组织。", body)
+    assert not summary_repeats_lead("", body)
+    catalog = load_catalog(plain)
+    assert catalog.get("hui-yi-guan-li-ban-fa").summary_leads  # the default summary is the first paragraph
+    assert not any(a.summary_leads for a in load_catalog(PLAIN.parent.parent.parent / "content").articles)

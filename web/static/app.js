@@ -74,6 +74,21 @@
     KB.store("kb-draft:" + el.dataset.clearDraft, null);
   });
 
+  /* The account menu (a <details>, so it opens by keyboard without script) closes like a menu:
+     on Escape, back to its button; on a click or focus outside it. */
+  document.querySelectorAll("details.account-menu").forEach(function (menu) {
+    var button = menu.querySelector("summary");
+    menu.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && menu.open) { menu.open = false; button.focus(); }
+    });
+    menu.addEventListener("focusout", function (e) {
+      if (menu.open && e.relatedTarget && !menu.contains(e.relatedTarget)) menu.open = false;
+    });
+    document.addEventListener("click", function (e) {
+      if (menu.open && !menu.contains(e.target)) menu.open = false;
+    });
+  });
+
   document.querySelectorAll("[data-print]").forEach(function (btn) {
     btn.addEventListener("click", function () { window.print(); });
   });

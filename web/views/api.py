@@ -17,9 +17,10 @@ def healthz():
     """200 while search answers — ``status`` "ok", "updating" (a pass over the whole folder), or
     "degraded" with the reason when the index is behind the content (application.health); 503
     while there is nothing to search yet ("indexing") or it cannot be built ("error", with the
-    reason)."""
+    reason). ``history`` says why saves are not being recorded in the content's history (the
+    status is then "degraded" too), else null."""
     health = site().health()
-    body = {"status": health.status, "error": health.error, "since": health.since}
+    body = {"status": health.status, "error": health.error, "since": health.since, "history": health.history}
     if not health.searchable:
         return body, 503
     return {**body, "articles": len(catalog().articles)}

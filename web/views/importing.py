@@ -2,16 +2,17 @@
 in the editor, checked like ``kb check``; nothing is saved until the editor saves it."""
 from flask import Blueprint, render_template, request
 
-from kb.importing import KINDS, ImportError_
+from kb.importing import IMPORT_FOLDER, KINDS, ImportError_, import_folder, import_path
 
 from ..auth import author, requires
-from . import after_save, editing_allowed, site
+from . import after_save, catalog, editing_allowed, site
 
 bp = Blueprint("importing", __name__)
 
 
-def _folder_path(slug: str) -> str:
-    return f"guides/{slug or 'imported'}.md"
+def _folders() -> list[str]:
+    """The folders articles are in now, offered for an import."""
+    return sorted({a.rel_path.rsplit("/", 1)[0] for a in catalog().articles if "/" in a.rel_path} | {IMPORT_FOLDER})
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -30,15 +31,19 @@ def upload():
                 error = f"文件超过 {config.max_upload_bytes // 1_000_000} MB，不能导入。"
             else:
                 try:
-                    draft = site().import_draft(upload_.filename, data)
+                    folder = import_folder(request.form.get("folder", IMPORT_FOLDER))
+                    draft = site().import_draft(upload_.filename, data, folder)
                 except ImportError_ as exc:
                     error = str(exc)
                 else:
-                    path = _folder_path(draft.slug)
+                    path = import_path(folder, draft.slug)
                     return render_template("import_draft.html", draft=draft, text=draft.text, path=path,
                                            problems=site().check_text(path, draft.text)[1], notes=draft.notes,
                                            message="")
-    return render_template("import.html", kinds=KINDS, error=error), 200 if error is None else 400
+    folder = request.form.get("folder", IMPORT_FOLDER) if request.method == "POST" else IMPORT_FOLDER
+    return render_template("import.html", kinds=KINDS, error=error, folder=folder, folders=_folders(),
+                           default_folder=IMPORT_FOLDER), \
+        200 if error is None else 400
 
 
 @bp.post("/import/save")
