@@ -543,6 +543,13 @@ class Site(LifecycleCases):
         return save_text(self.store.root, SYNONYMS, text, base_digest, self.search.check_synonyms,
                          record=lambda: self.history.commit([SYNONYMS], author.name, author.email, message))
 
+    @property
+    def best_bets(self):
+        """The editors' pinned answers (推荐答案): application.best_bets."""
+        from .best_bets import BestBets
+
+        return BestBets(self)
+
     # --- searching ------------------------------------------------------------------------------
 
     def search_page(self, query: Query, source: str = "page", ip: str | None = None,
@@ -576,7 +583,8 @@ class Site(LifecycleCases):
         if record and page.result is not None and query.text.strip() and query.page == 1:
             result = page.result
             page.token = self.analytics.search(query.text, result.total, source=source, ip=ip,
-                                               corrected=result.query if result.corrected_from else None)
+                                               corrected=result.query if result.corrected_from else None,
+                                               missing=result.covering.missing if result.total else ())
         return page
 
     def _repealed_matching(self, query: Query, reader: Reader) -> int:

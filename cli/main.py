@@ -154,11 +154,14 @@ def cmd_search(args) -> int:
     print(f"“{result.query}”：共 {result.total} 篇相关文章")
     if result.note:
         print(result.note)
+    if result.total and result.covering.note:
+        print(result.covering.note)
     suggestion = result.suggestion or found.suggestion
     if suggestion:
         print(f"您是不是要找：{suggestion}")
     for n, hit in enumerate(result.hits, start=(args.page - 1) * args.limit + 1):
         where = " › ".join([hit.title, *hit.heading_path, *([hit.section] if hit.section else [])])
+        where = f"【推荐】{where}" if hit.pinned else where
         print(f"{n:>3}. {where}\n     {hit.url}\n     {hit.snippet_text}")
     if found.repealed:
         print(f"另有 {found.repealed} 篇已废止的文章也符合（不在结果里）；加上 状态:废止 查看。")

@@ -32,7 +32,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Integer, String, delete, func, select
+from sqlalchemy import DateTime, Integer, String, delete, func, inspect, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -67,6 +67,8 @@ class Search(_Base):
     corrected: Mapped[str | None] = mapped_column(String(MAX_QUERY), nullable=True)
     source: Mapped[str] = mapped_column(String(8))
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the distinctive words of the query that no result had (search.coverage): found, but not answered
+    missing: Mapped[str | None] = mapped_column(String(MAX_QUERY), nullable=True)
 
 
 class Opened(_Base):
@@ -122,6 +124,7 @@ class Analytics:
             from . import analytics_rollup  # noqa: F401  (its tables are this metadata's too)
 
             create_tables(_Base.metadata, self.engine)
+            _add_missing_column(self.engine)
             self._ready = True
         return Session(self.engine, expire_on_commit=False)
 
@@ -131,15 +134,17 @@ class Analytics:
 
     # --- recording ---------------------------------------------------------------------------
     def search(self, query: str, results: int | None, corrected: str | None = None, source: str = "page",
-               ip: str | None = None) -> str | None:
-        """Queue a search; its token (for the page's links), or None when nothing is recorded."""
+               ip: str | None = None, missing: list[str] | tuple[str, ...] = ()) -> str | None:
+        """Queue a search; its token (for the page's links), or None when nothing is recorded.
+        ``missing``: the distinctive words no result had — the search counts as not found."""
         query = tidy(query)
         if not self.enabled or not query or not self.allow(ip):
             return None
         token = new_token()
         self._queue(Search, token=token, at=now(), query=query, results=results,
                     corrected=tidy(corrected) if corrected else None, source=source if source in SOURCES else "page",
-                    ip=(ip or None) and ip[:64] if self.record_ip else None)
+                    ip=(ip or None) and ip[:64] if self.record_ip else None,
+                    missing=" ".join(missing)[:MAX_QUERY] or None)
         return token
 
     def opened(self, token: str, url: str, rank: int | None = None, after: str | None = None,
@@ -235,3 +240,26 @@ class Analytics:
         with self.session() as s:
             return [{c.name: getattr(r, c.name) for c in Search.__table__.columns}
                     for r in s.scalars(select(Search).order_by(Search.id))]
+
+
+def not_found():
+    """A search that found nothing, or found results without the query's distinctive words
+    (search.coverage): a gap either way (the report and the daily sums count both)."""
+    return or_(Search.results == 0, Search.missing.is_not(None))
+
+
+def _add_missing_column(engine, tables=("kb_search_log", "kb_search_daily")) -> None:
+    """A log made before searches recorded their missing words gets the column (SQLite and
+    PostgreSQL both add a nullable column in place); workers starting together race, and the
+    loser finds it there."""
+    for table in tables:
+        for attempt in range(3):
+            if "missing" in {c["name"] for c in inspect(engine).get_columns(table)}:
+                break
+            try:
+                with engine.begin() as connection:
+                    connection.execute(text(f"ALTER TABLE {table} ADD COLUMN missing VARCHAR({MAX_QUERY})"))
+                break
+            except SQLAlchemyError:
+                if attempt == 2:
+                    raise

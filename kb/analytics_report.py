@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import aliased
 
-from .analytics import Analytics, Opened, Search, now
+from .analytics import Analytics, Opened, Search, not_found, now
 from .analytics_rollup import Daily, DailyPair, roll_up
 
 TOP = 20
@@ -26,10 +26,11 @@ WEEKS = 12
 class QueryStats:
     query: str
     searches: int
-    zero: int  # searches that found nothing
+    zero: int  # searches that found nothing, or nothing on the query's distinctive words
     opened: int  # searches from which a result was opened
     average: float  # results per search
     last: dt.datetime
+    missing: str = ""  # the words no result had, when the search found results without them
 
     @property
     def with_results(self) -> int:
@@ -98,22 +99,23 @@ def report(analytics: Analytics, days: int, weeks: int = WEEKS) -> Report:
 def _queries(s, since: dt.datetime) -> list[QueryStats]:
     opened = exists().where(Opened.token == Search.token)
     raw = s.execute(
-        select(Search.query, func.count(), func.sum(case((Search.results == 0, 1), else_=0)),
+        select(Search.query, func.count(), func.sum(case((not_found(), 1), else_=0)),
                func.sum(case((opened, 1), else_=0)), func.coalesce(func.sum(Search.results), 0),
-               func.count(Search.results), func.max(Search.at))
+               func.count(Search.results), func.max(Search.at), func.max(Search.missing))
         .where(Search.at >= since).group_by(Search.query))
     summed = s.execute(
         select(Daily.query, func.sum(Daily.searches), func.sum(Daily.zero), func.sum(Daily.opened),
-               func.sum(Daily.results_sum), func.sum(Daily.results_n), func.max(Daily.last))
+               func.sum(Daily.results_sum), func.sum(Daily.results_n), func.max(Daily.last), func.max(Daily.missing))
         .where(Daily.day >= since.date()).group_by(Daily.query))
     totals: dict[str, list] = {}
-    for q, n, zero, op, results, counted, last in [*summed, *raw]:
-        t = totals.setdefault(q, [0, 0, 0, 0, 0, last])
+    for q, n, zero, op, results, counted, last, missing in [*summed, *raw]:
+        t = totals.setdefault(q, [0, 0, 0, 0, 0, last, ""])
         for i, value in enumerate((n, zero, op, results, counted)):
             t[i] += int(value or 0)
         t[5] = max(t[5], last)
-    return [QueryStats(q, n, zero, op, results / counted if counted else 0.0, last)
-            for q, (n, zero, op, results, counted, last) in totals.items()]
+        t[6] = missing or t[6]  # the raw rows, read last, are the newest
+    return [QueryStats(q, n, zero, op, results / counted if counted else 0.0, last, missing)
+            for q, (n, zero, op, results, counted, last, missing) in totals.items()]
 
 
 def _weeks(s, count: int) -> list[Week]:
@@ -124,7 +126,7 @@ def _weeks(s, count: int) -> list[Week]:
     opened = exists().where(Opened.token == Search.token)
     day = func.date(Search.at)
     rows = s.execute(
-        select(day, func.count(), func.sum(case((Search.results == 0, 1), else_=0)), func.sum(case((opened, 1), else_=0)))
+        select(day, func.count(), func.sum(case((not_found(), 1), else_=0)), func.sum(case((opened, 1), else_=0)))
         .where(Search.at >= dt.datetime.combine(first, dt.time())).group_by(day))
     summed = s.execute(
         select(Daily.day, func.sum(Daily.searches), func.sum(Daily.zero), func.sum(Daily.opened))

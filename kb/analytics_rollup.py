@@ -18,7 +18,7 @@ from sqlalchemy import Date, DateTime, Integer, String, case, delete, exists, fu
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from .analytics import MAX_QUERY, Opened, Search, _Base, now
+from .analytics import MAX_QUERY, Opened, Search, _Base, not_found, now
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class Daily(_Base):
     results_sum: Mapped[int] = mapped_column(Integer)  # for the average over searches with a count
     results_n: Mapped[int] = mapped_column(Integer)
     last: Mapped[dt.datetime] = mapped_column(DateTime)
+    missing: Mapped[str | None] = mapped_column(String(MAX_QUERY), nullable=True)  # words no result had (issue 20)
 
 
 class DailyPair(_Base):
@@ -80,10 +81,11 @@ def _roll_day(analytics, day: dt.date) -> int:
                 s.add(Rolled(day=day))
                 s.flush()
             s.execute(insert(Daily).from_select(
-                ["day", "query", "searches", "zero", "opened", "results_sum", "results_n", "last"],
+                ["day", "query", "searches", "zero", "opened", "results_sum", "results_n", "last", "missing"],
                 select(literal(day, Date), Search.query, func.count(),
-                       func.sum(case((Search.results == 0, 1), else_=0)), func.sum(case((opened, 1), else_=0)),
-                       func.coalesce(func.sum(Search.results), 0), func.count(Search.results), func.max(Search.at))
+                       func.sum(case((not_found(), 1), else_=0)), func.sum(case((opened, 1), else_=0)),
+                       func.coalesce(func.sum(Search.results), 0), func.count(Search.results), func.max(Search.at),
+                       func.max(Search.missing))
                 .where(in_day, ~exists().where(Daily.day == day, Daily.query == Search.query))
                 .group_by(Search.query)))
             _roll_pairs(s, day, start, end)

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import addresses, check, defaults, lifecycle, links, removed
+from . import addresses, check, defaults, lifecycle, links, pins, removed
 from .article import Article, Problem
 from .config import MAX_ARTICLE_BYTES
 from .filedates import FileDates
@@ -137,6 +137,7 @@ class Catalog:
     paths: list = field(default_factory=list)  # onboarding ReadingPaths from _paths/
     removed: dict = field(default_factory=dict)  # slug -> kb.removed.Removal: deleted articles
     addresses: addresses.Addresses = field(default_factory=addresses.Addresses)  # numbers, old slugs, old anchors
+    pins: list = field(default_factory=list)  # kb.pins.Pin: editors' best bets (推荐答案)
     loaded: dict = field(default_factory=dict)  # file -> ((mtime, size), Article | None, problems)
 
     def get(self, slug: str) -> Article | None:
@@ -260,6 +261,8 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
     catalog.addresses, address_problems = addresses.load(root)
     _old_addresses(catalog)
     path_problems += removal_problems + address_problems
+    catalog.pins, pin_problems = pins.load(root)
+    path_problems += pin_problems + pins.check_targets(catalog.pins, catalog)
     catalog.problems += path_problems + check_path_links(catalog.paths, catalog)
     if cross_checks:
         catalog.problems += check.check_collection(everything, catalog.resolve, catalog.by_slug, catalog.paths)

@@ -77,6 +77,7 @@ class Segmenter:
             self.jieba.add_word(word.strip(), int(freq) if freq.strip().isdigit() else None)
         self._known: dict[str, tuple[str, tuple[tuple[str, int], ...]] | None] = {}
         self._short: dict[str, list] = {}
+        self._tags: dict | None = None
 
     def word(self, raw: str):
         """(term, sub-words with offsets) for a raw jieba word; None for punctuation and stop words."""
@@ -103,6 +104,28 @@ class Segmenter:
                 if gram not in seen and freq.get(gram) and gram not in stops:
                     seen.add(gram)
                     yield gram, i
+
+    def frequency(self, word: str) -> tuple[int, int]:
+        """(the word's frequency in jieba's dictionary, the dictionary's total): how common a word
+        is in general Chinese (search.coverage). A word jieba made up (HMM: 「前要」 of 开会前要)
+        counts as its commonest character, so a bad cut is not taken for a rare topic."""
+        freq, total = self.jieba.FREQ, self.jieba.total
+        if freq.get(word):
+            return freq[word], total
+        chars = [c for c in word if c.isalnum() and c not in stopwords()]
+        return max((freq.get(c, 0) for c in chars), default=0), total
+
+    def tag(self, word: str) -> str | None:
+        """The word's part of speech in jieba's dictionary (n, v, vn, …), None for a word it has
+        none for (the domain dictionary's words, words it made up)."""
+        return self.jieba_tags().get(word)
+
+    def jieba_tags(self) -> dict:
+        if self._tags is None:
+            import jieba.posseg
+
+            self._tags = jieba.posseg.POSTokenizer(self.jieba).word_tag_tab
+        return self._tags
 
     def words(self, text: str) -> list:
         """(term, start, end, sub-words) of each word of ``text`` in precise mode, without stop

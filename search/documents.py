@@ -20,6 +20,7 @@ from kb.links import strip_citations
 from kb.render import plain_text
 from kb.sections import without_ordinal
 
+from . import lifecycle
 from .analyzer import Exact, prepare
 from .folding import fold
 from .parameters import Zones
@@ -45,7 +46,7 @@ def stored_fields(terms: dict[str, list[str]]) -> dict[str, str]:
 def article_fields(article: Article) -> dict:
     """The fields every document of an article carries (for filters, facets and display)."""
     return {"path": article.rel_path, "slug": article.slug, "article_title": article.title,
-            **stored_fields(field_terms(article))}
+            "lifecycle": lifecycle.of(article.meta), **stored_fields(field_terms(article))}
 
 
 def number_terms(value: str) -> list[str]:

@@ -22,6 +22,7 @@ from kb.config import between, setting
 
 from .analyzer import query_words, read_dictionary, segmenter
 from .budget import Budget
+from .coverage import Weights, assess, matched_words
 from .documents import attachment_link
 from .facets import ArticleTable
 from .highlight import snippet
@@ -37,6 +38,7 @@ from .spelling import Speller
 from .suggest import suggest as suggestions
 from .storage import MATRIX, index_ready, live_path, read_manifest, storage_problem, version_stamp
 from .synonyms import Synonyms
+from .pins import Pins, first
 from .synonyms import check as check_synonyms
 from .vocabulary import Vocabulary
 from .writer import update_index
@@ -81,6 +83,16 @@ class Snapshot:
         self.dictionary = tuple(manifest["dictionary"])
         segmenter(self.dictionary)  # loaded now, not by the first search
         self._speller: Speller | None = None
+        self._by_key: dict[str, int] | None = None
+
+    def doc_of(self, key: str) -> int | None:
+        """The live document of id ``key`` ("slug" or "slug#anchor"), or None (a best bet's
+        target: the lookup is made once per index version, when a pin first matches)."""
+        if self._by_key is None:
+            m = self.matrix
+            self._by_key = {k: int(o) + i for seg, o in zip(m.segments, m.offsets) for i, k in enumerate(seg.keys)
+                            if m.live[int(o) + i]}
+        return self._by_key.get(key)
 
     @property
     def speller(self) -> Speller:
@@ -101,6 +113,7 @@ class Engine(SearchEngine):
         super().__init__(setup, settings, parameters)
         self.index_path = Path(setup.index_path)
         self.synonyms = Synonyms(setup.synonyms_path)
+        self.pins = Pins(setup.pins_path)
         self.cache_size = self.settings.cache_size
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -180,7 +193,8 @@ class Engine(SearchEngine):
         snap = self.snapshot()
         filters = tuple(sorted((k, tuple(v)) for k, v in query.filters.items()))
         # an edited synonyms file changes results without a new index version
-        key = (snap.stamp, self.synonyms.version(), text, limit, page, filters, sort, correct, query.scope.key())
+        key = (snap.stamp, self.synonyms.version(), self.pins.version(), text, limit, page, filters, sort, correct,
+               query.scope.key())
         cached = self._cached(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
@@ -194,6 +208,8 @@ class Engine(SearchEngine):
                 better.corrected_from, result = text, better
             elif better.hits and _much_better(better, result):
                 result.suggestion = better.query
+        if page == 1 and sort == "relevance" and result.parsed.words + result.parsed.phrases:
+            result.hits = first(self._pinned(snap, text, parsed, query.scope, result), result.hits)
         result.took_ms = (time.perf_counter() - started) * 1000
         result.incomplete = budget.exceeded
         if not result.incomplete:  # another try, with more time, may find more
@@ -214,6 +230,24 @@ class Engine(SearchEngine):
             result.terms = plan.highlight
             self._fill(snap, result, plan, snap.ranker.execute(plan, page, limit, sort, budget))
         return result
+
+    def _pinned(self, snap: Snapshot, text: str, parsed, scope: Scope, result: SearchResult) -> list[Hit]:
+        """The hits of the best bets pinned for ``text`` that the filters and the reader's scope
+        let through (search.pins)."""
+        pins = self.pins.for_query(text, snap.dictionary, self.synonyms)
+        if not pins:
+            return []
+        allowed = snap.table.filter_mask(parsed.filters, scope)
+        plan = Plan(highlight=result.terms)
+        score = result.hits[0].score if result.hits else 0.0
+        hits = []
+        for pin in pins:
+            doc = snap.doc_of(pin.target)
+            article = int(snap.matrix.doc_article[doc]) if doc is not None else None
+            if article is None or not allowed[article] or snap.table.is_path[article]:
+                continue
+            hits.append(self._hit(snap, article, [(doc, score)], plan, {}))
+        return hits
 
     def _correction(self, snap: Snapshot, parsed) -> list[str] | None:
         """The free-text chunks of the query with slips corrected, or None."""
@@ -243,8 +277,13 @@ class Engine(SearchEngine):
         if ranked.page and plan.typed:
             best = ranked.page[0][1][0][0]
             result.coverage = len({id(g) for g, _ in ranked.matched.get(best, [])}) / plan.typed
+        hows = []
         for article, docs in ranked.page:
             result.hits.append(self._hit(snap, article, docs, plan, ranked.matched))
+            hows.append([m for doc, _ in docs for m in ranked.matched.get(doc, [])])
+            result.hits[-1].matched = matched_words(hows[-1])
+        if plan.groups or plan.unmatched:
+            result.covering = assess(plan, hows, Weights(snap.dictionary, self.parameters), self.parameters)
         if result.page == 1:
             result.paths = [self._hit(snap, article, docs, plan, ranked.matched) for article, docs in ranked.paths]
 

@@ -76,6 +76,7 @@ class ArticleTable:
         titles = np.array([a["title"] for a in articles], dtype=object).astype(str)
         self.ranks = {f.name: self._newest_first(self.columns[f.name].first(len(articles)), titles)
                       for f in registry().sortable}
+        self._types: dict[tuple, np.ndarray] = {}
 
     @staticmethod
     def _newest_first(values: np.ndarray, titles: np.ndarray) -> np.ndarray:
@@ -100,6 +101,15 @@ class ArticleTable:
         if scope:
             mask &= self.scope_mask(scope)
         return mask
+
+    def type_mask(self, types) -> np.ndarray:
+        """The articles of any of ``types`` (kb.article.TYPES), once per index version."""
+        key = tuple(types)
+        if key not in self._types:
+            column = self.columns.get("type")
+            self._types[key] = column.mask(list(key), len(self.articles)) if column is not None \
+                else np.zeros(len(self.articles), dtype=bool)
+        return self._types[key]
 
     def scope_mask(self, scope) -> np.ndarray:
         """The articles a reader of ``scope`` may see (hidden values out; limited fields held to

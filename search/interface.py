@@ -24,6 +24,7 @@ from typing import Mapping
 
 from kb.article import Problem
 from kb.config import MAX_ARTICLE_BYTES, Config, SettingError, parse_settings, settings_schema
+from kb.pins import FILE as PINS_FILE
 
 from .parameters import DEFAULT as DEFAULT_PARAMETERS
 from .parameters import Parameters
@@ -71,11 +72,12 @@ class EngineSetup:
     synonyms_path: Path  # editors' synonyms (content/_synonyms.txt)
     max_article_bytes: int = MAX_ARTICLE_BYTES
     search_budget_ms: int = 1000  # a search answers with what it has after this long; 0: no limit
+    pins_path: Path | None = None  # editors' best bets (content/_pins.txt, kb.pins)
 
     @classmethod
     def of(cls, config: Config) -> "EngineSetup":
         return cls(Path(config.content_dir), Path(config.index_path), config.dictionary_path, config.synonyms_path,
-                   config.max_article_bytes, config.search_budget_ms)
+                   config.max_article_bytes, config.search_budget_ms, Path(config.content_dir) / PINS_FILE)
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,11 @@ class SearchEngine(ABC):
         """Raises IndexUnavailable when there is no index to search. With ``query.correct``, a
         query that finds nothing is answered by its correction (``corrected_from`` says so), and
         one that finds much less than its correction gets it as ``suggestion``. At the deadline
-        the search answers with what it has found, marked ``incomplete``."""
+        the search answers with what it has found, marked ``incomplete``. The first page of a
+        search by relevance starts with the best bets pinned for what the query means
+        (search.pins; ``Hit.pinned``) that the query's filters and scope let through; every
+        result says which query words it matched (``Hit.matched``), and the result which
+        distinctive words none had (``SearchResult.covering``, search.coverage)."""
 
     @abstractmethod
     def partial_matches(self, query: Query) -> SearchResult:
@@ -227,6 +233,13 @@ class SearchEngine(ABC):
         from .synonyms import check
 
         return check(text)
+
+    def check_pins(self, text: str) -> list[Problem]:
+        """What is wrong with ``text`` as the best-bets file (kb.pins), line by line, as this
+        engine reads it: errors stop a save, warnings do not."""
+        from .pins import check
+
+        return check(text, self.words)
 
     @abstractmethod
     def health(self) -> Health:

@@ -57,6 +57,21 @@ class Parameters:
     phrase_boost: float = 2.0  # a phrase in quotes
     rare: int = 2  # documents: a dictionary word this rare is also looked for by its parts
     containing: int = 20  # index words tried for a fragment
+    # a checklist's stage whose characters were typed (tried at 3: not adopted, docs/benchmarks.md)
+    head_chars: float = 0.0
+    # a question that asks what to do (search.intent) lifts these types' documents by ``intent`` and drops
+    # the words of its question form (tried at 1: not adopted, docs/benchmarks.md)
+    intent: float = 0.0
+    steps_types: tuple[str, ...] = ("checklist", "procedure")
+    # lifecycle (search.lifecycle): a document's score by its article's status
+    trial: float = 0.8  # 试行 below 现行
+    repealed: float = 0.5  # 废止 lower still, and never above its replacement (``below``)
+    # coverage (search.coverage): when the results say nothing about a query's distinctive words
+    distinctive: float = 11.0  # a word this rare in general Chinese (``general_idf``) may name a topic
+    uncovered_share: float = 0.5  # uncovered when the missing distinctive words weigh this share of the query
+    share_of_topics: bool = False  # the share is of the topic words' weight (True) or of all the query's words
+    untagged_topics: bool = False  # a word jieba has no part of speech for may name a topic (domain words)
+    topic_tags: tuple[str, ...] = ("n", "nz", "nt", "nr", "nrt", "nrfg", "vn", "l", "j", "eng")  # nouns
     zones: Zones = field(default_factory=Zones)
 
     def index_fingerprint(self) -> str:
@@ -92,6 +107,45 @@ class Parameters:
         「大局意识」 lifts the section headed 大局意识 more than one headed 政治觉悟要高，大局意识要强,
         and a query that is an article's title lifts the article's own document."""
         return 1 + self.head * (in_head / groups) * np.minimum(1.0, in_head / np.maximum(head_words, 1))
+
+    def general_idf(self, frequency: int, total: int) -> float:
+        """How rare a word is in general Chinese: the idf of its frequency in jieba's dictionary
+        (a 60-million-word corpus). The index cannot say this of a word it does not have, and
+        coverage asks exactly about such words: 纪要 (16.8) and 印章 (12.5) name a topic, 东西
+        (8.1) and 每天 (9.1) do not."""
+        return math.log(max(total, 1) / (frequency + 1))
+
+    def names_topic(self, weight: float, tag: str | None) -> bool:
+        """Whether a word of this ``general_idf`` and part of speech (jieba's tag; None for words
+        it has none for, such as the domain dictionary's) is distinctive enough that results
+        without it do not answer the query. Only nouns name topics: 谁来管, 出错, 泄密 (verbs) and
+        手底下 (a place word) are rare words, but a page without them may well answer."""
+        return weight >= self.distinctive and (tag in self.topic_tags if tag else self.untagged_topics)
+
+    def intent_factor(self, steps):
+        """1 + INTENT for a document of a checklist or procedure (``steps``: 1 or 0) when the
+        question asks what to do."""
+        return 1 + self.intent * steps
+
+    def head_chars_factor(self, shared, length):
+        """1 + HEAD_CHARS × the share of a head's characters that were typed, when two or more
+        were (search.plan.head_overlap), for a question that asks what to do (search.intent):
+        the stages of a checklist said in other words — 会前 for 开会前, 返回后 for 回来以后 —
+        still tell which part answers."""
+        share = np.where(np.asarray(shared) >= 2, np.asarray(shared) / np.maximum(np.asarray(length), 1), 0.0)
+        return 1 + self.head_chars * share
+
+    def status_factor(self, status: str) -> float:
+        """What an article's status (kb.fields LIFECYCLE) makes of its documents' scores: a rule
+        on trial below one in force that matches as well, a repealed one lower still. No judged
+        query has an article that is not in force yet, so these are not tuned: 0.8 puts a trial
+        rule below a current one that scores within a quarter of it."""
+        return {"trial": self.trial, "repealed": self.repealed}.get(status, 1.0)
+
+    @staticmethod
+    def below(score: float) -> float:
+        """The score a repealed article is held to under its replacement's ``score``."""
+        return score * (1 - 1e-6)
 
     def proximity_factor(self, closeness):
         """1 + PROXIMITY × the share of the query's weight found within ``window`` words."""

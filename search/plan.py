@@ -28,7 +28,10 @@ from kb import docno
 
 from .analyzer import query_words, segmenter, stopwords, subwords
 from .budget import UNLIMITED, Budget
+from kb.sections import without_ordinal
+
 from .folding import fold
+from .intent import question_form, steps_spans, wants_steps
 from .parameters import DEFAULT, Parameters
 from .parse import ParsedQuery
 
@@ -76,6 +79,9 @@ class Plan:
     highlight: list[str] = field(default_factory=list)
     impossible: bool = False  # a required phrase the index cannot contain
     typed: int = 0  # words typed, including those nothing could match
+    unmatched: list[str] = field(default_factory=list)  # words typed that nothing in the index can match
+    wants_steps: bool = False  # the question asks what to do (search.intent): checklists and procedures answer
+    chars: frozenset[str] = frozenset()  # the characters typed (folded): see ``head_overlap``
 
     @property
     def searches_text(self) -> bool:
@@ -209,7 +215,9 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
     """The plan for ``parsed``; when ``budget`` runs out, the words after the ones planned so
     far are left out (the fallbacks of unknown words search the whole vocabulary)."""
     planner = _Planner(dictionary, vocabulary, synonyms, parameters)
-    plan = Plan(filters=dict(parsed.filters))
+    typed = fold(" ".join(parsed.words)).lower()
+    plan = Plan(filters=dict(parsed.filters), wants_steps=wants_steps(typed),
+                chars=frozenset(c for c in typed if c.isalnum()))
     numbers, words = document_numbers(parsed.words, dictionary, vocabulary) if parsed.words else ([], [])
     plan.groups += numbers
     plan.typed += len(numbers)
@@ -218,6 +226,9 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
         if len(plan.groups) >= MAX_WORDS or (plan.groups and budget.over()):
             break
         found = segmenter(dictionary).words(chunk)
+        spans = steps_spans(fold(chunk)) if parameters.intent else []
+        if spans:  # the words that only make the question form say what kind of answer is wanted
+            found = [w for w in found if not question_form(w[0], w[1], w[2], spans)] or found
         words = [term for term, *_ in found]  # query_words(chunk)
         plan.runs += character_runs(found, vocabulary)
         unknown = [w for w in words if not vocabulary.known(w)]
@@ -233,6 +244,8 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
             group = planner.word_group(word, chunk_alts)
             if group.alts:
                 plan.groups.append(group)
+            else:
+                plan.unmatched.append(word)
     for text in parsed.phrases[:MAX_WORDS]:
         group = planner.phrase_group(text, parameters.phrase_boost)
         if group is None:
@@ -244,6 +257,14 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
     plan.excludes = [g for g in (planner.phrase_group(e) for e in parsed.excludes[:MAX_WORDS]) if g]
     plan.highlight = highlight_terms(parsed, dictionary) + [g.alts[0].terms[0] for g in numbers]
     return plan
+
+
+def head_overlap(chars: frozenset[str], head: str) -> tuple[int, int]:
+    """(characters of a document's head — its heading without the outline number, or the
+    article's title — that were typed, characters of the head). Words jieba cuts differently
+    still share characters: 「开会前」 (开会 / 前) and the heading 会前, 「回来以后」 and 返回后."""
+    own = [c for c in fold(without_ordinal(head or "")).lower() if c.isalnum()]
+    return sum(c in chars for c in own), len(own)
 
 
 def highlight_terms(parsed: ParsedQuery, dictionary: tuple[str, ...] = ()) -> list[str]:

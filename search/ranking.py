@@ -14,15 +14,16 @@ facets and grouping cost a few milliseconds at 10,000 articles.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import lifecycle
 from .budget import UNLIMITED, Budget
 from .facets import ArticleTable
 from .matrix import KIND_ARTICLE, Matrix
 from .parameters import DEFAULT, Parameters
-from .plan import Alt, Group, Plan
+from .plan import Alt, Group, Plan, head_overlap
 from .results import empty_facets
 
 @dataclass
@@ -231,7 +232,9 @@ class Ranker:
         """(``scores`` with the proximity bonus on the best ``rerank`` documents, which of
         ``cand`` those are — they stay the best: a bonus only raises — or None). Out of time,
         BM25 alone ranks: the bonus would read positions of words not even scored."""
-        if not self.p.proximity or len(plan.groups) < 2 or not len(cand) or budget.over():
+        close = self.p.proximity and len(plan.groups) >= 2
+        heads = self.p.head_chars and plan.wants_steps
+        if not (close or heads) or not len(cand) or budget.over():
             return scores, None
         k = int(self.p.rerank)
         if k < len(cand):  # the best RERANK, and any that tie with the last of them
@@ -240,8 +243,58 @@ class Ranker:
             leaders = np.ones(len(cand), dtype=bool)
         top = np.flatnonzero(leaders)  # ascending, as cand is: so are cand[top]
         scores = scores.copy()
-        scores[top] *= self.p.proximity_factor(self.proximity(plan, cand[top], cache))
+        if close:
+            scores[top] *= self.p.proximity_factor(self.proximity(plan, cand[top], cache))
+        if heads:  # the stages of a checklist or procedure (会前, 返回后), for a question asking what to do
+            steps = top[self.table.type_mask(self.p.steps_types)[self.matrix.doc_article[cand[top]]]]
+            if len(steps):
+                shared, length = zip(*(head_overlap(plan.chars, self._head(int(d))) for d in cand[steps]))
+                scores[steps] *= self.p.head_chars_factor(np.array(shared), np.array(length))
         return scores, leaders
+
+    def _head(self, doc: int) -> str:
+        """A document's head: its section's heading, or its article's title."""
+        if self.matrix.doc_kind[doc] == KIND_ARTICLE:
+            return self.matrix.articles[int(self.matrix.doc_article[doc])]["title"]
+        return self.matrix.section(doc)
+
+    # --- lifecycle (search.lifecycle) ----------------------------------------------------------
+
+    def _status_factors(self) -> np.ndarray | None:
+        """Each article's ``Parameters.status_factor``, once per index version; None when every
+        article is in force."""
+        if not hasattr(self, "_status"):
+            factors = np.array([self.p.status_factor((a.get("lifecycle") or {}).get("status", ""))
+                                for a in self.matrix.articles], dtype=np.float64)
+            self._status = factors if len(factors) and (factors != 1.0).any() else None
+        return self._status
+
+    def _replaced(self) -> dict[int, list[int]]:
+        """Repealed article -> the live articles in force that replace it, once per index version."""
+        if not hasattr(self, "_replacements"):
+            index = self.table.by_slug
+            lives = {a["slug"]: a.get("lifecycle") or {}
+                     for i, a in enumerate(self.matrix.articles) if self.table.live[i]}
+            self._replacements = {index[old]: [index[n] for n in new if n in index]
+                                  for old, new in lifecycle.replacements(lives).items() if old in index}
+            self._replacements = {k: v for k, v in self._replacements.items() if v}
+        return self._replacements
+
+    def _below_replacements(self, cand: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, bool]:
+        """``scores`` with every repealed article held below its best replacement among the
+        matches (``Parameters.below``); whether any was."""
+        arts = self.matrix.doc_article[cand]
+        best = np.zeros(len(self.table))
+        np.maximum.at(best, arts, scores)
+        held = False
+        for old, new in self._replaced().items():
+            top = max(best[n] for n in new)
+            if best[old] and top and best[old] >= top:
+                mine = arts == old
+                scores = scores.copy() if not held else scores
+                scores[mine] = np.minimum(scores[mine], self.p.below(top))
+                held = True
+        return scores, held
 
     # --- matching ---------------------------------------------------------------------------
 
@@ -315,12 +368,21 @@ class Ranker:
         cand, scores = self._candidates(plan, cache, budget)
         keep = self._allowed(cand, plan, cache, budget)
         cand, scores = cand[keep], scores[keep]
+        status = self._status_factors()
+        if status is not None and len(cand):  # 试行 below 现行, 废止 lower (search.lifecycle)
+            scores = scores * status[self.matrix.doc_article[cand]]
+        if plan.wants_steps and self.p.intent and len(cand):
+            steps = self.table.type_mask(self.p.steps_types)[self.matrix.doc_article[cand]]
+            scores = scores * self.p.intent_factor(steps)
         leaders = None
         order = self.table.ranks.get(sort)  # a field to order by, newest first; else relevance
         if order is None and not plan.searches_text and self.table.ranks:
             order = next(iter(self.table.ranks.values()))  # filters alone list the newest first
         if order is None:
             scores, leaders = self._rerank(plan, cand, scores, cache, budget)
+            if self._replaced() and len(cand):
+                scores, held = self._below_replacements(cand, scores)
+                leaders = None if held else leaders
         on_path = self.table.is_path[self.matrix.doc_article[cand]]
         if on_path.any():
             ranked.paths = self._by_score(cand[on_path], scores[on_path], self.matrix.doc_article[cand[on_path]], 3)
@@ -389,6 +451,13 @@ class Ranker:
                 if not len(found):
                     continue
                 at = np.minimum(np.searchsorted(found, docs), len(found) - 1)
-                for d in docs[found[at] == docs].tolist():
-                    out[int(d)].append((group, alt))
+                inside = docs[found[at] == docs]
+                if alt.mode != "parts":
+                    for d in inside.tolist():
+                        out[int(d)].append((group, alt))
+                    continue
+                # of a word's parts, say which each document has (coverage: 会议 of 会议纪要 is not all of it)
+                has = {t: _in_sorted(inside, self._postings(t, cache).docs) for t in alt.terms}
+                for i, d in enumerate(inside.tolist()):
+                    out[int(d)].append((group, replace(alt, terms=tuple(t for t in alt.terms if has[t][i]))))
         return out

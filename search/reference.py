@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as Q
 from whoosh import scoring
@@ -24,7 +24,9 @@ from kb.config import between, setting
 from kb.fields import registry
 from kb.sections import without_ordinal
 
+from . import lifecycle
 from .analyzer import segmenter
+from .coverage import Weights, assess, matched_words
 from .documents import FIELD_PREFIX, PATH_TYPE, attachment_link
 from .engine import Engine
 from .facets import VALUE_FACETS
@@ -32,7 +34,8 @@ from .highlight import snippet
 from .interface import IndexUnavailable, Query
 from .parameters import DEFAULT, Parameters
 from .parse import parse_query
-from .plan import Alt, Group, Plan, build_plan
+from .pins import first
+from .plan import Alt, Group, Plan, build_plan, head_overlap
 from .results import Hit, SearchResult, Suggestion, empty_facets
 from .schema import TEXT_FIELD
 from .storage import live_path, open_whoosh, version_stamp
@@ -192,11 +195,17 @@ class ReferenceRanker:
         scores = {d: s for d, s in scores.items()
                   if d not in gone and self._passes(d, plan.filters) and self._in_scope(d, plan.scope)
                   and PATH_TYPE not in _values(self.stored[d], "type")}
+        scores = {d: s * self.p.status_factor((self.stored[d].get("lifecycle") or {}).get("status", ""))
+                  for d, s in scores.items()}  # ranking.Ranker.execute: 试行 below 现行, 废止 lower
+        if plan.wants_steps and self.p.intent:  # ranking.Ranker.execute: a question asking what to do
+            steps = set(self.p.steps_types)
+            scores = {d: s * self.p.intent_factor(bool(steps & set(_values(self.stored[d], "type"))))
+                      for d, s in scores.items()}
         order = sort if sort in {f.name for f in registry().sortable} else None
         if order is None and not plan.searches_text and registry().sortable:
             order = registry().sortable[0].name  # filters alone list the newest first
         if order is None:
-            scores = self._rerank(plan, scores)
+            scores = self._below_replacements(self._rerank(plan, scores))
         by_article: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for d, s in sorted(scores.items(), key=lambda kv: (-kv[1], self.stored[kv[0]]["id"])):
             by_article[self.stored[d]["slug"]].append((self.stored[d]["id"], s))
@@ -219,16 +228,25 @@ class ReferenceRanker:
         """The proximity bonus (ranking.Ranker.proximity) on the best ``rerank`` documents and
         those tying with the last of them, window by window."""
         groups = plan.groups[:63]
-        if not self.p.proximity or len(groups) < 2 or not scores:
+        close = self.p.proximity and len(groups) >= 2
+        heads = self.p.head_chars and plan.wants_steps
+        if not (close or heads) or not scores:
             return scores
         ordered = sorted(scores.values(), reverse=True)
         threshold = ordered[min(int(self.p.rerank), len(ordered)) - 1]
+        out = dict(scores)
+        if heads:
+            steps = set(self.p.steps_types)
+            for doc, score in scores.items():
+                if score >= threshold and steps & set(_values(self.stored[doc], "type")):
+                    fields = self.stored[doc]
+                    head = fields.get("section") if fields["kind"] == "section" else fields.get("article_title")
+                    out[doc] = score * float(self.p.head_chars_factor(*head_overlap(plan.chars, head or "")))
         where = [{t: self._positions(t) for t in dict.fromkeys(g.terms)} for g in groups]
         weight = [self.group_weight(g) for g in groups]
         total = sum(weight)
-        if not total:
-            return scores
-        out = dict(scores)
+        if not close or not total:
+            return out
         for doc, score in scores.items():
             if score < threshold:
                 continue
@@ -239,7 +257,39 @@ class ReferenceRanker:
                 inside = {g for q, g in occurrences if p <= q < p + int(self.p.window)}
                 if len(inside) >= 2:
                     best = max(best, sum(weight[g] for g in inside))
-            out[doc] = score * self.p.proximity_factor(best / total)
+            out[doc] = out[doc] * self.p.proximity_factor(best / total)
+        return out
+
+    def _below_replacements(self, scores: dict[int, float]) -> dict[int, float]:
+        """ranking.Ranker._below_replacements: a repealed article held below its replacement."""
+        lives = {f["slug"]: f.get("lifecycle") or {} for f in self.stored.values() if f["kind"] == "article"}
+        best: dict[str, float] = defaultdict(float)
+        for d, s in scores.items():
+            best[self.stored[d]["slug"]] = max(best[self.stored[d]["slug"]], s)
+        out = dict(scores)
+        for old, new in lifecycle.replacements(lives).items():
+            top = max((best.get(n, 0.0) for n in new), default=0.0)
+            if best.get(old) and top and best[old] >= top:
+                for d, s in scores.items():
+                    if self.stored[d]["slug"] == old:
+                        out[d] = min(s, self.p.below(top))
+        return out
+
+    def matched(self, plan: Plan, docs: list[int]) -> dict[int, list[tuple[Group, Alt]]]:
+        """ranking.Ranker.matched: the alternatives of each group that each of ``docs`` matched,
+        a word's parts narrowed to those the document has."""
+        out: dict[int, list[tuple[Group, Alt]]] = {d: [] for d in docs}
+        for group in plan.groups + plan.required:
+            for alt in group.alts:
+                found = self.alt(alt)
+                for d in docs:
+                    if d not in found:
+                        continue
+                    if alt.mode == "parts":
+                        alt_here = replace(alt, terms=tuple(t for t in alt.terms if d in self.term(t)))
+                        out[d].append((group, alt_here))
+                    else:
+                        out[d].append((group, alt))
         return out
 
     def _facets(self, slugs: list[str]) -> dict:
@@ -316,10 +366,32 @@ class ReferenceEngine(Engine):
             result.total, result.facets, result.terms = ref.total, ref.facets, plan.highlight
             by_id = {f["id"]: f for f in ranker.stored.values()}
             result.hits = [self._hit(by_id, slug, docs, plan) for slug, docs in ref.ranked]
+            docnum = {f["id"]: d for d, f in ranker.stored.items()}
+            shown = [[docnum[i] for i, _ in docs] for _, docs in ref.ranked]
+            matched = ranker.matched(plan, [d for ds in shown for d in ds])
+            hows = [[m for d in ds for m in matched[d]] for ds in shown]
+            for hit, how in zip(result.hits, hows):
+                hit.matched = matched_words(how)
+            if plan.groups or plan.unmatched:
+                result.covering = assess(plan, hows, Weights(dictionary, self.parameters), self.parameters)
+            if page == 1 and query.sort in ("relevance", "", None) and parsed.words + parsed.phrases:
+                result.hits = first(self._pinned(ranker, by_id, query, plan, dictionary), result.hits)
         finally:
             ranker.close()
         result.took_ms = (time.perf_counter() - started) * 1000
         return result
+
+    def _pinned(self, ranker: ReferenceRanker, by_id: dict, query: Query, plan: Plan, dictionary) -> list[Hit]:
+        """The best bets pinned for the query that its filters and the reader's scope let through."""
+        docnum = {f["id"]: d for d, f in ranker.stored.items()}
+        hits = []
+        for pin in self.pins.for_query(query.text, dictionary, self.synonyms):
+            d = docnum.get(pin.target)
+            if d is None or PATH_TYPE in _values(ranker.stored[d], "type") or not ranker._in_scope(d, query.scope) \
+                    or not ranker._passes(d, plan.filters):
+                continue
+            hits.append(self._hit(by_id, pin.slug, [(pin.target, 0.0)], plan))
+        return hits
 
     def _hit(self, by_id: dict, slug: str, docs: list[tuple[str, float]], plan: Plan) -> Hit:
         best_id, score = docs[0]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from kb.article import Problem
 from kb.fields import registry
 
+from .coverage import COVERED, Coverage
 from .parse import ParsedQuery
 
 INCOMPLETE_NOTE = ("这次搜索的内容太多，超过了时限，下面是到时为止找到的结果，可能不完整。"
@@ -31,6 +32,8 @@ class Hit:
     more: list[dict] = field(default_factory=list)  # other matching sections: section, anchor, url
     why: str = ""  # how it matched when not by the words as typed: 「标题」, 「同义词：会议」…
     attachment: dict | None = None  # shown by an attachment's text: its name and download url
+    matched: list[str] = field(default_factory=list)  # the query's words it matched, as the text says them
+    pinned: bool = False  # an editor pinned it as the answer to this query (推荐, search.pins)
 
     def value(self, name: str) -> str:
         """The article's (first) value of an indexed field, or ""."""
@@ -54,7 +57,8 @@ class Hit:
         for f in registry().indexed:  # type, tags, category, updated and every field added since
             values = list(self.fields.get(f.name) or [])
             data[f.name] = values if f.kind in ("list", "slugs") else next(iter(values), "")
-        return {**data, "more": self.more, "why": self.why, "attachment": self.attachment}
+        return {**data, "more": self.more, "why": self.why, "attachment": self.attachment, "matched": self.matched,
+                "pinned": self.pinned}
 
 
 def empty_facets() -> dict[str, dict[str, int]]:
@@ -94,6 +98,8 @@ class SearchResult:
     # JSON, whose keys are a contract; /api/suggest offers paths by their titles)
     paths: list[Hit] = field(default_factory=list)
     incomplete: bool = False  # the search ran out of time and answered with what it had
+    # the distinctive words of the query that no result has (search.coverage): 「没有找到讲“会议纪要”的内容」
+    covering: Coverage = COVERED
 
     @classmethod
     def empty(cls, text: str = "", page: int = 1, limit: int = 10) -> "SearchResult":
@@ -124,6 +130,7 @@ class SearchResult:
             data["corrected_from"] = self.corrected_from
         if self.incomplete:
             data.update(incomplete=True, note=self.note)
+        data.update(self.covering.to_json())  # covered, and when not: missing, coverage_note
         return data
 
 

@@ -15,7 +15,7 @@ from .analyzer import chinese_analyzer
 from .documents import FIELD_PREFIX
 
 # the schema's own layout and what its documents store; the article fields are in the registry's fingerprint
-SCHEMA_VERSION = "21"  # 21: document numbers as index terms (search.documents)
+SCHEMA_VERSION = "22"  # 22: document numbers as index terms; each article's lifecycle for ranking (search.lifecycle)
 TEXT_FIELD = "content"
 
 
@@ -31,6 +31,7 @@ def build_schema(dictionary: tuple[str, ...] = ()) -> fields.Schema:
         section=fields.STORED(),  # the section's heading text
         heading_path=fields.STORED(),  # parent headings, a list
         article_title=fields.STORED(),
+        lifecycle=fields.STORED(),  # status and replacements (search.lifecycle)
         text=fields.STORED(),  # plain text shown in snippets
         folds=fields.STORED(),  # True when ``text`` has traditional or full-width characters
         content=fields.TEXT(analyzer=chinese_analyzer(dictionary), phrase=True),

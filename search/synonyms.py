@@ -83,6 +83,16 @@ def _word_problems(word: str, line: int, dictionary, query_words, path: str) -> 
     return []
 
 
+def file_stamp(path: Path | None):
+    """What identifies a file's version: a saved change (a new file renamed over the old one)
+    changes it, in every process; None when there is no file."""
+    try:
+        stat = path.stat()
+    except (OSError, AttributeError):
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 class Synonyms:
     def __init__(self, path: Path | None):
         self.path = Path(path) if path else None
@@ -90,13 +100,7 @@ class Synonyms:
         self._groups: dict[str, list[str]] = {}
 
     def stamp(self):
-        """What identifies the file's version: a saved change (a new file renamed over the old
-        one) changes it, in every process."""
-        try:
-            stat = self.path.stat()
-        except (OSError, AttributeError):
-            return None
-        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        return file_stamp(self.path)
 
     def _reload(self):
         stamp = self.stamp()

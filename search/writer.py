@@ -41,6 +41,7 @@ from kb.reading_paths import ReadingPath, is_path_file, load_path
 from kb.store import Catalog, content_files, is_content_file, load_article, load_catalog
 
 from .analyzer import read_dictionary
+from . import lifecycle
 from .documents import documents, field_terms, path_documents, path_fields, path_slug
 from .interface import EngineSetup, IndexBusy
 from .matrix import KIND_ARTICLE, KIND_SECTION, Segment, SegmentBuilder, merge
@@ -156,7 +157,7 @@ class FastSegmentWriter(SegmentWriter):
 def _article_info(article: Article) -> dict:
     """What the ranking matrix keeps of an article (search.facets, search.engine)."""
     return {"slug": article.slug, "path": article.rel_path, "digest": article.digest, "title": article.title,
-            "fields": field_terms(article)}
+            "fields": field_terms(article), "lifecycle": lifecycle.of(article.meta)}
 
 
 @dataclass

@@ -64,10 +64,10 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     inputs.init_app(app)  # after auth's guard and the form token
     errors.init_app(app)
     from .views import (addresses, analytics, api, articles, browse, drafts, edit, feeds, history, home, icons,
-                        importing, lifecycle, links, paths, search, synonyms, writing_help)
+                        importing, lifecycle, links, paths, pins, search, synonyms, writing_help)
 
     for module in (home, search, articles, browse, edit, drafts, history, importing, feeds, api, analytics, synonyms,
-                   icons, writing_help, lifecycle, addresses, links, paths):
+                   icons, writing_help, lifecycle, addresses, links, paths, pins):
         app.register_blueprint(module.bp)
 
     @app.context_processor

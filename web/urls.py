@@ -199,6 +199,11 @@ class Urls:
 
     def start_revision(self, slug: str) -> str:
         return url_for("lifecycle.start_revision", slug=slug)
+    def pins(self, **args) -> str:
+        return url_for("pins.editor", **args)
+
+    def pins_add(self) -> str:
+        return url_for("pins.add")
 
     def new_titled(self, title: str) -> str:
         """The new-article form with its title filled in (from a query that found nothing)."""

@@ -21,6 +21,7 @@ PAGES = {
     "section": "/a/office-service-work/安全保密原则", "short address": "/k/13", "path editor": "/paths/newcomer/edit",
     "new path": "/paths/new", "handout": "/paths/newcomer/print", "reading progress": "/paths/progress",
     "link checker": "/links",
+    "best bets": "/pins", "adding a best bet": "/pins?add=会议纪要怎么写", "uncovered search": "/search?q=会议纪要怎么写",
 }
 WIDTHS = {"1280": DESKTOP, "375": PHONE}
 SERIOUS = ("serious", "critical")

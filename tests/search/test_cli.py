@@ -23,7 +23,7 @@ def test_index_then_search_in_the_terminal(tmp_path):
 def test_search_json_has_the_api_shape(tmp_path):
     out = kb("search", "保密", "--json", tmp_path=tmp_path)
     data = json.loads(out.stdout)
-    assert set(data) == {"query", "total", "page", "results", "facets", "took_ms"}
+    assert set(data) == {"query", "total", "page", "results", "facets", "took_ms", "covered"}
     assert data["results"][0]["url"].startswith("/a/")
 
 
@@ -45,3 +45,9 @@ def test_new_creates_an_article_that_passes_check(tmp_path):
                             "--content", str(content)], capture_output=True, text=True)
     assert ready.returncode == 0, ready.stderr
     assert "status: draft" not in (content / "guides" / "seals.md").read_text(encoding="utf-8")
+
+
+def test_search_in_the_terminal_says_when_the_results_lack_the_query_words(tmp_path):
+    found = kb("search", "会议纪要怎么写", tmp_path=tmp_path)
+    assert found.returncode == 0
+    assert "没有找到讲“会议纪要”的内容；下面的结果只含“会议”。" in found.stdout

@@ -231,3 +231,88 @@ def test_an_attachments_text_finds_its_article_and_the_hit_names_the_file(built,
     (folder / "值班登记表.xlsx").unlink()
     built.update(["guides/duty.md"])
     assert built.search(Query("车辆号牌")).total == 0
+def test_each_result_says_which_of_the_query_words_it_matched(built):
+    result = built.search(Query("印章 保管 值班"))
+    by_slug = {h.slug: h for h in result.hits}
+    assert set(by_slug["seal-rules"].matched) == {"印章", "保管"}
+    assert by_slug["duty-guide"].matched == ["值班"]
+    assert by_slug["seal-rules"].to_json()["matched"] == by_slug["seal-rules"].matched
+
+
+def test_a_search_whose_distinctive_word_no_result_has_says_so_and_names_it(built):
+    """会议 is in two articles, 发票 in none: the results answer only half of the question."""
+    result = built.search(Query("会议 发票"))
+    assert result.total == 2 and not result.covering.covered
+    assert result.covering.missing == ("发票",) and "会议" in result.covering.found
+    assert result.covering.note == "没有找到讲“发票”的内容；下面的结果只含“会议”。"
+    data = result.to_json()
+    assert data["covered"] is False and data["missing"] == ["发票"] and data["coverage_note"] == result.covering.note
+
+
+def test_a_search_whose_words_the_results_have_is_covered(built):
+    for text in ("会议 印章", "会议纪要", "用印 审批"):
+        result = built.search(Query(text))
+        assert result.covering.covered, text
+        assert result.to_json()["covered"] is True and "missing" not in result.to_json()
+
+
+def _pin(built, tmp_path, text):
+    (tmp_path / "content" / "_pins.txt").write_text(text, encoding="utf-8")
+
+
+def test_a_pinned_section_comes_first_marked_for_its_query_and_queries_meaning_the_same(built, tmp_path):
+    _pin(built, tmp_path, "# 推荐答案\n节假日 值班 -> seal-rules#印章保管\n")
+    for text in ("节假日 值班", "值班 节假日", "節假日值班"):  # word order, traditional characters, no space
+        result = built.search(Query(text))
+        first = result.hits[0]
+        assert (first.slug, first.anchor, first.pinned) == ("seal-rules", "印章保管", True), text
+        assert first.to_json()["pinned"] is True
+        assert [h.slug for h in result.hits].count("seal-rules") == 1
+        assert not any(h.pinned for h in result.hits[1:])
+    assert not any(h.pinned for h in built.search(Query("值班")).hits)  # another query: no pin
+    assert not any(h.pinned for h in built.search(Query("节假日 值班", page=2)).hits)
+
+
+def test_a_pin_the_reader_may_not_see_or_the_filters_leave_out_is_not_shown(built, tmp_path):
+    _pin(built, tmp_path, "值班 -> seal-rules\n")
+    assert built.search(Query("值班")).hits[0].slug == "seal-rules"
+    hidden = built.search(Query("值班", scope=Scope(hide={"type": ("rule",)})))
+    assert "seal-rules" not in slugs(hidden) and not any(h.pinned for h in hidden.hits)
+    filtered = built.search(Query("值班", {"type": ("guide",)}))
+    assert slugs(filtered) == ["duty-guide"]
+
+
+def test_a_pin_whose_target_is_not_in_the_index_shows_nothing(built, tmp_path):
+    _pin(built, tmp_path, "值班 -> no-such-article\n值班 -> seal-rules#no-such-section\n")
+    assert slugs(built.search(Query("值班"))) == ["duty-guide"]
+
+
+def _lifecycle_articles(built, tmp_path):
+    content = tmp_path / "content"
+    body = "## 用章\n\n公章使用须登记，公章外借须审批。\n"
+    written = [
+        write_article(content, "rules/seal-trial.md", body, slug="seal-trial", title="公章使用规定", status="trial"),
+        write_article(content, "rules/seal-now.md", body, slug="seal-now", title="公章使用规定"),
+        # the old rule says 公章 far more often than its replacement: it would rank first by its words
+        write_article(content, "rules/seal-old.md", "## 公章\n\n公章公章公章：公章使用、公章外借、公章保管。\n",
+                      slug="seal-old", title="公章管理旧办法", status="repealed", superseded_by="seal-new"),
+        write_article(content, "rules/seal-new.md", "## 印鉴\n\n印鉴由办公室保管，使用公章须登记。\n",
+                      slug="seal-new", title="印鉴管理办法", supersedes="[seal-old]"),
+        write_article(content, "rules/stamp-gone.md", "## 钢印\n\n钢印与公章一并保管。\n", slug="stamp-gone",
+                      title="钢印旧规定", status="repealed"),
+    ]
+    built.update([p.relative_to(content).as_posix() for p in written])
+
+
+def test_a_rule_in_force_ranks_before_the_same_rule_on_trial(built, tmp_path):
+    _lifecycle_articles(built, tmp_path)
+    found = slugs(built.search(Query("公章使用 登记")))
+    assert found.index("seal-now") < found.index("seal-trial")
+
+
+def test_a_repealed_rule_is_never_above_its_replacement_and_without_one_is_still_found(built, tmp_path):
+    _lifecycle_articles(built, tmp_path)
+    for text in ("公章", "公章 外借 保管", "公章使用"):
+        found = slugs(built.search(Query(text)))
+        assert "seal-old" in found and found.index("seal-new") < found.index("seal-old"), (text, found)
+    assert "stamp-gone" in slugs(built.search(Query("钢印")))

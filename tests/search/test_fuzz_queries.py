@@ -24,13 +24,14 @@ QUERIES = st.one_of(st.lists(QUERY_CHARS, max_size=40).map("".join), st.text(max
                     st.lists(QUERY_CHARS, min_size=300, max_size=500).map("".join))  # past MAX_QUERY_CHARS
 NUMBERS = st.one_of(st.integers(-5, 5), st.integers(-10**12, 10**12), st.none())
 OPTIONAL = st.one_of(st.none(), st.text(max_size=20), st.sampled_from(["checklist", "清单", "保密", "办公室综合"]))
-JSON_KEYS = {"query", "total", "page", "results", "facets", "took_ms"}
+JSON_KEYS = {"query", "total", "page", "results", "facets", "took_ms", "covered"}
 HIT_KEYS = {"slug", "title", "url", "section", "anchor", "heading_path", "snippet", "score", "type", "tags", "category",
-            "updated", "more", "why"}
+            "updated", "more", "why", "matched", "pinned"}
 
 
 def assert_api_shape(data: dict) -> None:
-    assert JSON_KEYS <= set(data) and set(data) - JSON_KEYS <= {"suggestion", "corrected_from", "incomplete", "note", "partial"}
+    assert JSON_KEYS <= set(data) and set(data) - JSON_KEYS <= {"suggestion", "corrected_from", "incomplete", "note", "partial",
+                                                           "missing", "coverage_note"}
     assert isinstance(data["total"], int) and data["total"] >= 0 and len(data["results"]) <= MAX_LIMIT
     assert set(data["facets"]) == {f.name for f in registry().facets}
     for hit in data["results"]:

@@ -8,7 +8,7 @@ def test_healthz_reports_ready_with_article_count(client):
 
 def test_search_api_shape(client):
     data = client.get("/api/search?q=请示汇报&limit=3").get_json()
-    assert set(data) == {"query", "total", "page", "results", "facets", "took_ms"}
+    assert set(data) == {"query", "total", "page", "results", "facets", "took_ms", "covered"}
     assert data["query"] == "请示汇报" and data["page"] == 1 and len(data["results"]) <= 3
     assert {"type", "tags", "category"} <= set(data["facets"])  # and every facet field of the registry (kb.fields)
     hit = data["results"][0]

@@ -1,0 +1,125 @@
+"""Whether the results answer what was asked: the words of the query each result matched, and
+the distinctive words that no result has.
+
+「会议纪要怎么写」 found ten results that all matched 会议 alone; nothing told the reader that the
+site has nothing on 会议纪要, and the query log counted the search as found. Now a search says so
+— 「没有找到讲“会议纪要”的内容；下面的结果只含“会议”」 — and the site logs it among the gaps.
+
+A query word is *covered* by a result when the result matched it whole: as typed, by a synonym
+an editor listed, by an index word containing it, or by parts that together hold all of its
+characters (「督查督办」 by 督查 and 督办 is covered; 「会议纪要」 by 会议 alone is not). A word no
+result covers is *missing*. Whether missing words matter is judged by weight, not by count: how
+rare the word is in general Chinese (``Parameters.general_idf``, from jieba's dictionary, which
+knows words the index has never seen). A missing word names a topic when that weight reaches
+``Parameters.distinctive``, and the search is uncovered when such words weigh at least
+``Parameters.uncovered_share`` of all the query's words: 「会议纪要怎么写」 (纪要 16.8 of 25.0) is
+uncovered; 「开会前要准备哪些东西」 is not, though 东西 is in no article (8.1: not a topic).
+Both thresholds were chosen on the tuned queries only (bench/coverage.py, docs/benchmarks.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from .analyzer import segmenter, stopwords
+from .parameters import Parameters
+from .plan import Alt, Group, Plan
+
+FOUND_SHOWN = 4  # words named in 「下面的结果只含…」
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the results of a search leave out: ``missing`` distinctive words no result has,
+    ``found`` the query's words the results do have (as the text says them)."""
+
+    missing: tuple[str, ...] = ()
+    found: tuple[str, ...] = ()
+
+    @property
+    def covered(self) -> bool:
+        return not self.missing
+
+    @property
+    def note(self) -> str | None:
+        """The sentence staff read above the results of an uncovered search."""
+        if not self.missing:
+            return None
+        text = f"没有找到讲{_quoted(self.missing)}的内容"
+        if self.found:
+            text += f"；下面的结果只含{_quoted(self.found[:FOUND_SHOWN])}"
+        return text + "。"
+
+    def to_json(self) -> dict:
+        data: dict = {"covered": self.covered}
+        if self.missing:
+            data.update(missing=list(self.missing), coverage_note=self.note)
+        return data
+
+
+COVERED = Coverage()
+
+
+def _quoted(words: Iterable[str]) -> str:
+    return "、".join(f"“{w}”" for w in words)
+
+
+def _chars(word: str) -> set[str]:
+    return {c for c in word if c.isalnum() and c not in stopwords()}
+
+
+def matched_words(how: list[tuple[Group, Alt]]) -> list[str]:
+    """The words of the text a result matched the query by: the word typed, else the synonym or
+    the parts it was found by."""
+    out: list[str] = []
+    for group, alt in how:
+        out += [group.label] if not alt.via else list(alt.terms)
+    return list(dict.fromkeys(out))
+
+
+def covered_groups(how: list[tuple[Group, Alt]]) -> set[int]:
+    """The groups (by id) that ``how`` — the alternatives one result matched — covers whole."""
+    chars: dict[int, set[str]] = {}
+    whole: set[int] = set()
+    for group, alt in how:
+        if alt.via in ("", "synonym"):
+            whole.add(id(group))
+        else:
+            chars.setdefault(id(group), set()).update(c for t in alt.terms for c in t)
+    labels = {id(g): g.label for g, _ in how}
+    return whole | {g for g, found in chars.items() if _chars(labels[g]) <= found}
+
+
+class Weights:
+    """How much each query word says (``general_idf``) and whether it can name a topic, from the
+    segmenter of the index's dictionary."""
+
+    def __init__(self, dictionary: tuple[str, ...], p: Parameters):
+        self.seg, self.p = segmenter(dictionary), p
+
+    def __call__(self, word: str) -> float:
+        return self.p.general_idf(*self.seg.frequency(word))
+
+    def topic(self, word: str, weight: float) -> bool:
+        if not any(c.isalpha() for c in word):
+            return False  # a number (2021) says which, not what about
+        return self.p.names_topic(weight, self.seg.tag(word))
+
+
+def assess(plan: Plan, hows: list[list[tuple[Group, Alt]]], weight: Weights, p: Parameters) -> Coverage:
+    """The coverage of a search whose results matched ``hows`` (one list per result)."""
+    words = list(dict.fromkeys([g.label for g in plan.groups] + plan.unmatched))
+    if not words:
+        return COVERED
+    covered: set[int] = set()
+    for how in hows:
+        covered |= covered_groups(how)
+    covered_labels = {g.label for g in plan.groups if id(g) in covered}
+    weights = {w: weight(w) for w in words}
+    topics = [w for w in words if weight.topic(w, weights[w])]
+    missing = [w for w in topics if w not in covered_labels]
+    whole = sum(weights[w] for w in (topics if p.share_of_topics else words))
+    if not missing or sum(weights[w] for w in missing) < p.uncovered_share * whole:
+        return COVERED
+    found = [w for how in hows for w in matched_words(how)]
+    return Coverage(tuple(missing), tuple(dict.fromkeys(found)))
