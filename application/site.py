@@ -126,7 +126,8 @@ class Site:
         if not isinstance(config, Config):
             config = load_config(**(config or {}))
         self.config = config
-        self.store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes, light=True)
+        self.store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes, light=True,
+                                  source=self._indexed)
         self.history = History(Path(config.content_dir), commit_in_parent=config.history_in_parent_repo)
         self._search = None
         self._database = None
@@ -145,6 +146,15 @@ class Site:
             if self._search is None:
                 self._search = open_engine(self.config)
             return self._search
+
+    def _indexed(self):
+        """The articles kept with the search index's current version (the store opens its
+        catalog from them instead of reading every file), or None before there is an index."""
+        try:
+            return self.search.indexed_articles()
+        except (SearchError, OSError):
+            log.exception("cannot open the articles kept with the index; reading the folder")
+            return None
 
     def _engine(self):
         """The site's database (kb.database), shared by accounts and the query log; call with
@@ -353,6 +363,8 @@ class Site:
             return saved
         if saved.article is not None:
             self.store.put(saved.article, saved.problems)
+        elif removed is not None:
+            self.store.gone(removed)
         else:
             self.store.invalidate()
         changed = removed or saved.article.rel_path

@@ -11,6 +11,7 @@ checks the matrix against.
 """
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -80,6 +81,23 @@ class Snapshot:
         self.dictionary = tuple(manifest["dictionary"])
         segmenter(self.dictionary)  # loaded now, not by the first search
         self._speller: Speller | None = None
+        self._listed: list | None = None
+
+    def listed(self, root: Path) -> list | None:
+        """The live articles as the site lists them (search.matrix ``catalog.pickle``), made
+        once per version from the segments' lists, which every version keeping a segment shares."""
+        if self._listed is None:
+            out = []
+            matrix = self.matrix
+            for seg, offset in zip(matrix.segments, matrix.article_offsets.tolist()):
+                try:
+                    entries = seg.catalog(root)
+                except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+                    return None  # an index made before segments kept their articles
+                live = matrix.article_live[offset : offset + len(entries)].tolist()
+                out += [a for a, ok in zip(entries, live) if ok and a is not None]
+            self._listed = out
+        return self._listed
 
     @property
     def speller(self) -> Speller:
@@ -159,6 +177,14 @@ class Engine(SearchEngine):
     def close(self) -> None:
         self._snapshot = None
         self._segments.clear()
+
+    def indexed_articles(self):
+        try:
+            snap = self.snapshot()
+        except IndexUnavailable:
+            return None
+        listed = snap.listed(self.setup.content_dir)
+        return None if listed is None else (snap.stamp, listed)
 
     # --- searching ----------------------------------------------------------------------------
 

@@ -213,6 +213,14 @@ class SearchEngine(ABC):
 
         return check(text)
 
+    def indexed_articles(self) -> tuple[object, list] | None:
+        """(version, articles): the articles the index's current version was made from, as the
+        site lists them (kb.article.Article without its text), kept with the index so that a
+        site opens its catalog at start instead of reading every file's front matter (10,000
+        articles: see docs/benchmarks.md). The version changes with every commit. None when the
+        engine keeps none, or there is no index yet: the site then reads the folder."""
+        return None
+
     @abstractmethod
     def health(self) -> Health:
         """Whether there is an index to search, whether it can be updated, how current it is."""

@@ -158,6 +158,14 @@ def _article_info(article: Article) -> dict:
             "fields": field_terms(article)}
 
 
+def _listed(article: Article) -> Article:
+    """The article as the site lists it, kept with the index (search.matrix ``catalog.pickle``):
+    without its text, its path relative to the content folder (a node's folder may move)."""
+    light = article.without_text()
+    light.path = Path(article.rel_path)
+    return light
+
+
 @dataclass
 class IndexedPath:
     """A reading path as the index holds it: 「新员工」 or 「入职」 finds the newcomer path."""
@@ -192,7 +200,7 @@ def add_item(writer, builder: SegmentBuilder, item, dictionary: tuple[str, ...],
                                       "fields": path_fields(), "url": f"/paths/{r.slug}"})
         docs = path_documents(r, dictionary, zones)
     else:
-        number = builder.add_article(_article_info(item))
+        number = builder.add_article(_article_info(item), _listed(item))
         docs = documents(item, dictionary, zones)
     _add_documents(writer, builder, number, docs)
 
