@@ -240,6 +240,22 @@ class Site:
             self.keeper.start(thread=thread)
         return self.keeper
 
+    def warm(self) -> None:
+        """Open what every worker needs before the server forks them, so that they share it
+        (web.server): the index's current version with its lookups, jieba's tables and, when an
+        index is there, the catalog kept with it. Without an index nothing is read here: the
+        keeper builds one, and each worker reads the folder meanwhile."""
+        engine = self.search
+        if engine.ready():
+            engine.warm()
+            self.store.catalog()
+
+    def after_fork(self) -> None:
+        """In a process just forked from the one that built this site: connections of its own
+        (SQLAlchemy's advice: the pool's connections stay with the parent)."""
+        if self._database is not None:
+            self._database.dispose(close=False)
+
     def close(self) -> None:
         if self.keeper is not None:
             self.keeper.stop()

@@ -99,6 +99,16 @@ class Snapshot:
             self._listed = out
         return self._listed
 
+    def warm(self) -> None:
+        """Make every lookup a search, a correction or a suggestion would make at first use."""
+        self.ranker._norm()
+        for seg in self.matrix.segments:
+            seg.containing("\0")  # the joined vocabulary
+            seg.homophones  # noqa: B018 — pinyin of the vocabulary
+            seg.sections  # noqa: B018
+        suggestions(self.matrix, "\0")  # suggestion lookups of every segment and the tags
+        self.speller  # noqa: B018
+
     @property
     def speller(self) -> Speller:
         if self._speller is None:
@@ -177,6 +187,12 @@ class Engine(SearchEngine):
     def close(self) -> None:
         self._snapshot = None
         self._segments.clear()
+
+    def warm(self) -> None:
+        try:
+            self.snapshot().warm()
+        except IndexUnavailable:
+            pass
 
     def indexed_articles(self):
         try:

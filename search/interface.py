@@ -229,6 +229,10 @@ class SearchEngine(ABC):
         """An index is there to be searched."""
         return self.health().searchable
 
+    def warm(self) -> None:
+        """Load now what the first searches would load (lookups made at first use): a server
+        calls it before forking its workers, which then share it instead of each making its own."""
+
     @abstractmethod
     def close(self) -> None:
         """Release open files."""
