@@ -30,26 +30,31 @@ class Health:
     error: str | None = None
     since: str | None = None
     articles: int = 0  # searchable now
+    remote: str | None = None  # why this node is not in step with the shared content repository (kb.remote)
 
     @property
     def searchable(self) -> bool:
         return self.status in ("ok", "updating", "degraded")
 
 
-def site_health(engine: EngineHealth, keeper: dict) -> Health:
+def site_health(engine: EngineHealth, keeper: dict, remote: str | None = None) -> Health:
     """The engine's own view (can it search, can its storage take updates) with what the index
     keeper last said (``keeper.json``: building, updating, or the error its last update ended
-    with)."""
+    with), and, on a node of several, why it is out of step with the shared content repository
+    (``remote``): such a node still answers, so it is ``degraded``, not out of the balancer."""
     error, since = engine.error, None
     if error is None and keeper.get("state") == "error":
         error, since = f"索引更新失败：{keeper.get('error')}", keeper.get("at")
     if engine.searchable:
-        if error:
-            return Health("degraded", error, since, engine.articles)
+        if error or remote:
+            return Health("degraded", error or remote, since, engine.articles, remote)
         busy = keeper.get("state") in ("building", "updating")
         return Health("updating" if busy else "ok", articles=engine.articles)
-    return Health("error" if error else "indexing", error, since)
+    return Health("error" if error else "indexing", error, since, remote=remote)
 
+
+#: A node of several that is out of step with the shared content repository (kb.remote).
+REMOTE_BANNER = "这台服务器与其他服务器的内容没有同步：{error}。文章照常阅读和保存；问题一直存在时请告诉管理员。"
 
 BANNERS = {
     "degraded": "搜索索引没有跟上文章的修改：{error}。网站仍按之前的索引搜索，新保存或修改的文章可能暂时搜不到；"

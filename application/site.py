@@ -30,11 +30,12 @@ from pathlib import Path
 from kb import removed as removals
 from kb.analytics import Analytics
 from kb.article import Article, Problem
-from kb.config import Config, load_config
-from kb.database import open_database
+from kb.config import Config, SettingError, load_config
+from kb.database import CONTENT_CHANNEL, notify, open_database, site_secret
 from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
 from kb.history import Author, History
+from kb.remote import Remote, RemoteError, RemoteStatus
 from kb.importing import IMPORT_FOLDER, Draft, import_document, import_folder, import_path
 from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
 from kb.store import Catalog, ContentStore, load_catalog, parse_article
@@ -64,6 +65,7 @@ class Saved:
     revision: str | None = None  # the history's commit of this change
     history_error: str | None = None  # written, but the history could not record it
     index_error: str | None = None  # written, but search could not take it yet
+    sync_error: str | None = None  # committed here, but the shared content repository could not take it yet
     done: bool = False
 
     @property
@@ -74,6 +76,9 @@ class Saved:
             out.append(f"没有记入修改历史（git 出错：{self.history_error}）。请告诉管理员。")
         if self.index_error:
             out.append(f"搜索索引暂时无法更新（{self.index_error}），这篇文章暂时搜不到；索引恢复后会自动补上。")
+        if self.sync_error:
+            out.append(f"已保存在这台服务器上，但暂时无法同步到共享的内容仓库（{self.sync_error}），其他服务器暂时看不到这次修改；"
+                       f"连接恢复后会自动同步。")
         return out
 
     @classmethod
@@ -129,6 +134,10 @@ class Site:
         self.store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes, light=True,
                                   source=self._indexed)
         self.history = History(Path(config.content_dir), commit_in_parent=config.history_in_parent_repo)
+        # several machines, one content: the folder is a clone of a shared repository (kb.remote)
+        self.remote = Remote(self.history, config.content_remote, config.content_branch, config.instance_path) \
+            if config.content_remote else None
+        self._exchange = threading.local()  # what a save's push brought from other nodes
         self._search = None
         self._database = None
         self._users: Users | None = None
@@ -202,13 +211,24 @@ class Site:
         and the content folder's git repository."""
         self.config.instance_path.mkdir(parents=True, exist_ok=True)
         self.secret_key()
-        self.history.prepare()
+        if self.remote is None:
+            self.history.prepare()
+            return
+        try:
+            self.remote.prepare()  # a clone of the shared content repository, up to date
+        except RemoteError as exc:
+            raise SettingError(f"设置 content_remote：{exc}") from None
 
     def secret_key(self) -> str:
-        """The configured key, else the one kept in the instance folder (created on first
-        start): sessions and open forms survive restarts, and every worker signs alike."""
+        """The configured key, else the one kept in the site's database when it has one of its
+        own (``database_url``: every machine behind one site signs alike), else the one in the
+        instance folder (created on first start): sessions and open forms survive restarts, and
+        every worker signs alike."""
         if self.config.secret_key:
             return self.config.secret_key
+        if self.config.database_url:  # a database of its own: several machines may share it, and the key
+            with self._lock:
+                return site_secret(self._engine(), lambda: secrets.token_hex(32))
         path = self.config.instance_path / SECRET_FILE
         try:
             return path.read_text(encoding="ascii").strip()
@@ -231,7 +251,10 @@ class Site:
         """An index keeper for this site (application.keeper), not started."""
         from .keeper import IndexKeeper
 
-        return IndexKeeper(self.search, self.store, self.config.instance_path)
+        keeper = IndexKeeper(self.search, self.store, self.config.instance_path)
+        if self.remote is not None:
+            keeper.follow(self.sync, self.config.sync_seconds, self._listen)
+        return keeper
 
     def start_keeper(self, thread: bool = True):
         """Keep the index current from this process (a thread by default)."""
@@ -278,7 +301,63 @@ class Site:
 
     def health(self) -> Health:
         """Whether the site can search and how current its index is (/healthz, the banner)."""
-        return site_health(self.search.health(), keeper_status(self.config.instance_path))
+        remote = None
+        if self.remote is not None:
+            status = RemoteStatus.read(self.config.instance_path)
+            remote = status.problem if status is not None else None
+        return site_health(self.search.health(), keeper_status(self.config.instance_path), remote=remote)
+
+    # --- several machines, one content (kb.remote) ----------------------------------------------
+
+    def sync(self) -> list[str]:
+        """Take the other nodes' saves from the shared repository and push this node's (the
+        keeper, every ``sync_seconds`` and when told): the files that changed here."""
+        synced = self.remote.sync()
+        if synced.pushed:
+            self._told(synced.pushed)
+        return synced.changed
+
+    def _commit(self, paths: list[str], author: Author, message: str) -> str | None:
+        """Record a change in the history and, on a node of several, push it to the shared
+        repository (with the history's lock held since the file was compared: kb.remote).
+        RemoteConflict when another node saved the same file first."""
+        revision = self.history.commit(paths, author.name, author.email, message)
+        if self.remote is None:
+            return revision
+        try:
+            synced = self.remote.publish(paths)
+        except RemoteError as exc:
+            self._exchange.error = str(exc)  # the save stands here; the keeper pushes it later
+            return revision
+        self._exchange.changed = synced.changed
+        self._told(synced.pushed)
+        return synced.pushed or revision
+
+    def _guard(self):
+        """Held by a save from comparing the file to pushing it, on a node of several: the keeper
+        cannot bring another node's version of the file in between."""
+        return self.history.locked() if self.remote is not None else None
+
+    def _told(self, commit: str | None) -> None:
+        """Tell the other nodes that the shared repository has a new commit (PostgreSQL NOTIFY;
+        without it they find it within ``sync_seconds``)."""
+        if not commit:
+            return
+        try:
+            with self._lock:
+                engine = self._engine()
+            notify(engine, CONTENT_CHANNEL, commit)
+        except Exception:  # noqa: BLE001 — the others still find it at their next look
+            log.exception("could not tell the other nodes about %s", commit)
+
+    def _listen(self, heard, stop) -> None:
+        """Call ``heard`` whenever another node says it pushed (the keeper's thread)."""
+        from kb.database import listen, shared
+
+        with self._lock:
+            engine = self._engine()
+        if shared(engine):
+            listen(engine, CONTENT_CHANNEL, heard, stop)
 
     def check(self, root: Path | None = None) -> Catalog:
         """Every file of a content folder (this site's by default) read and checked as `kb check`
@@ -305,9 +384,31 @@ class Site:
         def record(article: Article) -> str | None:
             # images an import put in the media folder go into the same commit as the article
             media = [f"_media/{n}" for n in _MEDIA.findall(article.body) if (self.config.media_path / n).is_file()]
-            return self.history.commit([article.rel_path, *media], author.name, author.email, message)
+            return self._commit([article.rel_path, *media], author, message)
 
-        return self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
+        self._exchange.error, self._exchange.changed = None, []
+        saved = Saved.of(save_article(self.store, rel_path, text, base_digest, record=record, guard=self._guard))
+        return self._after(self._exchanged(saved))
+
+    def _exchanged(self, saved: Saved) -> Saved:
+        """What the save's push said (a node of several): an error for the editor; files another
+        node changed meanwhile, which came with it, for the index."""
+        saved.sync_error = self._exchange.error
+        if saved.conflict or self._exchange.changed:
+            self.store.invalidate()
+            self._reindex(self._exchange.changed)
+        return saved
+
+    def _reindex(self, paths: list[str]) -> None:
+        """Files changed here by a pull in a save: search takes them now (the keeper would too)."""
+        if not paths:
+            return
+        try:
+            if self.search.ready():
+                self.search.update(paths)
+        except (SearchError, OSError):
+            log.exception("could not index %s", paths)
+        content_changed(self.config.instance_path, self.config.content_dir)
 
     def create(self, new: NewArticle, author: Author, message: str = "") -> Saved:
         """A new article from the 「新建」 form or `kb new`: front matter from the fields, the
@@ -354,10 +455,11 @@ class Site:
 
         def record() -> str | None:
             self._record_removal(removal)
-            return self.history.commit([article.rel_path, removals.FILE], author.name, author.email, message)
+            return self._commit([article.rel_path, removals.FILE], author, message)
 
-        result = delete_article(self.store, article.rel_path, base_digest, record=record)
-        saved = Saved.of(result)
+        self._exchange.error, self._exchange.changed = None, []
+        result = delete_article(self.store, article.rel_path, base_digest, record=record, guard=self._guard)
+        saved = self._exchanged(Saved.of(result))
         saved.done = not result.problems
         return self._after(saved, removed=article.rel_path if saved.done else None)
 
@@ -409,8 +511,11 @@ class Site:
     def save_synonyms(self, text: str, base_digest: str | None, author: Author, message: str) -> TextSaveResult:
         """Checked by the search engine as it reads the list, saved under the articles' locks,
         recorded in the history; every worker's next search uses it, without re-indexing."""
-        return save_text(self.store.root, SYNONYMS, text, base_digest, self.search.check_synonyms,
-                         record=lambda: self.history.commit([SYNONYMS], author.name, author.email, message))
+        self._exchange.error, self._exchange.changed = None, []
+        result = save_text(self.store.root, SYNONYMS, text, base_digest, self.search.check_synonyms,
+                           record=lambda: self._commit([SYNONYMS], author, message), guard=self._guard)
+        self._reindex(self._exchange.changed)
+        return result
 
     # --- searching ------------------------------------------------------------------------------
 

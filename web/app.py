@@ -8,7 +8,7 @@ from flask import Flask
 from flask_login import current_user
 
 from application import Site
-from application.health import BANNERS
+from application.health import BANNERS, REMOTE_BANNER
 from kb.article import TYPES
 from kb.config import Config
 from kb.fields import registry
@@ -48,10 +48,11 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     def index_banner():
         """What editors (logged in) should know of the index; readers are not asked to act on it."""
         if not (config.allow_edit and current_user.can("editor")):
-            return {"index_banner": None}
+            return {"index_banner": None, "remote_banner": None}
         health = site.health()
-        banner = BANNERS.get(health.status)
-        return {"index_banner": banner.format(error=health.error) if banner else None}
+        banner = None if health.remote and health.error == health.remote else BANNERS.get(health.status)
+        return {"index_banner": banner.format(error=health.error) if banner else None,
+                "remote_banner": REMOTE_BANNER.format(error=health.remote) if health.remote else None}
 
     auth.init_app(app, site)
     errors.init_app(app)
