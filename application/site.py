@@ -377,6 +377,13 @@ class Site:
         return parse_article(text.encode("utf-8"), self.store.root / rel_path, self.store.root,
                              max_bytes=self.config.max_article_bytes)
 
+    def opened(self, article: Article) -> tuple[str, str]:
+        """(text, digest) of ``article``'s file as an editor opens it: the digest of the very
+        bytes shown, so that a save compares with what the editor saw — the catalog may still
+        list the version before another node's save that has just been pulled in."""
+        raw = article.path.read_bytes()
+        return raw.decode("utf-8", "replace"), hashlib.sha1(raw).hexdigest()
+
     def save(self, rel_path: str, text: str, base_digest: str | None, author: Author, message: str) -> Saved:
         """Save an article's text at ``rel_path``: checked like ``kb check``, written only over
         the version the editor opened (``base_digest``, None for a new file), committed as

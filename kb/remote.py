@@ -23,7 +23,9 @@ Nothing here runs without ``content_remote``: one machine keeps its history as b
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import logging
 import os
@@ -179,10 +181,22 @@ class Remote:
 
     # --- exchanging -----------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _refs_locked(self):
+        """One process at a time updates this clone's copy of the shared branch: the keeper's
+        fetch and a save's fetch at the same moment fail on git's ref lock otherwise. Taken
+        inside the history's lock, never the other way round."""
+        folder = self.root / ".kb-locks"
+        folder.mkdir(exist_ok=True)
+        with open(folder / "fetch.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
     def fetch(self) -> None:
         """The shared repository's branch as it is now (refs only; the folder is not touched)."""
-        run = _git(self.root, "fetch", "-q", NAME, f"+refs/heads/{self.branch}:{self.tracking}", check=False,
-                   timeout=FETCH_TIMEOUT)
+        with self._refs_locked():
+            run = _git(self.root, "fetch", "-q", NAME, f"+refs/heads/{self.branch}:{self.tracking}", check=False,
+                       timeout=FETCH_TIMEOUT)
         if run.returncode != 0:
             message = run.stderr.decode("utf-8", "replace").strip().splitlines()
             if message and "couldn't find remote ref" in message[-1]:  # an empty shared repository
@@ -273,8 +287,9 @@ class Remote:
             if picked.returncode != 0:
                 _git(self.root, "cherry-pick", "--abort", check=False)
                 branch = f"{CONFLICTS}/{self.node}/{commit[:12]}"
-                kept = _git(self.root, "push", "-q", NAME, f"{commit}:refs/heads/{branch}", check=False,
-                            timeout=FETCH_TIMEOUT)
+                with self._refs_locked():
+                    kept = _git(self.root, "push", "-q", NAME, f"{commit}:refs/heads/{branch}", check=False,
+                                timeout=FETCH_TIMEOUT)
                 log.error("commit %s could not go on top of the shared branch; kept as %s (%s)", commit, branch,
                           "pushed" if kept.returncode == 0 else "NOT pushed: " + kept.stderr.decode().strip())
                 synced.kept_apart.append(branch)
@@ -288,7 +303,9 @@ class Remote:
                  env=_identity(*SITE_IDENTITY))
 
     def _push(self) -> None:
-        run = _git(self.root, "push", "-q", NAME, f"HEAD:refs/heads/{self.branch}", check=False, timeout=FETCH_TIMEOUT)
+        with self._refs_locked():
+            run = _git(self.root, "push", "-q", NAME, f"HEAD:refs/heads/{self.branch}", check=False,
+                       timeout=FETCH_TIMEOUT)
         if run.returncode != 0:
             raise RemoteError(run.stderr.decode("utf-8", "replace").strip()[:300] or "git push 失败")
         self.fetch()
@@ -298,11 +315,12 @@ class Remote:
         RemoteError when it cannot be reached at all."""
         if self._rev("HEAD") is None:
             return True
-        run = _git(self.root, "push", "-q", "--porcelain", NAME, f"HEAD:refs/heads/{self.branch}", check=False,
-                   timeout=FETCH_TIMEOUT)
-        if run.returncode == 0:
-            _git(self.root, "update-ref", self.tracking, "HEAD")
-            return True
+        with self._refs_locked():  # a push updates the clone's copy of the shared branch too
+            run = _git(self.root, "push", "-q", "--porcelain", NAME, f"HEAD:refs/heads/{self.branch}", check=False,
+                       timeout=FETCH_TIMEOUT)
+            if run.returncode == 0:
+                _git(self.root, "update-ref", self.tracking, "HEAD")
+                return True
         out = (run.stdout + run.stderr).decode("utf-8", "replace")
         if "[rejected]" in out or "non-fast-forward" in out or "fetch first" in out or "[remote rejected]" in out:
             return False

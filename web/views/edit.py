@@ -43,8 +43,8 @@ def edit(slug: str):
     if article is None:
         abort(404)
     if request.method == "GET":
-        return render_template("edit.html", article=article, text=article.path.read_text(encoding="utf-8"),
-                               problems=[], digest=article.digest, message="")
+        text, digest = site().opened(article)
+        return render_template("edit.html", article=article, text=text, problems=[], digest=digest, message="")
     # The check against a change made meanwhile happens inside the save's lock; on a conflict
     # the page carries the digest of the file as it is now, so that the next save, made after
     # reading the other change, is a deliberate one.
