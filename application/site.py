@@ -34,6 +34,7 @@ from kb.config import Config, SettingError, load_config
 from kb.database import CONTENT_CHANNEL, notify, open_database, site_secret
 from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
+from kb.drafts import DraftMedia
 from kb.history import Author, History
 from kb.remote import Remote, RemoteError, RemoteStatus
 from kb.importing import IMPORT_FOLDER, Draft, import_document, import_folder, import_path
@@ -211,8 +212,9 @@ class Site:
         and the content folder's git repository."""
         self.config.instance_path.mkdir(parents=True, exist_ok=True)
         self.secret_key()
+        DraftMedia(self.config.draft_media_path).sweep()  # images of imports abandoned before the restart
         if self.remote is None:
-            self.history.prepare()
+            self.history.prepare()  # also heals what a crash left in the history (kb.history)
             return
         try:
             self.remote.prepare()  # a clone of the shared content repository, up to date
@@ -305,7 +307,8 @@ class Site:
         if self.remote is not None:
             status = RemoteStatus.read(self.config.instance_path)
             remote = status.problem if status is not None else None
-        return site_health(self.search.health(), keeper_status(self.config.instance_path), remote=remote)
+        return site_health(self.search.health(), keeper_status(self.config.instance_path), self.history.trouble(),
+                           remote=remote)
 
     # --- several machines, one content (kb.remote) ----------------------------------------------
 
@@ -389,9 +392,11 @@ class Site:
         the version the editor opened (``base_digest``, None for a new file), committed as
         ``author`` with ``message``, indexed once, and the other workers told."""
         def record(article: Article) -> str | None:
-            # images an import put in the media folder go into the same commit as the article
-            media = [f"_media/{n}" for n in _MEDIA.findall(article.body) if (self.config.media_path / n).is_file()]
-            return self._commit([article.rel_path, *media], author, message)
+            # images of an import wait in the drafts area (kb.drafts) until now: into the media
+            # folder, and into the same commit as the article
+            names = DraftMedia(self.config.draft_media_path).publish(_MEDIA.findall(article.body),
+                                                                     self.config.media_path)
+            return self._commit([article.rel_path, *(f"_media/{n}" for n in names)], author, message)
 
         self._exchange.error, self._exchange.changed = None, []
         saved = Saved.of(save_article(self.store, rel_path, text, base_digest, record=record, guard=self._guard))
@@ -431,9 +436,12 @@ class Site:
 
     def import_draft(self, name: str, data: bytes, folder: str = IMPORT_FOLDER) -> Draft:
         """An uploaded file as a draft article (kb.importing) for ``folder``, which gives its
-        category; nothing is saved. Raises kb.importing.ImportError_."""
+        category; nothing is saved, its images wait in the drafts area until it is (kb.drafts).
+        Raises kb.importing.ImportError_."""
+        drafts = DraftMedia(self.config.draft_media_path)
+        drafts.sweep()  # images of imports abandoned long enough ago
         return import_document(name, data, self.config.media_path, self.config.max_image_bytes,
-                               folder=import_folder(folder))
+                               folder=import_folder(folder), drafts=drafts, max_text_bytes=self.config.max_article_bytes)
 
     def import_file(self, name: str, data: bytes, folder: str, author: Author, message: str = "") -> tuple[Draft, Saved]:
         """An uploaded file converted and saved as it is in ``folder`` (`kb import --dir`), when it
@@ -497,11 +505,12 @@ class Site:
             if self.search.ready():
                 articles = {saved.article.rel_path: saved.article} if saved.article is not None else None
                 self.search.update([changed], articles=articles)
-        except (SearchError, OSError) as exc:
-            # The change stands; the keeper indexes it once the index can be written again,
-            # and until then /healthz and the editors' banner say why.
+        except Exception as exc:  # noqa: BLE001 — whatever search raises, the change stands
+            # The keeper indexes it once the index can be written again, and until then /healthz
+            # and the editors' banner say why: the editor is told, never shown a server error
+            # for a save that was written (a Whoosh FileFormatError was seen once under fuzzing).
             log.exception("saved %s, but could not index it", changed)
-            saved.index_error = str(exc)
+            saved.index_error = str(exc) if isinstance(exc, (SearchError, OSError)) else f"{type(exc).__name__}: {exc}"
         content_changed(self.config.instance_path, self.config.content_dir)
         return saved
 

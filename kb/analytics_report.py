@@ -4,6 +4,8 @@ a query that found nothing followed by one whose result was opened (synonym cand
 
 Each list is made from one grouped query per table, in SQL that SQLite and PostgreSQL both
 run; weeks are put together here from days, so that no dialect's week function is needed.
+Days that are over are read from their daily sums (kb.analytics_rollup), the last days from
+the raw log: the page costs the same with a long log as with a short one.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from .analytics import Analytics, Opened, Search, now
+from .analytics_rollup import Daily, DailyPair, roll_up
 
 TOP = 20
 WEEKS = 12
@@ -86,6 +89,7 @@ class Report:
 def report(analytics: Analytics, days: int, weeks: int = WEEKS) -> Report:
     """The log of the last ``days`` days, and the ``weeks`` weeks up to this one."""
     analytics.flush()
+    roll_up(analytics)
     since = now() - dt.timedelta(days=days)
     with analytics.session() as s:
         return Report(since=since, queries=_queries(s, since), weeks=_weeks(s, weeks), pairs=_pairs(s, since))
@@ -93,11 +97,23 @@ def report(analytics: Analytics, days: int, weeks: int = WEEKS) -> Report:
 
 def _queries(s, since: dt.datetime) -> list[QueryStats]:
     opened = exists().where(Opened.token == Search.token)
-    rows = s.execute(
+    raw = s.execute(
         select(Search.query, func.count(), func.sum(case((Search.results == 0, 1), else_=0)),
-               func.sum(case((opened, 1), else_=0)), func.avg(Search.results), func.max(Search.at))
+               func.sum(case((opened, 1), else_=0)), func.coalesce(func.sum(Search.results), 0),
+               func.count(Search.results), func.max(Search.at))
         .where(Search.at >= since).group_by(Search.query))
-    return [QueryStats(q, n, int(zero or 0), int(op or 0), float(avg or 0), last) for q, n, zero, op, avg, last in rows]
+    summed = s.execute(
+        select(Daily.query, func.sum(Daily.searches), func.sum(Daily.zero), func.sum(Daily.opened),
+               func.sum(Daily.results_sum), func.sum(Daily.results_n), func.max(Daily.last))
+        .where(Daily.day >= since.date()).group_by(Daily.query))
+    totals: dict[str, list] = {}
+    for q, n, zero, op, results, counted, last in [*summed, *raw]:
+        t = totals.setdefault(q, [0, 0, 0, 0, 0, last])
+        for i, value in enumerate((n, zero, op, results, counted)):
+            t[i] += int(value or 0)
+        t[5] = max(t[5], last)
+    return [QueryStats(q, n, zero, op, results / counted if counted else 0.0, last)
+            for q, (n, zero, op, results, counted, last) in totals.items()]
 
 
 def _weeks(s, count: int) -> list[Week]:
@@ -110,11 +126,14 @@ def _weeks(s, count: int) -> list[Week]:
     rows = s.execute(
         select(day, func.count(), func.sum(case((Search.results == 0, 1), else_=0)), func.sum(case((opened, 1), else_=0)))
         .where(Search.at >= dt.datetime.combine(first, dt.time())).group_by(day))
-    for when, n, zero, op in rows:
+    summed = s.execute(
+        select(Daily.day, func.sum(Daily.searches), func.sum(Daily.zero), func.sum(Daily.opened))
+        .where(Daily.day >= first).group_by(Daily.day))
+    for when, n, zero, op in [*summed, *rows]:
         date = when if isinstance(when, dt.date) else dt.date.fromisoformat(str(when))
         week = weeks.get(date - dt.timedelta(days=date.weekday()))
         if week is not None:
-            week.searches += n
+            week.searches += int(n or 0)
             week.zero += int(zero or 0)
             week.opened += int(op or 0)
     return list(weeks.values())
@@ -127,7 +146,12 @@ def _pairs(s, since: dt.datetime) -> list[Pair]:
         .select_from(Opened).join(typed, typed.token == Opened.after).join(then, then.token == Opened.token)
         .where(Opened.at >= since, typed.results == 0, typed.query != then.query)
         .group_by(typed.query, then.query))
-    return sorted((Pair(a, b, n) for a, b, n in rows), key=lambda p: -p.times)
+    summed = s.execute(select(DailyPair.typed, DailyPair.then, func.sum(DailyPair.times))
+                       .where(DailyPair.day >= since.date()).group_by(DailyPair.typed, DailyPair.then))
+    times: dict[tuple[str, str], int] = {}
+    for a, b, n in [*summed, *rows]:
+        times[(a, b)] = times.get((a, b), 0) + int(n)
+    return sorted((Pair(a, b, n) for (a, b), n in times.items()), key=lambda p: -p.times)
 
 
 CSV_HEADER = ["查询", "搜索次数", "没有结果的次数", "打开了结果的次数", "平均结果数", "最近一次"]

@@ -116,6 +116,10 @@ class Config:
     allowed_hosts: tuple[str, ...] = setting((), "请求可以使用的其他主机名（列表；环境变量里用逗号分隔）；[\"*\"] 表示不检查")
     image_hosts: tuple[str, ...] = setting((), "允许文章显示图片的其他网站（列表）")
     search_budget_ms: int = setting(1000, "一次搜索最多用的毫秒数，到时先返回已经找到的结果；0 表示不限", between(0, 60_000))
+    session_hours: int = setting(12, "一次登录的有效小时数；退出登录、改密码、改角色和管理员的「下线」会提前结束这个账号的所有登录",
+                                 between(1, 2160))
+    trusted_proxies: int = setting(0, "网站前面有几层反向代理：只有设了它，登录限制和搜索统计才按代理转来的 X-Forwarded-For "
+                                      "计地址；没有代理时必须是 0（否则任何人都能伪造地址）", between(0, 5))
     smtp_host: str = setting("", "发邮件用的 SMTP 服务器（复审提醒、阅读确认提醒、关注的摘要）；不设时不发邮件")
     smtp_port: int = setting(25, "SMTP 服务器的端口", between(1, 65535))
     smtp_security: str = setting("none", "与 SMTP 服务器的加密方式：none、starttls 或 ssl", one_of("none", "starttls", "ssl"))
@@ -148,6 +152,11 @@ class Config:
     def media_path(self) -> Path:
         """Images taken from imported files; part of the content, so served and kept in history."""
         return Path(self.content_dir) / "_media"
+
+    @property
+    def draft_media_path(self) -> Path:
+        """Images of imports not saved yet (kb.drafts): the instance folder, not served."""
+        return self.instance_path / "import-media"
 
     @property
     def site_url(self) -> str:

@@ -11,6 +11,12 @@ draft article that passes ``kb check``.
   pandoc writes Markdown.
 - ``.md``: taken as it is.
 
+Bounded (issue 16): a .docx is a zip, and what it unpacks to is checked before pandoc runs
+(``MAX_TEXT_UNPACKED`` of XML, ``MAX_UNPACKED`` in all, ``MAX_PARTS`` parts); pandoc itself
+runs within memory, time and file-size limits (kb.pandoc); the draft's text is at most an
+article's size; and images wait in the drafts area (kb.drafts), not in the content folder,
+until the article is saved.
+
 The outline pass: a paragraph that is a heading in Word, or is bold all through, or is a short
 line with no closing 。, and starts with outline numbering, becomes a heading of the level the
 authoring guide gives it: 一、 ``##``, （一） ``###``, 1. ``####``, (1) ``#####``. The document's
@@ -27,6 +33,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .config import MAX_ARTICLE_BYTES
 from .defaults import UNCATEGORIZED, slug_from_name, summary_from_body
 from .frontmatter import dump
 from .scan import scan
@@ -49,6 +56,10 @@ _OUTLINE = [
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)$")
 SHORT = 40  # characters: longer lines are sentences that happen to start with a number
+MAX_PARTS = 5_000  # files in a .docx
+MAX_TEXT_UNPACKED = 20_000_000  # bytes of XML (the text, styles, properties) once unpacked
+MAX_UNPACKED = 100_000_000  # bytes once unpacked, images included
+MAX_TITLE = 200  # characters of Word's title property
 
 
 class ImportError_(ValueError):
@@ -126,36 +137,59 @@ def _tidy(markdown: str) -> str:
 
 
 def _pandoc(source: Path | str, fmt: str, media: Path | None = None, from_text: bool = False) -> str:
-    import pypandoc
+    """pandoc's Markdown of a file or of text, within pandoc's limits (kb.pandoc)."""
+    from .pandoc import PandocError, convert
 
-    args = ["--wrap=none"]
-    if media is not None:
-        args.append(f"--extract-media={media}")
-    try:
-        if from_text:
-            return pypandoc.convert_text(source, "gfm", format=fmt, extra_args=args)
-        return pypandoc.convert_file(str(source), "gfm", format=fmt, extra_args=args)
-    except (RuntimeError, OSError) as exc:
-        raise ImportError_(f"无法转换这个文件：{str(exc).strip()[:200]}") from exc
+    with tempfile.TemporaryDirectory(prefix="kb-pandoc-") as work:
+        try:
+            if from_text:
+                return convert(fmt, Path(work), text=str(source))
+            return convert(fmt, Path(work), source=Path(source), media=media)
+        except PandocError as exc:
+            raise ImportError_(str(exc)) from exc
 
 
 def _docx(data: bytes, work: Path) -> tuple[str, str | None]:
     path = work / "upload.docx"
     path.write_bytes(data)
+    _check_docx(path)
     markdown = _pandoc(path, "docx", media=work / "media")
     return markdown, _docx_title(path)
+
+
+def _check_docx(path: Path) -> None:
+    """Refuse a .docx that unpacks to more than the limits, before pandoc opens it (a zip of
+    442 KB made pandoc use 2.9 GB; one of 83 KB carried a 50 MB title). The sizes are the
+    zip's own word for them: pandoc's memory and file-size limits hold if it lies."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportError_("这个 .docx 文件已损坏（不是有效的 Word 文件），请在 Word 里重新保存后再导入") from None
+    text = sum(p.file_size for p in parts if not p.filename.startswith("word/media/"))
+    total = sum(p.file_size for p in parts)
+    if len(parts) > MAX_PARTS:
+        raise ImportError_(f"这个 Word 文件由 {len(parts)} 个部分组成，超过了 {MAX_PARTS} 个的上限，不能导入")
+    if text > MAX_TEXT_UNPACKED:
+        raise ImportError_(f"这个 Word 文件的文字解压后有 {text / 1e6:.0f} MB，超过了 {MAX_TEXT_UNPACKED // 1_000_000} MB 的上限，"
+                           "不能导入：请拆成几个文件，或检查文件是否正常")
+    if total > MAX_UNPACKED:
+        raise ImportError_(f"这个 Word 文件解压后有 {total / 1e6:.0f} MB（图片很多或很大），超过了 "
+                           f"{MAX_UNPACKED // 1_000_000} MB 的上限，不能导入：请压缩图片或拆成几个文件")
 
 
 def _docx_title(path: Path) -> str | None:
     import zipfile
 
     try:
-        with zipfile.ZipFile(path) as z:
-            core = z.read("docProps/core.xml").decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile):
+        with zipfile.ZipFile(path) as z, z.open("docProps/core.xml") as part:
+            core = part.read(65_536).decode("utf-8", "replace")  # a title is a line, not megabytes
+    except (KeyError, zipfile.BadZipFile, OSError):
         return None
     found = re.search(r"<dc:title>([^<]+)</dc:title>", core)
-    return found.group(1).strip() if found else None
+    return found.group(1).strip()[:MAX_TITLE] if found else None
 
 
 def _html(data: bytes) -> tuple[str, dict]:
@@ -169,10 +203,16 @@ def _html(data: bytes) -> tuple[str, dict]:
                                                         "published": page.published}
 
 
-def _keep_images(markdown: str, work: Path, media_dir: Path, max_bytes: int, notes: list[str]) -> tuple[str, list[str]]:
-    """Move the images pandoc extracted into the media folder (by content hash; only known
-    image types, each under ``max_bytes``) and point the Markdown at them."""
+def _keep_images(markdown: str, work: Path, media_dir: Path, max_bytes: int, notes: list[str],
+                 drafts=None) -> tuple[str, list[str]]:
+    """Keep the images pandoc extracted (by content hash; only known image types, each under
+    ``max_bytes``, at most ``kb.drafts.PER_IMPORT`` in all) and point the Markdown at them:
+    staged in ``drafts`` (kb.drafts.DraftMedia) when given — the site, until the article is
+    saved — else written to the media folder (``kb import``, which saves at once)."""
+    from .drafts import PER_IMPORT
+
     kept: list[str] = []
+    budget = [PER_IMPORT]
 
     def replace(match: re.Match) -> str:
         alt, src = match.group(1), match.group(2)
@@ -188,9 +228,10 @@ def _keep_images(markdown: str, work: Path, media_dir: Path, max_bytes: int, not
             return ""
         data = path.read_bytes()
         name = hashlib.sha1(data).hexdigest()[:16] + (".jpg" if suffix == ".jpeg" else suffix)
-        media_dir.mkdir(parents=True, exist_ok=True)
-        if not (media_dir / name).exists():
-            shutil.copyfile(path, media_dir / name)
+        if not _stage(path, name, media_dir, drafts, budget):
+            notes.append(f"图片 {path.name} 没有导入：这个文件的图片加起来超过了 {PER_IMPORT // 1_000_000} MB，"
+                         "或者等待保存的导入图片太多")
+            return ""
         kept.append(name)
         return f"![{alt}](/media/{name})"
 
@@ -202,6 +243,23 @@ def _keep_images(markdown: str, work: Path, media_dir: Path, max_bytes: int, not
     markdown = re.sub(r"<img [^>]*>", as_markdown, markdown)
     markdown = re.sub(r"!\[([^\]]*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", replace, markdown)
     return markdown, kept
+
+
+def _stage(path: Path, name: str, media_dir: Path, drafts, budget: list[int]) -> bool:
+    """Keep one image (see ``_keep_images``); False when there is no room for it."""
+    if (media_dir / name).exists():
+        return True  # published already
+    size = path.stat().st_size
+    if size > budget[0]:
+        return False
+    if drafts is not None:
+        if not drafts.put(path, name):
+            return False
+    else:
+        media_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, media_dir / name)
+    budget[0] -= size
+    return True
 
 
 def import_folder(text: str) -> str:
@@ -227,9 +285,11 @@ def category_for_folder(folder: str) -> str:
 
 
 def import_document(name: str, data: bytes, media_dir: Path, max_image_bytes: int = 5_000_000,
-                    today: dt.date | None = None, folder: str = IMPORT_FOLDER) -> Draft:
+                    today: dt.date | None = None, folder: str = IMPORT_FOLDER, drafts=None,
+                    max_text_bytes: int = MAX_ARTICLE_BYTES) -> Draft:
     """A draft article from an uploaded file, to be saved in ``folder`` (which gives its
-    category). Raises ImportError_ for what cannot be read."""
+    category). Raises ImportError_ for what cannot be read. Images wait in ``drafts``
+    (kb.drafts.DraftMedia) when given, else go to ``media_dir``."""
     suffix = Path(name).suffix.lower()
     if suffix not in KINDS:
         raise ImportError_(f"不支持 {suffix or '没有扩展名'} 文件：可以导入 .docx（Word）、.html（网页）和 .md")
@@ -242,11 +302,13 @@ def import_document(name: str, data: bytes, media_dir: Path, max_image_bytes: in
                 raise ImportError_("这不是 Word 的 .docx 文件（旧的 .doc 请先在 Word 里另存为 .docx）")
             markdown, title = _docx(data, work)
             facts = {}
-            markdown, images = _keep_images(markdown, work, media_dir, max_image_bytes, notes)
+            markdown, images = _keep_images(markdown, work, media_dir, max_image_bytes, notes, drafts)
         elif suffix in (".html", ".htm"):
             markdown, facts = _html(data)
             title = facts.pop("title", None)
         else:
+            if len(data) > max_text_bytes:
+                raise ImportError_(f"这个 Markdown 文件有 {len(data) / 1e6:.1f} MB，超过了一篇文章 {max_text_bytes / 1e6:g} MB 的上限")
             try:
                 return _markdown_draft(name, data.decode("utf-8-sig"))
             except UnicodeDecodeError:
@@ -258,7 +320,11 @@ def import_document(name: str, data: bytes, media_dir: Path, max_image_bytes: in
     meta = {"title": title, "slug": slug, "type": "guide", "category": category_for_folder(folder), "tags": [],
             "summary": summary_from_body(body) or title, "source": Path(name).name, "source_url": None,
             "author": "", "published": today, "updated": today, "aliases": [], **facts}
-    return Draft(name, title, slug, dump({k: v for k, v in meta.items() if v is not None}, body), images, notes)
+    text = dump({k: v for k, v in meta.items() if v is not None}, body)
+    if len(text.encode("utf-8")) > max_text_bytes:
+        raise ImportError_(f"转换出的文章有 {len(text.encode('utf-8')) / 1e6:.1f} MB，超过了一篇文章 "
+                           f"{max_text_bytes / 1e6:g} MB 的上限：请拆成几个文件再导入")
+    return Draft(name, title, slug, text, images, notes)
 
 
 def _markdown_draft(name: str, text: str) -> Draft:

@@ -253,6 +253,7 @@ class Remote:
         commits on top of the shared branch, push."""
         synced = Synced()
         before = self._rev("HEAD")
+        self.history.recover()  # saves a crash left out of the history, each as its editor's commit
         self._commit_strays()
         if self._rev(self.tracking) is None:  # the shared repository is empty
             self._push()

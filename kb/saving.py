@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ from .store import ContentStore, is_content_file, parse_article
 
 log = logging.getLogger(__name__)
 LOCK_DIR = ".kb-locks"
+MAX_NAME_BYTES = 255  # one file or folder name (ext4, xfs, NTFS)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 CHANGED_MEANWHILE = ("这篇文章在您编辑期间已被别人修改并保存。您的内容仍在下面，"
                      "请先在新窗口打开文章查看最新版本，把您的修改合并进去后再保存。")
@@ -106,6 +109,17 @@ def _claims(article: Article, rel_path: str, catalog) -> list[Problem]:
     return problems
 
 
+def path_problem(rel_path: str) -> str | None:
+    """Why ``rel_path`` cannot name a file, or None: a NUL used to fail deep in the save
+    (a 500), a 300-character name as the file system refused it."""
+    if _CONTROL.search(rel_path):
+        return "文件位置里有不可见的控制字符，请删掉后再保存"
+    longest = max((len(part.encode("utf-8")) for part in rel_path.split("/")), default=0)
+    if longest > MAX_NAME_BYTES:
+        return f"文件名太长（{longest} 字节，最多 {MAX_NAME_BYTES} 字节，约 85 个汉字）：请把 slug 或文件名改短后再保存"
+    return None
+
+
 def save_article(store: ContentStore, rel_path: str, text: str, base_digest: str | None,
                  today: dt.date | None = None, record: Callable[[Article], str | None] | None = None,
                  guard: Callable[[], contextlib.AbstractContextManager] | None = None) -> SaveResult:
@@ -120,6 +134,9 @@ def save_article(store: ContentStore, rel_path: str, text: str, base_digest: str
     (the history's lock, when the folder is a clone that other nodes push to: kb.remote).
     """
     root = store.root
+    bad = path_problem(rel_path)
+    if bad:
+        return SaveResult(None, [Problem(rel_path[:300], bad)])
     path = (root / rel_path).resolve()
     if root.resolve() not in path.parents or not is_content_file(path, root.resolve()):
         return SaveResult(None, [Problem(rel_path, "文件位置无效：只能保存到内容目录里的 .md 文件")])

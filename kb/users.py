@@ -4,8 +4,12 @@ SQLite in the instance folder by default (one machine, several worker processes:
 busy timeout let them share it); PostgreSQL by URL when several machines serve one site.
 Passwords are hashed with werkzeug's scrypt (werkzeug comes with Flask; no new dependency).
 
-Failed logins are rows too, so that the limit on guessing holds across every worker process
-and machine, which an in-memory limiter (Flask-Limiter's default storage) would not.
+Each account has a *session version*: a login's session names it, and a session naming an older
+one is no longer logged in. Logging out, a new password, a new role and an administrator's
+「下线」 raise it, so each ends every session of that account at once — a copied cookie included
+(the probe of issue 16 still created an article with one after logout and a password reset).
+
+The limit on guessing passwords is kb.login_limit's.
 """
 from __future__ import annotations
 
@@ -14,13 +18,14 @@ import logging
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Integer, String, delete, func, select
+from sqlalchemy import DateTime, Integer, String, delete, func, inspect, select, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .database import create_tables, open_database
+from .login_limit import LoginLimit
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +34,6 @@ log = logging.getLogger(__name__)
 ROLES = {"reader": "读者", "editor": "编辑", "admin": "管理员"}
 NAME = re.compile(r"^[\w.@-]{2,64}$")  # letters (Chinese too), digits, _ . @ -
 MIN_PASSWORD = 8
-
-#: Failed logins allowed per name and address in ``FAILURE_WINDOW`` before logins are refused.
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
 
 
 def now() -> dt.datetime:
@@ -54,13 +55,7 @@ class _User(_Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(256))
     created: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
-
-
-class _Failure(_Base):
-    __tablename__ = "kb_login_failures"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, index=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 @dataclass(frozen=True)
@@ -71,6 +66,7 @@ class User:
     name: str
     role: str
     created: dt.datetime | None = None
+    session_version: int = 0
 
     @property
     def role_label(self) -> str:
@@ -87,11 +83,12 @@ class User:
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What a session keeps: the account and its session version (``Users.by_session``)."""
+        return f"{self.id}.{self.session_version}"
 
 
 def _plain(row: _User) -> User:
-    return User(row.id, row.name, row.role, row.created)
+    return User(row.id, row.name, row.role, row.created, row.session_version or 0)
 
 
 class Users:
@@ -103,10 +100,12 @@ class Users:
         self.engine = open_database(database) if self._owns_engine else database
         self.url = self.engine.url.render_as_string(hide_password=True)
         self._ready = False
+        self.limit = LoginLimit(self.engine)  # how many passwords may be tried (kb.login_limit)
 
     def _session(self) -> Session:
         if not self._ready:
             create_tables(_Base.metadata, self.engine)
+            _add_session_version(self.engine)
             self._ready = True
         return Session(self.engine, expire_on_commit=False)
 
@@ -163,6 +162,19 @@ class Users:
             row = s.get(_User, user_id)
             return _plain(row) if row else None
 
+    def by_session(self, session_id: str) -> User | None:
+        """The account a session names (``User.get_id``), if that session is still valid: the
+        account exists and its session version is the one the session was given."""
+        user_id, dot, version = session_id.partition(".")
+        if not (dot and user_id.isdigit() and version.isdigit()):
+            return None  # a session from before versions, or forged: logged out
+        user = self.by_id(int(user_id))
+        return user if user is not None and user.session_version == int(version) else None
+
+    def end_sessions(self, name: str) -> None:
+        """End every session of ``name`` (logout, 「下线」)."""
+        self._change(name)
+
     def all(self) -> list[User]:
         with self._session() as s:
             return [_plain(r) for r in s.scalars(select(_User).order_by(_User.name))]
@@ -197,11 +209,12 @@ class Users:
         return user
 
     def _change(self, name: str, **values) -> None:
+        """Change the account and end its sessions: a new password or role takes effect in
+        every browser at once, and a stolen cookie is worth nothing after it."""
         self._existing(name)
         with self._session() as s:
-            row = s.scalar(select(_User).where(_User.name == name))
-            for key, value in values.items():
-                setattr(row, key, value)
+            s.execute(update(_User).where(_User.name == name)
+                      .values(session_version=_User.session_version + 1, **values))
             s.commit()
 
     # --- logging in ---------------------------------------------------------------------
@@ -216,25 +229,21 @@ class Users:
                 return None
             return _plain(row)
 
-    def too_many_failures(self, key: str) -> bool:
-        with self._session() as s:
-            since = now() - FAILURE_WINDOW
-            n = s.scalar(select(func.count()).select_from(_Failure).where(_Failure.key == key, _Failure.at > since))
-            return (n or 0) >= MAX_FAILURES
-
-    def record_failure(self, key: str) -> None:
-        with self._session() as s:
-            s.add(_Failure(key=key[:200]))
-            s.execute(delete(_Failure).where(_Failure.at < now() - FAILURE_WINDOW))
-            s.commit()
-
-    def clear_failures(self, key: str) -> None:
-        with self._session() as s:
-            s.execute(delete(_Failure).where(_Failure.key == key))
-            s.commit()
-
 
 _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+
+
+def _add_session_version(engine: Engine) -> None:
+    """Accounts databases made before session versions get the column (every session then
+    starts from version 0). Several workers may try at once: one wins, the others see it."""
+    if "session_version" in {c["name"] for c in inspect(engine).get_columns("kb_users")}:
+        return
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE kb_users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0"))
+    except SQLAlchemyError:
+        if "session_version" not in {c["name"] for c in inspect(engine).get_columns("kb_users")}:
+            raise
 
 
 def _check_name(name: str) -> None:

@@ -173,9 +173,15 @@ class Ranker:
             cache[key] = best
         return cache[key]
 
-    def group_scores(self, group: Group, cache: dict) -> tuple[np.ndarray, np.ndarray]:
-        """Documents matching any alternative, each scored by its best one."""
-        return self._combine([self.alt_scores(a, cache) for a in group.alts], best=True)
+    def group_scores(self, group: Group, cache: dict, budget: Budget = UNLIMITED) -> tuple[np.ndarray, np.ndarray]:
+        """Documents matching any alternative, each scored by its best one. Out of time, the
+        alternatives after the first are left out (synonyms and fallbacks count in the budget)."""
+        found = []
+        for i, alt in enumerate(group.alts):
+            if i and budget.over():
+                break
+            found.append(self.alt_scores(alt, cache))
+        return self._combine(found, best=True)
 
     def proximity(self, plan: Plan, docs: np.ndarray, cache: dict) -> np.ndarray:
         """For each of ``docs`` (ascending), the share of the query's weight — each group's idf —
@@ -254,7 +260,7 @@ class Ranker:
             for i, group in enumerate(plan.groups):
                 if i and budget.over():
                     break
-                docs, s = self.group_scores(group, cache)
+                docs, s = self.group_scores(group, cache, budget)
                 weights.append(self.group_weight(group, cache) if self.p.idf_coord else 1.0)
                 score[docs] += s
                 share[docs] += weights[-1]
@@ -277,7 +283,7 @@ class Ranker:
         for i, group in enumerate(plan.required):
             if (i or plan.groups) and budget.over():
                 break
-            docs, s = self.group_scores(group, cache)
+            docs, s = self.group_scores(group, cache, budget)
             found = np.zeros(size, dtype=bool)
             found[docs] = True
             ok &= found

@@ -10,13 +10,16 @@ the search splits into several and so would never look up).
 """
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
 from kb.article import Problem
-from kb.synonyms import FILE, parse
+from kb.synonyms import FILE, MAX_GROUP, parse
 
 from .folding import fold
+
+log = logging.getLogger(__name__)
 
 WEIGHT = 0.6  # a synonym's match, relative to the word typed
 _SYNTAX = re.compile(r'^[-－]|[:："“”]')  # what the query language would read as an operator
@@ -44,6 +47,9 @@ def check(text: str, dictionary: tuple[str, ...] = (), path: str = FILE) -> list
             problem(group.line, "这一行只有分隔符，没有词（空的一组）")
             continue
         distinct = list(dict.fromkeys(key(w) for w in group.words))
+        if len(distinct) > MAX_GROUP:
+            problem(group.line, f"这一组有 {len(distinct)} 个词，超过了每组 {MAX_GROUP} 个词的上限（组越大，每次搜索越慢）："
+                                "请只留下真正同义的词，或者分成意思更窄的几组")
         if len(distinct) < 2:
             problem(group.line, f"这一组只有一个词「{group.words[0]}」：同义词至少要两个词，请补上意思相同的词或删去这一行")
         here: set[str] = set()
@@ -102,7 +108,11 @@ class Synonyms:
         except (OSError, UnicodeDecodeError):
             parsed = []
         for group in parsed:
-            words = [key(w) for w in group.words]
+            words = list(dict.fromkeys(key(w) for w in group.words))
+            if len(words) > MAX_GROUP:
+                log.warning("synonyms: line %d has %d words; only the first %d are used", group.line, len(words),
+                            MAX_GROUP)
+                words = words[:MAX_GROUP]
             for w in words:
                 groups.setdefault(w, [])
                 groups[w] += [o for o in words if o != w and o not in groups[w]]

@@ -219,3 +219,66 @@ def editors_instance(folder: Path) -> dict:
         users.add("editor", PASSWORDS["editor"], "editor")
     users.close()
     return {"KB_INSTANCE_DIR": str(folder)}
+
+
+class Browser:
+    """One visitor of a real server with a cookie jar of its own, from a loopback address of
+    its choosing (127.0.0.2, …: the server sees a different client), following no redirect."""
+
+    def __init__(self, base: str, address: str = "127.0.0.1"):
+        from http.cookies import SimpleCookie
+        from urllib.parse import urlsplit
+
+        self.host, self.port = urlsplit(base).hostname, urlsplit(base).port
+        self.address = address
+        self.cookies = SimpleCookie()
+
+    def request(self, method: str, path: str, fields: dict | None = None, headers: dict | None = None,
+                timeout: float = 30, body: bytes | None = None) -> tuple[int, dict, str]:
+        """(status, headers with lower-case names, body text)."""
+        import http.client
+        from urllib.parse import urlencode
+
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout, source_address=(self.address, 0))
+        sent = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())}
+        if fields is not None:
+            body = urlencode(fields).encode()
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        sent.update(headers or {})
+        try:
+            connection.request(method, quote(path, safe="/?=&:#%+;"), body=body, headers=sent)
+            response = connection.getresponse()
+            for value in response.headers.get_all("Set-Cookie") or []:
+                self.cookies.load(value)
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, \
+                response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+
+    def get(self, path: str, **kwargs) -> tuple[int, dict, str]:
+        return self.request("GET", path, **kwargs)
+
+    def form(self, path: str) -> dict:
+        """The hidden fields of the first form on the page (the form token among them)."""
+        import re
+
+        return dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', self.get(path)[2]))
+
+    def post(self, path: str, fields: dict, token_from: str | None = None, **kwargs) -> tuple[int, dict, str]:
+        """Post ``fields`` with the form token of ``token_from`` (a page of the site)."""
+        token = {"csrf": self.form(token_from)["csrf"]} if token_from else {}
+        return self.request("POST", path, {**token, **fields}, **kwargs)
+
+    def upload(self, path: str, filename: str, data: bytes, token_from: str) -> tuple[int, dict, str]:
+        """Post a file as a browser's form does (multipart), with the form token of ``token_from``."""
+        import uuid
+
+        token = self.form(token_from)["csrf"]
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+                f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        return self.request("POST", path, body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+    def log_in(self, name: str, password: str) -> int:
+        return self.post("/login", {"name": name, "password": password}, token_from="/login")[0]

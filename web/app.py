@@ -8,12 +8,12 @@ from flask import Flask
 from flask_login import current_user
 
 from application import Site
-from application.health import BANNERS, REMOTE_BANNER
+from application.health import BANNERS, HISTORY_BANNER, REMOTE_BANNER
 from kb.article import TYPES
 from kb.config import Config
 from kb.fields import registry
 
-from . import auth, errors, security
+from . import auth, errors, inputs, security
 from .urls import Urls
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,10 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
         site = Site(site)
     config = site.config
     app = Flask(__name__)
+    if config.trusted_proxies > 0:  # the address and scheme the proxy saw (login and beacon limits count it)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies)
     app.config.update(SECRET_KEY=site.secret_key(), KB=config, MAX_CONTENT_LENGTH=config.max_upload_bytes + 1_000_000)
     app.json.ensure_ascii = False
     app.extensions["kb"] = site
@@ -48,13 +52,16 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     def index_banner():
         """What editors (logged in) should know of the index; readers are not asked to act on it."""
         if not (config.allow_edit and current_user.can("editor")):
-            return {"index_banner": None, "remote_banner": None}
+            return {"index_banner": None, "history_banner": None, "remote_banner": None}
         health = site.health()
-        banner = None if health.remote and health.error == health.remote else BANNERS.get(health.status)
+        own = health.error in (health.history, health.remote)  # said by its own banner
+        banner = None if own and health.error else BANNERS.get(health.status)
         return {"index_banner": banner.format(error=health.error) if banner else None,
+                "history_banner": HISTORY_BANNER.format(error=health.history) if health.history else None,
                 "remote_banner": REMOTE_BANNER.format(error=health.remote) if health.remote else None}
 
     auth.init_app(app, site)
+    inputs.init_app(app)  # after auth's guard and the form token
     errors.init_app(app)
     from .views import (analytics, api, articles, browse, edit, feeds, history, home, icons, importing, search,
                         synonyms, writing_help)

@@ -16,6 +16,10 @@ The form token is Flask-WTF's CSRFProtect: signed with the site's key, bound to 
 expiring after a working day, and renewed when someone logs in or out (so a token taken
 before login is worth nothing after it). Cookies are HttpOnly and SameSite=Lax, and Secure
 when the request came over HTTPS (or ``secure_cookies`` says the site is behind one).
+
+A session lasts ``session_hours`` and names the account's session version (kb.users): logging
+out, a new password or role, and an admin's 「下线」 end every session of the account at once.
+Password checks are limited per address and per name (kb.login_limit).
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from kb.history import Author
 from kb.users import ROLES, AccountError
 
 from .errors import SiteError, respond
+from .urls import local_path
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -39,7 +44,11 @@ csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_ENDPOINTS = {"auth.login", "static", "icons.icon", "api.healthz"}  # reachable without an account under require_login
 READER_WRITES = {"analytics.opened"}  # posts any reader may make: which search result was opened
-SESSION_DAYS = 14
+MAX_SESSION_HOURS = 2160  # 90 days
+REFUSED = {
+    "address": "从您这里登录失败的次数过多，请 15 分钟后再试。",
+    "name": "这个账号最近在别的地方登录失败的次数过多，暂时只能从您以前登录过的电脑登录；也可以 15 分钟后再试，或请管理员重设密码。",
+}
 
 
 class Anonymous(AnonymousUserMixin):
@@ -63,7 +72,7 @@ def init_app(app: Flask, site) -> None:
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=config.secure_cookies,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=config.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=SESSION_DAYS * 86400,
+        PERMANENT_SESSION_LIFETIME=max(1, min(config.session_hours, MAX_SESSION_HOURS)) * 3600,
         WTF_CSRF_TIME_LIMIT=12 * 3600,  # an article may take a morning to write
         WTF_CSRF_FIELD_NAME="csrf", WTF_CSRF_SSL_STRICT=True,
     )
@@ -76,8 +85,8 @@ def init_app(app: Flask, site) -> None:
     manager.login_message = None
 
     @manager.user_loader
-    def load_user(user_id: str):
-        return site.users.by_id(int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        return site.users.by_session(session_id)  # None once the account's sessions were ended
 
     if config.trusted_user_header:
         header = config.trusted_user_header
@@ -151,15 +160,9 @@ def _site():
     return current_app.extensions["kb"]
 
 
-def _client_key(name: str) -> str:
-    return f"{name.strip().lower()}|{request.remote_addr}"
-
-
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never //other.site or https://other.site)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    """Only a path on this site (web.urls.local_path), else the home page."""
+    return local_path(target) or url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -168,17 +171,17 @@ def login():
     error = None
     name = request.form.get("name", "")
     if request.method == "POST":
-        key = _client_key(name)
-        if users.too_many_failures(key):
-            log.warning("login refused for %r from %s: too many failures", name, request.remote_addr)
-            return respond(429, "登录失败次数过多，请 15 分钟后再试。")
+        attempt = users.limit.begin(name, request.remote_addr or "")
+        if not attempt.allowed:
+            log.warning("login refused for %r from %s: too many failures (%s)", name, request.remote_addr,
+                        attempt.refused)
+            return respond(429, REFUSED[attempt.refused])
         user = users.verify(name, request.form.get("password", ""))
         if user is None:
-            users.record_failure(key)
             log.warning("failed login for %r from %s", name, request.remote_addr)
             error = "用户名或密码不对。"
         else:
-            users.clear_failures(key)
+            users.limit.succeeded(attempt)
             session.clear()  # a new session (and a new form token) for the new identity
             session.permanent = True
             login_user(user)
@@ -190,6 +193,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Logging out ends every session of the account, not only this browser's: a cookie
+    copied from it is worth nothing after this."""
+    if current_user.is_authenticated:
+        _site().users.end_sessions(current_user.name)
     logout_user()
     session.clear()
     return redirect(url_for("home.index"), 303)
@@ -221,6 +228,9 @@ def _manage(users_, action: str, name: str) -> str:
     if action == "password":
         users_.set_password(name, form.get("password", ""))
         return f"已重设 {name} 的密码。"
+    if action == "signout":
+        users_.end_sessions(name)
+        return f"已让 {name} 在所有电脑和浏览器上退出登录。"
     if action == "remove":
         if name == current_user.name:
             raise AccountError("不能删除自己的账号")

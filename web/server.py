@@ -8,8 +8,9 @@ keeper in a process of its own.
   file watcher reports. It is started by the arbiter, restarted if it dies, and dies with the
   arbiter (``PR_SET_PDEATHSIG``), as do the workers (gunicorn's parent check): a killed server
   leaves nothing behind holding the port or the index lock.
-- Idle and slow clients cannot exhaust the threads: a new connection waits for its first bytes
-  in the event loop, not in a thread, and a request or response that stalls times out.
+- Idle and slow clients cannot exhaust the threads: a request is received whole in the event
+  loop — its head within ``HEAD_SECONDS`` of its first byte, its body at ``MIN_BODY_RATE`` — and
+  only then handed to a thread, which never waits on the client (see ``Worker``).
 - A query typed into a script as raw UTF-8 works, as in a browser.
 """
 from __future__ import annotations
@@ -19,10 +20,12 @@ import gc
 import logging
 import os
 import re
+import resource
 import selectors
 import signal
 import socket
 import struct
+import tempfile
 import time
 from functools import partial
 
@@ -30,6 +33,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter as GunicornArbiter
 from gunicorn.http.message import Request
 from gunicorn.http.parser import RequestParser
+from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from kb.config import Config
@@ -37,8 +41,13 @@ from kb.config import Config
 log = logging.getLogger(__name__)
 
 FIRST_BYTES = 10.0  # seconds a new connection may take to begin its request
-STALL = 30.0  # seconds a request may take to arrive, or a response to be taken, without progress
+HEAD_SECONDS = 10.0  # seconds a request's head may take to arrive, from its first byte
+MIN_BODY_RATE = 20_000  # bytes a second a body must arrive at, on average (after HEAD_SECONDS)
+MAX_HEAD = 64 * 1024  # bytes: a longer head is refused (431) without a thread seeing it
+MEMORY_BODY = 256 * 1024  # bodies up to this wait in memory, larger ones (uploads) in a temporary file
+STALL = 30.0  # seconds a response may take to be taken by the client without progress
 THREADS = 8
+CONNECTIONS = 4000  # per worker process: idle and slow ones cost a file descriptor, not a thread
 
 
 def _die_with_parent(parent: int, signum: int = signal.SIGTERM) -> None:
@@ -70,18 +79,122 @@ class _Parser(RequestParser):
     mesg_class = _Request
 
 
+class _SpooledUnreader(SocketUnreader):
+    """The parser's source for a large body received in the event loop: the temporary file
+    first, then the socket (for what the connection brings next)."""
+
+    def __init__(self, sock, spool):
+        super().__init__(sock)
+        self.spool = spool
+
+    def chunk(self, size_hint=None):
+        if self.spool is not None:
+            data = self.spool.read(max(size_hint or 0, self.mxchunk))
+            if data:
+                return data
+            self.spool.close()
+            self.spool = None
+        return super().chunk(size_hint)
+
+
+_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d{1,15})[ \t]*\r?$")
+_CHUNKED = re.compile(rb"(?im)^transfer-encoding[ \t]*:")
+_EXPECT = re.compile(rb"(?im)^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$")
+REFUSALS = {
+    431: b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    411: b"HTTP/1.1 411 Length Required\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+}
+
+
+class _Incoming:
+    """A request arriving on a connection, received in the event loop until it is whole."""
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline  # the connection is closed if the request is not whole by then
+        self.started = False
+        self.data = bytearray()
+        self.spool = None  # a large body goes to a temporary file
+        self.left: int | None = None  # bytes of the body still to come, once the head is in
+        self.extra = b""  # bytes beyond this request (a pipelined next one)
+        self.expects = False  # the client waits for 「100 Continue」 before sending the body (curl does)
+
+    def wanted(self) -> int:
+        return 65536 if self.left is None else max(1, min(65536, self.left))
+
+    def add(self, data: bytes, now: float, max_body: int) -> int | None:
+        """Take bytes; None while more are needed, 0 once the request is whole, or an HTTP
+        status to refuse it with."""
+        if not self.started:
+            self.started = True
+            self.deadline = now + HEAD_SECONDS
+        if self.left is not None:
+            return self._body(data)
+        self.data += data
+        end = self.data.find(b"\r\n\r\n")
+        if end < 0:
+            return 431 if len(self.data) > MAX_HEAD else None
+        head = bytes(self.data[:end])
+        if _CHUNKED.search(head):
+            return 411  # browsers always say the length; a chunked body could trickle forever
+        lengths = _LENGTH.findall(head)
+        length = int(lengths[0]) if len(lengths) == 1 else 0  # none, or several: gunicorn answers
+        if length > max_body:
+            return 0  # the app refuses it (413) without reading it
+        whole = end + 4 + length
+        self.data, self.extra = self.data[:whole], bytes(self.data[whole:])
+        self.left = whole - len(self.data)
+        self.expects = self.left > 0 and bool(_EXPECT.search(head))
+        self.deadline = max(self.deadline, now + HEAD_SECONDS + length / MIN_BODY_RATE)
+        if length > MEMORY_BODY:
+            self.spool = tempfile.TemporaryFile()
+            self.spool.write(self.data)
+            self.data = bytearray()
+        return 0 if self.left <= 0 else None
+
+    def _body(self, data: bytes) -> int | None:
+        if self.spool is not None:
+            self.spool.write(data)
+        else:
+            self.data += data
+        self.left -= len(data)
+        return 0 if self.left <= 0 else None
+
+    def hand_over(self, parser) -> None:
+        """Give the parser the request, so that it reads none of it from the socket."""
+        if self.spool is not None:
+            self.spool.seek(0)
+            parser.unreader = _SpooledUnreader(parser.unreader.sock, self.spool)
+            self.spool = None
+        else:
+            parser.unreader.unread(bytes(self.data))
+
+    def close(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
+
+
 class Worker(ThreadWorker):
-    """gunicorn's threaded worker, except that a new connection waits for its request in the
-    event loop (with the pending connections) rather than holding a thread for five seconds:
-    a hundred idle connections from one client no longer lock everyone out.
+    """gunicorn's threaded worker, except that a request is received whole in the event loop
+    before a thread sees it.
+
+    gunicorn's own worker gives a connection to a thread as soon as it has a byte, and the
+    thread then waits for the rest: 16–40 clients sending one header line every 5 s held every
+    thread, and everyone else waited 60 s (issue 16). Here a connection waits in the event loop
+    (a file descriptor, no thread) until its head has arrived — within ``HEAD_SECONDS`` of the
+    first byte, whatever the client trickles — and its body, at ``MIN_BODY_RATE`` on average
+    (large bodies in a temporary file). Chunked request bodies, which browsers never send, are
+    refused (411). Measured with ``bench/slowloris.py``: docs/reliability.md.
 
     A worker dies with the arbiter: gunicorn's own check of the parent runs only once the
     worker has loaded the app (seconds) and then lets it drain for up to ten; killed meanwhile,
     the server left workers holding the port. SIGQUIT is gunicorn's immediate stop: requests
     in flight finish, nothing new is taken."""
 
+    max_body = 21_000_000  # set from the configuration (Application.load_config)
+
     def init_process(self):
         _die_with_parent(self.ppid, signal.SIGQUIT)
+        _more_files()
         super().init_process()
 
     def accept(self, listener):
@@ -96,9 +209,92 @@ class Worker(ThreadWorker):
         client.setblocking(False)
         conn = TConn(self.cfg, client, address, listener.getsockname())
         conn.parser = _Parser(self.cfg, client, address)
-        conn.timeout = time.monotonic() + FIRST_BYTES
+        self._receive(conn, time.monotonic() + FIRST_BYTES)
+
+    def _receive(self, conn, deadline: float, already: bytes = b"") -> None:
+        """Wait in the event loop for ``conn``'s next request."""
+        conn.incoming = _Incoming(deadline)
         self.pending_conns.append(conn)
-        self.poller.register(client, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
+        if already:
+            self._take(conn, already)
+
+    def on_client_socket_readable(self, conn, client):
+        """A kept-alive connection's next request: received in the loop too."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self._receive(conn, time.monotonic() + HEAD_SECONDS)
+        self._readable(conn, client)
+
+    def _readable(self, conn, client) -> None:
+        try:
+            data = client.recv(conn.incoming.wanted())
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._drop(conn)
+            return
+        self._take(conn, data)
+
+    def _take(self, conn, data: bytes) -> None:
+        incoming = conn.incoming
+        verdict = incoming.add(data, time.monotonic(), self.max_body)
+        if incoming.expects:  # it waits for this before sending the body we wait for
+            incoming.expects = False
+            with contextlib.suppress(OSError):
+                conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if verdict is None:
+            return
+        if verdict:
+            with contextlib.suppress(OSError):
+                conn.sock.send(REFUSALS[verdict])
+            self._drop(conn)
+            return
+        self.poller.unregister(conn.sock)
+        self.pending_conns.remove(conn)
+        incoming.hand_over(conn.parser)
+        conn.leftover, conn.incoming = incoming.extra, None
+        conn.data_ready = True
+        self.enqueue_req(conn)
+
+    def _drop(self, conn) -> None:
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.poller.unregister(conn.sock)
+        with contextlib.suppress(ValueError):
+            self.pending_conns.remove(conn)
+        if getattr(conn, "incoming", None) is not None:
+            conn.incoming.close()
+        self.nr_conns -= 1
+        conn.close()
+
+    def murder_pending(self):
+        """Close the connections whose request has not arrived whole in time, and, once the
+        worker is stopping, every one still waiting for its request (nothing was asked yet)."""
+        now = time.monotonic()
+        for conn in [c for c in self.pending_conns if c.incoming.deadline <= now or not self.alive]:
+            self._drop(conn)
+
+    def finish_request(self, conn, fs):
+        """After a response: bytes of a next request that came with this one are received in
+        the loop like any other (gunicorn would hand them to a thread that then waits)."""
+        leftover = getattr(conn, "leftover", b"")
+        if leftover and self.alive and not fs.cancelled() and fs.exception() is None and fs.result() is True:
+            conn.leftover = b""
+            conn.sock.setblocking(False)
+            self._receive(conn, time.monotonic() + HEAD_SECONDS, leftover)
+            return
+        super().finish_request(conn, fs)
+
+
+def _more_files() -> None:
+    """As many open files as allowed: each waiting connection holds one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = CONNECTIONS + 256 if hard == resource.RLIM_INFINITY else min(hard, CONNECTIONS + 256)
+    if soft < want:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
 
 KEEPER_NAME = b"kb-keeper"  # /proc/<pid>/comm of the index keeper (its command line is the server's)
@@ -210,11 +406,13 @@ class Application(BaseApplication):
 
     def load_config(self):
         config = self.kb_config
+        Worker.max_body = config.max_upload_bytes + 1_000_000  # as Flask's MAX_CONTENT_LENGTH (web.app)
         settings = {
             "bind": f"{config.host}:{config.port}",
             "workers": self.workers,
             "worker_class": "web.server.Worker",
             "threads": THREADS,
+            "worker_connections": CONNECTIONS,
             "keepalive": 5,
             "timeout": 60,
             "graceful_timeout": 10,

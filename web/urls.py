@@ -6,6 +6,9 @@ under it is written here, not in the blueprints.
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote, urlsplit
+
 from flask import url_for
 
 from kb.article import ARTICLE_URL
@@ -20,6 +23,34 @@ ARTICLE_VERSION = ARTICLE + "/history/<rev>"
 ARTICLE_DIFF = ARTICLE + "/diff"
 ARTICLE_REVERT = ARTICLE + "/revert"
 API_ARTICLE = "/api/articles/<slug>"
+
+
+_NOT_IN_A_PATH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")  # controls (a browser drops tab and newline) and backslash
+
+
+def local_path(target: str | None) -> str | None:
+    r"""``target`` when it is a path of this site, else None: where to send someone back to
+    (``?next=`` after login, a form's ``next``).
+
+    Browsers drop tabs and line breaks from a Location and read a backslash as a slash, so
+    ``/\t/evil.example`` and ``/\evil.example`` lead to another site as ``//evil.example``
+    does; a line break in a header is a 500. The value is checked as given and as decoded
+    (up to three rounds of percent-decoding): no control character or backslash, a path that
+    starts with one slash, no scheme and no host."""
+    if not target or len(target) > 2000:
+        return None
+    value = target
+    for _ in range(4):
+        if _NOT_IN_A_PATH.search(value) or not value.startswith("/") or value.startswith("//"):
+            return None
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc:
+            return None
+        decoded = unquote(value)
+        if decoded == value:
+            return target
+        value = decoded
+    return None
 
 
 class Urls:

@@ -195,17 +195,74 @@ def test_the_log_and_its_report_work_in_postgresql():
         pytest.skip("no PostgreSQL (set KB_TEST_POSTGRES_URL)")
     engine = database.open_database(POSTGRES)
     with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS kb_search_log, kb_search_opened"))
+        connection.execute(text("DROP TABLE IF EXISTS kb_search_log, kb_search_opened, kb_search_daily, "
+                                "kb_search_pairs_daily, kb_search_rolled"))
     log = Analytics(engine)
     try:
         zero = log.search("公车", 0)
         found = log.search("派车", 2)
         log.opened(found, "/a/x", 1, after=zero)
         assert log.flush()
+        add_rows(log, search_row("上周的查询", 3, days_ago=7))  # summed up by the report
         rep = report(log, days=30)
+        assert {q.query: q.searches for q in rep.queries} == {"公车": 1, "派车": 1, "上周的查询": 1}
+        assert [r["query"] for r in log.rows()] == ["公车", "派车"]
+        rep = report(log, days=1)
         assert (rep.searches, rep.zero, rep.opened) == (2, 1, 1)
         assert [(p.typed, p.then) for p in rep.pairs] == [("公车", "派车")]
         assert rep.weeks[-1].searches == 2
         assert engine.dialect.name == "postgresql"
     finally:
         engine.dispose()
+
+
+def test_one_address_gets_its_burst_then_its_rate_and_others_are_not_held_up(log):
+    burst = analytics_module.PER_ADDRESS[1]
+    recorded = [log.search(f"查询{i}", 1, ip="10.0.0.1") for i in range(burst + 50)]
+    assert sum(t is not None for t in recorded) <= burst + 2  # a token or two comes back meanwhile
+    assert log.search("别人的查询", 1, ip="10.0.0.2") is not None
+    assert not log.opened("0" * 16, "/a/x", ip="10.0.0.1")
+
+
+def test_no_more_than_the_daily_cap_is_kept_whatever_the_addresses(log, monkeypatch):
+    monkeypatch.setattr(analytics_module, "MAX_PER_DAY", 30)
+    for i in range(50):
+        token = log.search(f"查询{i}", 1, ip=f"10.1.{i}.1")
+        log.opened(token, "/a/x", ip=f"10.1.{i}.1")
+        log.flush()
+    with log.session() as s:
+        assert s.execute(text("select count(*) from kb_search_log")).scalar() == 30
+        assert s.execute(text("select count(*) from kb_search_opened")).scalar() == 30
+
+
+def test_days_that_are_over_are_summed_up_and_the_report_is_the_same(log):
+    from kb.analytics_rollup import roll_up
+
+    rows = []
+    for days_ago in (3, 3, 10, 40):
+        token = analytics_module.new_token()
+        rows.append(search_row("保密", 4, days_ago=days_ago, token=token))
+        rows.append(Opened(token=token, at=now() - dt.timedelta(days=days_ago), url="/a/x", rank=1))
+    zero = analytics_module.new_token()
+    rows.append(search_row("baomi", 0, days_ago=3, token=zero))
+    then = analytics_module.new_token()
+    rows.append(search_row("开会", 2, days_ago=3, token=then))
+    rows.append(Opened(token=then, at=now() - dt.timedelta(days=3), url="/a/y", rank=1, after=zero))
+    rows.append(search_row("今天的查询", 1))
+    add_rows(log, *rows)
+
+    def summary():
+        rep = report(log, days=30)
+        return (sorted((q.query, q.searches, q.zero, q.opened, q.average) for q in rep.queries),
+                [(w.searches, w.zero, w.opened) for w in rep.weeks], [(p.typed, p.then, p.times) for p in rep.pairs])
+
+    with log.session() as s:  # as the report saw the raw rows before any summing up
+        from kb.analytics_report import Report, _pairs, _queries, _weeks
+
+        since = now() - dt.timedelta(days=30)
+        before = Report(since, _queries(s, since), _weeks(s, 12), _pairs(s, since))
+    expected = (sorted((q.query, q.searches, q.zero, q.opened, q.average) for q in before.queries),
+                [(w.searches, w.zero, w.opened) for w in before.weeks], [(p.typed, p.then, p.times) for p in before.pairs])
+    assert summary() == expected and ("保密", 3, 0, 3, 4.0) in expected[0]
+    assert [r["query"] for r in log.rows()] == ["今天的查询"]  # the raw rows of past days are gone
+    assert roll_up(log) == 0 and summary() == expected  # summed once

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from kb.history import History
+from kb.history import History, HistoryError
 from kb.saving import save_article
 from kb.store import ContentStore
 from tests.conftest import write_article
@@ -103,3 +103,78 @@ def test_a_broken_repository_already_there_is_never_removed(folder, monkeypatch)
     monkeypatch.setenv("GIT_INDEX_FILE", str(folder.parent / "no-such-folder" / "index"))
     History(folder).prepare()
     assert (folder / ".git" / "keep").read_text(encoding="utf-8") == "the owner's"
+
+
+def change(folder, line: str) -> None:
+    path = folder / "guides/a.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+
+
+def stale_lock(folder, seconds_ago: float = 5) -> None:
+    import os
+    import time
+
+    lock = folder / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    os.utime(lock, (time.time() - seconds_ago, time.time() - seconds_ago))
+
+
+def test_a_lock_left_by_a_dead_git_is_removed_and_the_save_it_stopped_is_recorded_at_start(folder):
+    history = History(folder)
+    history.prepare()
+    stale_lock(folder)
+    change(folder, "锁住时保存的一句。")
+    with pytest.raises(HistoryError):  # as before issue 16 when the lock was left: here by hand
+        history._commit(["guides/a.md"], "张三", "z@example.org", "锁住时的修改")
+    history._write_pending(["guides/a.md"], "张三", "z@example.org", "锁住时的修改")  # what commit() leaves
+    History(folder).prepare()  # the next start
+    assert not (folder / ".git" / "index.lock").exists()
+    assert git(folder, "log", "-1", "--format=%an|%s").strip() == "张三|锁住时的修改"
+    assert History(folder).trouble() is None
+
+
+def test_a_lock_held_by_a_running_git_is_left_alone_and_reported_then_healed(folder, monkeypatch):
+    import kb.history
+
+    history = History(folder)
+    history.prepare()
+    stale_lock(folder)
+    # a git at work in the repository (someone's `git rebase -i` in an editor, say)
+    working = subprocess.Popen(["git", "cat-file", "--batch-check"], cwd=folder / "guides", stdin=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL)
+    working_name = "cat-file"
+    monkeypatch.setattr(kb.history, "READ_ONLY", kb.history.READ_ONLY - {working_name})
+    try:
+        change(folder, "第一句。")
+        with pytest.raises(HistoryError, match="index.lock"):
+            history.commit(["guides/a.md"], "张三", "z@example.org", "第一次")
+        assert (folder / ".git" / "index.lock").exists()
+        monkeypatch.setattr(kb.history, "PENDING_GRACE", 0.0)
+        assert "有 1 次保存没有记入修改历史" in history.trouble() and "index.lock" in history.trouble()
+    finally:
+        working.communicate(b"")
+    write_article(folder, "guides/b.md", "另一篇。", slug="b-article")
+    history.commit(["guides/b.md"], "李四", "l@example.org", "第二次")  # heals, records both, in order
+    assert [(c.author, c.message) for c in history.log()][:2] == [("李四", "第二次"), ("张三", "第一次")]
+    assert history.trouble() is None and not (folder / ".git" / "index.lock").exists()
+
+
+def test_a_read_only_git_does_not_keep_a_stale_lock(folder):
+    history = History(folder)
+    history.prepare()
+    stale_lock(folder)
+    reading = subprocess.Popen(["git", "cat-file", "--batch-check"], cwd=folder, stdin=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL)
+    try:
+        change(folder, "一句。")
+        assert history.commit(["guides/a.md"], "张三", "z@example.org", "修改")
+    finally:
+        reading.communicate(b"")
+
+
+def test_a_control_character_in_a_change_note_never_reaches_git_as_an_error(folder):
+    history = History(folder)
+    history.prepare()
+    change(folder, "一句。")
+    history.commit(["guides/a.md"], "张三", "z@example.org", "修改\x00说明\x1b")
+    assert history.log("guides/a.md")[0].message == "修改说明"

@@ -3,7 +3,8 @@ import sqlite3
 
 import pytest
 
-from kb.users import MAX_FAILURES, AccountError, Users
+from kb.login_limit import PER_ADDRESS, PER_KNOWN, PER_NAME
+from kb.users import AccountError, Users
 
 
 @pytest.fixture
@@ -59,15 +60,72 @@ def test_a_changed_password_replaces_the_old_one(users):
     assert users.verify("li", "second-password") is not None
 
 
-def test_failed_logins_are_counted_per_key_until_cleared(users):
-    for _ in range(MAX_FAILURES - 1):
-        users.record_failure("li|1.2.3.4")
-    assert not users.too_many_failures("li|1.2.3.4")
-    users.record_failure("li|1.2.3.4")
-    assert users.too_many_failures("li|1.2.3.4")
-    assert not users.too_many_failures("li|5.6.7.8")
-    users.clear_failures("li|1.2.3.4")
-    assert not users.too_many_failures("li|1.2.3.4")
+def test_password_checks_are_limited_per_name_from_new_addresses(users):
+    limit = users.limit
+    for i in range(PER_NAME):
+        assert limit.begin("li", f"10.0.0.{i}").allowed  # five machines, one name
+    refused = limit.begin("Li ", "10.0.0.99")  # the name is compared as typed, trimmed, in lower case
+    assert refused.refused == "name"
+    assert limit.used("address:10.0.0.99") == 0  # a refused check is not counted against the address
+
+
+def test_the_usual_address_still_logs_in_while_the_name_is_attacked_elsewhere(users):
+    limit = users.limit
+    limit.succeeded(limit.begin("li", "192.168.1.5"))  # li logs in at their desk
+    for i in range(PER_NAME + 3):
+        limit.begin("li", "10.9.9.9")
+    assert not limit.begin("li", "10.9.9.10").allowed
+    assert limit.begin("li", "192.168.1.5").allowed
+    for _ in range(PER_KNOWN - 1):
+        limit.begin("li", "192.168.1.5")
+    assert limit.begin("li", "192.168.1.5").refused == "name"  # typing wrong at the desk is limited too
+
+
+def test_password_checks_are_limited_per_address_across_names(users):
+    limit = users.limit
+    for i in range(PER_ADDRESS):
+        assert limit.begin(f"name{i}", "10.1.1.1").allowed
+    assert limit.begin("another", "10.1.1.1").refused == "address"
+    assert limit.begin("another", "10.1.1.2").allowed
+
+
+def test_a_right_password_gives_its_attempt_back(users):
+    limit = users.limit
+    for _ in range(PER_NAME * 3):
+        limit.succeeded(limit.begin("li", "10.2.2.2"))
+    assert limit.begin("li", "10.2.2.2").allowed and limit.used("address:10.2.2.2") == 1
+
+
+def test_a_new_password_or_role_or_logout_ends_every_session(users):
+    user = users.add("li", "first-password", "editor")
+    session_id = user.get_id()
+    assert users.by_session(session_id).name == "li"
+    users.set_password("li", "second-password")
+    assert users.by_session(session_id) is None
+    session_id = users.get("li").get_id()
+    users.set_role("li", "reader")
+    assert users.by_session(session_id) is None
+    session_id = users.get("li").get_id()
+    users.end_sessions("li")
+    assert users.by_session(session_id) is None and users.by_session(users.get("li").get_id()) is not None
+    assert users.by_session(str(user.id)) is None  # a session from before versions
+
+
+def test_an_accounts_database_from_before_session_versions_gets_the_column(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE kb_users (id INTEGER PRIMARY KEY, name VARCHAR(64) UNIQUE, role VARCHAR(16), "
+                   "password_hash VARCHAR(256), created DATETIME)")
+        db.execute("INSERT INTO kb_users (name, role, password_hash) VALUES ('old', 'editor', '!')")
+    users = Users(f"sqlite:///{path}")
+    try:
+        assert users.get("old").session_version == 0
+        users.end_sessions("old")
+        assert users.get("old").session_version == 1
+    finally:
+        users.close()
 
 
 def test_a_single_sign_on_name_becomes_a_reader_without_a_password(users):

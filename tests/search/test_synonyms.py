@@ -104,3 +104,33 @@ def test_an_added_word_is_one_word_and_a_new_group_has_two():
         add_word("会议 开会\n", "公车 申请", line=1)
     with pytest.raises(ValueError, match="另一个词"):
         add_word("会议 开会\n", "公车")
+
+
+def test_a_group_over_the_limit_is_an_error_that_names_the_limit():
+    from kb.synonyms import MAX_GROUP
+
+    words = " ".join(f"词语{i}" for i in range(MAX_GROUP + 5))
+    [(line, severity, message)] = [m for m in messages(f"会议 开会\n{words}\n") if m[1] == "error"]
+    assert line == 2 and f"这一组有 {MAX_GROUP + 5} 个词，超过了每组 {MAX_GROUP} 个词的上限" in message
+
+
+def test_a_huge_group_written_by_hand_is_read_up_to_the_limit_and_searches_keep_the_budget(tmp_path, built_index):
+    """Issue 16: one group of 2,763 common words made every search slow, past the budget and
+    not flagged. A hand-written file is read up to MAX_GROUP words a group; a search whose
+    time is up after the first word's alternative answers, flagged incomplete."""
+    from search.analyzer import query_words
+    from kb.synonyms import MAX_GROUP
+    from search.synonyms import Synonyms
+
+    from search.interface import Query
+
+    words = [w for w in dict.fromkeys(query_words((CONTENT / "guides" / "office-service-work.md").read_text(
+        encoding="utf-8"))) if len(w) > 1][:2763]
+    path = tmp_path / "_synonyms.txt"
+    path.write_text("保密 " + " ".join(w for w in words if w != "保密") + "\n", encoding="utf-8")
+    assert len(Synonyms(path).of("保密")) == MAX_GROUP - 1
+    engine = engine_for(CONTENT, built_index, synonyms_path=path)
+    full = engine.search(Query("保密", limit=3))
+    assert not full.incomplete and full.total > 0
+    cut = engine.search(Query("保密", limit=4, deadline=time.monotonic() - 1))
+    assert cut.incomplete and 0 < cut.total < full.total  # the word itself, none of its synonyms

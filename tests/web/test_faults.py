@@ -248,3 +248,60 @@ def test_kills_during_saves_from_the_editor_lose_nothing(own_copy, tmp_path, sta
     assert not list(own_copy.rglob(".*.saving"))
     print(f"{OTHER_ROUNDS * 2} kills during saves: {outcomes}, no article lost; every process gone within "
           f"{SLOWEST[0]:.1f} s")
+
+
+def git(content, *args) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "-C", str(content), *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_kill_during_a_commit_is_healed_at_the_next_start(tmp_path, start):
+    """The server and its git are killed while git holds index.lock (a hook holds the commit
+    open). The lock stays behind, as after a power cut; the next start removes it, records the
+    save that was cut short — with its editor and change note — and later saves commit again."""
+    from kb.history import History
+    from tests.web.test_concurrent_saves import Editor
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    History(content).prepare()
+    hold, holding = tmp_path / "hold", tmp_path / "holding"
+    hook = content / ".git" / "hooks" / "prepare-commit-msg"
+    hook.write_text(f'#!/bin/sh\nif [ -e "{hold}" ]; then touch "{holding}"; sleep 60; fi\n', encoding="utf-8")
+    hook.chmod(0o755)
+    hold.touch()
+    index = tmp_path / "index"
+    server = start(content, index)
+    server.wait_ready()
+    editor = Editor(server.base)
+    form = editor.open_form("/a/ten-awareness/edit")
+    path = content / "guides" / "ten-awareness.md"
+    text = path.read_text(encoding="utf-8") + "\n断电前保存的一句话。\n"
+    posting = threading.Thread(target=post_regardless, args=(
+        editor, "/a/ten-awareness/edit", {**form, "text": text, "message": "断电前的修改"}))
+    posting.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not holding.exists():
+        time.sleep(0.02)
+    assert holding.exists() and (content / ".git" / "index.lock").exists()
+    seen = children(server.process.pid)
+    kill_all(seen)  # git, its hook and the server at once: nobody cleans up
+    kill_hard(server)
+    posting.join(30)
+    assert_nothing_left(seen, index)
+    assert (content / ".git" / "index.lock").exists() and "断电前保存的一句话" in path.read_text(encoding="utf-8")
+    hold.unlink()
+
+    server = start(content, index)
+    server.wait_ready()
+    assert not (content / ".git" / "index.lock").exists()
+    assert git(content, "log", "-1", "--format=%an|%s", "--", "guides/ten-awareness.md").strip() == "editor|断电前的修改"
+    assert git(content, "status", "--porcelain", "--", "guides").strip() == ""
+    health = json.loads(server.get("/healthz")[1])
+    assert health["status"] != "degraded" and health["history"] is None
+    form = editor.open_form("/a/ten-awareness/edit")
+    status, _ = editor.post("/a/ten-awareness/edit", {**form, "text": text + "\n重启后又一句。\n", "message": "重启后"})
+    assert status == 303
+    assert git(content, "log", "-1", "--format=%an|%s").strip() == "editor|重启后"
+    server.stop()

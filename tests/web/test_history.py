@@ -99,3 +99,26 @@ def test_a_new_article_from_the_browser_is_committed_too(client, content_dir):
                               "summary": "值班。", "body": "## 一、安排\n\n每天两人。\n"})
     assert git(content_dir, "log", "-1", "--format=%an|%s").strip() == "editor|新建 值班安排"
     assert "guides/duty-roster.md" in git(content_dir, "ls-files")
+
+
+def test_history_trouble_shows_in_healthz_and_to_editors_until_it_heals(client, anonymous, site, content_dir,
+                                                                        monkeypatch):
+    import os
+    import time
+
+    import kb.history
+
+    monkeypatch.setattr(kb.history, "PENDING_GRACE", 0.0)
+    lock = content_dir / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    os.utime(lock, (time.time() - 60, time.time() - 60))
+    entry = site.history._write_pending(["guides/ten-awareness.md"], "editor", "e@x", "没记上的修改")
+    site.history._note_failure(entry, kb.history.HistoryError("index.lock: File exists"))
+    health = anonymous.get("/healthz").get_json()
+    assert health["status"] == "degraded" and "有 1 次保存没有记入修改历史" in health["history"]
+    assert "修改历史出了问题" in client.get("/").get_data(as_text=True)
+    assert "修改历史出了问题" not in anonymous.get("/").get_data(as_text=True)
+    edit(client, content_dir, "十种意识", "十种意识", "再保存一次")  # a save heals: lock removed, journal committed
+    assert not lock.exists()
+    assert anonymous.get("/healthz").get_json()["history"] is None
+    assert "修改历史出了问题" not in client.get("/").get_data(as_text=True)

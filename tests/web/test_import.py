@@ -40,14 +40,27 @@ def test_a_word_document_with_chinese_outline_numbers_becomes_sections_and_keeps
         assert "<td>会场布置</td>" in article
 
 
-def test_images_from_a_word_document_go_to_the_media_folder_and_are_served(client, tmp_path, content_dir):
+def test_images_from_a_word_document_wait_for_the_save_then_go_to_the_media_folder(client, anonymous, tmp_path,
+                                                                                   content_dir, site):
+    """Issue 16: an import wrote its images into content/_media (public, not in git) before
+    anything was saved. They wait in the drafts area: the editor's preview shows them, readers
+    get 404, and the save moves them into the media folder in the article's commit."""
+    import subprocess
+
     docx = meeting_rules(tmp_path / "with-image.docx", image=True)
     page = upload(client, "with-image.docx", docx.read_bytes()).get_data(as_text=True)
     name = re.search(r"/media/([0-9a-f]{16}\.png)", page).group(1)
+    assert not (content_dir / "_media" / name).exists() and (site.config.draft_media_path / name).is_file()
+    assert client.get(f"/media/{name}").data.startswith(b"\x89PNG")  # the editor's preview
+    assert anonymous.get(f"/media/{name}").status_code == 404
+    assert save_draft(client, page).status_code == 303
     assert (content_dir / "_media" / name).is_file()
-    response = client.get(f"/media/{name}")
+    response = anonymous.get(f"/media/{name}")
     assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
     assert client.get("/media/../guides/ten-awareness.md").status_code == 404
+    committed = subprocess.run(["git", "-C", str(content_dir), "show", "--name-only", "--format=", "HEAD"],
+                               capture_output=True, text=True, check=True).stdout.split()
+    assert f"_media/{name}" in committed
 
 
 def test_a_saved_web_page_keeps_the_article_and_drops_the_page_furniture(client):
@@ -80,6 +93,58 @@ def test_kb_import_writes_a_checked_article(tmp_path, content_dir):
     article = next(a for a in catalog.articles if a.title == "命令行导入的办法")
     assert [s.heading for s in article.sections if s.level == 2] == ["一、总体要求", "二、会议保障"]
     assert not [p for p in catalog.problems if p.path == article.rel_path and p.severity == "error"]
+
+
+def test_a_zip_bomb_and_a_50_mb_title_are_refused_before_pandoc_runs(client, tmp_path, monkeypatch):
+    """Issue 16: 442 KB that made pandoc use 2.9 GB, 83 KB with a 50 MB title (29 s)."""
+    from kb import pandoc
+    from tests.docx_files import huge_title, zip_bomb
+
+    def never(*args, **kwargs):
+        raise AssertionError("pandoc ran")
+
+    monkeypatch.setattr(pandoc, "convert", never)
+    bomb = zip_bomb(tmp_path / "bomb.docx")
+    assert bomb.stat().st_size < 1_000_000
+    page = upload(client, "bomb.docx", bomb.read_bytes()).get_data(as_text=True)
+    assert re.search(r"这个 Word 文件的文字解压后有 (2[1-9]|3\d) MB，超过了 20 MB 的上限", page)
+    title = huge_title(tmp_path / "title.docx")
+    assert "这个 Word 文件的文字解压后有 51 MB" in upload(client, "title.docx", title.read_bytes()).get_data(as_text=True)
+
+
+def test_pandoc_past_its_memory_limit_is_stopped_and_the_editor_told(client, tmp_path, monkeypatch):
+    """Within the unpacked limits, but more than pandoc may use: its runtime stops at the heap
+    limit (here lowered to 64 MB; 2 MB of bold runs needs more) and the editor reads why."""
+    from kb import pandoc
+    from tests.docx_files import bold_runs, meeting_rules, replace_part
+
+    monkeypatch.setattr(pandoc, "MEMORY_MB", 64)
+    docx = replace_part(meeting_rules(tmp_path / "heavy.docx"), "word/document.xml", bold_runs(100_000))
+    response = upload(client, "heavy.docx", docx.read_bytes())
+    assert response.status_code == 400
+    assert "文件太复杂，转换需要的内存超过了 64 MB 的上限" in response.get_data(as_text=True)
+
+
+def test_images_are_bounded_per_import_and_in_the_drafts_area(client, tmp_path, content_dir, site, monkeypatch):
+    """Issue 16: 40 images of 4.9 MB (a 237 KB file) are refused whole (197 MB unpacked); 12 of them stage
+    50 MB and leave the rest out with a note; when the drafts area is full of recent imports,
+    a further import keeps its text and goes without images. Nothing reaches content/_media."""
+    from kb import drafts
+    from tests.docx_files import many_images
+
+    forty = many_images(tmp_path / "forty.docx", 40)
+    assert forty.stat().st_size < 1_000_000
+    page = upload(client, "forty.docx", forty.read_bytes()).get_data(as_text=True)
+    assert "解压后有 197 MB（图片很多或很大），超过了 100 MB 的上限" in page
+    twelve = many_images(tmp_path / "twelve.docx", 12)
+    page = upload(client, "twelve.docx", twelve.read_bytes()).get_data(as_text=True)
+    staged = sorted(site.config.draft_media_path.iterdir())
+    assert len(staged) == 10 and page.count("这个文件的图片加起来超过了 50 MB") == 2
+    monkeypatch.setattr(drafts, "TOTAL", 60_000_000)
+    other = many_images(tmp_path / "other.docx", 3, size=4_000_000)
+    page = upload(client, "other.docx", other.read_bytes()).get_data(as_text=True)
+    assert "等待保存的导入图片太多" in page and "第 3 张图" in draft_text(page)
+    assert not (content_dir / "_media").exists() or not list((content_dir / "_media").iterdir())
 
 
 def upload_to(client, name: str, data: bytes, folder: str):

@@ -23,7 +23,7 @@ def database_url():
     with users.engine.begin() as connection:  # a clean slate: the tables are the test's own
         from sqlalchemy import text
 
-        connection.execute(text("DROP TABLE IF EXISTS kb_users, kb_login_failures"))
+        connection.execute(text("DROP TABLE IF EXISTS kb_users, kb_login_failures, kb_login_attempts, kb_login_known"))
     users.close()
     return URL
 
@@ -36,8 +36,10 @@ def test_accounts_live_in_postgresql(database_url):
         with pytest.raises(AccountError, match="已被使用"):
             users.add(name, "long-enough")
         assert users.verify(name, "long-enough").role == "editor"
-        users.record_failure(f"{name}|127.0.0.1")
-        assert not users.too_many_failures(f"{name}|127.0.0.1")
+        assert users.limit.begin(name, "127.0.0.1").allowed
+        session_id = users.get(name).get_id()
+        users.end_sessions(name)
+        assert users.by_session(session_id) is None
         assert users.engine.dialect.name == "postgresql"
     finally:
         users.close()

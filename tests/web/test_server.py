@@ -61,6 +61,108 @@ def test_idle_connections_do_not_lock_anyone_out(server):
             s.close()
 
 
+def trickle(sockets, lines, until: float, every: float = 0.5) -> None:
+    """Send each socket the next of ``lines`` every ``every`` seconds until ``until``; a socket
+    the server closed is left alone."""
+    n = 0
+    while time.monotonic() < until:
+        for s in sockets:
+            try:
+                s.sendall(lines(n))
+            except OSError:
+                pass
+        n += 1
+        time.sleep(every)
+
+
+def test_two_hundred_slowloris_connections_leave_a_search_answering(server):
+    """Issue 16: 16–40 connections sending a header line every 5 s locked everyone out for
+    60 s. 200 of them (one line every half second), 20 half request lines and 20 bodies sent
+    a byte at a time: a search answers meanwhile."""
+    import threading
+
+    slow = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(240)]
+    try:
+        for s in slow[:200]:
+            s.sendall(b"GET /api/search?q=x HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        for s in slow[200:220]:
+            s.sendall(b"GET /api/sea")
+        for s in slow[220:]:
+            s.sendall(b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\nname=")
+        until = time.monotonic() + 6
+        feeders = [threading.Thread(target=trickle, args=(slow[:200], lambda n: b"X-Slow-%d: 1\r\n" % n, until)),
+                   threading.Thread(target=trickle, args=(slow[220:], lambda n: b"x", until))]
+        for t in feeders:
+            t.start()
+        time.sleep(1)
+        for _ in range(3):
+            status, body = server.get("/api/search?q=会议", timeout=5)  # locked out, this times out
+            assert status == 200 and json.loads(body)["total"] > 0
+        for t in feeders:
+            t.join(30)
+    finally:
+        for s in slow:
+            s.close()
+
+
+def test_a_request_head_that_never_ends_is_closed_by_the_server(server):
+    """One header line a second keeps gunicorn's own worker reading for ever; here the head
+    must be whole within HEAD_SECONDS of its first byte."""
+    from web.server import FIRST_BYTES, HEAD_SECONDS
+
+    s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    try:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        closed = False
+        deadline = time.monotonic() + HEAD_SECONDS + FIRST_BYTES + 5
+        n = 0
+        while time.monotonic() < deadline and not closed:
+            time.sleep(1)
+            try:
+                s.sendall(b"X-Slow-%d: 1\r\n" % n)
+                s.setblocking(False)
+                closed = s.recv(1) == b""
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed = True
+            finally:
+                s.setblocking(True)
+            n += 1
+        assert closed and n <= HEAD_SECONDS + 3
+    finally:
+        s.close()
+
+
+def test_a_chunked_request_body_is_refused_and_a_pipelined_request_answered(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nname=")
+        assert s.recv(100).startswith(b"HTTP/1.1 411")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        two = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        s.sendall(two + two[:20])
+        time.sleep(0.3)
+        s.sendall(two[20:-2] + b"Connection: close\r\n\r\n")
+        response = b""
+        while chunk := s.recv(65536):
+            response += chunk
+        assert response.count(b"HTTP/1.1 200") == 2
+
+
+def test_a_client_that_expects_100_continue_is_told_to_send_its_body(server):
+    """curl waits for 「100 Continue」 before a larger body; the body is received in the event
+    loop, so the loop says it (else every such upload would wait a second)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(b"POST /api/opened HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                  b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\n\r\n")
+        assert s.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        s.sendall(b"url=/a/x&")
+        response = b""
+        while b"\r\n\r\n" not in response.replace(b"HTTP/1.1 100 Continue\r\n\r\n", b""):
+            response += s.recv(65536)
+        assert b"HTTP/1.1 400" in response  # the beacon names no search: refused, but answered
+
+
 def test_a_file_changed_on_disk_reaches_every_worker(server, content_dir):
     write_article(content_dir, "guides/dropped-in.md", "## 一、新放入的文件\n\n内容里有词语子丑寅卯。\n", slug="dropped-in")
     deadline = time.monotonic() + 10

@@ -103,3 +103,15 @@ def test_every_worker_of_a_real_server_uses_a_changed_list(content_dir, tmp_path
         assert min(total() for _ in range(20)) > 0
     finally:
         server.stop()
+
+
+def test_the_editor_is_told_the_group_size_limit_and_a_larger_group_is_not_saved(client, content_dir):
+    from kb.synonyms import MAX_GROUP
+
+    before = (content_dir / FILE).read_text(encoding="utf-8")
+    assert f"每组最多 {MAX_GROUP} 个词" in client.get("/synonyms").get_data(as_text=True)
+    words = " ".join(f"开会{i}" for i in range(MAX_GROUP + 1))
+    response = client.post("/synonyms", data={**form_of(client), "text": before + words + "\n", "message": "太大"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and f"超过了每组 {MAX_GROUP} 个词的上限" in body
+    assert (content_dir / FILE).read_text(encoding="utf-8") == before

@@ -68,14 +68,20 @@ def opened():
     if url is None:
         return {"error": "bad_url", "message": "只记录本站的地址"}, 400
     log = site().analytics
-    token = form.get("search", "")
+    if not log.enabled:
+        return "", 204
+    token, counted = form.get("search", ""), False
     if not TOKEN.match(token):
         query = form.get("q", "")[:2000]
         if not query.strip():
             return {"error": "no_search", "message": "缺少搜索"}, 400
         token = log.search(query, _number(form.get("results")), source="box", ip=request.remote_addr)
+        counted = True
     after = form.get("after", "")
-    log.opened(token, url, _number(form.get("rank")), after if TOKEN.match(after) and after != token else None)
+    if not token or not log.opened(token, url, _number(form.get("rank")),
+                                   after if TOKEN.match(after) and after != token else None,
+                                   ip=request.remote_addr, counted=counted):
+        return {"error": "too_many", "message": "记录得太频繁，这次没有记录"}, 429
     g.analytics_pending = True
     return "", 204
 

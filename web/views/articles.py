@@ -1,6 +1,8 @@
 from flask import Blueprint, abort, render_template, send_from_directory
+from flask_login import current_user
 
 from kb import browse
+from kb.drafts import DraftMedia
 from kb.reading_paths import positions
 
 from ..urls import ARTICLE, ARTICLE_SLASH, ARTICLE_SOURCE
@@ -46,5 +48,11 @@ def markdown_source(slug: str):
 @bp.get("/media/<path:name>")
 def media(name: str):
     """Images taken from imported documents (content/_media/); send_from_directory refuses
-    any path out of the folder."""
-    return send_from_directory(site().config.media_path, name, max_age=86400)
+    any path out of the folder. An editor also sees the images of an import not saved yet
+    (kb.drafts), so that the draft's preview shows them; nobody else does."""
+    config = site().config
+    if not (config.media_path / name).is_file() and current_user.can("editor"):
+        staged = DraftMedia(config.draft_media_path).path(name)
+        if staged is not None:
+            return send_from_directory(staged.parent, staged.name, max_age=0)
+    return send_from_directory(config.media_path, name, max_age=86400)

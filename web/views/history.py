@@ -3,7 +3,7 @@ difference between two versions (word by word), revert (a new commit), and the s
 recent changes as a page and an Atom feed."""
 from flask import Blueprint, abort, flash, redirect, render_template, request
 
-from kb.diffing import compare, counts
+from kb.diffing import compare
 from kb.store import parse_article
 
 from ..auth import author, requires
@@ -61,10 +61,10 @@ def diff(slug: str):
         abort(404)
     old_change, old_text = _text(article, old_rev)
     new_change, new_text = _text(article, new_rev)
-    rows = compare(old_text, new_text)
-    removed, added = counts(rows)
-    return render_template("diff.html", article=article, rows=rows, old=old_change, new=new_change,
-                           removed=removed, added=added, same=old_text == new_text)
+    same = old_text == new_text
+    comparison = compare(old_text, new_text) if not same else None
+    return render_template("diff.html", article=article, comparison=comparison, old=old_change, new=new_change,
+                           same=same, old_rev=old_rev, new_rev=new_rev)
 
 
 @bp.post(ARTICLE_REVERT)

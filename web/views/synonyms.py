@@ -9,10 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, request
 
 from kb.analytics_report import report
 from kb.article import Problem
-from kb.synonyms import FILE, add_word, candidates, parse
+from kb.synonyms import FILE, MAX_GROUP, add_word, candidates, parse
 
 from ..auth import author, requires
-from ..urls import Urls
+from ..urls import Urls, local_path
 from . import after_save, editing_allowed, site
 
 bp = Blueprint("synonyms", __name__)
@@ -44,7 +44,8 @@ def _page(text: str, digest: str | None, problems: list[Problem], status: int = 
     return render_template("synonyms.html", text=text, digest=digest or "", problems=problems, message=message,
                            groups=parse(current), suggestions=suggestions, adding=adding,
                            notes=[p for p in s.search.check_synonyms(current) if p.severity != "error"],
-                           changes=s.history.log(FILE, limit=10), history_mode=s.history.mode()), status
+                           changes=s.history.log(FILE, limit=10), history_mode=s.history.mode(),
+                           max_group=MAX_GROUP), status
 
 
 @bp.route("/synonyms", methods=["GET", "POST"])
@@ -83,5 +84,4 @@ def add():
         return _page(text, result.digest, result.problems, 409 if result.conflict else 400, adding=adding)
     joined = next((g.label for g in parse(changed) if g.line == line), "") if line else f"{partner} {word}"
     _saved(result, f"已把「{word}」加为同义词：{joined}。")
-    back = form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else Urls().synonyms(), 303)
+    return redirect(local_path(form.get("next")) or Urls().synonyms(), 303)
