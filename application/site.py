@@ -16,6 +16,7 @@ before a server starts its workers.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -339,7 +340,7 @@ class Site:
     def _guard(self):
         """Held by a save from comparing the file to pushing it, on a node of several: the keeper
         cannot bring another node's version of the file in between."""
-        return self.history.locked() if self.remote is not None else None
+        return self.history.locked() if self.remote is not None else contextlib.nullcontext()
 
     def _told(self, commit: str | None) -> None:
         """Tell the other nodes that the shared repository has a new commit (PostgreSQL NOTIFY;

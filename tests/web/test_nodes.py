@@ -181,7 +181,7 @@ def test_login_limits_count_across_the_nodes(nodes, database):
         status, _ = Visitor(node.server.base).log_in("limited", "wrong-password")
         assert status == 401
     status, page = Visitor(b.server.base).log_in("limited", "limited-password")
-    assert status == 429 and "登录失败次数过多" in page
+    assert status == 429 and "登录失败的次数过多" in page
 
 
 def test_a_save_on_one_node_is_found_through_the_other(nodes):
