@@ -368,6 +368,8 @@ class Engine(SearchEngine):
     # --- writing ------------------------------------------------------------------------------
 
     def index(self, rebuild: bool = False, progress: bool = False, catalog=None) -> Report:
+        """A cold build is searchable once its matrix segments are switched in; Whoosh's record
+        of them is written next, outside the writer's lock (search.record)."""
         return update_index(self.setup, rebuild=rebuild, progress=progress, catalog=catalog,
                             parameters=self.parameters, workers=self.settings.build_workers or None)
 
