@@ -15,7 +15,7 @@ from .analyzer import chinese_analyzer
 from .documents import FIELD_PREFIX
 
 # the schema's own layout and what its documents store; the article fields are in the registry's fingerprint
-SCHEMA_VERSION = "21"
+SCHEMA_VERSION = "22"
 TEXT_FIELD = "content"
 
 
