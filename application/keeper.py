@@ -119,6 +119,16 @@ class IndexKeeper:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._observer: Observer | None = None
+        self._sync = None  # a node of several: see ``follow``
+        self._sync_wake = threading.Event()
+
+    def follow(self, sync, seconds: float, listen=None) -> None:
+        """A node of several (kb.remote): ``sync()`` takes the other nodes' saves from the shared
+        content repository and pushes this node's, giving the files it changed here, which are
+        then indexed like any change the watcher reports. It runs at start (a node that was down
+        catches up), every ``seconds``, and whenever ``listen(heard, stop)`` hears that another
+        node pushed."""
+        self._sync, self._sync_seconds, self._listen = sync, seconds, listen
 
     def start(self, thread: bool = True) -> None:
         if self.engine.ready():
@@ -128,6 +138,11 @@ class IndexKeeper:
             self._observer.schedule(_Changes(self), str(self.root), recursive=True)
             self._observer.daemon = True
             self._observer.start()
+        if self._sync is not None:
+            threading.Thread(target=self._syncing, name="kb-sync", daemon=True).start()
+            if self._listen is not None:
+                threading.Thread(target=self._listen, args=(self._sync_wake.set, self._stop), name="kb-listen",
+                                 daemon=True).start()
         if not thread:
             self._run()
             return
@@ -161,9 +176,25 @@ class IndexKeeper:
                 return
         self._wake.set()
 
+    def _syncing(self) -> None:
+        while not self._stop.is_set():
+            try:
+                changed = self._sync()
+            except Exception:  # noqa: BLE001 — the next look tries again; /healthz says why (kb.remote)
+                log.exception("exchange with the shared content repository failed")
+                changed = []
+            for rel in changed:
+                self.changed(self.root / rel)
+            if changed:  # files that are not indexed (the removed list …) change what pages say too
+                self.store.invalidate()
+                content_changed(self.instance_path, self.root)
+            self._sync_wake.wait(self._sync_seconds)
+            self._sync_wake.clear()
+
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._sync_wake.set()
         if self._observer is not None:
             self._observer.stop()
 

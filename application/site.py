@@ -16,6 +16,7 @@ before a server starts its workers.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -33,13 +34,14 @@ from kb import addresses as address_registry
 from kb import removed as removals
 from kb.analytics import Analytics
 from kb.article import Article, Problem
-from kb.config import Config, load_config
-from kb.database import open_database
+from kb.config import Config, SettingError, load_config
+from kb.database import CONTENT_CHANNEL, notify, open_database, site_secret
 from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
 from kb.doclinks import DocumentError, links_in
 from kb.drafts import DraftMedia
 from kb.history import Author, History
+from kb.remote import Remote, RemoteError, RemoteStatus
 from kb.importing import IMPORT_FOLDER, Draft, import_document, import_folder, import_path
 from kb.linkcheck import LinkChecker, LinkReport
 from kb.progress import Progress
@@ -74,6 +76,7 @@ class Saved:
     revision: str | None = None  # the history's commit of this change
     history_error: str | None = None  # written, but the history could not record it
     index_error: str | None = None  # written, but search could not take it yet
+    sync_error: str | None = None  # committed here, but the shared content repository could not take it yet
     done: bool = False
     draft: bool = False  # kept as a draft: readers still see the published text (application.publishing)
     notes: list[str] = field(default_factory=list)  # what the editor should know besides (addresses kept)
@@ -86,6 +89,9 @@ class Saved:
             out.append(f"没有记入修改历史（git 出错：{self.history_error}）。请告诉管理员。")
         if self.index_error:
             out.append(f"搜索索引暂时无法更新（{self.index_error}），这篇文章暂时搜不到；索引恢复后会自动补上。")
+        if self.sync_error:
+            out.append(f"已保存在这台服务器上，但暂时无法同步到共享的内容仓库（{self.sync_error}），其他服务器暂时看不到这次修改；"
+                       f"连接恢复后会自动同步。")
         return out
 
     @classmethod
@@ -142,8 +148,13 @@ class Site(LifecycleCases):
         if not isinstance(config, Config):
             config = load_config(**(config or {}))
         self.config = config
-        self.store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes, light=True)
+        self.store = ContentStore(Path(config.content_dir), max_article_bytes=config.max_article_bytes, light=True,
+                                  source=self._indexed)
         self.history = History(Path(config.content_dir), commit_in_parent=config.history_in_parent_repo)
+        # several machines, one content: the folder is a clone of a shared repository (kb.remote)
+        self.remote = Remote(self.history, config.content_remote, config.content_branch, config.instance_path) \
+            if config.content_remote else None
+        self._exchange = threading.local()  # what a save's push brought from other nodes
         self._search = None
         self._database = None
         self._users: Users | None = None
@@ -165,6 +176,15 @@ class Site(LifecycleCases):
             if self._search is None:
                 self._search = open_engine(self.config)
             return self._search
+
+    def _indexed(self):
+        """The articles kept with the search index's current version (the store opens its
+        catalog from them instead of reading every file), or None before there is an index."""
+        try:
+            return self.search.indexed_articles()
+        except (SearchError, OSError):
+            log.exception("cannot open the articles kept with the index; reading the folder")
+            return None
 
     def _engine(self):
         """The site's database (kb.database), shared by accounts and the query log; call with
@@ -222,14 +242,25 @@ class Site(LifecycleCases):
         self.config.instance_path.mkdir(parents=True, exist_ok=True)
         self.secret_key()
         sweep_unfinished(self.store.root)  # saves a kill cut short left their temporary files
-        self.history.prepare()  # also heals what a crash left in the history (kb.history)
         DraftMedia(self.config.draft_media_path).sweep()  # images of imports abandoned before the restart
+        if self.remote is None:
+            self.history.prepare()  # also heals what a crash left in the history (kb.history)
+            return
+        try:
+            self.remote.prepare()  # a clone of the shared content repository, up to date
+        except RemoteError as exc:
+            raise SettingError(f"设置 content_remote：{exc}") from None
 
     def secret_key(self) -> str:
-        """The configured key, else the one kept in the instance folder (created on first
-        start): sessions and open forms survive restarts, and every worker signs alike."""
+        """The configured key, else the one kept in the site's database when it has one of its
+        own (``database_url``: every machine behind one site signs alike), else the one in the
+        instance folder (created on first start): sessions and open forms survive restarts, and
+        every worker signs alike."""
         if self.config.secret_key:
             return self.config.secret_key
+        if self.config.database_url:  # a database of its own: several machines may share it, and the key
+            with self._lock:
+                return site_secret(self._engine(), lambda: secrets.token_hex(32))
         path = self.config.instance_path / SECRET_FILE
         try:
             return path.read_text(encoding="ascii").strip()
@@ -252,7 +283,10 @@ class Site(LifecycleCases):
         """An index keeper for this site (application.keeper), not started."""
         from .keeper import IndexKeeper
 
-        return IndexKeeper(self.search, self.store, self.config.instance_path, after=self.record_addresses)
+        keeper = IndexKeeper(self.search, self.store, self.config.instance_path, after=self.record_addresses)
+        if self.remote is not None:
+            keeper.follow(self.sync, self.config.sync_seconds, self._listen)
+        return keeper
 
     def start_keeper(self, thread: bool = True):
         """Keep the index current from this process (a thread by default)."""
@@ -260,6 +294,22 @@ class Site(LifecycleCases):
             self.keeper = self.keeper_for()
             self.keeper.start(thread=thread)
         return self.keeper
+
+    def warm(self) -> None:
+        """Open what every worker needs before the server forks them, so that they share it
+        (web.server): the index's current version with its lookups, jieba's tables and, when an
+        index is there, the catalog kept with it. Without an index nothing is read here: the
+        keeper builds one, and each worker reads the folder meanwhile."""
+        engine = self.search
+        if engine.ready():
+            engine.warm()
+            self.store.catalog()
+
+    def after_fork(self) -> None:
+        """In a process just forked from the one that built this site: connections of its own
+        (SQLAlchemy's advice: the pool's connections stay with the parent)."""
+        if self._database is not None:
+            self._database.dispose(close=False)
 
     def close(self) -> None:
         if self.keeper is not None:
@@ -283,7 +333,64 @@ class Site(LifecycleCases):
 
     def health(self) -> Health:
         """Whether the site can search and how current its index is (/healthz, the banner)."""
-        return site_health(self.search.health(), keeper_status(self.config.instance_path), self.history.trouble())
+        remote = None
+        if self.remote is not None:
+            status = RemoteStatus.read(self.config.instance_path)
+            remote = status.problem if status is not None else None
+        return site_health(self.search.health(), keeper_status(self.config.instance_path), self.history.trouble(),
+                           remote=remote)
+
+    # --- several machines, one content (kb.remote) ----------------------------------------------
+
+    def sync(self) -> list[str]:
+        """Take the other nodes' saves from the shared repository and push this node's (the
+        keeper, every ``sync_seconds`` and when told): the files that changed here."""
+        synced = self.remote.sync()
+        if synced.pushed:
+            self._told(synced.pushed)
+        return synced.changed
+
+    def commit(self, paths: list[str], author: Author, message: str) -> str | None:
+        """Record a change in the history and, on a node of several, push it to the shared
+        repository (with the history's lock held since the file was compared: kb.remote).
+        RemoteConflict when another node saved the same file first."""
+        revision = self.history.commit(paths, author.name, author.email, message)
+        if self.remote is None:
+            return revision
+        try:
+            synced = self.remote.publish(paths)
+        except RemoteError as exc:
+            self._exchange.error = str(exc)  # the save stands here; the keeper pushes it later
+            return revision
+        self._exchange.changed = synced.changed
+        self._told(synced.pushed)
+        return synced.pushed or revision
+
+    def _guard(self):
+        """Held by a save from comparing the file to pushing it, on a node of several: the keeper
+        cannot bring another node's version of the file in between."""
+        return self.history.locked() if self.remote is not None else contextlib.nullcontext()
+
+    def _told(self, commit: str | None) -> None:
+        """Tell the other nodes that the shared repository has a new commit (PostgreSQL NOTIFY;
+        without it they find it within ``sync_seconds``)."""
+        if not commit:
+            return
+        try:
+            with self._lock:
+                engine = self._engine()
+            notify(engine, CONTENT_CHANNEL, commit)
+        except Exception:  # noqa: BLE001 — the others still find it at their next look
+            log.exception("could not tell the other nodes about %s", commit)
+
+    def _listen(self, heard, stop) -> None:
+        """Call ``heard`` whenever another node says it pushed (the keeper's thread)."""
+        from kb.database import listen, shared
+
+        with self._lock:
+            engine = self._engine()
+        if shared(engine):
+            listen(engine, CONTENT_CHANNEL, heard, stop)
 
     def check(self, root: Path | None = None) -> Catalog:
         """Every file of a content folder (this site's by default) read and checked as `kb check`
@@ -302,6 +409,13 @@ class Site(LifecycleCases):
         text = with_field(text.replace("\r\n", "\n"), "updated", dt.date.today().isoformat())
         return parse_article(text.encode("utf-8"), self.store.root / rel_path, self.store.root,
                              max_bytes=self.config.max_article_bytes)
+
+    def opened(self, article: Article) -> tuple[str, str]:
+        """(text, digest) of ``article``'s file as an editor opens it: the digest of the very
+        bytes shown, so that a save compares with what the editor saw — the catalog may still
+        list the version before another node's save that has just been pulled in."""
+        raw = article.path.read_bytes()
+        return raw.decode("utf-8", "replace"), hashlib.sha1(raw).hexdigest()
 
     def save(self, rel_path: str, text: str, base_digest: str | None, author: Author, message: str,
              also: Callable[[], list[str]] | None = None) -> Saved:
@@ -325,14 +439,35 @@ class Site(LifecycleCases):
             extra = also() if also is not None else []  # gone or changed: History.commit takes both
             if kept.written:
                 extra.append(address_registry.FILE)
-            return self.history.commit([article.rel_path, *(f"_media/{n}" for n in names), *extra], author.name,
-                                       author.email, message)
+            return self.commit([article.rel_path, *(f"_media/{n}" for n in names), *extra], author, message)
 
-        saved = self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
+        self._exchange.error, self._exchange.changed = None, []
+        saved = Saved.of(save_article(self.store, rel_path, text, base_digest, record=record, guard=self._guard))
+        saved = self._after(self._exchanged(saved))
         if saved.done and saved.article is not None:
             entry = self.store.catalog().address(saved.article)
             saved.notes = kept.notes(saved.article.slug, entry.number if entry else None)
         return saved
+
+    def _exchanged(self, saved: Saved) -> Saved:
+        """What the save's push said (a node of several): an error for the editor; files another
+        node changed meanwhile, which came with it, for the index."""
+        saved.sync_error = self._exchange.error
+        if saved.conflict or self._exchange.changed:
+            self.store.invalidate()
+            self._reindex(self._exchange.changed)
+        return saved
+
+    def _reindex(self, paths: list[str]) -> None:
+        """Files changed here by a pull in a save: search takes them now (the keeper would too)."""
+        if not paths:
+            return
+        try:
+            if self.search.ready():
+                self.search.update(paths)
+        except (SearchError, OSError):
+            log.exception("could not index %s", paths)
+        content_changed(self.config.instance_path, self.config.content_dir)
 
     def _as_opened(self, rel_path: str, base_digest: str | None) -> Article | None:
         """The article at ``rel_path`` with its text, when it is the version the editor opened
@@ -412,10 +547,11 @@ class Site(LifecycleCases):
         def record() -> str | None:
             self._record_removal(removal)
             files = self.publishing.remove_attachments(article.rel_path)  # they go with it; the history keeps them
-            return self.history.commit([article.rel_path, removals.FILE, *files], author.name, author.email, message)
+            return self.commit([article.rel_path, removals.FILE, *files], author, message)
 
-        result = delete_article(self.store, article.rel_path, base_digest, record=record)
-        saved = Saved.of(result)
+        self._exchange.error, self._exchange.changed = None, []
+        result = delete_article(self.store, article.rel_path, base_digest, record=record, guard=self._guard)
+        saved = self._exchanged(Saved.of(result))
         saved.done = not result.problems
         return self._after(saved, removed=article.rel_path if saved.done else None)
 
@@ -437,6 +573,8 @@ class Site(LifecycleCases):
             return saved
         if saved.article is not None:
             self.store.put(saved.article, saved.problems)
+        elif removed is not None:
+            self.store.gone(removed)
         else:
             self.store.invalidate()
         changed = removed or saved.article.rel_path
@@ -540,8 +678,11 @@ class Site(LifecycleCases):
     def save_synonyms(self, text: str, base_digest: str | None, author: Author, message: str) -> TextSaveResult:
         """Checked by the search engine as it reads the list, saved under the articles' locks,
         recorded in the history; every worker's next search uses it, without re-indexing."""
-        return save_text(self.store.root, SYNONYMS, text, base_digest, self.search.check_synonyms,
-                         record=lambda: self.history.commit([SYNONYMS], author.name, author.email, message))
+        self._exchange.error, self._exchange.changed = None, []
+        result = save_text(self.store.root, SYNONYMS, text, base_digest, self.search.check_synonyms,
+                           record=lambda: self.commit([SYNONYMS], author, message), guard=self._guard)
+        self._reindex(self._exchange.changed)
+        return result
 
     @property
     def best_bets(self):

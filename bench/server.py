@@ -65,16 +65,35 @@ def status_mb(pid: int, key: str) -> float | None:
     return None
 
 
-def pss_mb(pid: int) -> float | None:
-    """Proportional set size: shared pages divided among the processes sharing them, so that
-    the sum over a server's workers is what they take together."""
+def rollup_mb(pid: int) -> dict[str, float]:
+    """/proc/<pid>/smaps_rollup in MB (as smem reads it): ``pss`` — shared pages divided among
+    the processes sharing them, so that the sum over a server's processes is what they take
+    together — and ``uss``, the private pages (clean and dirty), what the process alone holds."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return round(int(line.split()[1]) / 1024, 1)
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except OSError:
-        return None
-    return None
+        return {}
+    kb = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+            kb[parts[0][:-1]] = int(parts[1])
+    return {"pss": round(kb.get("Pss", 0) / 1024, 1),
+            "uss": round((kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0)) / 1024, 1),
+            "anon": round(kb.get("Anonymous", 0) / 1024, 1)}
+
+
+def pss_mb(pid: int) -> float | None:
+    """Proportional set size (see ``rollup_mb``)."""
+    return rollup_mb(pid).get("pss")
+
+
+def name_of(pid: int) -> str:
+    """/proc/<pid>/comm: kb-keeper and kb-worker are forked from `kb serve` and share its command line."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
 
 
 def command_of(pid: int) -> str:
@@ -87,14 +106,20 @@ def command_of(pid: int) -> str:
 
 
 def memory(pids: list[int]) -> dict:
-    """RSS, peak RSS (VmHWM) and PSS of each process, and their sums."""
-    rows = [{"pid": pid, "command": command_of(pid), "rss_mb": status_mb(pid, "VmRSS"),
-             "hwm_mb": status_mb(pid, "VmHWM"), "pss_mb": pss_mb(pid)} for pid in pids]
+    """RSS, peak RSS (VmHWM), PSS and USS (private) of each process, and their sums."""
+    rows = []
+    for pid in pids:
+        rollup = rollup_mb(pid)
+        rows.append({"pid": pid, "name": name_of(pid), "command": command_of(pid), "rss_mb": status_mb(pid, "VmRSS"),
+                     "hwm_mb": status_mb(pid, "VmHWM"), "pss_mb": rollup.get("pss"), "uss_mb": rollup.get("uss"),
+                     "anon_mb": rollup.get("anon")})
     rows = [r for r in rows if r["rss_mb"] is not None]
     total = lambda k: round(sum(r[k] or 0 for r in rows), 1)  # noqa: E731
+    workers = [r["uss_mb"] or 0 for r in rows if r["name"] == "kb-worker"]
     return {"processes": rows, "rss_mb_max": max((r["rss_mb"] for r in rows), default=None),
             "hwm_mb_max": max((r["hwm_mb"] for r in rows), default=None),
-            "rss_mb_sum": total("rss_mb"), "pss_mb_sum": total("pss_mb")}
+            "rss_mb_sum": total("rss_mb"), "pss_mb_sum": total("pss_mb"), "uss_mb_sum": total("uss_mb"),
+            "worker_uss_mb_max": max(workers, default=None)}
 
 
 def machine_busy_seconds() -> float:

@@ -228,7 +228,7 @@ def cmd_serve(args) -> int:
         serve_debug(site)
         return 0
     print(f"{config.site_name}：http://{config.host}:{config.port}/ （按 Ctrl+C 停止）", flush=True)
-    serve(config, workers=args.workers, config_file=args.config)
+    serve(site, workers=args.workers, config_file=args.config)
     return 0
 
 

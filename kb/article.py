@@ -57,9 +57,11 @@ class Problem:
         return f"{where}: {SEVERITY_LABELS[self.severity]}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
-    """A part of an article that starts at a heading (or the lead text before the first heading)."""
+    """A part of an article that starts at a heading (or the lead text before the first heading).
+    Slotted: a site keeps every article's sections in memory (100,000 of them at 10,000 articles),
+    each without an attribute dict."""
 
     heading: str  # heading text without Markdown markup; "" for the lead
     anchor: str  # HTML id of the heading; "" for the lead
@@ -69,7 +71,7 @@ class Section:
     line: int  # 1-based line of the heading in the file
 
 
-@dataclass
+@dataclass(slots=True)
 class Article:
     """One content file as the site publishes it. ``meta`` holds the value of every field of
     the registry (kb.fields), read and checked, a field left out holding its default or its

@@ -154,6 +154,11 @@ class Config:
     review_mail_owners: Mapping = setting(None, "按责任部门或责任人发复审提醒的邮箱，TOML 里写在 [review_mail_owners] 下："
                                                 "\"办公室综合科\" = [\"zhang@example.cn\"]；没列出的部门发给 review_mail_to",
                                           addresses_by_name)
+    content_remote: str = setting("", "几台机器共同提供一个站点时，共享的内容 git 仓库（如 git@git.example.cn:kb/content.git）："
+                                      "每台机器的内容目录是它的克隆，保存推送到这里，其他机器的保存从这里取回；不设时只有这一台")
+    content_branch: str = setting("main", "共享内容仓库里站点使用的分支")
+    sync_seconds: int = setting(5, "每隔多少秒从共享内容仓库取一次其他机器的保存（数据库是 PostgreSQL 时，"
+                                   "其他机器保存后会立即通知，不必等到这时）", between(1, 3600))
 
     def __post_init__(self):
         for name in ("search", "review_mail_owners"):
@@ -334,6 +339,8 @@ def load_config(file: str | Path | None = None, **overrides) -> Config:
 def require_content(config: Config) -> Path:
     """The content folder, or SettingError when it does not exist (every command needs it)."""
     folder = Path(config.content_dir)
+    if config.content_remote and not folder.exists():
+        return folder  # a node of several: cloned from the shared repository at start (kb.remote)
     if not folder.is_dir():
         raise SettingError(f"内容目录 {folder} 不存在。请用 --content 指定文章所在的目录"
                            f"（或设置 content_dir；自带的文章在项目的 content/ 里）。")

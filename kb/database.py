@@ -50,3 +50,73 @@ def create_tables(metadata: MetaData, engine: Engine) -> None:
             if attempt == 2:
                 raise
             time.sleep(0.05 * (attempt + 1))
+
+
+# --- what several machines serving one site share through PostgreSQL ------------------------
+
+CONTENT_CHANNEL = "kb_content"  # a node pushed to the shared content repository (kb.remote)
+_site_table = None
+
+
+def shared(engine: Engine) -> bool:
+    """The database is a server several machines can share (PostgreSQL), not a file of one."""
+    return engine.dialect.name == "postgresql"
+
+
+def notify(engine: Engine, channel: str, payload: str = "") -> None:
+    """Tell every node listening on ``channel`` (PostgreSQL NOTIFY); nothing on SQLite."""
+    if not shared(engine):
+        return
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        connection.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": channel, "payload": payload})
+
+
+def listen(engine: Engine, channel: str, heard, stop, retry: float = 5.0) -> None:
+    """Call ``heard()`` for every NOTIFY on ``channel`` until ``stop`` (a threading.Event) is set;
+    a lost connection is opened again after ``retry`` seconds. Runs in a thread of its own."""
+    import logging
+
+    import psycopg
+
+    log = logging.getLogger(__name__)
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    while not stop.is_set():
+        try:
+            with psycopg.connect(dsn, autocommit=True) as connection:
+                connection.execute(f'LISTEN "{channel}"')
+                heard()  # anything missed while not listening
+                while not stop.is_set():
+                    for _ in connection.notifies(timeout=1.0, stop_after=1):
+                        heard()
+        except psycopg.Error as exc:
+            log.warning("not listening on %s: %s", channel, exc)
+            stop.wait(retry)
+
+
+def site_secret(engine: Engine, make) -> str:
+    """The site's secret key kept in the database, made by ``make()`` by the first process of
+    the first machine that asks: every machine behind one site signs sessions and form tokens
+    alike (each node's instance folder would hold a key of its own)."""
+    global _site_table
+    from sqlalchemy import Column, String, Table, insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    if _site_table is None:
+        metadata = MetaData()
+        _site_table = Table("kb_site", metadata, Column("name", String(64), primary_key=True),
+                            Column("value", String(256), nullable=False))
+    create_tables(_site_table.metadata, engine)
+    query = select(_site_table.c.value).where(_site_table.c.name == "secret_key")
+    with engine.begin() as connection:
+        found = connection.execute(query).scalar()
+    if found:
+        return found
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(_site_table).values(name="secret_key", value=make()))
+    except IntegrityError:
+        pass  # another process made it first: theirs is kept
+    with engine.begin() as connection:
+        return connection.execute(query).scalar()

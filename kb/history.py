@@ -44,6 +44,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +85,11 @@ class HistoryError(RuntimeError):
     """git failed; the message says what happened (for the editor and the log)."""
 
 
+class RemoteConflict(HistoryError):
+    """Another node saved the same file first (kb.remote): this save was taken back and the file
+    is the other node's version again; the editor gets the conflict page with their text."""
+
+
 @dataclass(frozen=True)
 class Change:
     rev: str
@@ -117,6 +123,7 @@ class History:
     def __init__(self, root: Path, commit_in_parent: bool = False):
         self.root = Path(root)
         self.commit_in_parent = commit_in_parent
+        self._held = threading.local()  # how deep this thread is inside ``locked``
         self._git_dir: Path | None = None
 
     # --- where we are -------------------------------------------------------------------
@@ -199,12 +206,28 @@ class History:
         return folder
 
     @contextlib.contextmanager
-    def _lock(self):
-        """One commit at a time across threads and processes (git's own index.lock makes a
-        second committer fail instead of wait)."""
+    def locked(self):
+        """One change of the repository at a time across threads and processes (git's own
+        index.lock makes a second committer fail instead of wait). Re-entrant within a thread:
+        a save holds it from comparing the file to pushing its commit (kb.remote), and the commit
+        inside takes it again."""
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth = depth
+            return
         with open(self._locks_folder() / "git.lock", "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
-            yield
+            self._held.depth = 1
+            try:
+                yield
+            finally:
+                self._held.depth = 0
+
+    _lock = locked
 
     def commit(self, paths: list[str], author: str, email: str, message: str) -> str | None:
         """Commit ``paths`` (relative to the content folder) as they are on disk now; the new

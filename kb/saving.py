@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 from .article import Article, Problem
-from .history import HistoryError
+from .history import HistoryError, RemoteConflict
 from .frontmatter import with_field
 from .store import ContentStore, is_content_file, parse_article
 
@@ -121,7 +121,8 @@ def path_problem(rel_path: str) -> str | None:
 
 
 def save_article(store: ContentStore, rel_path: str, text: str, base_digest: str | None,
-                 today: dt.date | None = None, record: Callable[[Article], str | None] | None = None) -> SaveResult:
+                 today: dt.date | None = None, record: Callable[[Article], str | None] | None = None,
+                 guard: Callable[[], contextlib.AbstractContextManager] | None = None) -> SaveResult:
     """Check ``text`` and write it to ``rel_path`` under the content folder.
 
     ``base_digest`` is the digest of the file as the editor opened it, None for a new article.
@@ -129,6 +130,8 @@ def save_article(store: ContentStore, rel_path: str, text: str, base_digest: str
     conflict: the file on disk stays as it was, and the caller still has ``text``.
     ``record`` (the history's commit) runs inside the locks right after the write, so that it
     records exactly these bytes; when it fails the save stands and the error is reported.
+    ``guard`` is held from the comparison with the editor's version to the end of ``record``
+    (the history's lock, when the folder is a clone that other nodes push to: kb.remote).
     """
     root = store.root
     bad = path_problem(rel_path)
@@ -142,7 +145,7 @@ def save_article(store: ContentStore, rel_path: str, text: str, base_digest: str
     article, problems = parse_article(raw, root / rel_path, root, max_bytes=store.max_article_bytes)
     if article is None:
         return SaveResult(None, problems, digest=base_digest)
-    with _locked(root, [f"file:{rel_path}", f"slug:{article.slug}"]):
+    with _locked(root, [f"file:{rel_path}", f"slug:{article.slug}"]), _guarded(guard):
         current = _digest(path)
         if current != base_digest:
             message = CREATED_MEANWHILE.format(path=rel_path) if base_digest is None else CHANGED_MEANWHILE
@@ -152,8 +155,12 @@ def save_article(store: ContentStore, rel_path: str, text: str, base_digest: str
             return SaveResult(None, problems, digest=current)
         failed, revision, history_error = _write_and_record(path, rel_path, raw, record and (lambda: record(article)))
         if failed:
-            return SaveResult(None, [failed], digest=current)
+            return SaveResult(None, [failed], conflict=failed.message == CHANGED_MEANWHILE, digest=_digest(path))
     return SaveResult(article, problems, digest=article.digest, revision=revision, history_error=history_error)
+
+
+def _guarded(guard: Callable[[], contextlib.AbstractContextManager] | None):
+    return guard() if guard is not None else contextlib.nullcontext()
 
 
 def _write_and_record(path: Path, rel_path: str, raw: bytes, record: Callable[[], str | None] | None):
@@ -167,19 +174,22 @@ def _write_and_record(path: Path, rel_path: str, raw: bytes, record: Callable[[]
         return None, None, None
     try:
         return None, record(), None
+    except RemoteConflict:  # another node saved it first; the file is theirs again
+        return Problem(rel_path, CHANGED_MEANWHILE), None, None
     except HistoryError as exc:
         log.error("saved %s but could not commit it: %s", rel_path, exc)
         return None, None, str(exc)
 
 
 def delete_article(store: ContentStore, rel_path: str, base_digest: str | None,
-                   record: Callable[[], str | None] | None = None) -> SaveResult:
+                   record: Callable[[], str | None] | None = None,
+                   guard: Callable[[], contextlib.AbstractContextManager] | None = None) -> SaveResult:
     """Remove the article at ``rel_path`` under the same locks as a save, never one changed
     since the editor looked at it (``base_digest``); ``record`` commits the removal."""
     path = (store.root / rel_path).resolve()
     if store.root.resolve() not in path.parents or not is_content_file(path, store.root.resolve()):
         return SaveResult(None, [Problem(rel_path, "文件位置无效：只能删除内容目录里的 .md 文件")])
-    with _locked(store.root, [f"file:{rel_path}"]):
+    with _locked(store.root, [f"file:{rel_path}"]), _guarded(guard):
         current = _digest(path)
         if current is None:
             return SaveResult(None, [Problem(rel_path, "这篇文章已经不存在（可能刚被别人删除）")], conflict=True)
@@ -193,6 +203,8 @@ def delete_article(store: ContentStore, rel_path: str, base_digest: str | None,
         if record is not None:
             try:
                 revision = record()
+            except RemoteConflict:  # another node changed it first: it is back, as they saved it
+                return SaveResult(None, [Problem(rel_path, CHANGED_MEANWHILE)], conflict=True, digest=_digest(path))
             except HistoryError as exc:
                 log.error("deleted %s but could not commit it: %s", rel_path, exc)
                 history_error = str(exc)
@@ -248,7 +260,8 @@ class TextSaveResult:
 
 
 def save_text(root: Path, rel_path: str, text: str, base_digest: str | None,
-              check: Callable[[str], list[Problem]], record: Callable[[], str | None] | None = None) -> TextSaveResult:
+              check: Callable[[str], list[Problem]], record: Callable[[], str | None] | None = None,
+              guard: Callable[[], contextlib.AbstractContextManager] | None = None) -> TextSaveResult:
     """Save a file of the content folder that is not an article (``_synonyms.txt``) the way
     articles are saved: checked first, under the same lock per path, never over a change made
     since ``base_digest`` was read, written in one rename, then recorded in the history."""
@@ -259,13 +272,15 @@ def save_text(root: Path, rel_path: str, text: str, base_digest: str | None,
     if any(p.severity == "error" for p in problems):
         return TextSaveResult(False, problems, digest=base_digest)
     path = Path(root) / rel_path
-    with _locked(Path(root), [f"file:{rel_path}"]):
+    message = "这个文件在您编辑期间已被别人修改并保存。您的内容仍在下面，请先在新窗口查看最新版本，把您的修改合并进去后再保存。"
+    with _locked(Path(root), [f"file:{rel_path}"]), _guarded(guard):
         current = _digest(path)
         if current != base_digest:
-            message = "这个文件在您编辑期间已被别人修改并保存。您的内容仍在下面，请先在新窗口查看最新版本，把您的修改合并进去后再保存。"
             return TextSaveResult(False, [Problem(rel_path, message)], conflict=True, digest=current)
         raw = text.encode("utf-8")
         failed, revision, history_error = _write_and_record(path, rel_path, raw, record)
+        if failed and failed.message == CHANGED_MEANWHILE:
+            return TextSaveResult(False, [Problem(rel_path, message)], conflict=True, digest=_digest(path))
         if failed:
             return TextSaveResult(False, [failed], digest=current)
     return TextSaveResult(True, problems, digest=hashlib.sha1(raw).hexdigest(), revision=revision,

@@ -11,6 +11,7 @@ checks the matrix against.
 """
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -93,6 +94,33 @@ class Snapshot:
             self._by_key = {k: int(o) + i for seg, o in zip(m.segments, m.offsets) for i, k in enumerate(seg.keys)
                             if m.live[int(o) + i]}
         return self._by_key.get(key)
+        self._listed: list | None = None
+
+    def listed(self, root: Path) -> list | None:
+        """The live articles as the site lists them (search.matrix ``catalog.pickle``), made
+        once per version from the segments' lists, which every version keeping a segment shares."""
+        if self._listed is None:
+            out = []
+            matrix = self.matrix
+            for seg, offset in zip(matrix.segments, matrix.article_offsets.tolist()):
+                try:
+                    entries = seg.catalog(root)
+                except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+                    return None  # an index made before segments kept their articles
+                live = matrix.article_live[offset : offset + len(entries)].tolist()
+                out += [a for a, ok in zip(entries, live) if ok and a is not None]
+            self._listed = out
+        return self._listed
+
+    def warm(self) -> None:
+        """Make every lookup a search, a correction or a suggestion would make at first use."""
+        self.ranker._norm()
+        for seg in self.matrix.segments:
+            seg.containing("\0")  # the joined vocabulary
+            seg.homophones  # noqa: B018 — pinyin of the vocabulary
+            seg.sections  # noqa: B018
+        suggestions(self.matrix, "\0")  # suggestion lookups of every segment and the tags
+        self.speller  # noqa: B018
 
     @property
     def speller(self) -> Speller:
@@ -173,6 +201,20 @@ class Engine(SearchEngine):
     def close(self) -> None:
         self._snapshot = None
         self._segments.clear()
+
+    def warm(self) -> None:
+        try:
+            self.snapshot().warm()
+        except IndexUnavailable:
+            pass
+
+    def indexed_articles(self):
+        try:
+            snap = self.snapshot()
+        except IndexUnavailable:
+            return None
+        listed = snap.listed(self.setup.content_dir)
+        return None if listed is None else (snap.stamp, listed)
 
     # --- searching ----------------------------------------------------------------------------
 
@@ -367,6 +409,8 @@ class Engine(SearchEngine):
     # --- writing ------------------------------------------------------------------------------
 
     def index(self, rebuild: bool = False, progress: bool = False, catalog=None) -> Report:
+        """A cold build is searchable once its matrix segments are switched in; Whoosh's record
+        of them is written next, outside the writer's lock (search.record)."""
         return update_index(self.setup, rebuild=rebuild, progress=progress, catalog=catalog,
                             parameters=self.parameters, workers=self.settings.build_workers or None)
 

@@ -240,6 +240,13 @@ class SearchEngine(ABC):
         from .pins import check
 
         return check(text, self.words)
+    def indexed_articles(self) -> tuple[object, list] | None:
+        """(version, articles): the articles the index's current version was made from, as the
+        site lists them (kb.article.Article without its text), kept with the index so that a
+        site opens its catalog at start instead of reading every file's front matter (10,000
+        articles: see docs/benchmarks.md). The version changes with every commit. None when the
+        engine keeps none, or there is no index yet: the site then reads the folder."""
+        return None
 
     @abstractmethod
     def health(self) -> Health:
@@ -248,6 +255,10 @@ class SearchEngine(ABC):
     def ready(self) -> bool:
         """An index is there to be searched."""
         return self.health().searchable
+
+    def warm(self) -> None:
+        """Load now what the first searches would load (lookups made at first use): a server
+        calls it before forking its workers, which then share it instead of each making its own."""
 
     @abstractmethod
     def close(self) -> None:

@@ -31,12 +31,16 @@ segments; ``merge`` folds segments together when they pile up. Layout of a segme
                      stored fields (half a millisecond each)
     terms_pinyin.txt pinyin of term i on line i ("" for terms without Chinese characters)
     articles.json    per article: slug, path, digest, title, type, category, tags, updated
+    catalog.pickle   per article, the article as the site lists it (kb.article.Article without its
+                     text, its path relative; None for a reading path): a site opens its catalog
+                     from here at start instead of reading every file's front matter
 """
 from __future__ import annotations
 
 import json
 import mmap
 import os
+import pickle
 import re
 import shutil
 import zlib
@@ -76,10 +80,13 @@ class SegmentBuilder:
         self.heads: list[str] = []
         self.shown: list[bytes] = []
         self.articles: list[dict] = []
+        self.catalog: list = []  # per article: its light Article (None for a reading path)
         self._sorted: tuple[list[str], dict] | None = None
 
-    def add_article(self, info: dict) -> int:
+    def add_article(self, info: dict, light=None) -> int:
+        """``light``: the article as the site lists it (kb.article.Article without its text)."""
         self.articles.append(info)
+        self.catalog.append(light)
         return len(self.articles) - 1
 
     def add_document(self, key: str, kind: int, article: int, tokens, length: int, head: list[str],
@@ -127,7 +134,8 @@ class SegmentBuilder:
     def write(self, folder: Path) -> None:
         """Write the segment (to a temporary name first)."""
         terms, arrays = self.postings()
-        write_segment(folder, terms, arrays, self.keys, self.articles, self.sections, self.heads, self.shown)
+        write_segment(folder, terms, arrays, self.keys, self.articles, self.sections, self.heads, self.shown,
+                      self.catalog)
 
 
 def postings_arrays(tid, doc, pos, w, head, n_terms: int, n_docs: int) -> dict[str, np.ndarray]:
@@ -154,7 +162,7 @@ def postings_arrays(tid, doc, pos, w, head, n_terms: int, n_docs: int) -> dict[s
 
 
 def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str], articles: list[dict],
-                  sections: list[str], heads: list[str], shown: list[bytes]) -> None:
+                  sections: list[str], heads: list[str], shown: list[bytes], catalog: list) -> None:
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -169,6 +177,7 @@ def write_segment(folder: Path, terms: list[str], arrays: dict, keys: list[str],
     (tmp / "terms_pinyin.txt").write_text("\n".join(pinyin.key(t) if pinyin.has_cjk(t) else "" for t in terms),
                                           encoding="utf-8")
     (tmp / "articles.json").write_text(json.dumps(articles, ensure_ascii=False), encoding="utf-8")
+    (tmp / "catalog.pickle").write_bytes(pickle.dumps(list(catalog), protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(tmp, folder)
 
 
@@ -199,6 +208,7 @@ class Segment:
         self._joined: str | None = None
         self._starts = None
         self.entries = None  # the lookup of suggestions made from this segment (search.suggest), once
+        self._catalog: list | None = None
         self._shown_ptr = _load(self.folder / "doc_shown_ptr.npy")
         with open(self.folder / "doc_shown.bin", "rb") as fh:
             self._shown = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
@@ -258,6 +268,23 @@ class Segment:
         for m in re.finditer(re.escape(fragment), self._joined):
             found.add(self.terms[int(np.searchsorted(self._starts, m.start(), side="right")) - 1])
         return found
+
+    def catalog(self, root: Path | None = None) -> list:
+        """Per article, the article as the site lists it (None for a reading path), read once:
+        segments never change, so every index version that keeps this segment shares these
+        objects. ``root``: the content folder their paths are made absolute in."""
+        if self._catalog is None:
+            entries = self.read_catalog(self.folder)
+            if root is not None:
+                for entry in entries:
+                    if entry is not None:
+                        entry.path = Path(root) / entry.rel_path
+            self._catalog = entries
+        return self._catalog
+
+    @staticmethod
+    def read_catalog(folder: Path) -> list:
+        return pickle.loads((Path(folder) / "catalog.pickle").read_bytes())
 
     @staticmethod
     def read_articles(folder: Path) -> list[dict]:
@@ -348,6 +375,7 @@ class Matrix:
         self.offsets = np.cumsum([0] + [s.size for s in segments])[:-1].astype(np.int64)
         self.size = int(sum(s.size for s in segments))
         art_offsets = np.cumsum([0] + [len(s.articles) for s in segments])[:-1]
+        self.article_offsets = art_offsets
         self.articles: list[dict] = [a for s in segments for a in s.articles]
         self.doc_article = np.concatenate([np.asarray(s.doc_article, np.int64) + o for s, o in zip(segments, art_offsets)]) \
             if segments else np.zeros(0, np.int64)
@@ -443,6 +471,7 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
     heads: list[str] = []
     shown: list[bytes] = []
     articles: list[dict] = []
+    catalog: list = []
     doc_len, doc_head, doc_article, doc_kind = [], [], [], []
     doc_base = 0
     for seg in segments:
@@ -450,6 +479,7 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         art_keep = np.array([i not in gone for i in range(len(seg.articles))], dtype=bool)
         art_new = np.cumsum(art_keep) - 1 + len(articles)
         articles += [a for a, keep in zip(seg.articles, art_keep) if keep]
+        catalog += [c for c, keep in zip(seg.read_catalog(seg.folder), art_keep) if keep]
         seg_article = np.asarray(seg.doc_article, dtype=np.int64)
         doc_keep = art_keep[seg_article] if seg.size else np.zeros(0, bool)
         doc_new = np.cumsum(doc_keep) - 1 + doc_base
@@ -492,4 +522,4 @@ def merge(segments: list[Segment], deleted: dict[str, list[int]], folder: Path) 
         post_tid = np.repeat(np.arange(len(names)), np.diff(arrays["term_ptr"]))
         arrays["term_ptr"] = np.searchsorted(new_id[post_tid], np.arange(int(used.sum()) + 1)).astype(np.int64)
         names = [t for t, u in zip(names, used) if u]
-    write_segment(folder, names, arrays, keys, articles, sections, heads, shown)
+    write_segment(folder, names, arrays, keys, articles, sections, heads, shown, catalog)

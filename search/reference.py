@@ -38,6 +38,7 @@ from .pins import first
 from .plan import Alt, Group, Plan, build_plan, head_overlap
 from .results import Hit, SearchResult, Suggestion, empty_facets
 from .schema import TEXT_FIELD
+from .record import record_complete
 from .storage import live_path, open_whoosh, version_stamp
 
 
@@ -339,10 +340,15 @@ class ReferenceEngine(Engine):
         build_workers: int = setting(0, "完整建索引时并行分词的进程数；0 表示每核一个（最多 4 个）", between(0, 64))
         cache_size = 0  # nothing is cached: every search walks the index
 
+    def ready(self) -> bool:
+        return super().ready() and record_complete(self.index_path)
+
     def _open_reference(self):
         stamp = version_stamp(self.index_path)
         if stamp is None:
             raise IndexUnavailable("索引还没有建立")
+        if not record_complete(self.index_path):  # a cold build's Whoosh record is being written
+            raise IndexUnavailable("索引正在写入，请稍后再试")
         index = open_whoosh(live_path(self.index_path).resolve())
         ranker = ReferenceRanker(index, self.parameters)
         dictionary = tuple(getattr(ranker.searcher.schema[TEXT_FIELD].analyzer, "dictionary", ()))

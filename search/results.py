@@ -145,6 +145,7 @@ class Report:
     seconds: float = 0.0
     articles: int = 0
     skipped: list[Problem] = field(default_factory=list)
+    searchable_seconds: float | None = None  # a rebuild: when the new index could be searched (before Whoosh's record)
 
     @property
     def changed_anything(self) -> bool:
@@ -153,7 +154,10 @@ class Report:
     def summary(self) -> str:
         what = "重建了索引" if self.rebuilt else "更新了索引"
         text = (f"{what}：{self.articles} 篇文章，新增 {self.added}，修改 {self.changed}，删除 {self.removed}，"
-                f"用时 {self.seconds:.1f} 秒。")
+                f"用时 {self.seconds:.1f} 秒")
+        if self.rebuilt and self.searchable_seconds is not None:
+            text += f"（{self.searchable_seconds:.1f} 秒后即可搜索，其余是写入 Whoosh 的索引记录）"
+        text += "。"
         if self.skipped:
             text += f"\n有 {len(self.skipped)} 个问题的文章未收录（运行 kb check 查看详情）：\n" + "\n".join(
                 f"  {p}" for p in self.skipped)

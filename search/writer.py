@@ -46,6 +46,7 @@ from .documents import documents, field_terms, path_documents, path_fields, path
 from .interface import EngineSetup, IndexBusy
 from .matrix import KIND_ARTICLE, KIND_SECTION, Segment, SegmentBuilder, merge
 from .parameters import DEFAULT, Parameters, Zones
+from .record import complete_record, record_complete
 from .results import Report
 from .schema import TEXT_FIELD, build_schema
 from .storage import (MATRIX, current_fingerprint, index_ready, live_path, new_generation, read_manifest,
@@ -54,7 +55,6 @@ from .storage import (MATRIX, current_fingerprint, index_ready, live_path, new_g
 log = logging.getLogger(__name__)
 PARALLEL_THRESHOLD = 300  # articles; below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 8  # matrix segments before the small ones are merged
-WRITER_MB = 256
 # A build worker holds its whole share in memory until it writes it (about 25 bytes per byte of
 # article text: 50,000 articles in 2 shares peaked at 5 GB per worker). Beyond this much text a
 # build makes more shares than workers, each worker taking the next when done, up to half of
@@ -160,6 +160,14 @@ def _article_info(article: Article) -> dict:
             "fields": field_terms(article), "lifecycle": lifecycle.of(article.meta)}
 
 
+def _listed(article: Article) -> Article:
+    """The article as the site lists it, kept with the index (search.matrix ``catalog.pickle``):
+    without its text, its path relative to the content folder (a node's folder may move)."""
+    light = article.without_text()
+    light.path = Path(article.rel_path)
+    return light
+
+
 @dataclass
 class IndexedPath:
     """A reading path as the index holds it: 「新员工」 or 「入职」 finds the newcomer path."""
@@ -194,7 +202,7 @@ def add_item(writer, builder: SegmentBuilder, item, dictionary: tuple[str, ...],
                                       "fields": path_fields(), "url": f"/paths/{r.slug}"})
         docs = path_documents(r, dictionary, zones)
     else:
-        number = builder.add_article(_article_info(item))
+        number = builder.add_article(_article_info(item), _listed(item))
         docs = documents(item, dictionary, zones)
     _add_documents(writer, builder, number, docs)
 
@@ -206,7 +214,8 @@ def _add_documents(writer, builder: SegmentBuilder, number: int, docs: list[dict
         builder.add_document(doc["id"], kind, number, content.tokens, content.length, content.head,
                              doc["section"] or "", {"text": doc["text"], "path": doc["heading_path"],
                                                     "folds": doc["folds"]})
-        writer.add_document(**doc)
+        if writer is not None:  # None: the Whoosh record is written afterwards (search.record)
+            writer.add_document(**doc)
 
 
 # --- cold builds ---------------------------------------------------------------------------
@@ -241,23 +250,16 @@ def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary
         _die_with_parent(parent)
     root = Path(content_dir)
     dates = FileDates(root)
-    ix = whoosh_index.open_dir(gen)
     builder = SegmentBuilder()
-    writer = FastSegmentWriter(ix, builder, _lk=False, limitmb=WRITER_MB)
     digests: dict[str, str] = {}
     for rel in paths:
         item, _ = load_item(root, rel, dates, max_bytes)
         if item is not None:  # it was valid a moment ago in the parent; a file may change meanwhile
             digests[rel] = _with_attachments(root, rel, item.digest)  # before its documents: see _apply
-            add_item(writer, builder, item, dictionary, zones)
-    if writer._added:
-        segment = writer._finalize_segment()
-    else:
-        writer._close_segment()
-        segment = None
+            add_item(None, builder, item, dictionary, zones)  # Whoosh's record comes after (search.record)
     name = f"seg-{time.time_ns()}-{number}"
     builder.write(Path(gen) / MATRIX / name)
-    return _Part(segment, name, digests)
+    return _Part(None, name, digests)
 
 
 def _shares(catalog: Catalog, n: int) -> list[list[str]]:
@@ -300,25 +302,21 @@ def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, work
     gen = new_generation(index_path)
     (gen / MATRIX).mkdir()
     dictionary = read_dictionary(config.dictionary_path)
-    ix = whoosh_index.create_in(str(gen), build_schema(dictionary))
+    whoosh_index.create_in(str(gen), build_schema(dictionary))  # empty: the record comes after the switch
     workers = (workers or min(os.cpu_count() or 1, 4)) if len(catalog.articles) >= PARALLEL_THRESHOLD else 1
     text = sum(a.size for a in catalog.articles)
     shares = max(workers, min(MAX_SEGMENTS // 2, -(-text // SHARE_BYTES)))  # one worker too takes them in turn
     try:
         parts = _run_parts(config, dictionary, parameters.zones, gen, _shares(catalog, shares), workers)
-        # commit the workers' segments together, as whoosh.multiproc.MpWriter does
-        writer = ix.writer()
-        writer._close_segment()
-        writer._commit_toc([p.segment for p in parts if p.segment is not None])
-        writer._finish()
     except BaseException:
         import shutil
 
         shutil.rmtree(gen, ignore_errors=True)
         raise
     files = {rel: digest for p in parts for rel, digest in p.digests.items()}
+    # searchable now; Whoosh's record of these segments is written next (search.record)
     write_manifest(gen, {"fingerprint": current_fingerprint(config, parameters), "dictionary": list(dictionary),
-                         "files": files, "stamps": _stamps(config, files),
+                         "files": files, "stamps": _stamps(config, files), "record": "pending",
                          "segments": [p.matrix for p in parts], "deleted": {}, "version": 1, "at": time.time()})
     switch_live(index_path, gen)
     return Report(added=len(files), rebuilt=True, articles=len(files))
@@ -408,14 +406,18 @@ def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article
             name, i = locations.where[rel]
             deleted.setdefault(name, []).append(i)
     segments = list(manifest.get("segments", []))
-    ix = whoosh_index.open_dir(str(gen))
     builder = SegmentBuilder()
+    # while Whoosh's record of a cold build is being written, the matrix alone takes the change;
+    # the record takes its segment too when it is done (search.record)
+    pending = manifest.get("record") == "pending"
+    writer = None
+    if not pending:
+        try:
+            writer = FastSegmentWriter(whoosh_index.open_dir(str(gen)), builder, timeout=30.0, limitmb=64)
+        except LockError:
+            raise IndexBusy("索引正被另一个进程写入，请稍后再试") from None
     try:
-        writer = FastSegmentWriter(ix, builder, timeout=30.0, limitmb=64)
-    except LockError:
-        raise IndexBusy("索引正被另一个进程写入，请稍后再试") from None
-    try:
-        for rel in touched:
+        for rel in touched if writer is not None else ():
             writer.delete_by_term("path", rel)
         dictionary = read_dictionary(config.dictionary_path)
         for article in upserts:
@@ -424,12 +426,14 @@ def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article
             name = f"seg-{time.time_ns()}"
             builder.write(gen / MATRIX / name)
             segments.append(name)
-        merging = len(segments) > MAX_SEGMENTS
+        merging = len(segments) > MAX_SEGMENTS and not pending
         if merging:
             segments, deleted = _merge_small(gen, segments, deleted)
-        writer.commit(merge=merging)
+        if writer is not None:
+            writer.commit(merge=merging)
     except BaseException:
-        writer.cancel()
+        if writer is not None:
+            writer.cancel()
         raise
     files = {p: d for p, d in old.items() if p not in touched}
     files.update(digests)
@@ -551,11 +555,12 @@ def _unchanged(config: EngineSetup, manifest: dict, rels: list[str]) -> set[str]
 
 def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = False, catalog: Catalog | None = None,
                  paths: list[str] | None = None, articles: dict[str, Article] | None = None,
-                 parameters: Parameters = DEFAULT, workers: int | None = None) -> Report:
+                 parameters: Parameters = DEFAULT, workers: int | None = None, record: bool = True) -> Report:
     """Bring the index up to date: the files ``paths`` only (those whose bytes it does not have
     yet; ``articles`` as the caller read them), or the whole folder (rebuilt when asked,
     missing, or built with another schema, field registry, zone weights, analyzer or
-    dictionary)."""
+    dictionary). A rebuild is searchable before Whoosh's record of it is written (search.record),
+    which follows in this call unless ``record`` is False."""
     started = time.perf_counter()
     with writer_lock(Path(config.index_path)):
         gen, manifest = _live_state(config, parameters)
@@ -581,4 +586,12 @@ def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = Fa
             report = _apply(config, gen, manifest, upserts, gone, len(files), parameters.zones, locations)
             report.skipped = _skipped(problems)
     report.seconds = time.perf_counter() - started
+    # Searchable from here on; Whoosh's record of a rebuild is written outside the lock — after a
+    # rebuild, or at a look over the whole folder when a killed process left it unwritten
+    if record and (report.rebuilt or paths is None and not record_complete(config.index_path)):
+        report.searchable_seconds = report.seconds
+        if progress and report.rebuilt:
+            print(f"可以搜索了（{report.seconds:.1f} 秒）；正在写入 Whoosh 的索引记录……", flush=True)
+        complete_record(config, workers, parameters)
+        report.seconds = time.perf_counter() - started
     return report

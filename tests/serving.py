@@ -62,6 +62,15 @@ def command_line(pid: int) -> str:
         return ""
 
 
+def process_name(pid: int) -> str:
+    """/proc/<pid>/comm: the keeper and the workers of `kb serve`, forked from it, share its
+    command line and are told apart by name (kb-keeper, kb-worker)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 class Server:
     """`kb serve` over a content folder and an index folder, on a free port."""
 

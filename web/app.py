@@ -8,7 +8,7 @@ from flask import Flask
 from flask_login import current_user
 
 from application import Site
-from application.health import BANNERS, HISTORY_BANNER
+from application.health import BANNERS, HISTORY_BANNER, REMOTE_BANNER
 from kb.article import TYPES
 from kb.config import Config
 from kb.fields import registry
@@ -54,11 +54,13 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     def index_banner():
         """What editors (logged in) should know of the index; readers are not asked to act on it."""
         if not (config.allow_edit and current_user.can("editor")):
-            return {"index_banner": None, "history_banner": None}
+            return {"index_banner": None, "history_banner": None, "remote_banner": None}
         health = site.health()
-        banner = None if health.history and health.error == health.history else BANNERS.get(health.status)
+        own = health.error in (health.history, health.remote)  # said by its own banner
+        banner = None if own and health.error else BANNERS.get(health.status)
         return {"index_banner": banner.format(error=health.error) if banner else None,
-                "history_banner": HISTORY_BANNER.format(error=health.history) if health.history else None}
+                "history_banner": HISTORY_BANNER.format(error=health.history) if health.history else None,
+                "remote_banner": REMOTE_BANNER.format(error=health.remote) if health.remote else None}
 
     auth.init_app(app, site)
     inputs.init_app(app)  # after auth's guard and the form token

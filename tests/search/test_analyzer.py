@@ -1,3 +1,4 @@
+from tests.conftest import CONTENT
 from search.analyzer import JiebaTokenizer, query_words
 
 
@@ -37,3 +38,22 @@ def test_character_offsets_point_into_the_original_text():
     text = "坚持做好保密工作"
     for t in JiebaTokenizer()(text, chars=True):
         assert text[t.startchar : t.endchar] == t.text
+
+
+def test_jiebas_mapped_tables_segment_exactly_as_jiebas_own_dictionary(tmp_path, monkeypatch):
+    """The machine's mapped tables (analyzer.Frequencies) give the words jieba's own dictionary
+    gives, domain words included, over the bundled articles."""
+    from search import analyzer
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    dictionary = analyzer.read_dictionary(CONTENT / "_dictionary.txt")
+    shared = analyzer._shared_tokenizer(dictionary)  # made and kept on first use
+    again = analyzer._shared_tokenizer(dictionary)  # mapped
+    own = analyzer._own_tokenizer(dictionary)
+    assert isinstance(again.FREQ, analyzer.Frequencies) and not isinstance(own.FREQ, analyzer.Frequencies)
+    assert list(tmp_path.glob("office-kb/jieba-*/words.marisa"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(CONTENT.rglob("*.md")))
+    assert list(again.tokenize(text)) == list(own.tokenize(text)) == list(shared.tokenize(text))
+    assert again.total == own.total
+    word = analyzer.dictionary_words(dictionary)[0]
+    assert again.FREQ.get(word) == own.FREQ.get(word) and again.FREQ.get("不是词语的一串字") is None

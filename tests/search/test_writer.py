@@ -178,3 +178,35 @@ def test_a_build_with_more_text_than_a_share_holds_finds_the_same(setup, monkeyp
     manifest = json.loads((live_path(config.index_path).resolve() / "manifest.json").read_text())
     assert len(manifest["segments"]) == writer.MAX_SEGMENTS // 2
     assert {q: slugs(config, q) for q in queries} == before
+
+
+def test_a_cold_build_is_searchable_before_whooshs_record_which_then_takes_the_edits_made_meanwhile(content_dir, tmp_path):
+    """search.record: the matrix is switched in first; edits made while Whoosh's record is written
+    go to the matrix alone, and the record, once written, holds exactly what the matrix holds —
+    the reference (Whoosh's own matching and scoring) agrees with the fast engine again."""
+    from search.record import complete_record, record_complete
+
+    config = load_config(content_dir=content_dir, index_dir=tmp_path / "index")
+    report = update_index(config, record=False)
+    assert report.rebuilt and not record_complete(config.index_path)
+    from search.interface import open_engine
+
+    fast = engine_for(content_dir, config.index_path)
+    reference = open_engine(load_config(content_dir=content_dir, index_dir=config.index_path, search_backend="reference"))
+    try:
+        assert fast.ready() and not reference.ready()
+        edited = content_dir / "guides" / "office-service-work.md"
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n\n## 九、新增\n\n示例词甲乙丙丁戊。\n", encoding="utf-8")
+        (content_dir / "guides" / "ten-awareness.md").unlink()
+        assert update_index(config, paths=["guides/office-service-work.md", "guides/ten-awareness.md"]).changed_anything
+        assert not record_complete(config.index_path)  # a save's update leaves the record to the keeper
+        assert [h.slug for h in ask(fast, "甲乙丙丁戊").hits] == ["office-service-work"]
+        assert complete_record(config) > 0 and record_complete(config.index_path)
+        assert reference.ready()
+        for query in ("甲乙丙丁戊", "十种意识", "办公室 工作", "保密"):
+            ours, theirs = ask(fast, query, limit=20), ask(reference, query, limit=20)
+            assert (ours.total, [h.slug for h in ours.hits]) == (theirs.total, [h.slug for h in theirs.hits]), query
+        assert "ten-awareness" not in [h.slug for h in ask(reference, "大局意识", limit=50).hits]
+    finally:
+        fast.close()
+        reference.close()

@@ -18,7 +18,7 @@ from kb.store import load_catalog
 from search.writer import PARALLEL_THRESHOLD
 from tests.conftest import CONTENT, write_article
 from tests.serving import (Server, children, command_line, editors_instance, free_port, holding, kill_all,
-                           kill_hard, lock_holders, lock_is_free, survivors, watch_descendants)
+                           kill_hard, lock_holders, lock_is_free, process_name, survivors, watch_descendants)
 
 ROUNDS = int(os.environ.get("KB_KILL_ROUNDS", "20"))
 OTHER_ROUNDS = max(1, ROUNDS // 4)  # kills during incremental updates, and during saves
@@ -117,7 +117,7 @@ def keeper_started(server: Server, seconds: float = 60) -> set[int]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         found = children(server.process.pid)
-        if any("index --watch" in command_line(p) for p in found):
+        if any(process_name(p) == "kb-keeper" for p in found):
             return found
         time.sleep(0.01)
     raise AssertionError("the keeper never started")

@@ -84,7 +84,8 @@ def test_editors_are_told_while_the_whole_folder_is_being_indexed(built, running
 
 
 def test_healthz_is_ok_and_shows_no_banner_when_the_index_is_current(client):
-    assert client.get("/healthz").get_json() == {"status": "ok", "error": None, "since": None, "history": None, "articles": 15}
+    assert client.get("/healthz").get_json() == {"status": "ok", "error": None, "since": None, "history": None, "remote": None,
+                                                 "articles": 15}
     assert "index-banner" not in client.get("/").get_data(as_text=True)
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.conftest import REPO, write_article
-from tests.serving import Server, alive, children, command_line
+from tests.serving import Server, alive, children, command_line, process_name
 
 
 @pytest.fixture
@@ -21,9 +21,9 @@ def server(content_dir, tmp_path):
 
 
 def test_one_worker_process_per_core_and_a_keeper(server):
-    processes = {pid: command_line(pid) for pid in children(server.process.pid)}
-    keepers = [p for p, cmd in processes.items() if "index --watch" in cmd]
-    workers = [p for p, cmd in processes.items() if " serve " in cmd]
+    processes = {pid: process_name(pid) for pid in children(server.process.pid)}
+    keepers = [p for p, name in processes.items() if name == "kb-keeper"]
+    workers = [p for p, name in processes.items() if name == "kb-worker"]
     assert len(keepers) == 1 and len(workers) == 2, processes
     data = json.loads(server.get("/api/search?q=请示汇报")[1])
     assert data["results"][0]["url"] == "/a/office-service-work#请示汇报原则"
@@ -227,3 +227,36 @@ def test_a_login_survives_a_restart_and_a_save_through_the_workers_is_committed(
     log = subprocess.run(["git", "-C", str(content_dir), "log", "-1", "--format=%an|%s"], capture_output=True,
                          text=True, check=True).stdout.strip()
     assert log == "editor|重启后保存"
+
+
+def _rollup(pid: int) -> dict[str, int]:
+    """kB of /proc/<pid>/smaps_rollup (Rss, Pss, Private_Clean, …)."""
+    out = {}
+    for line in open(f"/proc/{pid}/smaps_rollup").read().splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            out[parts[0].rstrip(":")] = int(parts[1])
+    return out
+
+
+def test_workers_and_the_keeper_share_what_the_server_loaded(content_dir, tmp_path):
+    """The site is loaded once, before the workers and the keeper are forked (gunicorn's preload,
+    ``gc.freeze``): most of each forked process's memory is pages it shares with the server, not
+    copies of its own. Before, each worker imported and loaded everything itself and the keeper
+    was a program of its own."""
+    first = Server(content_dir, tmp_path / "index", tmp_path / "server.log")
+    first.wait_ready()
+    first.stop()  # an index exists now: the next start opens it before forking
+    server = Server(content_dir, tmp_path / "index", tmp_path / "server.log", port=first.port)
+    try:
+        server.wait_ready()
+        assert json.loads(server.get("/api/search?q=保密")[1])["total"] > 0
+        forked = {p: process_name(p) for p in children(server.process.pid)}
+        forked = {p: name for p, name in forked.items() if name in ("kb-worker", "kb-keeper")}
+        assert sorted(forked.values()) == ["kb-keeper", "kb-worker", "kb-worker"], forked
+        for pid, name in forked.items():
+            memory = _rollup(pid)
+            private = memory["Private_Clean"] + memory["Private_Dirty"]
+            assert private < memory["Rss"] / 2, f"{name} {pid}: {private} kB of {memory['Rss']} kB its own"
+    finally:
+        server.stop()

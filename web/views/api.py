@@ -17,10 +17,12 @@ def healthz():
     """200 while search answers — ``status`` "ok", "updating" (a pass over the whole folder), or
     "degraded" with the reason when the index is behind the content (application.health); 503
     while there is nothing to search yet ("indexing") or it cannot be built ("error", with the
-    reason). ``history`` says why saves are not being recorded in the content's history (the
-    status is then "degraded" too), else null."""
+    reason). ``history`` says why saves are not being recorded in the content's history, and
+    ``remote``, on a node of several, why it is out of step with the shared content repository
+    (the status is then "degraded" too), else null."""
     health = site().health()
-    body = {"status": health.status, "error": health.error, "since": health.since, "history": health.history}
+    body = {"status": health.status, "error": health.error, "since": health.since, "history": health.history,
+            "remote": health.remote}
     if not health.searchable:
         return body, 503
     return {**body, "articles": len(catalog().articles)}

@@ -76,8 +76,12 @@ def edit(slug: str):
     opened_text = draft.text if draft is not None and not draft.new else article.path.read_text(encoding="utf-8")
     if request.method == "GET":
         mode = "source" if request.args.get("mode") == "source" else "form"
-        values, body = article_form.values_of(opened_text)
-        return _page(article, draft, mode, opened_text, values, body, [], draft.digest if draft else article.digest, "")
+        if draft is not None and not draft.new:
+            text, digest = opened_text, draft.digest
+        else:  # the digest of the very bytes shown (application.Site.opened)
+            text, digest = site().opened(article)
+        values, body = article_form.values_of(text)
+        return _page(article, draft, mode, text, values, body, [], digest, "")
     # The check against a change made meanwhile happens inside the save's lock; on a conflict
     # the page carries the digest of the file as it is now, so that the next save, made after
     # reading the other change, is a deliberate one.

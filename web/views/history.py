@@ -50,7 +50,7 @@ def version(slug: str, rev: str):
     old, problems = parse_article(text.encode("utf-8"), article.path, root)
     html = render_article(old).html if old is not None else ""
     return render_template("version.html", article=article, change=change, text=text, html=html,
-                           problems=problems, digest=article.digest)
+                           problems=problems, digest=site().opened(article)[1])
 
 
 @bp.get(ARTICLE_DIFF)

@@ -1,0 +1,66 @@
+"""Restarts in seconds: a site with an index opens its catalog from the articles kept with the
+index's current version instead of reading every file, serves that consistent version at once,
+and takes what changed in the folder while it was down incrementally, once the keeper has looked."""
+from application import Site
+from search.interface import Query
+from tests.web.conftest import settings
+
+
+def _indexed(content_dir, tmp_path) -> Site:
+    site = Site(settings(content_dir, tmp_path))
+    site.prepare()
+    site.index()
+    site.close()
+    return Site(settings(content_dir, tmp_path))
+
+
+def _retitle(path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(f"title: {old}", f"title: {new}", 1), encoding="utf-8")
+
+
+def test_a_restarted_site_lists_the_indexed_version_until_the_keeper_takes_the_change(content_dir, tmp_path):
+    site = _indexed(content_dir, tmp_path)
+    try:
+        article = site.catalog().get("ten-awareness")
+        assert site.store.opened, "the catalog was read from the folder, not opened from the index"
+        # changed while the site was down: the restarted site serves the indexed version first
+        _retitle(article.path, article.title, "十种意识（修订）")
+        site.store.invalidate()
+        assert site.catalog().get("ten-awareness").title == article.title
+        assert site.search.search(Query("修订")).total == 0
+        keeper = site.keeper_for()
+        keeper.update_now(None)  # the keeper's first look at the folder, after serving began
+        site.follow_changes()
+        assert site.catalog().get("ten-awareness").title == "十种意识（修订）"
+        assert site.store.opened
+        assert [h.slug for h in site.search.search(Query("十种意识 修订")).hits][:1] == ["ten-awareness"]
+    finally:
+        site.close()
+
+
+def test_a_file_broken_while_the_site_was_down_leaves_the_others_listed(content_dir, tmp_path):
+    site = _indexed(content_dir, tmp_path)
+    try:
+        before = {a.slug for a in site.catalog().articles}
+        broken = site.catalog().get("ten-awareness").path
+        broken.write_bytes(b"---\ntitle: [unclosed\n---\n\nbody\n")
+        site.keeper_for().update_now(None)
+        site.follow_changes()
+        assert {a.slug for a in site.catalog().articles} == before - {"ten-awareness"}
+        problems = [p for p in site.check().problems if p.path == "guides/ten-awareness.md"]
+        assert problems and problems[0].severity == "error"
+    finally:
+        site.close()
+
+
+def test_a_save_is_listed_at_once_from_the_index_it_updated(site):
+    from kb.history import Author
+
+    site.index()
+    article = site.catalog().get("ten-awareness")
+    assert site.store.opened
+    text = article.path.read_text(encoding="utf-8").replace(f"title: {article.title}", "title: 十种意识新版", 1)
+    saved = site.save(article.rel_path, text, article.digest, Author.named("editor"), "改标题")
+    assert saved.done
+    assert site.catalog().get("ten-awareness").title == "十种意识新版"
+    assert site.store.opened

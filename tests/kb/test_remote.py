@@ -1,0 +1,132 @@
+"""Several nodes, one content: each node's folder a clone of one shared (bare) repository, with
+real git. The site's use of it (saves, the keeper, /healthz) is tested in tests/web/test_nodes.py."""
+import subprocess
+
+import pytest
+
+from kb.history import History, RemoteConflict
+from kb.remote import Remote, RemoteError, RemoteStatus
+
+
+def git(folder, *args) -> str:
+    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture
+def nodes(tmp_path):
+    """(bare repository, node a, node b): a's folder had the articles and filled the empty shared
+    repository; b started from nothing and was cloned."""
+    bare = tmp_path / "shared.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    first = tmp_path / "a"
+    (first / "guides").mkdir(parents=True)
+    for name in ("one", "two"):
+        (first / "guides" / f"{name}.md").write_text(f"# {name}\n\n第一行\n第二行\n第三行\n", encoding="utf-8")
+    a = Remote(History(first), str(bare), "main", tmp_path / "instance-a")
+    a.prepare()
+    b = Remote(History(tmp_path / "b"), str(bare), "main", tmp_path / "instance-b")
+    b.prepare()
+    return bare, a, b
+
+
+def edit(remote: Remote, rel: str, old: str, new: str, who: str = "编辑") -> None:
+    path = remote.root / rel
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    remote.history.commit([rel], who, f"{who}@example.cn", f"改 {rel}")
+
+
+def test_the_second_node_starts_from_a_clone_of_what_the_first_put_there(nodes):
+    bare, a, b = nodes
+    assert (b.root / "guides" / "one.md").read_text(encoding="utf-8").startswith("# one")
+    assert git(bare, "rev-parse", "main") == git(a.root, "rev-parse", "HEAD") == git(b.root, "rev-parse", "HEAD")
+
+
+def test_a_published_save_reaches_the_other_node_at_its_next_sync(nodes):
+    bare, a, b = nodes
+    with a.history.locked():
+        edit(a, "guides/one.md", "第二行", "甲改的第二行")
+        pushed = a.publish(["guides/one.md"]).pushed
+    assert git(bare, "rev-parse", "main") == pushed
+    synced = b.sync()
+    assert synced.changed == ["guides/one.md"] and synced.error is None
+    assert "甲改的第二行" in (b.root / "guides" / "one.md").read_text(encoding="utf-8")
+
+
+def test_two_nodes_saving_the_same_file_one_lands_the_other_is_taken_back(nodes):
+    bare, a, b = nodes
+    with a.history.locked():
+        edit(a, "guides/one.md", "第三行", "甲的第三行")
+        a.publish(["guides/one.md"])
+    with b.history.locked():  # b has not fetched: its save starts from the version both opened
+        edit(b, "guides/one.md", "第一行", "乙的第一行")
+        with pytest.raises(RemoteConflict):
+            b.publish(["guides/one.md"])
+    text = (b.root / "guides" / "one.md").read_text(encoding="utf-8")
+    assert "甲的第三行" in text and "乙的第一行" not in text  # the file is a's version again
+    assert git(b.root, "rev-parse", "HEAD") == git(bare, "rev-parse", "main")
+    assert git(bare, "log", "-1", "--format=%an", "main") == "编辑"
+
+
+def test_saves_of_different_files_on_two_nodes_both_land(nodes):
+    bare, a, b = nodes
+    with a.history.locked():
+        edit(a, "guides/one.md", "第一行", "甲的第一行")
+        a.publish(["guides/one.md"])
+    with b.history.locked():
+        edit(b, "guides/two.md", "第一行", "乙的第一行")
+        synced = b.publish(["guides/two.md"])
+    assert synced.changed == ["guides/one.md"]  # a's save came with it
+    assert git(bare, "rev-parse", "main") == synced.pushed == git(b.root, "rev-parse", "HEAD")
+    assert "乙的第一行" in git(bare, "show", "main:guides/two.md")
+    assert "甲的第一行" in git(bare, "show", "main:guides/one.md")
+
+
+def test_a_node_cut_off_keeps_its_save_says_so_and_pushes_it_when_the_repository_is_back(nodes, tmp_path):
+    bare, a, b = nodes
+    away = tmp_path / "away.git"
+    bare.rename(away)
+    with a.history.locked():
+        edit(a, "guides/one.md", "第二行", "断网时保存的第二行")
+        with pytest.raises(RemoteError):
+            a.publish(["guides/one.md"])
+    status = RemoteStatus.read(tmp_path / "instance-a")
+    assert not status.ok and status.unpushed == 1
+    assert "无法连接共享的内容仓库" in status.problem and "1 个保存还没有同步出去" in status.problem
+    assert a.sync().error is not None
+    away.rename(bare)
+    assert a.sync().pushed == git(bare, "rev-parse", "main")
+    assert RemoteStatus.read(tmp_path / "instance-a").problem is None
+    b.sync()
+    assert "断网时保存的第二行" in (b.root / "guides" / "one.md").read_text(encoding="utf-8")
+
+
+def test_a_file_written_but_not_committed_when_the_node_died_is_committed_and_pushed(nodes):
+    bare, a, b = nodes
+    (a.root / "guides" / "one.md").write_text("# one\n\n写完就断电了\n", encoding="utf-8")
+    (a.root / "guides" / "new.md").write_text("# new\n\n新文件\n", encoding="utf-8")
+    a.sync()
+    assert git(bare, "show", "main:guides/one.md").endswith("写完就断电了")
+    assert sorted(b.sync().changed) == ["guides/new.md", "guides/one.md"]
+
+
+def test_an_unpushed_commit_that_collides_is_kept_on_a_branch_never_dropped(nodes, tmp_path):
+    bare, a, b = nodes
+    with b.history.locked():  # b committed, then was killed before it could push
+        edit(b, "guides/one.md", "第二行", "乙没来得及推送的第二行")
+    with a.history.locked():
+        edit(a, "guides/one.md", "第二行", "甲的第二行")
+        a.publish(["guides/one.md"])
+    synced = b.sync()
+    assert len(synced.kept_apart) == 1 and synced.kept_apart[0].startswith("kb-conflict/")
+    assert "乙没来得及推送的第二行" in git(bare, "show", f"{synced.kept_apart[0]}:guides/one.md")
+    assert "甲的第二行" in (b.root / "guides" / "one.md").read_text(encoding="utf-8")
+    assert "分支" in RemoteStatus.read(tmp_path / "instance-b").problem
+
+
+def test_a_folder_with_its_own_unrelated_history_is_refused(nodes, tmp_path):
+    bare, _, _ = nodes
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.md").write_text("# x\n", encoding="utf-8")
+    with pytest.raises(RemoteError, match="不相关"):
+        Remote(History(other), str(bare)).prepare()
