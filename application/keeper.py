@@ -26,6 +26,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from kb import folders
 from kb.check import relative
 from kb.reading_paths import is_path_file
 from kb.saving import LOCK_DIR
@@ -132,6 +133,11 @@ class IndexKeeper:
             rel = relative(path, self.root) if path.is_relative_to(self.root) else None
             indexed = path.suffix == ".md" and (is_content_file(path, self.root) or is_path_file(rel or ""))
         except ValueError:  # not under the content folder
+            return
+        if rel is not None and folders.is_folder_file(rel):
+            with self._lock:
+                self._pending.add(rel)  # a folder's defaults: search re-indexes its articles
+            self._wake.set()
             return
         if rel is None or path.suffix not in (".md", ".txt") or path.name == SYNONYMS:
             return  # the synonyms list is read by search itself, at the next query

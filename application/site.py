@@ -39,10 +39,12 @@ from kb.importing import Draft, import_document
 from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
 from kb.store import Catalog, ContentStore, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
+from kb.people import People
 from kb.users import Users
 from search.interface import IndexUnavailable, Query, SearchError, SearchResult, open_engine
 
 from .access import ANONYMOUS, Access, Reader
+from .changes import ChangesView
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
 
@@ -132,6 +134,7 @@ class Site:
         self._database = None
         self._users: Users | None = None
         self._analytics: Analytics | None = None
+        self._people: People | None = None
         self.keeper = None
         self.access = Access()
         self._lock = threading.Lock()
@@ -162,6 +165,20 @@ class Site:
             return self._users
 
     @property
+    def people(self) -> People:
+        """Groups, memberships and e-mail addresses of the accounts (kb.people)."""
+        with self._lock:
+            if self._people is None:
+                self._people = People(self._engine())
+            return self._people
+
+    def reader_for(self, user) -> Reader:
+        """The Reader an account (kb.users.User) is to the access rules: its role and groups."""
+        if user is None:
+            return ANONYMOUS
+        return Reader(user.name, user.role, self.people.groups_of(user.name))
+
+    @property
     def analytics(self) -> Analytics:
         """The query log (kb.analytics); records nothing when ``analytics`` is off."""
         with self._lock:
@@ -180,6 +197,19 @@ class Site:
         """The articles ``reader`` may see (application.access): what every page, list, feed and
         lookup shows them."""
         return self.access.catalog_for(self.store.catalog(), reader)
+
+    def changes_for(self, reader: Reader = ANONYMOUS, limit: int = 50) -> list[tuple]:
+        """The content folder's recent changes as ``reader`` may know them (application.changes):
+        (change, the articles it touched that they may see, its paths they may know of)."""
+        return ChangesView(self, reader).recent(limit)
+
+    def history_for(self, article: Article, reader: Reader = ANONYMOUS, limit: int = 200):
+        """An article's changes as ``reader`` may know them (application.changes)."""
+        return ChangesView(self, reader).of_article(article, limit)
+
+    def version_for(self, article: Article, rev: str, reader: Reader = ANONYMOUS):
+        """(change, text) of an article at ``rev`` as ``reader`` may know it, or None."""
+        return ChangesView(self, reader).version(article, rev)
 
     def suggest(self, text: str, reader: Reader = ANONYMOUS, limit: int = 8):
         """Titles, headings and tags for what is being typed, of what ``reader`` may see."""
@@ -321,7 +351,7 @@ class Site:
         """Remove an article: its file leaves the folder and search in one commit with a record of
         what it was (kb.removed), so that its address says so from then on."""
         removal = removals.Removal(article.slug, article.title, article.rel_path, dt.date.today(), author.name,
-                                   reason.strip(), replaced_by.strip())
+                                   reason.strip(), replaced_by.strip(), tuple(article.meta.get("readers") or ()))
         message = f"删除 {article.title}" + (f"：{reason.strip()}" if reason.strip() else "")
 
         def record() -> str | None:

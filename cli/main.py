@@ -177,18 +177,29 @@ def cmd_user(args) -> int:
     from kb.users import ROLES, AccountError
 
     site = _site(args)
-    users = site.users
+    users, people = site.users, site.people
     try:
         if args.action == "list":
+            groups, emails = people.memberships(), people.emails()
             for u in users.all():
-                print(f"{u.name}\t{u.role}（{ROLES[u.role]}）\t{u.created:%Y-%m-%d}")
+                print(f"{u.name}\t{u.role}（{ROLES[u.role]}）\t{u.created:%Y-%m-%d}\t"
+                      f"{'、'.join(sorted(groups.get(u.name, {}))) or '（无组）'}\t{emails.get(u.name, '')}")
             return 0
         if not args.name:
             print("错误：请给出用户名", file=sys.stderr)
             return 2
         if args.action == "add":
             users.add(args.name, _password(args), args.role)
+            if args.email:
+                people.set_email(args.name, args.email)
+            if args.group:
+                people.set_groups(args.name, args.group)
             print(f"已添加用户 {args.name}（{ROLES[args.role]}）")
+        elif args.action == "email":
+            if users.get(args.name) is None:
+                raise AccountError(f"没有用户 “{args.name}”")
+            people.set_email(args.name, args.email or "")
+            print(f"已把 {args.name} 的邮件地址设为 {args.email}" if args.email else f"已删除 {args.name} 的邮件地址")
         elif args.action == "passwd":
             users.set_password(args.name, _password(args, "新密码："))
             print(f"已修改 {args.name} 的密码")
@@ -197,12 +208,58 @@ def cmd_user(args) -> int:
             print(f"已把 {args.name} 的角色改为{ROLES[args.role]}")
         elif args.action == "remove":
             users.remove(args.name)
+            people.forget(args.name)
             print(f"已删除用户 {args.name}")
     except AccountError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     finally:
         users.close()
+    return 0
+
+
+def cmd_group(args) -> int:
+    """Groups of accounts (kb.people): who may read a restricted article, who must read one."""
+    from kb.users import AccountError
+
+    site = _site(args)
+    people = site.people
+    try:
+        if args.action == "list":
+            for g in people.groups():
+                print(f"{g.name}\t{g.members} 人\t{g.source_label}")
+            return 0
+        if not args.group:
+            print("错误：请给出组名", file=sys.stderr)
+            return 2
+        if args.action == "add":
+            for name in [args.group, *args.names]:
+                people.add_group(name)
+            print("已添加组 " + "、".join([args.group, *args.names]))
+        elif args.action == "remove":
+            people.remove_group(args.group)
+            print(f"已删除组 {args.group}（组里的人仍然保留账号）")
+        elif args.action == "members":
+            for name in people.members(args.group):
+                print(name)
+        elif args.action in ("join", "leave"):
+            if not args.names:
+                print("错误：请给出用户名", file=sys.stderr)
+                return 2
+            if args.action == "join":
+                missing = [n for n in args.names if site.users.get(n) is None]
+                if missing:
+                    raise AccountError("没有这些用户：" + "、".join(missing))
+                people.join(args.group, args.names)
+                print(f"已把 {'、'.join(args.names)} 加入 {args.group}")
+            else:
+                people.leave(args.group, args.names)
+                print(f"已把 {'、'.join(args.names)} 移出 {args.group}")
+    except AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        site.close()
     return 0
 
 
@@ -286,12 +343,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default="guides", help="放在内容目录下的哪个子目录（默认 guides）")
     p.set_defaults(func=cmd_import)
 
-    p = with_dirs(sub.add_parser("user", help="管理账号：add、passwd、role、remove、list"))
-    p.add_argument("action", choices=["add", "passwd", "role", "remove", "list"])
-    p.add_argument("name", nargs="?")
+    p = with_dirs(sub.add_parser("user", help="管理账号：add、passwd、role、email、remove、list"))
+    p.add_argument("action", choices=["add", "passwd", "role", "email", "remove", "list"],
+                   help="add 添加、passwd 改密码、role 改角色、email 设邮件地址、remove 删除、list 列出")
+    p.add_argument("name", nargs="?", help="用户名")
     p.add_argument("--role", default="editor", choices=["reader", "editor", "admin"], help="角色（默认 editor）")
+    p.add_argument("--email", help="邮件地址（add、email 用；阅读确认提醒和关注的摘要发到这里）")
+    p.add_argument("--group", action="append", help="加入的组（add 用，可以写多次），如 --group 财务处 --group 新员工")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（脚本用）")
     p.set_defaults(func=cmd_user)
+
+    p = with_dirs(sub.add_parser("group", help="管理组（部门、岗位）：list、add、remove、members、join、leave"))
+    p.add_argument("action", choices=["list", "add", "remove", "members", "join", "leave"],
+                   help="list 列出所有组、add 添加组、remove 删除组、members 列出组里的人、join 把人加入组、leave 把人移出组")
+    p.add_argument("group", nargs="?", help="组名，如 财务处")
+    p.add_argument("names", nargs="*", help="用户名（join、leave 用；add 时是更多的组名）")
+    p.set_defaults(func=cmd_group)
     return parser
 
 

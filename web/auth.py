@@ -206,15 +206,40 @@ def users():
             message = _manage(users_, action, name)
         except AccountError as exc:
             error = str(exc)
-    return render_template("users.html", users=users_.all(), roles=ROLES, message=message, error=error), \
+    people = _site().people
+    return render_template("users.html", users=users_.all(), roles=ROLES, message=message, error=error,
+                           memberships=people.memberships(), emails=people.emails(), groups=people.groups()), \
         (200 if error is None else 400)
 
 
 def _manage(users_, action: str, name: str) -> str:
-    form = request.form
+    from kb.people import check_email, check_group_name, split_names
+
+    form, people = request.form, _site().people
+    if action in ("groups", "email") and users_.get(name) is None:
+        raise AccountError(f"没有用户 “{name}”")
     if action == "add":
-        users_.add(name, form.get("password", ""), form.get("role", "editor"))
+        check_email(form.get("email", ""))  # before the account is made: a mistake adds nothing
+        for group in split_names(form.get("groups", "")):
+            check_group_name(group)
+        user = users_.add(name, form.get("password", ""), form.get("role", "editor"))
+        people.set_email(user.name, form.get("email", ""))
+        people.set_groups(user.name, split_names(form.get("groups", "")))
         return f"已添加用户 {name}。"
+    if action == "groups":
+        people.set_groups(name, split_names(form.get("groups", "")))
+        return f"已更新 {name} 所在的组。"
+    if action == "email":
+        people.set_email(name, form.get("email", ""))
+        return f"已更新 {name} 的邮件地址。"
+    if action == "add_group":
+        names = [people.add_group(n) for n in split_names(name)]
+        if not names:
+            raise AccountError("请填写组名")
+        return f"已添加组 {'、'.join(names)}。"
+    if action == "remove_group":
+        people.remove_group(name)
+        return f"已删除组 {name}。"
     if action == "role":
         users_.set_role(name, form.get("role", ""))
         return f"已把 {name} 的角色改为{ROLES.get(form.get('role', ''), '')}。"
@@ -225,6 +250,7 @@ def _manage(users_, action: str, name: str) -> str:
         if name == current_user.name:
             raise AccountError("不能删除自己的账号")
         users_.remove(name)
+        people.forget(name)
         return f"已删除用户 {name}。"
     raise AccountError("未知的操作")
 
