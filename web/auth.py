@@ -28,6 +28,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from kb.directory import DirectoryError
 from kb.history import Author
 from kb.users import ROLES, AccountError
 
@@ -172,7 +173,10 @@ def login():
         if users.too_many_failures(key):
             log.warning("login refused for %r from %s: too many failures", name, request.remote_addr)
             return respond(429, "登录失败次数过多，请 15 分钟后再试。")
-        user = users.verify(name, request.form.get("password", ""))
+        try:
+            user = _site().authenticate(name, request.form.get("password", ""))
+        except DirectoryError as exc:
+            return render_template("login.html", error=str(exc), name=name, next=request.args.get("next", "")), 503
         if user is None:
             users.record_failure(key)
             log.warning("failed login for %r from %s", name, request.remote_addr)
