@@ -46,6 +46,7 @@ from search.interface import IndexUnavailable, Query, SearchError, SearchResult,
 
 from .access import ANONYMOUS, Access, Reader
 from .changes import ChangesView
+from .reading import Reading
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
 
@@ -138,6 +139,7 @@ class Site:
         self._people: People | None = None
         self.keeper = None
         self.access = Access()
+        self.reading = Reading(self)  # read and confirm (application.reading)
         self._lock = threading.Lock()
 
     # --- the parts ------------------------------------------------------------------------------
@@ -331,16 +333,22 @@ class Site:
         return parse_article(text.encode("utf-8"), self.store.root / rel_path, self.store.root,
                              max_bytes=self.config.max_article_bytes)
 
-    def save(self, rel_path: str, text: str, base_digest: str | None, author: Author, message: str) -> Saved:
+    def save(self, rel_path: str, text: str, base_digest: str | None, author: Author, message: str,
+             reconfirm: bool = False) -> Saved:
         """Save an article's text at ``rel_path``: checked like ``kb check``, written only over
         the version the editor opened (``base_digest``, None for a new file), committed as
-        ``author`` with ``message``, indexed once, and the other workers told."""
+        ``author`` with ``message``, indexed once, and the other workers told. ``reconfirm``: a
+        material change, which everyone who must read the article confirms again
+        (application.reading)."""
         def record(article: Article) -> str | None:
             # images an import put in the media folder go into the same commit as the article
             media = [f"_media/{n}" for n in _MEDIA.findall(article.body) if (self.config.media_path / n).is_file()]
             return self.history.commit([article.rel_path, *media], author.name, author.email, message)
 
-        return self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
+        saved = self._after(Saved.of(save_article(self.store, rel_path, text, base_digest, record=record)))
+        if reconfirm and saved.done and saved.article.meta.get("required_for"):
+            self.reading.ask_again(saved.article, saved.revision or saved.article.digest, author.name)
+        return saved
 
     def create(self, new: NewArticle, author: Author, message: str = "") -> Saved:
         """A new article from the 「新建」 form or `kb new`: front matter from the fields, the

@@ -263,6 +263,25 @@ def cmd_group(args) -> int:
     return 0
 
 
+def cmd_remind(args) -> int:
+    """Remind everyone who has required reading left to confirm, by e-mail (a scheduled job)."""
+    from application import Reader
+    from kb.mail import MailError
+
+    site = _site(args)
+    try:
+        sent, missing = site.reading.remind(Reader("命令行", "admin"), site.config.site_url)
+    except MailError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        site.close()
+    print(f"已给 {sent} 人发了提醒邮件。")
+    if missing:
+        print(f"没有邮件地址、没有发出：{'、'.join(missing)}（用 kb user email 名字 --email 地址 添加）", file=sys.stderr)
+    return 0
+
+
 def cmd_import(args) -> int:
     """Import files as articles: each is converted, checked like `kb check`, and saved only
     when it has no errors (use the site's 导入 to edit a draft first)."""
@@ -352,6 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group", action="append", help="加入的组（add 用，可以写多次），如 --group 财务处 --group 新员工")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（脚本用）")
     p.set_defaults(func=cmd_user)
+
+    p = with_dirs(sub.add_parser("remind", help="给还没确认须阅读文章的人发提醒邮件（可由计划任务每周运行）"))
+    p.set_defaults(func=cmd_remind)
 
     p = with_dirs(sub.add_parser("group", help="管理组（部门、岗位）：list、add、remove、members、join、leave"))
     p.add_argument("action", choices=["list", "add", "remove", "members", "join", "leave"],

@@ -30,7 +30,8 @@ def restricted(site, content_dir):
     (content_dir / "finance").mkdir()
     (content_dir / "finance" / "_folder.yaml").write_text("# 财务处的文件\nreaders: [财务处]\n", encoding="utf-8")
     write_article(content_dir, "finance/secret.md", f"## 一、范围\n\n{TEXT}，与保密工作有关。\n\n见[办公室服务](office-service-work)。\n",
-                  slug=SLUG, title=TITLE, tags=f"[{TAG}, 保密]", category=CATEGORY, summary=f"{TEXT}的摘要。")
+                  slug=SLUG, title=TITLE, tags=f"[{TAG}, 保密]", category=CATEGORY, summary=f"{TEXT}的摘要。",
+                  required_for="[全体]")
     path = content_dir / "_paths" / "newcomer.md"
     path.write_text(path.read_text(encoding="utf-8") + f"\n1. [{TITLE}]({SLUG}) —— {TEXT}\n", encoding="utf-8")
     public = content_dir / "guides" / "office-service-work.md"
@@ -149,6 +150,8 @@ def test_someone_of_the_group_finds_it_everywhere(restricted, app, saved_change)
     assert TITLE in client.get(f"/category/{CATEGORY}").get_data(as_text=True)
     assert TITLE in client.get(f"/tag/{TAG}").get_data(as_text=True)
     assert TITLE in client.get("/changes").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "需要我阅读的" in home and TITLE in home.split("需要我阅读的")[1]
     assert TEXT in client.get(f"/a/{SLUG}.md").get_data(as_text=True)
     assert "密切相关" in client.get(f"/a/{SLUG}/diff?old={saved_change}~1&new=current").get_data(as_text=True) or \
         client.get(f"/a/{SLUG}/history").status_code == 200

@@ -5,6 +5,7 @@ from kb.reading_paths import positions
 
 from ..urls import ARTICLE, ARTICLE_SLASH, ARTICLE_SOURCE
 from . import article_or_redirect, catalog, find_article, moved_permanently, render_article, site
+from .reading import confirm_box
 
 bp = Blueprint("articles", __name__)
 
@@ -24,6 +25,7 @@ def article(slug: str):
         toc=rendered.toc,
         related=browse.related(found, cat.articles),
         path_positions=positions(cat.paths, found.slug, cat.by_slug),
+        confirm=confirm_box(found),
     )
 
 

@@ -49,12 +49,13 @@ def edit(slug: str):
     # the page carries the digest of the file as it is now, so that the next save, made after
     # reading the other change, is a deliberate one.
     text, message = request.form.get("text", ""), request.form.get("message", "")
+    reconfirm = request.form.get("reconfirm") == "1"  # a material change: confirm again (application.reading)
     saved = site().save(article.rel_path, text, request.form.get("digest") or "", author(),
-                        message or f"修改 {article.title}")
+                        message or f"修改 {article.title}", reconfirm=reconfirm)
     if saved.done:
         return after_save(saved, f"edit:{slug}")
     return render_template("edit.html", article=article, text=text, problems=saved.problems,
-                           digest=saved.digest or "", message=message)
+                           digest=saved.digest or "", message=message, reconfirm=reconfirm)
 
 
 @bp.post("/preview")

@@ -2,7 +2,7 @@ from flask import Blueprint, render_template
 
 from kb import browse
 
-from . import catalog
+from . import catalog, reader, site
 
 bp = Blueprint("home", __name__)
 
@@ -18,4 +18,5 @@ def index():
         recent=browse.recent(cat.articles, 6),
         paths=cat.paths,
         total=len(cat.articles),
+        to_read=site().reading.to_read(reader()),
     )
