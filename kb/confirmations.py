@@ -14,11 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime, Integer, String, UniqueConstraint, func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .database import create_tables
+from .database import Tables
 from .users import now
 
 
@@ -65,18 +64,10 @@ class Request:
     at: dt.datetime
 
 
-class Confirmations:
+class Confirmations(Tables):
     """The confirmations and requests in the site's database (``engine``)."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self._ready = False
-
-    def _session(self) -> Session:
-        if not self._ready:
-            create_tables(_Base.metadata, self.engine)
-            self._ready = True
-        return Session(self.engine, expire_on_commit=False)
+    metadata = _Base.metadata
 
     def confirm(self, account: str, slug: str, version: str) -> Confirmation:
         """Record that ``account`` read ``version`` of ``slug``; confirming the same version

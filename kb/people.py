@@ -18,11 +18,10 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime, Integer, String, UniqueConstraint, delete, func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from .database import create_tables
+from .database import Tables
 from .fields import EVERYONE
 from .users import AccountError, now
 
@@ -92,18 +91,10 @@ def split_names(text: str) -> list[str]:
     return [n for n in re.split(r"[,，、\s]+", text) if n]
 
 
-class People:
+class People(Tables):
     """Groups, memberships and e-mail addresses in the site's database (``engine``)."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self._ready = False
-
-    def _session(self) -> Session:
-        if not self._ready:
-            create_tables(_Base.metadata, self.engine)
-            self._ready = True
-        return Session(self.engine, expire_on_commit=False)
+    metadata = _Base.metadata
 
     # --- groups -----------------------------------------------------------------------------
     def groups(self) -> list[Group]:
