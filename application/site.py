@@ -46,6 +46,7 @@ from search.interface import IndexUnavailable, Query, SearchError, SearchResult,
 
 from .access import ANONYMOUS, Access, Reader
 from .changes import ChangesView
+from .feedback import FeedbackDesk
 from .reading import Reading
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
@@ -140,6 +141,7 @@ class Site:
         self.keeper = None
         self.access = Access()
         self.reading = Reading(self)  # read and confirm (application.reading)
+        self.feedback = FeedbackDesk(self)  # what readers tell an article's owner (application.feedback)
         self._lock = threading.Lock()
 
     # --- the parts ------------------------------------------------------------------------------

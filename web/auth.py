@@ -40,8 +40,9 @@ csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_ENDPOINTS = {"auth.login", "static", "api.healthz"}  # reachable without an account under require_login
 # posts any reader may make: which search result was opened, 「已阅读并理解」 (an account's own,
-# checked by the view), a note to an article's owner (rate-limited), following (an account's own)
-READER_WRITES = {"analytics.opened", "reading.confirm", "feedback.give", "following.follow"}
+# checked by the view), a note to an article's owner (rate-limited) and its owner marking it
+# handled (checked by the view), following (an account's own)
+READER_WRITES = {"analytics.opened", "reading.confirm", "feedback.give", "feedback.handle", "following.follow"}
 SESSION_DAYS = 14
 
 

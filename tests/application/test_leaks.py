@@ -42,6 +42,7 @@ def restricted(site, content_dir):
                                ("plain-editor", "editor", [])):
         site.users.add(name, PASSWORD, role)
         site.people.set_groups(name, groups)
+    site.feedback.store.give(SLUG, False, "outdated", f"{TEXT}要更新")  # a note to its owner
     site.analytics.search(QUERY, 0)  # a search that found nothing, before the article was written
     site.analytics.flush()
     return site
