@@ -47,6 +47,7 @@ from search.interface import IndexUnavailable, Query, SearchError, SearchResult,
 from .access import ANONYMOUS, Access, Reader
 from .changes import ChangesView
 from .feedback import FeedbackDesk
+from .following import Following
 from .reading import Reading
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
@@ -142,6 +143,7 @@ class Site:
         self.access = Access()
         self.reading = Reading(self)  # read and confirm (application.reading)
         self.feedback = FeedbackDesk(self)  # what readers tell an article's owner (application.feedback)
+        self.following = Following(self)  # articles, categories and paths people follow (application.following)
         self._lock = threading.Lock()
 
     # --- the parts ------------------------------------------------------------------------------

@@ -209,6 +209,7 @@ def cmd_user(args) -> int:
         elif args.action == "remove":
             users.remove(args.name)
             people.forget(args.name)
+            site.following.store.forget(args.name)
             print(f"已删除用户 {args.name}")
     except AccountError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -277,6 +278,24 @@ def cmd_remind(args) -> int:
     finally:
         site.close()
     print(f"已给 {sent} 人发了提醒邮件。")
+    if missing:
+        print(f"没有邮件地址、没有发出：{'、'.join(missing)}（用 kb user email 名字 --email 地址 添加）", file=sys.stderr)
+    return 0
+
+
+def cmd_digest(args) -> int:
+    """E-mail each follower what changed since their last digest (a scheduled job, e.g. daily)."""
+    from kb.mail import MailError
+
+    site = _site(args)
+    try:
+        sent, missing = site.following.send_digests(site.config.site_url)
+    except MailError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        site.close()
+    print(f"已给 {sent} 人发了关注摘要。")
     if missing:
         print(f"没有邮件地址、没有发出：{'、'.join(missing)}（用 kb user email 名字 --email 地址 添加）", file=sys.stderr)
     return 0
@@ -374,6 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_dirs(sub.add_parser("remind", help="给还没确认须阅读文章的人发提醒邮件（可由计划任务每周运行）"))
     p.set_defaults(func=cmd_remind)
+
+    p = with_dirs(sub.add_parser("digest", help="给关注了文章的人发邮件摘要：上次摘要以来的更新（可由计划任务每天运行）"))
+    p.set_defaults(func=cmd_digest)
 
     p = with_dirs(sub.add_parser("group", help="管理组（部门、岗位）：list、add、remove、members、join、leave"))
     p.add_argument("action", choices=["list", "add", "remove", "members", "join", "leave"],

@@ -55,11 +55,11 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
 
     auth.init_app(app, site)
     errors.init_app(app)
-    from .views import (analytics, api, articles, browse, edit, feedback, feeds, history, home, importing, reading,
-                        search, synonyms)
+    from .views import (analytics, api, articles, browse, edit, feedback, feeds, following, history, home, importing,
+                        reading, search, synonyms)
 
     for module in (home, search, articles, browse, edit, history, importing, feeds, api, analytics, synonyms, reading,
-                   feedback):
+                   feedback, following):
         app.register_blueprint(module.bp)
 
     @app.context_processor

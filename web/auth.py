@@ -41,8 +41,9 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_ENDPOINTS = {"auth.login", "static", "api.healthz"}  # reachable without an account under require_login
 # posts any reader may make: which search result was opened, 「已阅读并理解」 (an account's own,
 # checked by the view), a note to an article's owner (rate-limited) and its owner marking it
-# handled (checked by the view), following (an account's own)
-READER_WRITES = {"analytics.opened", "reading.confirm", "feedback.give", "feedback.handle", "following.follow"}
+# handled (checked by the view), following and one's private feed address (an account's own)
+READER_WRITES = {"analytics.opened", "reading.confirm", "feedback.give", "feedback.handle", "following.follow",
+                 "following.mine"}
 SESSION_DAYS = 14
 
 
@@ -258,6 +259,7 @@ def _manage(users_, action: str, name: str) -> str:
             raise AccountError("不能删除自己的账号")
         users_.remove(name)
         people.forget(name)
+        _site().following.store.forget(name)
         return f"已删除用户 {name}。"
     raise AccountError("未知的操作")
 

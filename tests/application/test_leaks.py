@@ -43,6 +43,9 @@ def restricted(site, content_dir):
         site.users.add(name, PASSWORD, role)
         site.people.set_groups(name, groups)
     site.feedback.store.give(SLUG, False, "outdated", f"{TEXT}要更新")  # a note to its owner
+    for name in ("cashier", "outsider", "plain-editor"):  # everyone follows its category and the path
+        site.following.store.follow(name, "category", CATEGORY)
+        site.following.store.follow(name, "path", "newcomer")
     site.analytics.search(QUERY, 0)  # a search that found nothing, before the article was written
     site.analytics.flush()
     return site
@@ -65,10 +68,11 @@ VALUES = {  # a value (or several) for each variable of the site's routes
 }
 
 
-def urls(app, revision: str) -> list[str]:
+def urls(app, revision: str, tokens: list[str]) -> list[str]:
     """Every GET address of the site with each value of its variables, asked with the secret
-    words as query (search pages) and the change as versions (history pages)."""
-    values = {**VALUES, "rev": [revision]}
+    words as query (search pages) and the change as versions (history pages); ``tokens``: the
+    outsiders' private feeds."""
+    values = {**VALUES, "rev": [revision], "token": tokens}
     out = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods:
@@ -92,7 +96,7 @@ def outsiders(app):
 
 def test_no_endpoint_shows_an_outsider_anything_of_it(restricted, app, saved_change):
     wait_ready(app.test_client())
-    asked = urls(app, saved_change)
+    asked = urls(app, saved_change, [restricted.following.store.new_token(n) for n in ("outsider", "plain-editor")])
     assert len(asked) > 40
     for who, client in outsiders(app):
         for url in asked:
@@ -153,6 +157,9 @@ def test_someone_of_the_group_finds_it_everywhere(restricted, app, saved_change)
     assert TITLE in client.get("/changes").get_data(as_text=True)
     home = client.get("/").get_data(as_text=True)
     assert "需要我阅读的" in home and TITLE in home.split("需要我阅读的")[1]
+    assert TITLE in home.split('id="followed-h"')[1]
+    feed = client.get(f"/feeds/{restricted.following.store.new_token('cashier')}.atom").get_data(as_text=True)
+    assert TITLE in feed
     assert TEXT in client.get(f"/a/{SLUG}.md").get_data(as_text=True)
     assert "密切相关" in client.get(f"/a/{SLUG}/diff?old={saved_change}~1&new=current").get_data(as_text=True) or \
         client.get(f"/a/{SLUG}/history").status_code == 200

@@ -19,4 +19,5 @@ def index():
         paths=cat.paths,
         total=len(cat.articles),
         to_read=site().reading.to_read(reader()),
+        followed=site().following.updates_for(reader(), 8),
     )
