@@ -39,15 +39,11 @@ def owns(reader: Reader, article: Article) -> bool:
 class FeedbackDesk:
     def __init__(self, site):
         self.site = site
-        self._store: Feedback | None = None
         self._throttle = Throttle(PER_ADDRESS, TOTAL)
 
     @property
     def store(self) -> Feedback:
-        if self._store is None:
-            with self.site._lock:
-                self._store = Feedback(self.site._engine())
-        return self._store
+        return self.site.tables(Feedback)
 
     def give(self, article: Article, helpful: bool | None, reason: str | None, text: str, address: str | None) -> str:
         """Take a reader's feedback on ``article`` (one they could open): ACCEPTED, EMPTY (nothing

@@ -41,14 +41,10 @@ def _utc(when: dt.datetime) -> dt.datetime:
 class Following:
     def __init__(self, site):
         self.site = site
-        self._store: Follows | None = None
 
     @property
     def store(self) -> Follows:
-        if self._store is None:
-            with self.site._lock:
-                self._store = Follows(self.site._engine())
-        return self._store
+        return self.site.tables(Follows)
 
     def follows(self, reader: Reader, kind: str, target: str) -> bool:
         return bool(reader.name) and any(f.kind == kind and f.target == target for f in self.store.of(reader.name))

@@ -56,14 +56,10 @@ def required_of(article: Article, groups) -> bool:
 class Reading:
     def __init__(self, site):
         self.site = site
-        self._store: Confirmations | None = None
 
     @property
     def store(self) -> Confirmations:
-        if self._store is None:
-            with self.site._lock:
-                self._store = Confirmations(self.site._engine())
-        return self._store
+        return self.site.tables(Confirmations)
 
     # --- one person ---------------------------------------------------------------------
     def version(self, article: Article) -> str:

@@ -139,6 +139,7 @@ class Site:
         self._users: Users | None = None
         self._analytics: Analytics | None = None
         self._people: People | None = None
+        self._tables: dict[type, object] = {}
         self.keeper = None
         self.access = Access()
         self.reading = Reading(self)  # read and confirm (application.reading)
@@ -170,6 +171,15 @@ class Site:
             if self._users is None:
                 self._users = Users(self._engine())
             return self._users
+
+    def tables(self, kind):
+        """The site's one instance of ``kind`` (a kb.database.Tables: confirmations, feedback,
+        follows) over its database."""
+        with self._lock:
+            found = self._tables.get(kind)
+            if found is None:
+                found = self._tables[kind] = kind(self._engine())
+            return found
 
     @property
     def people(self) -> People:

@@ -264,41 +264,34 @@ def cmd_group(args) -> int:
     return 0
 
 
-def cmd_remind(args) -> int:
-    """Remind everyone who has required reading left to confirm, by e-mail (a scheduled job)."""
-    from application import Reader
+def _mail_job(args, send, what: str) -> int:
+    """Run a mailing of the site (``send(site)`` -> (sent, accounts without an address))."""
     from kb.mail import MailError
 
     site = _site(args)
     try:
-        sent, missing = site.reading.remind(Reader("命令行", "admin"), site.config.site_url)
+        sent, missing = send(site)
     except MailError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     finally:
         site.close()
-    print(f"已给 {sent} 人发了提醒邮件。")
+    print(f"已给 {sent} 人发了{what}。")
     if missing:
         print(f"没有邮件地址、没有发出：{'、'.join(missing)}（用 kb user email 名字 --email 地址 添加）", file=sys.stderr)
     return 0
+
+
+def cmd_remind(args) -> int:
+    """Remind everyone who has required reading left to confirm, by e-mail (a scheduled job)."""
+    from application import Reader
+
+    return _mail_job(args, lambda site: site.reading.remind(Reader("命令行", "admin"), site.config.site_url), "提醒邮件")
 
 
 def cmd_digest(args) -> int:
     """E-mail each follower what changed since their last digest (a scheduled job, e.g. daily)."""
-    from kb.mail import MailError
-
-    site = _site(args)
-    try:
-        sent, missing = site.following.send_digests(site.config.site_url)
-    except MailError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    finally:
-        site.close()
-    print(f"已给 {sent} 人发了关注摘要。")
-    if missing:
-        print(f"没有邮件地址、没有发出：{'、'.join(missing)}（用 kb user email 名字 --email 地址 添加）", file=sys.stderr)
-    return 0
+    return _mail_job(args, lambda site: site.following.send_digests(site.config.site_url), "关注摘要")
 
 
 def cmd_import(args) -> int:
