@@ -22,11 +22,11 @@ AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.j
 ACCOUNTS = {"editor": "editor-password", "admin": "admin-password"}
 
 
-def log_in(page, base: str, name: str = "editor") -> None:
+def log_in(page, base: str, name: str = "editor", password: str | None = None) -> None:
     """Log in through the login page, as a person does."""
     page.goto(base + "/login")
     page.fill("#name", name)
-    page.fill("#password", ACCOUNTS[name])
+    page.fill("#password", password or ACCOUNTS[name])
     page.click("form.edit-form button[type=submit]")
     page.wait_for_url(base + "/")
 
@@ -55,6 +55,12 @@ def site(tmp_path_factory):
     alias_target = content / "guides" / "ten-awareness.md"
     text = alias_target.read_text(encoding="utf-8").replace("aliases: []", "aliases: [ten-consciousness]", 1)
     alias_target.write_text(text, encoding="utf-8")
+    yield from serve(root, content)
+
+
+def serve(root: Path, content: Path, accounts: dict | None = None):
+    """Run `kb serve` over ``content`` with its instance folder in ``root`` and the ``accounts``
+    (name -> (password, role)) `kb user add` would make; yields (base URL, content folder)."""
     port = _free_port()
     instance = root / "instance"
     env = {**os.environ, "KB_SECRET_KEY": "browser-tests", "KB_INSTANCE_DIR": str(instance)}
@@ -62,8 +68,8 @@ def site(tmp_path_factory):
 
     instance.mkdir()
     users = Users(f"sqlite:///{instance / 'kb.sqlite3'}")  # the accounts `kb user add` would make
-    for name, password in ACCOUNTS.items():
-        users.add(name, password, name)
+    for name, (password, role) in (accounts or {n: (p, n) for n, p in ACCOUNTS.items()}).items():
+        users.add(name, password, role)
     users.close()
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--content", str(content), "--index", str(root / "index"),

@@ -16,6 +16,7 @@ PAGES = {
     "login": "/login", "history": "/a/daily-admin-work/history", "old version": "/a/daily-admin-work/history/{first}",
     "diff": "/a/daily-admin-work/diff?old={first}&new=current", "recent changes": "/changes", "users": "/users",
     "import": "/import", "search analytics": "/analytics", "synonyms": "/synonyms", "adding a synonym": "/synonyms?add=碰头会&line=3",
+    "read confirmations": "/confirmations", "feedback notes": "/feedback?state=all", "my follows": "/me/follows",
 }
 WIDTHS = {"1280": DESKTOP, "375": PHONE}
 SERIOUS = ("serious", "critical")
@@ -83,9 +84,11 @@ def test_axe_finds_no_serious_violations_in_open_suggestions_and_the_reading_bar
 
 
 def reachable_by_tab(page, limit=400):
-    """Every visible control on the page, and those that Tab reached from the top."""
+    """Every visible control on the page, and those that Tab reached from the top. A group of
+    radio buttons is one control: Tab enters it, the arrow keys choose within it."""
     page.evaluate("""() => document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')
-        .forEach((e, i) => e.dataset.kbIndex = i)""")
+        .forEach((e, i) => e.dataset.kbIndex = e.type === 'radio' && e.form
+            ? (e.form.querySelector(`input[type=radio][name="${e.name}"]`).dataset.kbIndex || i) : i)""")
     wanted = set(page.evaluate("""() => Array.from(document.querySelectorAll('[data-kb-index]'))
         .filter(e => !e.closest('[hidden], details:not([open]) > :not(summary)') && e.getClientRects().length && !e.disabled
                      && e.tabIndex >= 0)
