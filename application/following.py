@@ -49,9 +49,14 @@ class Following:
     def follows(self, reader: Reader, kind: str, target: str) -> bool:
         return bool(reader.name) and any(f.kind == kind and f.target == target for f in self.store.of(reader.name))
 
+    def of(self, reader: Reader) -> list[Follow]:
+        """What ``reader`` follows and may still see (a category whose articles were all restricted
+        since is not named to them)."""
+        return [f for f in self.store.of(reader.name) if self._exists(reader, f.kind, f.target)] if reader.name else []
+
     def set(self, reader: Reader, kind: str, target: str, on: bool) -> bool:
         """Follow (or stop following) what ``reader`` may see; False when there is no such thing."""
-        if not reader.name or kind not in KINDS or not self._exists(reader, kind, target):
+        if not reader.name or kind not in KINDS or (on and not self._exists(reader, kind, target)):
             return False
         (self.store.follow if on else self.store.unfollow)(reader.name, kind, target)
         return True

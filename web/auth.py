@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-OPEN_ENDPOINTS = {"auth.login", "static", "api.healthz"}  # reachable without an account under require_login
+# reachable without an account under require_login (a private feed's address is its own key)
+OPEN_ENDPOINTS = {"auth.login", "static", "api.healthz", "following.private_feed"}
 # posts any reader may make: which search result was opened, 「已阅读并理解」 (an account's own,
 # checked by the view), a note to an article's owner (rate-limited) and its owner marking it
 # handled (checked by the view), following and one's private feed address (an account's own)

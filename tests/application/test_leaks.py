@@ -31,7 +31,7 @@ def restricted(site, content_dir):
     (content_dir / "finance" / "_folder.yaml").write_text("# 财务处的文件\nreaders: [财务处]\n", encoding="utf-8")
     write_article(content_dir, "finance/secret.md", f"## 一、范围\n\n{TEXT}，与保密工作有关。\n\n见[办公室服务](office-service-work)。\n",
                   slug=SLUG, title=TITLE, tags=f"[{TAG}, 保密]", category=CATEGORY, summary=f"{TEXT}的摘要。",
-                  required_for="[全体]")
+                  required_for="[全体]", owner="财务处")
     path = content_dir / "_paths" / "newcomer.md"
     path.write_text(path.read_text(encoding="utf-8") + f"\n1. [{TITLE}]({SLUG}) —— {TEXT}\n", encoding="utf-8")
     public = content_dir / "guides" / "office-service-work.md"
@@ -88,6 +88,12 @@ def urls(app, revision: str, tokens: list[str]) -> list[str]:
     return out
 
 
+#: pages whose query names the article, a group or a state (the walk asks every route with ?q= only)
+EXTRA = [f"/confirmations?slug={SLUG}", f"/confirmations.csv?slug={SLUG}", "/confirmations?group=财务处",
+         "/confirmations.csv", "/confirmations.csv?group=财务处", "/feedback?state=all", "/feedback?state=all&owner=财务处",
+         "/me/follows", f"/search?readers=财务处&q={QUERY}", f"/api/search?q=阅读范围:财务处"]
+
+
 def outsiders(app):
     yield "anonymous", app.test_client()
     yield "outsider", log_in(app.test_client(), "outsider", PASSWORD)
@@ -96,7 +102,7 @@ def outsiders(app):
 
 def test_no_endpoint_shows_an_outsider_anything_of_it(restricted, app, saved_change):
     wait_ready(app.test_client())
-    asked = urls(app, saved_change, [restricted.following.store.new_token(n) for n in ("outsider", "plain-editor")])
+    asked = urls(app, saved_change, [restricted.following.store.new_token(n) for n in ("outsider", "plain-editor")]) + EXTRA
     assert len(asked) > 40
     for who, client in outsiders(app):
         for url in asked:
@@ -108,6 +114,34 @@ def test_no_endpoint_shows_an_outsider_anything_of_it(restricted, app, saved_cha
                 assert SLUG not in body, f"{who} {url}"
         for url in (f"/a/{SLUG}", f"/api/articles/{SLUG}", f"/a/{SLUG}.md", f"/a/{SLUG}/history"):
             assert client.get(url).status_code in (404, 302 if who == "anonymous" else 404), (who, url)
+
+
+def test_an_outsider_can_do_nothing_with_it(restricted, app):
+    from tests.web.conftest import token
+
+    client = log_in(app.test_client(), "outsider", PASSWORD)
+    form = {"csrf": token(client, "/")}
+    assert client.post(f"/a/{SLUG}/feedback", data={**form, "helpful": "no"}).status_code == 404
+    assert client.post(f"/a/{SLUG}/confirm", data={**form, "version": "x"}).status_code == 404
+    assert client.post("/follow", data={**form, "kind": "article", "target": SLUG, "on": "1"}).status_code == 404
+    (note,) = restricted.feedback.store.notes([SLUG])
+    assert client.post(f"/feedback/{note.id}/handled", data=form).status_code == 404
+    assert restricted.feedback.store.notes([SLUG]) == [note]
+    assert all(f.target != SLUG for f in restricted.following.store.of("outsider"))
+
+
+def test_a_deleted_restricted_article_stays_hidden(restricted, app):
+    from kb.history import Author
+
+    article = restricted.catalog().get(SLUG)
+    assert restricted.delete(article, article.digest, Author.named("admin"), "不再使用").done
+    outsider = restricted.reader_for(restricted.users.get("outsider"))
+    assert SLUG not in restricted.catalog_for(outsider).removed
+    assert restricted.catalog_for(restricted.reader_for(restricted.users.get("cashier"))).removed[SLUG].title == TITLE
+    for client in (app.test_client(), log_in(app.test_client(), "outsider", PASSWORD)):
+        for url in ("/changes", "/changes.atom", f"/a/{SLUG}"):
+            assert TITLE not in client.get(url).get_data(as_text=True), url
+    assert TITLE in log_in(app.test_client(), "cashier", PASSWORD).get("/changes").get_data(as_text=True)
 
 
 def test_its_own_pages_answer_404_not_403(restricted, app):

@@ -49,7 +49,7 @@ def mine():
             flash("已停用私人订阅地址。", "saved")
         else:
             token = store.new_token(name)
-    return render_template("follows.html", follows=store.of(name), token=token, since=store.has_token(name),
+    return render_template("follows.html", follows=site().following.of(reader()), token=token, since=store.has_token(name),
                            updates=site().following.updates_for(reader(), 20))
 
 
