@@ -39,14 +39,14 @@ from kb.importing import Draft, import_document
 from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text
 from kb.store import Catalog, ContentStore, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
-from kb.directory import Directory
-from kb.people import DIRECTORY, People
+from kb.people import People
 from kb.users import Users
 from search.interface import IndexUnavailable, Query, SearchError, SearchResult, open_engine
 
 from .access import ANONYMOUS, Access, Reader
 from .changes import ChangesView
 from .feedback import FeedbackDesk
+from .login import authenticate
 from .following import Following
 from .reading import Reading
 from .health import Health, site_health
@@ -189,33 +189,10 @@ class Site:
                 self._people = People(self._engine())
             return self._people
 
-    @property
-    def directory(self) -> Directory:
-        """Directory login (kb.directory), enabled by ``ldap_url``."""
-        return Directory(self.config)
-
     def authenticate(self, name: str, password: str):
-        """The account (kb.users.User) ``name`` logs in as with ``password``, or None. A local
-        account with a password is checked here and never by the directory (a directory entry of
-        the same name cannot take over ``admin``); any other name, with ``ldap_url`` set, by the
-        directory, whose groups and address then replace those it gave before. Raises
-        kb.directory.DirectoryError when the directory cannot be asked."""
-        name = name.strip()
-        user = self.users.verify(name, password)
-        if user is not None or not self.directory.enabled or self.users.has_password(name):
-            return user
-        person = self.directory.authenticate(name, password)
-        if person is None:
-            return None
-        if self.users.has_password(person.name):  # "ADMIN" typed, "admin" a local account: not theirs
-            log.warning("directory login %r refused: %r is a local account", name, person.name)
-            return None
-        user = self.users.ensure(person.name, self.config.ldap_role)
-        self.people.set_groups(user.name, list(person.groups), DIRECTORY)
-        if person.email:
-            self.people.set_email(user.name, person.email, DIRECTORY)
-        log.info("%s logged in through the directory (%s), groups: %s", user.name, person.dn, ", ".join(person.groups))
-        return user
+        """The account ``name`` logs in as with ``password``, or None (application.login: a
+        local password, else the directory's). Raises kb.directory.DirectoryError."""
+        return authenticate(self, name, password)
 
     def reader_for(self, user) -> Reader:
         """The Reader an account (kb.users.User) is to the access rules: its role and groups."""
