@@ -102,7 +102,10 @@ def outsiders(app):
 
 def test_no_endpoint_shows_an_outsider_anything_of_it(restricted, app, saved_change):
     wait_ready(app.test_client())
-    asked = urls(app, saved_change, [restricted.following.store.new_token(n) for n in ("outsider", "plain-editor")]) + EXTRA
+    both = restricted.history.log("guides/office-service-work.md", limit=1)[0].rev  # it and a public one changed
+    asked = urls(app, saved_change, [restricted.following.store.new_token(n) for n in ("outsider", "plain-editor")]) + \
+        EXTRA + [f"/a/office-service-work/history/{both}", f"/a/office-service-work/diff?old={both}&new=current",
+                 f"/a/office-service-work/diff?old={both}~1&new={both}", "/a/office-service-work/history"]
     assert len(asked) > 40
     for who, client in outsiders(app):
         for url in asked:
@@ -205,3 +208,15 @@ def test_someone_of_the_group_finds_it_everywhere(restricted, app, saved_change)
 def test_an_admin_sees_it_without_a_group(restricted, app):
     admin = log_in(app.test_client(), "admin")
     assert TITLE in admin.get(f"/a/{SLUG}").get_data(as_text=True)
+
+
+def test_a_change_of_it_and_a_public_article_keeps_the_public_version_without_its_message(restricted, app):
+    from application.changes import HIDDEN_MESSAGE
+
+    both = restricted.history.log("guides/office-service-work.md", limit=1)[0].rev
+    outsider = log_in(app.test_client(), "outsider", PASSWORD)
+    page = outsider.get(f"/a/office-service-work/history/{both}")
+    assert page.status_code == 200 and HIDDEN_MESSAGE in page.get_data(as_text=True)
+    assert HIDDEN_MESSAGE in outsider.get("/a/office-service-work/history").get_data(as_text=True)
+    assert f"新建 {TITLE}" in log_in(app.test_client(), "cashier", PASSWORD).get(
+        f"/a/office-service-work/history/{both}").get_data(as_text=True)
