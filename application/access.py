@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from kb.fields import EVERYONE
 from kb.store import Catalog
 from kb.users import ROLES
 from search.interface import EVERYTHING, Scope
@@ -53,7 +54,27 @@ class Drafts:
         return EVERYTHING if reader.at_least("editor") else Scope(hide={"status": ("draft",)})
 
 
-RULES: list[Rule] = [Drafts()]
+class Readers:
+    """An article naming its ``readers`` (kb.fields; a folder's ``_folder.yaml`` may name them for
+    its articles, kb.folders) is for those groups: anyone else — anonymous visitors, accounts of
+    other groups, editors too — never sees it, anywhere; ``全体`` opens it to everyone. Admins see
+    everything: they give groups to accounts, so hiding anything from them would only pretend.
+
+    The scope limits ``readers`` to the reader's groups and 全体: an article without readers is
+    not limited (search.interface.Scope ``only``), so the engine leaves the others out before
+    counting, and totals, facets and suggestions are the reader's own."""
+
+    def allows(self, meta: dict, reader: Reader) -> bool:
+        readers = meta.get("readers") or ()
+        return not readers or reader.at_least("admin") or bool({EVERYONE, *reader.groups} & set(readers))
+
+    def scope(self, reader: Reader) -> Scope:
+        if reader.at_least("admin"):
+            return EVERYTHING
+        return Scope(only={"readers": tuple(sorted({EVERYONE, *reader.groups}))})
+
+
+RULES: list[Rule] = [Drafts(), Readers()]
 
 
 def _merge(scopes: list[Scope]) -> Scope:
@@ -93,7 +114,8 @@ class Access:
             kept = self._views.get(key)  # (the catalog, kept alive so that its id is not reused; the view)
         if kept is None:
             hidden = {id(a) for a in catalog.articles if not self.can_read(a.meta, reader)}
-            kept = (catalog, catalog.without(hidden) if hidden else catalog)
+            gone = {slug for slug, r in catalog.removed.items() if not self.can_read(r.meta(catalog.root), reader)}
+            kept = (catalog, catalog.without(hidden, gone) if hidden or gone else catalog)
             with self._lock:
                 if len(self._views) >= self.CACHE:
                     self._views.pop(next(iter(self._views)))

@@ -26,7 +26,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from kb import attachments
+from kb import attachments, folders
 from kb.addresses import FILE as ADDRESSES
 from kb.check import relative
 from kb.removed import FILE as REMOVED
@@ -159,6 +159,11 @@ class IndexKeeper:
         if rel in KEPT_FILES:
             with self._lock:  # the addresses or the removed list: nothing to index, the workers reload
                 self.store.invalidate()
+            self._wake.set()
+            return
+        if rel is not None and folders.is_folder_file(rel):
+            with self._lock:
+                self._pending.add(rel)  # a folder's defaults: search re-indexes its articles
             self._wake.set()
             return
         owner = attachments.owner_of(rel) if rel is not None else None

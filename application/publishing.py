@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from kb import approval, attachments
-from kb.approval import Draft, Review
+from kb.approval import ASKED, Draft, Review
 from kb.fields import LIFECYCLE
 from kb.article import Article, Problem
 from kb.frontmatter import FrontMatterError, parse, with_field
@@ -112,10 +112,12 @@ class Publishing:
     # --- the editor's save -------------------------------------------------------------------
 
     def edit(self, article: Article, text: str, opened: str, action: str, author: Author, reader: Reader,
-             message: str, uploads: list[attachments.Upload] = (), remove: tuple[str, ...] = ()) -> "Saved":
+             message: str, uploads: list[attachments.Upload] = (), remove: tuple[str, ...] = (),
+             reconfirm: bool = False) -> "Saved":
         """The editor's save of ``article``: published (``action`` "publish", when ``reader``
         may) or kept as a draft. ``opened`` is the digest of what the editor opened: the
-        draft when there is one, else the published file."""
+        draft when there is one, else the published file. ``reconfirm``: a material change that
+        everyone who must read the article confirms again once it is published (application.reading)."""
         draft = self.draft_of(article)
         existing = [a.name for a in self.attachments_of(article)] + [a.name for a in (draft.files if draft else [])]
         uploads, problems = attachments.check_uploads(list(uploads), [n for n in existing if n not in remove],
@@ -124,8 +126,8 @@ class Publishing:
         if problems:
             return self._refused(problems, opened)
         if action == PUBLISH and self.may_publish(reader):
-            return self._publish(article, draft, text, opened, author, message, uploads, remove)
-        saved = self._save_draft(article, draft, text, opened, author, message, uploads, remove)
+            return self._publish(article, draft, text, opened, author, message, uploads, remove, reconfirm)
+        saved = self._save_draft(article, draft, text, opened, author, message, uploads, remove, reconfirm)
         if saved.done and action == PUBLISH:
             saved.problems.append(Problem(article.rel_path, NEEDS_APPROVAL, severity="warning"))
         return saved
@@ -197,7 +199,7 @@ class Publishing:
         return Saved(None, problems, conflict=conflict, digest=digest)
 
     def _publish(self, article: Article, draft: Draft | None, text: str, opened: str, author: Author, message: str,
-                 uploads: list[attachments.Upload], remove: tuple[str, ...]) -> "Saved":
+                 uploads: list[attachments.Upload], remove: tuple[str, ...], reconfirm: bool = False) -> "Saved":
         rel = article.rel_path
         base = opened
         if draft is not None and not draft.new:
@@ -220,10 +222,12 @@ class Publishing:
                 paths += self._remove_draft_files(rel)
             return paths
 
-        return self.site.save(rel, text, base, author, message or f"修改 {article.title}", also=also)
+        asked = draft is not None and draft.review is not None and draft.review.reconfirm == ASKED
+        return self.site.save(rel, text, base, author, message or f"修改 {article.title}", also=also,
+                              reconfirm=reconfirm or asked)
 
     def _save_draft(self, article: Article, draft: Draft | None, text: str, opened: str, author: Author, message: str,
-                    uploads: list[attachments.Upload], remove: tuple[str, ...]) -> "Saved":
+                    uploads: list[attachments.Upload], remove: tuple[str, ...], reconfirm: bool = False) -> "Saved":
         rel = article.rel_path
         message = message or f"草稿：{article.title}"
         if article.meta.get("status") == "draft" and (draft is None or draft.new):
@@ -236,6 +240,8 @@ class Publishing:
         removed = (set(draft.review.remove if draft else ()) | (set(remove) - staged)) - {u.name for u in uploads}
         review = (draft.review if draft else Review()).saved(author.name, base=None if draft else article.digest,
                                                              remove=tuple(sorted(removed)))
+        if reconfirm:  # asked of the draft: everyone confirms again once it is published
+            review = replace(review, reconfirm=ASKED)
         path = approval.text_path(rel)
 
         def check(candidate: str) -> list[Problem]:

@@ -48,12 +48,18 @@ from kb.progress import Progress
 from kb.saving import SaveResult, TextSaveResult, delete_article, save_article, save_text, sweep_unfinished
 from kb.store import Catalog, ContentStore, load_article, load_catalog, parse_article
 from kb.synonyms import FILE as SYNONYMS
+from kb.people import People
 from kb.users import Users
 from search.interface import IndexUnavailable, Query, Scope, SearchError, SearchResult, open_engine
 
 from . import addresses, paths
 from .access import ANONYMOUS, Access, Reader
+from .changes import ChangesView
+from .feedback import FeedbackDesk
+from .following import Following
+from .login import authenticate
 from .publishing import Publishing
+from .reading import Reading
 from .health import Health, site_health
 from .keeper import content_changed, content_stamp, keeper_status
 from .lifecycle import LifecycleCases
@@ -160,9 +166,14 @@ class Site(LifecycleCases):
         self._users: Users | None = None
         self._analytics: Analytics | None = None
         self._progress: Progress | None = None
+        self._people: People | None = None
+        self._tables: dict[type, object] = {}
         self.keeper = None
         self.access = Access()
         self.publishing = Publishing(self)  # drafts, approval and attachments (application.publishing)
+        self.reading = Reading(self)  # read and confirm (application.reading)
+        self.feedback = FeedbackDesk(self)  # what readers tell an article's owner (application.feedback)
+        self.following = Following(self)  # articles, categories and paths people follow (application.following)
         self._lock = threading.Lock()
         self._repealed_known: tuple[tuple, bool] | None = None  # (content stamp, scope) -> any repealed
         self._folder_look = addresses.FolderLook(self.store, self.history)
@@ -201,6 +212,34 @@ class Site(LifecycleCases):
                 self._users = Users(self._engine())
             return self._users
 
+    def tables(self, kind):
+        """The site's one instance of ``kind`` (a kb.database.Tables: confirmations, feedback,
+        follows) over its database."""
+        with self._lock:
+            found = self._tables.get(kind)
+            if found is None:
+                found = self._tables[kind] = kind(self._engine())
+            return found
+
+    @property
+    def people(self) -> People:
+        """Groups, memberships and e-mail addresses of the accounts (kb.people)."""
+        with self._lock:
+            if self._people is None:
+                self._people = People(self._engine())
+            return self._people
+
+    def authenticate(self, name: str, password: str):
+        """The account ``name`` logs in as with ``password``, or None (application.login: a
+        local password, else the directory's). Raises kb.directory.DirectoryError."""
+        return authenticate(self, name, password)
+
+    def reader_for(self, user) -> Reader:
+        """The Reader an account (kb.users.User) is to the access rules: its role and groups."""
+        if user is None:
+            return ANONYMOUS
+        return Reader(user.name, user.role, self.people.groups_of(user.name))
+
     @property
     def analytics(self) -> Analytics:
         """The query log (kb.analytics); records nothing when ``analytics`` is off."""
@@ -228,6 +267,18 @@ class Site(LifecycleCases):
         suggestions), applied before counting."""
         scope = self.access.scope(reader)
         return scope if query is not None and query.names("status") else scope.hiding(lifecycle.HIDDEN_BY_DEFAULT)
+    def changes_for(self, reader: Reader = ANONYMOUS, limit: int = 50) -> list[tuple]:
+        """The content folder's recent changes as ``reader`` may know them (application.changes):
+        (change, the articles it touched that they may see, its paths they may know of)."""
+        return ChangesView(self, reader).recent(limit)
+
+    def history_for(self, article: Article, reader: Reader = ANONYMOUS, limit: int = 200):
+        """An article's changes as ``reader`` may know them (application.changes)."""
+        return ChangesView(self, reader).of_article(article, limit)
+
+    def version_for(self, article: Article, rev: str, reader: Reader = ANONYMOUS):
+        """(change, text) of an article at ``rev`` as ``reader`` may know it, or None."""
+        return ChangesView(self, reader).version(article, rev)
 
     def suggest(self, text: str, reader: Reader = ANONYMOUS, limit: int = 8):
         """Titles, headings and tags for what is being typed, of what ``reader`` may see (not
@@ -418,13 +469,14 @@ class Site(LifecycleCases):
         return raw.decode("utf-8", "replace"), hashlib.sha1(raw).hexdigest()
 
     def save(self, rel_path: str, text: str, base_digest: str | None, author: Author, message: str,
-             also: Callable[[], list[str]] | None = None) -> Saved:
+             also: Callable[[], list[str]] | None = None, reconfirm: bool = False) -> Saved:
         """Save an article's text at ``rel_path``: checked like ``kb check``, written only over
         the version the editor opened (``base_digest``, None for a new file), committed as
         ``author`` with ``message``, indexed once, and the other workers told. ``also`` runs
         inside the save's lock once the text is written — the article's attachments, a published
         draft's files (application.publishing) — and names the paths it changed, which go into
-        the same commit."""
+        the same commit. ``reconfirm``: a material change, which everyone who must read the
+        article confirms again (application.reading)."""
         previous = self._as_opened(rel_path, base_digest)
         kept = addresses.SaveAddresses()
 
@@ -444,6 +496,8 @@ class Site(LifecycleCases):
         self._exchange.error, self._exchange.changed = None, []
         saved = Saved.of(save_article(self.store, rel_path, text, base_digest, record=record, guard=self._guard))
         saved = self._after(self._exchanged(saved))
+        if reconfirm and saved.done and saved.article.meta.get("required_for"):
+            self.reading.ask_again(saved.article, saved.revision or saved.article.digest, author.name)
         if saved.done and saved.article is not None:
             entry = self.store.catalog().address(saved.article)
             saved.notes = kept.notes(saved.article.slug, entry.number if entry else None)
@@ -541,7 +595,8 @@ class Site(LifecycleCases):
             replaced_by = found.slug
         removal = removals.Removal(article.slug, article.title, article.rel_path, dt.date.today(), author.name,
                                    reason.strip(), replaced_by,
-                                   {k: v for k, v in (anchors or {}).items() if k and v})
+                                   {k: v for k, v in (anchors or {}).items() if k and v},
+                                   tuple(article.meta.get("readers") or ()))
         message = f"删除 {article.title}" + (f"：{reason.strip()}" if reason.strip() else "")
 
         def record() -> str | None:

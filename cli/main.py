@@ -232,7 +232,7 @@ def cmd_serve(args) -> int:
     return 0
 
 
-USER_ACTIONS = {"add": "添加", "passwd": "改密码", "role": "改角色", "remove": "删除", "list": "列出全部账号"}
+USER_ACTIONS = {"add": "添加", "passwd": "改密码", "role": "改角色", "email": "设邮件地址", "remove": "删除", "list": "列出全部账号"}
 ACCOUNTS_PLACE = "每个内容目录的网站有自己的账号，这个内容目录的账号保存在"
 ACCOUNTS_HELP = ("每个内容目录的网站有自己的账号（保存在用户数据目录里这个内容目录的实例目录中，或设置项 database_url "
                  "指向的数据库）：kb serve --content 某目录 认的是 kb user … --content 某目录 添加的账号。"
@@ -264,8 +264,10 @@ def _list_users(args, site) -> int:
 
     users = site.users
     accounts = users.all()
+    groups, emails = site.people.memberships(), site.people.emails()
     for u in accounts:
-        print(f"{u.name}\t{u.role}（{ROLES[u.role]}）\t{u.created:%Y-%m-%d}")
+        print(f"{u.name}\t{u.role}（{ROLES[u.role]}）\t{u.created:%Y-%m-%d}\t"
+              f"{'、'.join(sorted(groups.get(u.name, {}))) or '（无组）'}\t{emails.get(u.name, '')}")
     # where the accounts are goes to stderr, so that a script reading the list gets only accounts
     content = Path(site.config.content_dir).resolve()
     if not accounts:
@@ -279,7 +281,7 @@ def cmd_user(args) -> int:
     from kb.users import ROLES, AccountError
 
     site = _site(args)
-    users = site.users
+    users, people = site.users, site.people
     try:
         if args.action == "list":
             return _list_users(args, site)
@@ -289,8 +291,17 @@ def cmd_user(args) -> int:
         if args.action == "add":
             users.check_new(args.name, args.role)
             users.add(args.name, _password(args), args.role)
+            if args.email:
+                people.set_email(args.name, args.email)
+            if args.group:
+                people.set_groups(args.name, args.group)
             print(f"已添加用户 {args.name}（{ROLES[args.role]}），可以在网站上登录了。"
                   f"账号保存在 {location(users.engine)}（内容目录 {Path(site.config.content_dir).resolve()} 的网站）")
+        elif args.action == "email":
+            if users.get(args.name) is None:
+                raise AccountError(f"没有用户 “{args.name}”")
+            people.set_email(args.name, args.email or "")
+            print(f"已把 {args.name} 的邮件地址设为 {args.email}" if args.email else f"已删除 {args.name} 的邮件地址")
         elif args.action == "passwd":
             if users.get(args.name) is None:  # before asking for a password in vain
                 raise AccountError(f"没有用户 “{args.name}”")
@@ -301,6 +312,8 @@ def cmd_user(args) -> int:
             print(f"已把 {args.name} 的角色改为{ROLES[args.role]}")
         elif args.action == "remove":
             users.remove(args.name)
+            people.forget(args.name)
+            site.following.store.forget(args.name)
             print(f"已删除用户 {args.name}")
     except AccountError as exc:
         print(f"错误：没有添加用户 {args.name}：{exc}" if args.action == "add" else f"错误：{exc}", file=sys.stderr)
@@ -308,6 +321,81 @@ def cmd_user(args) -> int:
     finally:
         users.close()
     return 0
+
+
+def cmd_group(args) -> int:
+    """Groups of accounts (kb.people): who may read a restricted article, who must read one."""
+    from kb.users import AccountError
+
+    site = _site(args)
+    people = site.people
+    try:
+        if args.action == "list":
+            for g in people.groups():
+                print(f"{g.name}\t{g.members} 人\t{g.source_label}")
+            return 0
+        if not args.group:
+            print("错误：请给出组名", file=sys.stderr)
+            return 2
+        if args.action == "add":
+            for name in [args.group, *args.names]:
+                people.add_group(name)
+            print("已添加组 " + "、".join([args.group, *args.names]))
+        elif args.action == "remove":
+            people.remove_group(args.group)
+            print(f"已删除组 {args.group}（组里的人仍然保留账号）")
+        elif args.action == "members":
+            for name in people.members(args.group):
+                print(name)
+        elif args.action in ("join", "leave"):
+            if not args.names:
+                print("错误：请给出用户名", file=sys.stderr)
+                return 2
+            if args.action == "join":
+                missing = [n for n in args.names if site.users.get(n) is None]
+                if missing:
+                    raise AccountError("没有这些用户：" + "、".join(missing))
+                people.join(args.group, args.names)
+                print(f"已把 {'、'.join(args.names)} 加入 {args.group}")
+            else:
+                people.leave(args.group, args.names)
+                print(f"已把 {'、'.join(args.names)} 移出 {args.group}")
+    except AccountError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        site.close()
+    return 0
+
+
+def _mail_job(args, send, what: str) -> int:
+    """Run a mailing of the site (``send(site)`` -> (sent, accounts without an address))."""
+    from kb.mail import MailError
+
+    site = _site(args)
+    try:
+        sent, missing = send(site)
+    except MailError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        site.close()
+    print(f"已给 {sent} 人发了{what}。")
+    if missing:
+        print(f"没有邮件地址、没有发出：{'、'.join(missing)}（用 kb user email 名字 --email 地址 添加）", file=sys.stderr)
+    return 0
+
+
+def cmd_remind(args) -> int:
+    """Remind everyone who has required reading left to confirm, by e-mail (a scheduled job)."""
+    from application import Reader
+
+    return _mail_job(args, lambda site: site.reading.remind(Reader("命令行", "admin"), site.config.site_url), "提醒邮件")
+
+
+def cmd_digest(args) -> int:
+    """E-mail each follower what changed since their last digest (a scheduled job, e.g. daily)."""
+    return _mail_job(args, lambda site: site.following.send_digests(site.config.site_url), "关注摘要")
 
 
 def cmd_import(args) -> int:
@@ -464,14 +552,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="也列出正常的链接")
     p.set_defaults(func=cmd_links)
 
-    p = command("user", "管理账号：add、passwd、role、remove、list", ACCOUNTS_HELP)
+    p = command("user", "管理账号：add、passwd、role、email、remove、list", ACCOUNTS_HELP)
     p.add_argument("action", choices=list(USER_ACTIONS), metavar="操作",
                    help="、".join(f"{k}（{v}）" for k, v in USER_ACTIONS.items()))
     p.add_argument("name", nargs="?", metavar="名字", help="用户名（list 不用写）")
     p.add_argument("--role", default="editor", choices=["reader", "editor", "approver", "admin"], metavar="角色",
                    help="reader（读者）、editor（编辑）、approver（审核人）或 admin（管理员），默认 editor")
+    p.add_argument("--email", metavar="邮件地址", help="邮件地址（add、email 用；阅读确认提醒和关注的摘要发到这里）")
+    p.add_argument("--group", action="append", metavar="组", help="加入的组（add 用，可以写多次），如 --group 财务处 --group 新员工")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（脚本用；不再询问）")
     p.set_defaults(func=cmd_user)
+
+    p = command("remind", "给还没确认须阅读文章的人发提醒邮件（可由计划任务每周运行）")
+    p.set_defaults(func=cmd_remind)
+
+    p = command("digest", "给关注了文章的人发邮件摘要：上次摘要以来的更新（可由计划任务每天运行）")
+    p.set_defaults(func=cmd_digest)
+
+    p = command("group", "管理组（部门、岗位）：list、add、remove、members、join、leave")
+    p.add_argument("action", choices=["list", "add", "remove", "members", "join", "leave"], metavar="操作",
+                   help="list 列出所有组、add 添加组、remove 删除组、members 列出组里的人、join 把人加入组、leave 把人移出组")
+    p.add_argument("group", nargs="?", metavar="组", help="组名，如 财务处")
+    p.add_argument("names", nargs="*", metavar="用户名", help="用户名（join、leave 用；add 时是更多的组名）")
+    p.set_defaults(func=cmd_group)
     return parser
 
 

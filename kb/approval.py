@@ -47,6 +47,7 @@ class Review:
     returned_by: str = ""
     returned_at: str = ""
     publish_as: str = ""  # a new article's status once published (试行 stays 试行); "" is 现行
+    reconfirm: str = ""  # ASKED: a material change, everyone who must read it confirms again when published
 
     @property
     def state_label(self) -> str:
@@ -60,6 +61,9 @@ class Review:
 
     def returned(self, by: str, comment: str) -> "Review":
         return replace(self, state=RETURNED, comment=comment.strip(), returned_by=by, returned_at=_now())
+
+
+ASKED = "asked"
 
 
 def _now() -> str:

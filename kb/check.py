@@ -10,7 +10,7 @@ import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from . import defaults, docno, fields, lifecycle
+from . import defaults, docno, fields, folders, lifecycle
 from .article import SEVERITIES, Article, Problem
 from .links import iter_links
 from .sections import iter_headings
@@ -41,11 +41,15 @@ def read_meta(meta: dict, src: defaults.Source, line_of) -> tuple[dict, dict[str
             report(key, fields.Issue(f"未知字段 {short(key)}（可用字段：{', '.join(sorted(registry.names()))}）", "warning"))
     values: dict = {}
     chosen: dict[str, str] = {}
+    folder = folders.defaults_for(src.root, src.rel_path) if src.root is not None else {}
     for f in registry:
         if given(meta, f.name):
             values[f.name], issue = f.read(meta[f.name])
             if issue is not None:
                 report(f.name, issue)
+        elif f.name in folder:  # the folder's _folder.yaml (kb.folders) before the field's own rule
+            values[f.name], origin = folder[f.name]
+            chosen[f.name] = f"{f.name}{_shown(f, values[f.name])}（取自 {origin}）"
         elif f.default is not None:
             values[f.name], how = f.default(src)
             if f.noted:

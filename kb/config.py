@@ -94,6 +94,12 @@ def web_address(value: str) -> str | None:
     return None
 
 
+def ldap_address(value: str) -> str | None:
+    if value and not value.lower().startswith(("ldap://", "ldaps://")):
+        return "应为以 ldap:// 或 ldaps:// 开头的地址，例如 ldaps://dc.example.cn"
+    return None
+
+
 @dataclass(frozen=True)
 class Setting:
     """What the schema knows of a setting besides its name, type and default."""
@@ -159,6 +165,21 @@ class Config:
     content_branch: str = setting("main", "共享内容仓库里站点使用的分支")
     sync_seconds: int = setting(5, "每隔多少秒从共享内容仓库取一次其他机器的保存（数据库是 PostgreSQL 时，"
                                    "其他机器保存后会立即通知，不必等到这时）", between(1, 3600))
+    ldap_url: str = setting("", "目录服务器（LDAP、Active Directory）的地址，如 ldap://dc.example.cn 或 ldaps://…；设了就能用目录的密码登录", ldap_address)
+    ldap_user_dn: str = setting("", "登录的人在目录里的 DN，{name} 处填登录名，如 uid={name},ou=people,dc=example,dc=cn；不设时按 ldap_user_filter 查找")
+    ldap_base_dn: str = setting("", "在目录的哪一支下查找人和组，如 dc=example,dc=cn")
+    ldap_user_filter: str = setting("(uid={name})", "查找登录的人用的条件，{name} 处填登录名；Active Directory 用 (sAMAccountName={name})")
+    ldap_bind_dn: str = setting("", "查找人和组时用的目录账号的 DN；不设时匿名查找")
+    ldap_bind_password: str = setting("", "这个目录账号的密码（建议用环境变量 KB_LDAP_BIND_PASSWORD 给出）")
+    ldap_group_base_dn: str = setting("", "在目录的哪一支下查找组；不设时同 ldap_base_dn")
+    ldap_group_filter: str = setting("(|(member={dn})(uniqueMember={dn})(memberUid={name}))",
+                                     "查找一个人所在的组用的条件，{dn} 处填这人的 DN，{name} 处填登录名")
+    ldap_group_attribute: str = setting("cn", "组的哪个属性是组名（与文章的 readers、required_for 里写的组名相同）")
+    ldap_email_attribute: str = setting("mail", "人的哪个属性是邮件地址")
+    ldap_starttls: bool = setting(False, "用 ldap:// 连接后先用 StartTLS 加密（ldaps:// 本来就加密）")
+    ldap_ca_file: str = setting("", "校验目录服务器证书用的 CA 证书文件；不设时用系统的")
+    ldap_timeout: int = setting(10, "连接和每次询问目录服务器最多等的秒数", between(1, 120))
+    ldap_role: str = setting("reader", "第一次用目录登录的人在本站的角色（管理员以后可以改）", one_of("reader", "editor"))
 
     def __post_init__(self):
         for name in ("search", "review_mail_owners"):

@@ -39,6 +39,26 @@ def location(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+class Tables:
+    """A module's own tables in the site's database (``engine``), created at first use: the
+    base of kb.people, kb.confirmations, kb.feedback and kb.follows. ``metadata`` is the
+    module's DeclarativeBase metadata."""
+
+    metadata: MetaData
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._ready = False
+
+    def _session(self):
+        from sqlalchemy.orm import Session
+
+        if not self._ready:
+            create_tables(self.metadata, self.engine)
+            self._ready = True
+        return Session(self.engine, expire_on_commit=False)
+
+
 def create_tables(metadata: MetaData, engine: Engine) -> None:
     """Create ``metadata``'s tables when missing. Worker processes starting together race here:
     the loser's CREATE TABLE fails because the winner's exists, and a second look finds it."""

@@ -146,6 +146,7 @@ class Source:
     path: Path
     body: str
     dates: "FileDates"
+    root: Path | None = None  # the content folder, for its folders' defaults (kb.folders)
 
 
 def title(src: Source) -> tuple[str, str]:

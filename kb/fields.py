@@ -27,6 +27,8 @@ from .links import safe_link
 KINDS = ("text", "url", "date", "list", "slug", "slugs", "choice")
 #: The life of a guideline, in order: a draft, on trial, in force, being revised, repealed.
 LIFECYCLE = {"draft": "草稿", "trial": "试行", "current": "现行", "revising": "修订中", "repealed": "废止"}
+#: In ``readers`` and ``required_for``: every reader of the site (``required_for``: every account).
+EVERYONE = "全体"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Characters XML 1.0 cannot carry: one in a title made /feed.atom unreadable for every reader.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -288,6 +290,12 @@ CORE = Registry([
     Field("updated", "更新", kind="date", default=defaults.updated, shown=True, sortable=True, order_label="更新时间",
           check=_not_before_published, help="最后更新日期 YYYY-MM-DD；网站保存时自动填写"),
     Field("aliases", "旧地址", kind="slugs", help="改 slug 前用过的旧 slug，旧链接会跳转到现在的地址"),
+    # Who may read, who must read (issue 19): names of groups (kb.users), or 全体. A folder's
+    # _folder.yaml (kb.folders) gives them to its articles that do not write them.
+    Field("readers", "阅读范围", kind="list", shown=True, filters=("readers", "阅读范围"),
+          help=f"只有这些组的人能看到本文（其他人在任何地方都看不到它），如 [财务处]；不写时所有人都能看，{EVERYONE} 表示所有人"),
+    Field("required_for", "须阅读", kind="list", shown=True, filters=("required_for", "须阅读"),
+          help=f"这些组的人要阅读并确认本文（「已阅读并理解」），如 [新员工]；{EVERYONE} 表示每个账号"),
 ])
 
 _current = CORE

@@ -408,6 +408,18 @@ class History:
             return []
         return _parse_log(run.stdout.decode("utf-8", "replace"))
 
+    def paths_of(self, revs: list[str]) -> dict[str, list[str]]:
+        """rev -> every file each of these commits touched (a file's own log names only that
+        file), relative to the content folder."""
+        revs = [r for r in dict.fromkeys(revs) if REV.match(r)]
+        if not revs or self.mode() == "none":
+            return {}
+        run = _git(self.root, "log", "--no-walk=unsorted", "--no-renames", "--relative", "--name-only", "-z",
+                   f"--format={RECORD}%H{FIELD}%an{FIELD}%ae{FIELD}%aI{FIELD}%s", *revs, "--", ".", check=False)
+        if run.returncode != 0:
+            return {}
+        return {c.rev: c.paths for c in _parse_log(run.stdout.decode("utf-8", "replace"))}
+
     def show(self, rev: str, rel_path: str) -> str | None:
         """The file as it was at ``rev``, or None."""
         if not REV.match(rev):

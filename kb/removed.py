@@ -29,6 +29,15 @@ class Removal:
     reason: str = ""
     replaced_by: str = ""  # the slug of the article that replaces it, if any
     anchors: dict = field(default_factory=dict, hash=False, compare=False)  # its anchor -> the replacement's
+    readers: tuple[str, ...] = ()  # who could read it (kb.fields): its address tells only them
+
+    def meta(self, root: Path) -> dict:
+        """The fields access rules look at (application.access): who could read it — as recorded,
+        else as its folder says now (kb.folders)."""
+        from .folders import defaults_for
+
+        readers = list(self.readers) or list(defaults_for(root, self.path).get("readers", ([], ""))[0])
+        return {"readers": readers}
 
 
 def parse(text: str, rel: str = FILE) -> tuple[dict[str, Removal], list[Problem]]:
@@ -46,7 +55,8 @@ def parse(text: str, rel: str = FILE) -> tuple[dict[str, Removal], list[Problem]
             anchors = entry.get("anchors") or {}
             removal = Removal(**{k: entry.get(k) for k in ("slug", "title", "path", "removed", "by")},
                               reason=entry.get("reason") or "", replaced_by=entry.get("replaced_by") or "",
-                              anchors={str(k): str(v) for k, v in anchors.items()} if isinstance(anchors, dict) else {})
+                              anchors={str(k): str(v) for k, v in anchors.items()} if isinstance(anchors, dict) else {},
+                              readers=tuple(str(r) for r in entry.get("readers") or ()))
             if not (isinstance(removal.slug, str) and isinstance(removal.removed, dt.date)):
                 raise TypeError
         except (AttributeError, TypeError):
@@ -70,6 +80,7 @@ def with_removal(text: str, removal: Removal) -> str:
     """The file's text with ``removal`` added (an earlier record of the same slug replaced)."""
     entries = [e for e in (yaml.safe_load(text) or []) if isinstance(e, dict) and e.get("slug") != removal.slug] \
         if text.strip() else []
-    entries.append({k: v for k, v in asdict(removal).items() if v not in ("", None, {})})
+    entries.append({k: list(v) if isinstance(v, tuple) else v for k, v in asdict(removal).items()
+                    if v not in ("", None, (), {})})
     head = "# 已删除的文章：它们的旧地址显示删除的时间、原因和替代文章（网站删除文章时自动记录）\n"
     return head + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)

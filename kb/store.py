@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import addresses, check, defaults, lifecycle, links, pins, removed
+from . import addresses, check, defaults, folders, lifecycle, links, pins, removed
 from .article import Article, Problem
 from .config import MAX_ARTICLE_BYTES
 from .filedates import FileDates
@@ -101,7 +101,7 @@ def _parse_article(raw: bytes, path: Path, root: Path, rel: str, dates: FileDate
     except FrontMatterError as exc:
         return None, [Problem(rel, exc.message, exc.line)]
     key_lines = _key_lines(text.lstrip("\ufeff"), parsed.body_line)
-    src = defaults.Source(rel, path, parsed.body, dates)
+    src = defaults.Source(rel, path, parsed.body, dates, Path(root))
     values, chosen, problems = check.read_meta(parsed.meta, src, lambda key: key_lines.get(key))
     problems += check.check_body(src.body, rel, parsed.body_line)
     if any(p.severity == "error" for p in problems):
@@ -149,6 +149,7 @@ class Catalog:
         """old slug -> the slug of the article replacing it (kb.lifecycle.replacements): worked
         out once per loaded catalog, not on every page (10,000 articles: tens of ms a look)."""
         return lifecycle.replacements(self.articles)
+
     def address(self, article: Article) -> "addresses.Address | None":
         """The permanent entry of ``article`` (kb.addresses): its number, old slugs and anchors."""
         found = self.addresses.of(article)
@@ -170,9 +171,10 @@ class Catalog:
             return None
         return found if found in article.anchors else ""
 
-    def without(self, hidden: set[int]) -> "Catalog":
+    def without(self, hidden: set[int], removed: set[str] = frozenset()) -> "Catalog":
         """A copy without the articles whose ``id()`` is in ``hidden`` — nor the reading-path items
-        that lead to them — for a reader who may not see them (application.access)."""
+        that lead to them — and without the records of the deleted articles ``removed`` (slugs),
+        for a reader who may not see them (application.access)."""
         from dataclasses import replace
 
         keep = lambda a: id(a) not in hidden  # noqa: E731
@@ -181,7 +183,8 @@ class Catalog:
         return replace(self, articles=[a for a in self.articles if keep(a)],
                        by_slug={k: a for k, a in self.by_slug.items() if keep(a)},
                        by_alias={k: a for k, a in self.by_alias.items() if keep(a)},
-                       by_path={k: a for k, a in self.by_path.items() if keep(a)}, paths=paths)
+                       by_path={k: a for k, a in self.by_path.items() if keep(a)}, paths=paths,
+                       removed={k: r for k, r in self.removed.items() if k not in removed})
 
     def resolve(self, article: Article, href: str):
         """Resolve a link written in ``article``: None for external links, else
@@ -237,7 +240,8 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
             stat = path.stat()
         except OSError:
             continue  # deleted while we looked
-        key = (stat.st_mtime_ns, stat.st_size)
+        # an article is read again when its file changed, or its folder's defaults (kb.folders)
+        key = (stat.st_mtime_ns, stat.st_size, folders.stamp(root, check.relative(path, root)))
         cached = reusable.get(str(path))
         if cached and cached[0] == key:
             article, problems = cached[1], cached[2]
@@ -271,6 +275,7 @@ def _finish(catalog: Catalog) -> None:
             if alias not in catalog.by_slug:
                 catalog.by_alias.setdefault(alias, article)
     catalog.paths, path_problems = load_paths(root / "_paths", root)
+    path_problems += folders.problems(root)
     catalog.removed, removal_problems = removed.load(root)
     catalog.addresses, address_problems = addresses.load(root)
     _old_addresses(catalog)
@@ -399,7 +404,8 @@ class ContentStore:
         kept = article.without_text() if self.light else article
         with self._lock:
             if self._catalog is not None and self._catalog.loaded:
-                self._catalog.loaded[str(article.path)] = ((stat.st_mtime_ns, stat.st_size), kept, problems)
+                key = (stat.st_mtime_ns, stat.st_size, folders.stamp(self.root, article.rel_path))
+                self._catalog.loaded[str(article.path)] = (key, kept, problems)
             if self.source is not None:
                 self._changed[article.rel_path] = kept  # until the source has these bytes
             self._dirty = True

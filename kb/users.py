@@ -230,6 +230,13 @@ class Users:
                 return None
             return _plain(row)
 
+    def has_password(self, name: str) -> bool:
+        """The account ``name`` logs in with a password kept here (not one made by single sign-on
+        or a directory login, whose password the directory keeps)."""
+        with self._session() as s:
+            row = s.scalar(select(_User).where(_User.name == name.strip()))
+            return row is not None and row.password_hash != "!"
+
 
 _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
 

@@ -172,13 +172,13 @@ def path_fields() -> dict[str, list[str]]:
 
 
 def path_documents(reading: ReadingPath, dictionary: tuple[str, ...] = (), zones: Zones = Zones()) -> list[dict]:
-    """A reading path is found by its title, summary and what its items say (「新员工」, 「入职」)."""
-    items = "\n".join(f"{i.title}：{i.note}" if i.note else i.title for i in reading.items)
+    """A reading path is found by its title and summary (「新员工」, 「入职」). Not by its items:
+    a path may list an article some readers may not see (kb.fields ``readers``), and one index
+    document serves every reader, so an item's title would show through the path's snippet."""
     return [{
         "path": reading.rel_path, "slug": path_slug(reading), "article_title": reading.title,
         **stored_fields(path_fields()), "id": path_slug(reading), "kind": "article",
         "anchor": "", "section": None, "heading_path": [],
-        "text": "\n".join(filter(None, [reading.summary, items])), "folds": True,
-        "content": prepare([(reading.title, zones.title, True), (reading.summary, zones.summary, False),
-                            (items, zones.lead, False)], dictionary),
+        "text": reading.summary, "folds": True,
+        "content": prepare([(reading.title, zones.title, True), (reading.summary, zones.summary, False)], dictionary),
     }]

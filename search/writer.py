@@ -32,7 +32,7 @@ from whoosh import index as whoosh_index
 from whoosh.system import pack_uint
 from whoosh.writing import LockError, SegmentWriter
 
-from kb import attachments
+from kb import attachments, folders
 from kb.article import Article, Problem
 from kb.check import relative
 from kb.filedates import FileDates
@@ -317,6 +317,7 @@ def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, work
     # searchable now; Whoosh's record of these segments is written next (search.record)
     write_manifest(gen, {"fingerprint": current_fingerprint(config, parameters), "dictionary": list(dictionary),
                          "files": files, "stamps": _stamps(config, files), "record": "pending",
+                         "folders": folders.digests(Path(config.content_dir)),
                          "segments": [p.matrix for p in parts], "deleted": {}, "version": 1, "at": time.time()})
     switch_live(index_path, gen)
     return Report(added=len(files), rebuilt=True, articles=len(files))
@@ -387,13 +388,16 @@ class _Locations:
 
 
 def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article], removed: list[str],
-           articles: int, zones: Zones, locations: "_Locations | None" = None) -> Report:
+           articles: int, zones: Zones, locations: "_Locations | None" = None,
+           folder_digests: dict | None = None) -> Report:
     """Delete the documents of ``removed`` and of re-indexed files, add ``upserts``, commit."""
     old: dict[str, str] = manifest.get("files", {})
     report = Report(added=sum(a.rel_path not in old for a in upserts),
                     changed=sum(a.rel_path in old for a in upserts), removed=len(removed), articles=articles)
     stamps = dict(manifest.get("stamps", {}))
     if not (upserts or removed):
+        if folder_digests is not None and folder_digests != manifest.get("folders"):
+            write_manifest(gen, {**manifest, "folders": folder_digests})
         return report
     locations = locations or _Locations(gen, manifest)
     touched = set(removed) | {a.rel_path for a in upserts}
@@ -440,8 +444,9 @@ def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article
     for rel in touched:
         stamps.pop(rel, None)
     stamps.update(_stamps(config, [a.rel_path for a in upserts]))
+    folder_digests = manifest.get("folders", {}) if folder_digests is None else folder_digests
     write_manifest(gen, {**manifest, "files": files, "stamps": stamps, "segments": segments, "deleted": deleted,
-                         "version": manifest.get("version", 0) + 1, "at": time.time()})
+                         "folders": folder_digests, "version": manifest.get("version", 0) + 1, "at": time.time()})
     if merging:
         _remove_unlisted_segments(gen, segments)
     return report
@@ -521,6 +526,25 @@ def _changed_files(config: EngineSetup, manifest: dict) -> list[str]:
     return changed
 
 
+def _folder_changes(config: EngineSetup, manifest: dict, named: list[str] | None) -> tuple[list[str], dict]:
+    """(the indexed articles whose folder defaults changed since the manifest — kb.folders: a
+    ``_folder.yaml`` naming who may read a folder changes what its articles' index documents
+    hold, though their own bytes did not —, the folder files' digests now). ``named``: the files
+    an update was asked for (only the folder files among them are looked at); None: all."""
+    root, then = Path(config.content_dir), manifest.get("folders", {})
+    if named is None:
+        now = folders.digests(root)
+        looked = set(now) | set(then)
+    else:
+        looked = {rel for rel in named if folders.is_folder_file(rel)}
+        if not looked:
+            return [], then
+        now = {**{k: v for k, v in then.items() if k not in looked}, **folders.digests(root, sorted(looked))}
+    changed = [rel for rel in looked if now.get(rel) != then.get(rel)]
+    indexed = [rel for rel in manifest.get("files", {}) if not is_path_file(rel)]
+    return sorted({a for rel in changed for a in folders.under(rel, indexed)}), now
+
+
 def _skipped(problems: list[Problem]) -> list[Problem]:
     problems = [p for p in problems if p.severity == "error"]
     for p in problems:
@@ -575,15 +599,18 @@ def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = Fa
             report = _rebuild(config, catalog, parameters, workers)
             report.skipped = _skipped(catalog.problems)
         else:
+            forced, folder_digests = _folder_changes(config, manifest, paths)
             rels = list(dict.fromkeys(paths)) if paths is not None else _changed_files(config, manifest)
             if paths is not None:
                 rels = [rel for rel in rels if rel not in _unchanged(config, manifest, rels)]
+            rels = [rel for rel in dict.fromkeys(rels + forced) if not folders.is_folder_file(rel)]
             locations = _Locations(gen, manifest) if rels else None
             owners = locations.slug_owner if locations else {}
             upserts, gone, problems = _load_for_update(config, rels, owners, articles)
             gone = [rel for rel in gone if rel in manifest.get("files", {})]
             files = set(manifest.get("files", {})) - set(gone) | {a.rel_path for a in upserts}
-            report = _apply(config, gen, manifest, upserts, gone, len(files), parameters.zones, locations)
+            report = _apply(config, gen, manifest, upserts, gone, len(files), parameters.zones, locations,
+                            folder_digests)
             report.skipped = _skipped(problems)
     report.seconds = time.perf_counter() - started
     # Searchable from here on; Whoosh's record of a rebuild is written outside the lock — after a

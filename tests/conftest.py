@@ -88,3 +88,21 @@ def mail_server(tmp_path):
     server = MailServer(tmp_path / "smtp")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def ldap_server():
+    """A real OpenLDAP server (Debian's slapd) on loopback, filled with people and groups
+    (tests/ldapserver.py); skipped where slapd is not installed, except in CI."""
+    import os
+
+    from tests.ldapserver import LdapServer, available
+
+    missing = available()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    server = LdapServer()
+    yield server
+    server.stop()

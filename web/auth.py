@@ -32,6 +32,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from kb.directory import DirectoryError
 from kb.history import Author
 from kb.users import ROLES, AccountError
 
@@ -42,9 +43,15 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-# reachable without an account under require_login (the review feed checks its own key: web.views.lifecycle)
-OPEN_ENDPOINTS = {"auth.login", "static", "icons.icon", "api.healthz", "lifecycle.review_feed"}
-READER_WRITES = {"analytics.opened", "paths.progress"}  # posts any reader may make: which search result was opened, their reading progress
+# reachable without an account under require_login (the review feed and a private feed check
+# their own key: web.views.lifecycle, web.views.following)
+OPEN_ENDPOINTS = {"auth.login", "static", "icons.icon", "api.healthz", "lifecycle.review_feed", "following.private_feed"}
+# posts any reader may make: which search result was opened, their reading progress,
+# 「已阅读并理解」 (an account's own, checked by the view), a note to an article's owner
+# (rate-limited) and its owner marking it handled (checked by the view), following and one's
+# private feed address (an account's own)
+READER_WRITES = {"analytics.opened", "paths.progress", "reading.confirm", "feedback.give", "feedback.handle",
+                 "following.follow", "following.mine"}
 MAX_SESSION_HOURS = 2160  # 90 days
 REFUSED = {
     "address": "从您这里登录失败的次数过多，请 15 分钟后再试。",
@@ -177,7 +184,10 @@ def login():
             log.warning("login refused for %r from %s: too many failures (%s)", name, request.remote_addr,
                         attempt.refused)
             return respond(429, REFUSED[attempt.refused])
-        user = users.verify(name, request.form.get("password", ""))
+        try:
+            user = _site().authenticate(name, request.form.get("password", ""))
+        except DirectoryError as exc:
+            return render_template("login.html", error=str(exc), name=name, next=request.args.get("next", "")), 503
         if user is None:
             log.warning("failed login for %r from %s", name, request.remote_addr)
             error = "用户名或密码不对。"
@@ -214,15 +224,40 @@ def users():
             message = _manage(users_, action, name)
         except AccountError as exc:
             error = str(exc)
-    return render_template("users.html", users=users_.all(), roles=ROLES, message=message, error=error), \
+    people = _site().people
+    return render_template("users.html", users=users_.all(), roles=ROLES, message=message, error=error,
+                           memberships=people.memberships(), emails=people.emails(), groups=people.groups()), \
         (200 if error is None else 400)
 
 
 def _manage(users_, action: str, name: str) -> str:
-    form = request.form
+    from kb.people import check_email, check_group_name, split_names
+
+    form, people = request.form, _site().people
+    if action in ("groups", "email") and users_.get(name) is None:
+        raise AccountError(f"没有用户 “{name}”")
     if action == "add":
-        users_.add(name, form.get("password", ""), form.get("role", "editor"))
+        check_email(form.get("email", ""))  # before the account is made: a mistake adds nothing
+        for group in split_names(form.get("groups", "")):
+            check_group_name(group)
+        user = users_.add(name, form.get("password", ""), form.get("role", "editor"))
+        people.set_email(user.name, form.get("email", ""))
+        people.set_groups(user.name, split_names(form.get("groups", "")))
         return f"已添加用户 {name}。"
+    if action == "groups":
+        people.set_groups(name, split_names(form.get("groups", "")))
+        return f"已更新 {name} 所在的组。"
+    if action == "email":
+        people.set_email(name, form.get("email", ""))
+        return f"已更新 {name} 的邮件地址。"
+    if action == "add_group":
+        names = [people.add_group(n) for n in split_names(name)]
+        if not names:
+            raise AccountError("请填写组名")
+        return f"已添加组 {'、'.join(names)}。"
+    if action == "remove_group":
+        people.remove_group(name)
+        return f"已删除组 {name}。"
     if action == "role":
         users_.set_role(name, form.get("role", ""))
         return f"已把 {name} 的角色改为{ROLES.get(form.get('role', ''), '')}。"
@@ -236,6 +271,8 @@ def _manage(users_, action: str, name: str) -> str:
         if name == current_user.name:
             raise AccountError("不能删除自己的账号")
         users_.remove(name)
+        people.forget(name)
+        _site().following.store.forget(name)
         return f"已删除用户 {name}。"
     raise AccountError("未知的操作")
 

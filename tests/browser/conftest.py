@@ -79,8 +79,9 @@ def launch(root: Path, content: Path, accounts: dict, env: dict | None = None):
 
     instance.mkdir()
     users = Users(f"sqlite:///{instance / 'kb.sqlite3'}")  # the accounts `kb user add` would make
-    for name, password in accounts.items():
-        users.add(name, password, name)
+    for name, account in accounts.items():  # a password (the role is the name), or (password, role)
+        password, role = account if isinstance(account, tuple) else (account, name)
+        users.add(name, password, role)
     users.close()
     server = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--content", str(content), "--index", str(root / "index"),

@@ -22,6 +22,7 @@ PAGES = {
     "new path": "/paths/new", "handout": "/paths/newcomer/print", "reading progress": "/paths/progress",
     "link checker": "/links",
     "best bets": "/pins", "adding a best bet": "/pins?add=会议纪要怎么写", "uncovered search": "/search?q=会议纪要怎么写",
+    "read confirmations": "/confirmations", "feedback notes": "/feedback?state=all", "my follows": "/me/follows",
 }
 WIDTHS = {"1280": DESKTOP, "375": PHONE}
 SERIOUS = ("serious", "critical")
@@ -106,9 +107,11 @@ def test_axe_finds_no_serious_violations_in_open_suggestions_and_the_reading_bar
 
 
 def reachable_by_tab(page, limit=400):
-    """Every visible control on the page, and those that Tab reached from the top."""
+    """Every visible control on the page, and those that Tab reached from the top. A group of
+    radio buttons is one control: Tab enters it, the arrow keys choose within it."""
     page.evaluate("""() => document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')
-        .forEach((e, i) => e.dataset.kbIndex = i)""")
+        .forEach((e, i) => e.dataset.kbIndex = e.type === 'radio' && e.form
+            ? (e.form.querySelector(`input[type=radio][name="${e.name}"]`).dataset.kbIndex || i) : i)""")
     wanted = set(page.evaluate("""() => Array.from(document.querySelectorAll('[data-kb-index]'))
         .filter(e => !e.closest('[hidden], details:not([open]) > :not(summary)') && e.getClientRects().length && !e.disabled
                      && e.tabIndex >= 0)

@@ -15,7 +15,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 #: What argparse writes in English, should any of it get through.
 ENGLISH = re.compile(r"usage|options|positional|arguments?\b|show this|help message|error|required|invalid|choose|"
                      r"expected|unrecognized|ambiguous|not allowed", re.I)
-COMMANDS = ["serve", "index", "check", "search", "review", "new", "import", "links", "user"]
+COMMANDS = ["serve", "index", "check", "search", "review", "new", "import", "links", "user", "remind", "digest", "group"]
 
 
 def argparse_messages() -> set:

@@ -11,12 +11,16 @@ def site():
 
 
 def reader() -> Reader:
-    """Who is asking, as the application's access rules see them."""
+    """Who is asking, as the application's access rules see them: an account with its role and
+    groups (kb.people, looked up once per request)."""
+    from flask import g
     from flask_login import current_user
 
     if not current_user.is_authenticated:
         return Reader()
-    return Reader(current_user.name, current_user.role, frozenset(getattr(current_user, "groups", ()) or ()))
+    if "kb_reader" not in g:
+        g.kb_reader = site().reader_for(current_user)
+    return g.kb_reader
 
 
 def catalog():

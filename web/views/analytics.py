@@ -102,7 +102,8 @@ def overview():
     busiest = max((w.searches for w in rep.weeks), default=0)
     return render_template("analytics.html", rep=rep, days=days, periods=PERIODS, nothing=nothing,
                            busiest=busiest, enabled=site().config.analytics,
-                           retention=site().config.analytics_retention_days)
+                           retention=site().config.analytics_retention_days,
+                           feedback=site().feedback.counts_for(reader(), days))
 
 
 @bp.get("/analytics.csv")

@@ -10,6 +10,7 @@ from ..urls import ARTICLE, ARTICLE_FILE, ARTICLE_SECTION, ARTICLE_SLASH, ARTICL
 from . import article_or_redirect, catalog, find_article, moved_permanently, reader, render_article, site
 from .addresses import arrived_from_removed, gone
 from .lifecycle import as_of, page_life
+from .reading import confirm_box
 
 bp = Blueprint("articles", __name__)
 PREVIEW_CHARS = 160  # a chat tool's preview shows two or three lines
@@ -66,6 +67,7 @@ def _page(found, anchor: str = "", missing: str = ""):
         removal=removal,
         preview=_preview(found, found.section(anchor) if anchor else None),
         old_links=site().old_links(found, reader()) if _editing() else [],
+        confirm=confirm_box(found),
     )
 
 

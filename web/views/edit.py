@@ -89,8 +89,9 @@ def edit(slug: str):
     mode = "source" if "text" in f else "form"  # the raw source's box is "text", the form's body "body"
     text = f.get("text", "") if mode == "source" else article_form.compose(opened_text, f, f.get("body", ""))
     message = f.get("message", "")
+    reconfirm = f.get("reconfirm") == "1"  # a material change: confirm again (application.reading)
     saved = publishing.edit(article, text, f.get("digest") or "", f.get("action", PUBLISH), author(), reader(),
-                            message, _uploads(), tuple(f.getlist("remove")))
+                            message, _uploads(), tuple(f.getlist("remove")), reconfirm=reconfirm)
     if saved.done:
         if saved.draft:
             for p in saved.problems:
@@ -101,12 +102,12 @@ def edit(slug: str):
             return redirect(url_for("drafts.review", slug=slug), 303)
         return after_save(saved, f"edit:{slug}")
     values, body = (article_form.values_of(text) if mode == "source" else (f, f.get("body", "")))
-    return _page(article, draft, mode, text, values, body, saved.problems, saved.digest or "", message)
+    return _page(article, draft, mode, text, values, body, saved.problems, saved.digest or "", message, reconfirm)
 
 
-def _page(article, draft, mode, text, values, body, problems, digest, message):
+def _page(article, draft, mode, text, values, body, problems, digest, message, reconfirm=False):
     return _form_page("edit.html", article=article, draft=draft, mode=mode, text=text, values=values, body=body,
-                      problems=problems, digest=digest, message=message,
+                      problems=problems, digest=digest, message=message, reconfirm=reconfirm,
                       files=site().publishing.attachments_of(article),
                       max_attachment_mb=site().config.max_attachment_bytes / 1e6)
 

@@ -27,7 +27,7 @@ def _article(slug: str, endpoint: str):
 def article_history(slug: str):
     article = _article(slug, "history.article_history")
     history = site().history
-    changes = history.log(article.rel_path, limit=200)
+    changes = site().history_for(article, reader(), limit=200)
     return render_template("history.html", article=article, changes=changes, mode=history.mode(),
                            commits=history.commits)
 
@@ -36,7 +36,7 @@ def _text(article, rev: str):
     """(change or None for the file as it is now, text) of one version; 404 when unknown."""
     if rev == CURRENT:
         return None, article.path.read_text(encoding="utf-8")
-    found = site().history.version(rev, article.rel_path)
+    found = site().version_for(article, rev, reader())
     if found is None:
         abort(404)
     return found
@@ -86,14 +86,9 @@ def revert(slug: str):
 
 
 def _recent(limit: int):
-    """Changes of the whole content folder, each with the articles it touched (when they
-    still exist)."""
-    cat = catalog()
-    out = []
-    for change in site().history.log(None, limit=limit):
-        articles = [cat.by_path.get(p) for p in change.paths]
-        out.append((change, [a for a in articles if a is not None], change.paths))
-    return out
+    """Changes of the whole content folder the reader may know of, each with the articles it
+    touched that they may see (application.site ``changes_for``)."""
+    return site().changes_for(reader(), limit)
 
 
 @bp.get("/changes")

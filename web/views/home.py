@@ -2,7 +2,7 @@ from flask import Blueprint, render_template
 
 from kb import browse
 
-from . import catalog
+from . import catalog, reader, site
 from .browse import shown
 
 bp = Blueprint("home", __name__)
@@ -19,4 +19,6 @@ def index():
         recent=browse.recent(articles, 6),
         paths=cat.paths,
         total=len(articles),
+        to_read=site().reading.to_read(reader()),
+        followed=site().following.updates_for(reader(), 8),
     )

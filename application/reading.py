@@ -1,0 +1,159 @@
+"""Read and confirm (阅读确认) as the site does it: who must read what (kb.fields ``required_for``:
+groups, or 全体 for every account), what each person still has to read, their confirmation
+of the version they read, an editor's request to confirm again, the managers' report (per
+article and per group, and as CSV), and reminders by e-mail.
+
+An article's version is its last commit in the history (kb.history); where the site keeps no
+history, the digest of its file. A person must read an article when it is required of one of
+their groups (or of 全体) and they may read it at all (application.access): a 财务处 rule
+required of 全体 is required of 财务处's people only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from kb.article import Article
+from kb.confirmations import Confirmation, Confirmations, Request, counts
+from kb.fields import EVERYONE
+from kb.mail import Mail, Mailer, MailError
+
+from .access import Reader
+
+log = logging.getLogger(__name__)
+
+CONFIRMED, OUTDATED, MISSING = "confirmed", "outdated", "missing"
+STATES = {CONFIRMED: "已确认", OUTDATED: "需重新确认", MISSING: "未确认"}
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One person's reading of one required article."""
+
+    account: str
+    groups: tuple[str, ...]
+    article: Article
+    confirmation: Confirmation | None
+    request: Request | None
+
+    @property
+    def state(self) -> str:
+        if counts(self.confirmation, self.request):
+            return CONFIRMED
+        return OUTDATED if self.confirmation is not None else MISSING
+
+    @property
+    def state_label(self) -> str:
+        return STATES[self.state]
+
+
+def required_of(article: Article, groups) -> bool:
+    wanted = set(article.meta.get("required_for") or ())
+    return bool(wanted & ({EVERYONE} | set(groups)))
+
+
+class Reading:
+    def __init__(self, site):
+        self.site = site
+
+    @property
+    def store(self) -> Confirmations:
+        return self.site.tables(Confirmations)
+
+    # --- one person ---------------------------------------------------------------------
+    def version(self, article: Article) -> str:
+        changes = self.site.history.log(article.rel_path, limit=1)
+        return changes[0].rev if changes else article.digest
+
+    def duties_of(self, reader: Reader) -> list[Duty]:
+        """The articles ``reader`` must read, with their confirmation (anonymous: none)."""
+        if not reader.name:
+            return []
+        articles = [a for a in self.site.catalog_for(reader).articles if required_of(a, reader.groups)]
+        if not articles:
+            return []
+        slugs = [a.slug for a in articles]
+        latest = self.store.latest(slugs, [reader.name])
+        requests = self.store.requests(slugs)
+        return [Duty(reader.name, tuple(sorted(reader.groups)), a, latest.get((reader.name, a.slug)),
+                     requests.get(a.slug)) for a in articles]
+
+    def to_read(self, reader: Reader) -> list[Duty]:
+        """What ``reader`` still has to read and confirm (the home page), newest first."""
+        duties = [d for d in self.duties_of(reader) if d.state != CONFIRMED]
+        return sorted(duties, key=lambda d: (d.article.updated or dt.date.min, d.article.slug), reverse=True)
+
+    def duty(self, reader: Reader, article: Article) -> Duty | None:
+        """``reader``'s duty to read ``article`` (the box at the end of its page), or None."""
+        if not reader.name or not required_of(article, reader.groups):
+            return None
+        latest = self.store.latest([article.slug], [reader.name]).get((reader.name, article.slug))
+        return Duty(reader.name, tuple(sorted(reader.groups)), article, latest, self.store.requests([article.slug]).get(article.slug))
+
+    def confirm(self, reader: Reader, article: Article, version: str) -> Confirmation | None:
+        """Record 「已阅读并理解」 of the ``version`` the page showed; None when the article has
+        changed since (the person is asked to read it again) or is not required of them."""
+        if self.duty(reader, article) is None or version != self.version(article):
+            return None
+        return self.store.confirm(reader.name, article.slug, version)
+
+    def ask_again(self, article: Article, version: str, by: str) -> Request:
+        """Everyone who must read ``article`` confirms it again (an editor's material change)."""
+        log.info("%s asked everyone to confirm %s again (version %s)", by, article.slug, version[:8])
+        return self.store.ask_again(article.slug, version, by)
+
+    # --- the managers' report ---------------------------------------------------------------
+    def report(self, manager: Reader, slug: str | None = None, group: str | None = None) -> list[Duty]:
+        """Every person's duty for every required article ``manager`` may see (one article,
+        and/or the people of one group), by article then person."""
+        site = self.site
+        articles = [a for a in site.catalog_for(manager).articles if a.meta.get("required_for")
+                    and (slug is None or a.slug == slug)]
+        memberships = site.people.memberships()
+        people = [(u, Reader(u.name, u.role, frozenset(memberships.get(u.name, {})))) for u in site.users.all()]
+        if group is not None:
+            people = [(u, r) for u, r in people if group in r.groups]
+        slugs = [a.slug for a in articles]
+        latest, requests = self.store.latest(slugs), self.store.requests(slugs)
+        duties = []
+        for article in articles:
+            for user, reader in people:
+                if required_of(article, reader.groups) and site.access.can_read(article.meta, reader):
+                    duties.append(Duty(user.name, tuple(sorted(reader.groups)), article,
+                                       latest.get((user.name, article.slug)), requests.get(article.slug)))
+        return duties
+
+    def summary(self, manager: Reader) -> list[tuple[Article, dict[str, int]]]:
+        """(article, count of people per state) for every required article ``manager`` may see."""
+        by_article: dict[str, tuple[Article, dict[str, int]]] = {}
+        for article in self.site.catalog_for(manager).articles:
+            if article.meta.get("required_for"):
+                by_article[article.slug] = (article, {CONFIRMED: 0, OUTDATED: 0, MISSING: 0})
+        for duty in self.report(manager):
+            by_article[duty.article.slug][1][duty.state] += 1
+        return list(by_article.values())
+
+    # --- reminders ----------------------------------------------------------------------------
+    def remind(self, manager: Reader, base_url: str) -> tuple[int, list[str]]:
+        """E-mail everyone who has articles left to confirm (among those ``manager`` may see),
+        one message each: (messages sent, people without an address). Raises MailError."""
+        mailer = Mailer(self.site.config)
+        if not mailer.enabled:
+            raise MailError("没有设置邮件服务器（smtp_host），提醒没有发出")
+        outstanding: dict[str, list[Duty]] = {}
+        for duty in self.report(manager):
+            if duty.state != CONFIRMED:
+                outstanding.setdefault(duty.account, []).append(duty)
+        emails = self.site.people.emails()
+        sent, missing = 0, []
+        for account, duties in sorted(outstanding.items()):
+            if not emails.get(account):
+                missing.append(account)
+                continue
+            lines = [f"- {d.article.title}（{d.state_label}）：{base_url}{d.article.url}" for d in duties]
+            mailer.send(Mail((emails[account],), f"{self.site.config.site_name}：请阅读并确认 {len(duties)} 篇文章",
+                             f"{account}，您好：\n\n下面的文章需要您阅读，读完后在文章末尾点「已阅读并理解」：\n\n"
+                             + "\n".join(lines) + "\n"))
+            sent += 1
+        return sent, missing

@@ -1,0 +1,91 @@
+"""Read and confirm (阅读确认) on the web: the box at the end of a required article, the home page's
+list (application.reading), and the managers' pages — per article, per group, CSV, reminders."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from kb.mail import MailError
+
+from ..auth import requires
+from ..urls import ARTICLE
+from . import article_or_redirect, reader, site
+
+bp = Blueprint("reading", __name__)
+
+
+def confirm_box(article):
+    """What the end of ``article``'s page says of the person's duty to read it (or None)."""
+    duty = site().reading.duty(reader(), article)
+    return (duty, site().reading.version(article)) if duty is not None else None
+
+
+@bp.post(ARTICLE + "/confirm")
+def confirm(slug: str):
+    """「已阅读并理解」: recorded with the version the page showed."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("articles.article", slug=slug)))
+    article, moved = article_or_redirect(slug, "articles.article")
+    if moved:
+        return moved
+    done = site().reading.confirm(reader(), article, request.form.get("version", ""))
+    if done is None:
+        flash("这篇文章在您打开之后有了修改，请读一遍新版本再确认。" if site().reading.duty(reader(), article)
+              else "这篇文章不需要您确认。", "warning")
+    else:
+        flash(f"已记录：您在 {done.at:%Y-%m-%d %H:%M} 确认读过这一版（{done.short}）。", "saved")
+    return redirect(url_for("articles.article", slug=article.slug) + "#confirm", 303)
+
+
+def _filters() -> tuple[str | None, str | None]:
+    return request.args.get("slug") or None, request.args.get("group") or None
+
+
+@bp.get("/confirmations")
+@requires("editor")
+def overview():
+    slug, group = _filters()
+    reading, manager = site().reading, reader()
+    article = site().catalog_for(manager).get(slug) if slug else None
+    if slug and article is None:
+        abort(404)
+    duties = reading.report(manager, slug, group) if slug or group else []
+    return render_template("confirmations.html", summary=reading.summary(manager) if not (slug or group) else [],
+                           duties=duties, article=article, group=group, groups=site().people.groups(),
+                           mail=bool(site().config.smtp_host))
+
+
+@bp.get("/confirmations.csv")
+@requires("editor")
+def export():
+    """Every person's confirmation of every required article (or one article, one group), for
+    Excel (UTF-8 with a BOM)."""
+    slug, group = _filters()
+    out = io.StringIO()
+    rows = csv.writer(out)
+    rows.writerow(["文章", "地址", "人", "所在的组", "状态", "确认的版本", "确认时间", "重新确认的要求"])
+    for d in site().reading.report(reader(), slug, group):
+        c, r = d.confirmation, d.request
+        rows.writerow([d.article.title, d.article.url, d.account, "、".join(d.groups), d.state_label,
+                       c.version if c else "", f"{c.at:%Y-%m-%d %H:%M}" if c else "",
+                       f"{r.at:%Y-%m-%d %H:%M} {r.by}" if r else ""])
+    name = f"read-confirmations-{dt.date.today().isoformat()}.csv"
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.post("/confirmations/remind")
+@requires("editor")
+def remind():
+    try:
+        sent, missing = site().reading.remind(reader(), site().config.site_url)
+    except MailError as exc:
+        flash(str(exc), "warning")
+    else:
+        flash(f"已给 {sent} 人发了提醒邮件。" + (f"没有邮件地址、没有发出：{'、'.join(missing)}。" if missing else ""),
+              "saved" if not missing else "warning")
+    return redirect(url_for("reading.overview"), 303)
