@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from kb import approval
 from kb.folders import defaults_for
 from kb.history import Change
 
@@ -40,7 +41,16 @@ class ChangesView:
         return self.site.access.can_read(meta, self.reader)
 
     def shown(self, change: Change, paths: list[str]) -> Change | None:
-        """``change`` as the reader may see it, or None when it touched only hidden articles."""
+        """``change`` as the reader may see it, or None when it touched only hidden articles.
+        The drafts area (kb.approval) is the editors' own: a change of drafts alone (a draft
+        saved, sent back with the approver's comment) is not there for anyone else, and a
+        publication shows as the change of its article."""
+        if not self.reader.at_least("editor"):
+            public = [p for p in paths if not p.startswith(approval.FOLDER + "/")]
+            if not public:
+                return None
+            if len(public) != len(paths):
+                change, paths = dataclasses.replace(change, paths=public), public
         known = [p for p in paths if self.may_know(p)]
         if len(known) == len(paths):
             return change
@@ -62,15 +72,19 @@ class ChangesView:
         history = self.site.history
         changes = history.log(article.rel_path, limit=limit)
         touched = history.paths_of([c.rev for c in changes])
-        return [change if self.shown(change, touched.get(change.rev, change.paths)) is change
+        return [change if self._told(change, touched.get(change.rev, change.paths))
                 else dataclasses.replace(change, message=HIDDEN_MESSAGE) for change in changes]
+
+    def _told(self, change: Change, paths: list[str]) -> bool:
+        """Whether the reader may read ``change``'s message (it names nothing hidden from them)."""
+        seen = self.shown(change, paths)
+        return seen is not None and seen.message == change.message
 
     def version(self, article, rev: str):
         found = self.site.history.version(rev, article.rel_path)
         if found is None:
             return None
         change, text = found
-        seen = self.shown(change, self.site.history.paths_of([change.rev]).get(change.rev, change.paths))
-        if seen is not change:
+        if not self._told(change, self.site.history.paths_of([change.rev]).get(change.rev, change.paths)):
             change = dataclasses.replace(change, message=HIDDEN_MESSAGE)
         return change, text

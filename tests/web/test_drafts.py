@@ -225,3 +225,20 @@ def test_under_approval_an_editor_neither_deletes_nor_confirms_a_published_rule(
         assert response.status_code == 403 and "审核人" in response.get_data(as_text=True), action
     assert (content_dir / REL).read_text(encoding="utf-8") == before
     assert approver.get(f"/a/{SLUG}/delete").status_code == 200
+
+
+def test_drafts_and_their_comments_never_reach_the_public_list_of_changes(approval_app, content_dir):
+    editor, approver, reader = log_in(approval_app.test_client(), "editor"), _approver(approval_app), approval_app.test_client()
+    _edit(editor, "拟调整的保密要求。", message="拟调整保密要求")
+    page = approver.get(f"/a/{SLUG}/draft").get_data(as_text=True)
+    digest = re.search(r'name="digest" value="([^"]+)"', page).group(1)
+    approver.post(f"/a/{SLUG}/draft/return", data={"csrf": _hidden(approver, f"/a/{SLUG}/draft")["csrf"],
+                                                   "digest": digest, "comment": "领导不同意此条"})
+    data = {**_hidden(editor, "/new"), "title": "公务用车试行办法", "slug": "car-trial", "type": "rule",
+            "category": "行政", "summary": "用车。", "body": "## 第一条\n\n用车须申请。\n", "action": "publish"}
+    assert editor.post("/new", data=data).status_code == 303
+    for url in ("/changes", "/changes.atom", f"/a/{SLUG}/history"):
+        text = reader.get(url).get_data(as_text=True)
+        for secret in ("拟调整保密要求", "领导不同意此条", "_drafts/", "公务用车试行办法", "car-trial"):
+            assert secret not in text, (url, secret)
+    assert "拟调整保密要求" in editor.get("/changes").get_data(as_text=True)  # editors see their drafts' history
