@@ -267,6 +267,7 @@ class Site(LifecycleCases):
         suggestions), applied before counting."""
         scope = self.access.scope(reader)
         return scope if query is not None and query.names("status") else scope.hiding(lifecycle.HIDDEN_BY_DEFAULT)
+
     def changes_for(self, reader: Reader = ANONYMOUS, limit: int = 50) -> list[tuple]:
         """The content folder's recent changes as ``reader`` may know them (application.changes):
         (change, the articles it touched that they may see, its paths they may know of)."""

@@ -85,6 +85,7 @@ class Snapshot:
         segmenter(self.dictionary)  # loaded now, not by the first search
         self._speller: Speller | None = None
         self._by_key: dict[str, int] | None = None
+        self._listed: list | None = None
 
     def doc_of(self, key: str) -> int | None:
         """The live document of id ``key`` ("slug" or "slug#anchor"), or None (a best bet's
@@ -94,7 +95,6 @@ class Snapshot:
             self._by_key = {k: int(o) + i for seg, o in zip(m.segments, m.offsets) for i, k in enumerate(seg.keys)
                             if m.live[int(o) + i]}
         return self._by_key.get(key)
-        self._listed: list | None = None
 
     def listed(self, root: Path) -> list | None:
         """The live articles as the site lists them (search.matrix ``catalog.pickle``), made

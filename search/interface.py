@@ -240,6 +240,7 @@ class SearchEngine(ABC):
         from .pins import check
 
         return check(text, self.words)
+
     def indexed_articles(self) -> tuple[object, list] | None:
         """(version, articles): the articles the index's current version was made from, as the
         site lists them (kb.article.Article without its text), kept with the index so that a

@@ -199,6 +199,7 @@ class Urls:
 
     def start_revision(self, slug: str) -> str:
         return url_for("lifecycle.start_revision", slug=slug)
+
     def pins(self, **args) -> str:
         return url_for("pins.editor", **args)
 

@@ -212,6 +212,8 @@ def test_a_status_filter_and_all_statuses(numbered):
     hidden = Scope(hide={"status": ("draft",)}).hiding({"status": ("repealed",)})
     result = numbered.search(Query("接待", scope=hidden))
     assert slugs(result) == ["reception-rules"] and result.total == 1 and "repealed" not in result.facets["status"]
+
+
 def test_an_attachments_text_finds_its_article_and_the_hit_names_the_file(built, tmp_path):
     """Every engine indexes an article's attachments (kb.attachments) as documents of the article:
     a word inside one finds the article, shown by the attachment, with its name and link."""
@@ -231,6 +233,8 @@ def test_an_attachments_text_finds_its_article_and_the_hit_names_the_file(built,
     (folder / "值班登记表.xlsx").unlink()
     built.update(["guides/duty.md"])
     assert built.search(Query("车辆号牌")).total == 0
+
+
 def test_each_result_says_which_of_the_query_words_it_matched(built):
     result = built.search(Query("印章 保管 值班"))
     by_slug = {h.slug: h for h in result.hits}
