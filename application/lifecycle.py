@@ -80,11 +80,13 @@ class LifecycleCases:
 
     # --- review ---------------------------------------------------------------------------
 
-    def review(self, today: dt.date | None = None) -> Review:
-        """Every article in force due for review, of the whole site (the page is for editors)."""
+    def review(self, today: dt.date | None = None, reader=None) -> Review:
+        """Every article in force due for review that ``reader`` may see (application.access;
+        None: of the whole site, for `kb review` run by whoever runs the site)."""
         today = today or dt.date.today()
         window = self.config.review_window_days
-        dues = lifecycle.due_for_review(self.catalog().articles, today, window)
+        articles = (self.catalog() if reader is None else self.catalog_for(reader)).articles
+        dues = lifecycle.due_for_review(articles, today, window)
         return Review(today, window, lifecycle.by_owner(dues))
 
     def confirm_review(self, article: Article, base_digest: str, author: Author,
