@@ -72,6 +72,8 @@ def test_the_handout_has_each_item_with_its_short_address_and_a_qr_code(anonymou
     addresses = re.findall(r'<div class="handout-qr" data-address="([^"]+)">\s*<svg', page)
     assert len(addresses) == 7 and all(re.match(r"http://127\.0\.0\.1:5000/k/\d+", a) for a in addresses)
     assert addresses[-1].endswith("/%E8%AE%B2%E8%A7%84%E8%8C%83%E5%AE%88%E7%BA%AA%E5%BE%8B%E4%B8%BA%E4%BA%BA%E5%A4%84%E4%BA%8B%E9%9D%9E%E5%B8%B8%E4%B8%A5%E8%B0%A8%E7%9A%84%E4%BA%BA")
+    printed = re.findall(r'<p class="handout-address">([^<]+)</p>', page)
+    assert printed[-1].endswith("/讲规范守纪律为人处事非常严谨的人")  # on paper as people read and type it
     assert "先了解办公室的职能、工作特点和工作原则" in page  # why to read it
     assert "style=" not in page.split('<article class="handout">')[1]  # the CSP: no inline style
 

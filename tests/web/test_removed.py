@@ -53,6 +53,14 @@ def test_its_sections_follow_the_replacement_where_the_editor_mapped_them(site, 
     delete(site, "office-director-four-haves", replaced_by="qualified-office-director", anchors={"有为": anchor})
     page = anonymous.get("/a/qualified-office-director?removed=office-director-four-haves").get_data(as_text=True)
     assert f"&#34;有为&#34;: &#34;{anchor}&#34;" in page
+    # a section's own address (as 「复制本节链接」 gives it, or under the short address) lands on its new section
+    from urllib.parse import quote, unquote
+
+    location = anonymous.get(f"/a/office-director-four-haves/{quote('有为')}").headers["Location"]
+    assert unquote(location).startswith(f"/a/qualified-office-director/{anchor}?removed=")
+    # a program asking the API for the merged article is sent to the replacement's JSON
+    api = anonymous.get("/api/articles/office-director-four-haves")
+    assert api.status_code == 301 and api.headers["Location"].startswith("/api/articles/qualified-office-director")
 
 
 def test_a_chain_of_replacements_is_followed(site, anonymous):

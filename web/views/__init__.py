@@ -54,7 +54,7 @@ def article_or_redirect(slug: str, endpoint: str):
     if found is None:
         from .addresses import gone  # a removed article's address says so (410, or 301 to its replacement)
 
-        abort(gone(slug) or 404)
+        abort(gone(slug, endpoint=endpoint) or 404)
     if found.slug == slug:
         return found, None
     return None, moved_permanently(endpoint, found.slug)

@@ -65,16 +65,21 @@ def replacement(removal):
     return None
 
 
-def gone(slug: str):
+def gone(slug: str, anchor: str = "", endpoint: str = "articles.article"):
     """The answer for an address whose article was removed: 301 to its replacement (which says
-    why the reader arrived there), else 410 with what it was, when and why it was removed, and
-    a search for its title; None when the address names no removed article."""
+    why the reader arrived there) — to the section its ``anchor`` was mapped to when it was
+    removed, and to the same page (``endpoint``: the API, the history) of the replacement —
+    else 410 with what it was, when and why it was removed, and a search for its title; None
+    when the address names no removed article."""
     removal, entry = removal_of(slug)
     if removal is None and entry is None:
         return None
     instead = replacement(removal)
     if instead is not None:
-        return redirect(url_for("articles.article", slug=instead.slug, removed=removal.slug), 301)
+        mapped = removal.anchors.get(anchor, "") if anchor and endpoint == "articles.article" else ""
+        if mapped:
+            return redirect(url_for("articles.section", slug=instead.slug, anchor=mapped, removed=removal.slug), 301)
+        return redirect(url_for(endpoint, slug=instead.slug, removed=removal.slug), 301)
     title = removal.title if removal else entry.title
     if wants_json():
         return make_response({"error": "gone", "message": "这篇文章已删除", "slug": slug, "title": title,

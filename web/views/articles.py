@@ -33,7 +33,7 @@ def section(slug: str, anchor: str):
     a section that is gone shows the article with a note."""
     found = find_article(slug)
     if found is None:
-        return gone(slug) or abort(404)
+        return gone(slug, anchor) or abort(404)
     now = catalog().anchor_now(found, anchor)
     if found.slug != slug or (now and now != anchor):
         return redirect(url_for("articles.section", slug=found.slug, anchor=now or anchor), 301)

@@ -5,7 +5,7 @@ catalog (application.access)."""
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import segno
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -133,7 +133,8 @@ def handout(slug: str):
         if cat.get(item.slug) is None:
             continue
         address = base + _address(item)
-        items.append((item, address, _qr(address)))
+        # printed as people read and type it (…/k/8/讲规矩); the QR code carries the encoded form
+        items.append((item, address, _qr(address), unquote(address)))
     return render_template("path_print.html", path=found, items=items, path_url=base + url_for("browse.reading_path", slug=slug),
                            path_qr=_qr(base + url_for("browse.reading_path", slug=slug)))
 
