@@ -19,7 +19,8 @@ TYPE_BY_LABEL: dict[str, str] = {label: key for key, label in TYPES.items()}
 ARTICLE_URL = "/a/{slug}"
 #: Pages under an article's address (web/urls.py; a test keeps the list whole). A section's
 #: address is ``/a/<slug>/<anchor>``, so no heading takes one of these as its anchor.
-SUBPAGES = frozenset({"edit", "history", "diff", "revert", "relink"})
+SUBPAGES = frozenset({"edit", "history", "diff", "revert", "relink", "delete", "review", "files", "draft", "confirm",
+                      "feedback"})
 
 
 def article_url(slug: str, anchor: str | None = None) -> str:

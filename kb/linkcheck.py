@@ -21,7 +21,8 @@ FAILING = ("removed", "broken", "anchor")  # what makes `kb links` exit 1
 PAGES = frozenset({"", "search", "browse", "tags", "tag", "category", "type", "paths", "changes", "changes.atom",
                    "feed.atom", "sitemap.xml", "opensearch.xml", "login", "logout", "api", "static", "media", "healthz",
                    "links", "new", "import", "preview", "analytics", "analytics.csv", "synonyms", "users", "help",
-                   "favicon.ico", "favicon.svg"})
+                   "favicon.ico", "favicon.svg", "drafts", "review", "review.atom", "pins", "confirmations",
+                   "confirmations.csv", "feedback", "feeds", "follow", "me"})
 MAX_HOPS = 10
 
 

@@ -349,19 +349,37 @@ class ContentStore:
         self._dirty = True
         self._full: dict[tuple[str, str], Article] = {}
         self._changed: dict[str, Article | None] = {}  # saved here since the source's version
+        self._version: object = None  # the source's version the catalog was opened from
+        self._look = False  # asked to look at the folder (invalidate), not only at the source
 
     def catalog(self) -> Catalog:
         with self._lock:
             if self._dirty or self._catalog is None:
                 self._dirty = False
-                opened = self.source() if self.source is not None else None
+                opened = self._opened()
                 if opened is not None:
+                    self._version = opened[0]
                     self._catalog = opened_catalog(self.root, opened[1], self._caught_up(opened[1]))
                 else:
                     previous = self._catalog if self._catalog is not None and self._catalog.loaded else None
                     self._catalog = load_catalog(self.root, self.cross_checks, previous=previous,
                                                  max_bytes=self.max_article_bytes, light=self.light)
             return self._catalog
+
+    def _opened(self):
+        """What the source keeps, when the catalog is to be opened from it (call with the lock
+        held): at start, and whenever the source has a new version while the folder was never
+        looked at. Once a look at the folder was asked for without a new version — a file
+        changed that the index does not have yet (a hand edit a moment ago, another process's
+        save a save checks against) — the folder is looked at from then on: after the first
+        look, which reads every file once, a look only compares each file's size and time."""
+        if self.source is None or (self._catalog is not None and self._catalog.loaded):
+            return None
+        opened = self.source()
+        look, self._look = self._look, False
+        if opened is None or (look and self._catalog is not None and opened[0] == self._version):
+            return None
+        return opened
 
     def _caught_up(self, articles: list[Article]) -> dict[str, Article | None]:
         """The saves of this process the source does not have yet (call with the lock held)."""
@@ -418,11 +436,13 @@ class ContentStore:
             self._dirty = True
 
     def invalidate(self) -> None:
-        """Look at the folder again on the next call."""
+        """Look at the folder again on the next call (the source's new version, when it has one)."""
         with self._lock:
-            self._dirty = True
+            self._dirty = self._look = True
 
     def fresh(self) -> Catalog:
-        """The folder as it is now (a save checks slugs against files other processes wrote)."""
-        self.invalidate()
+        """The catalog as the source has it now, else the folder as it is now (a save checks
+        slugs against files other processes saved)."""
+        with self._lock:
+            self._dirty = True
         return self.catalog()

@@ -18,21 +18,19 @@ def _retitle(path, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(f"title: {old}", f"title: {new}", 1), encoding="utf-8")
 
 
-def test_a_restarted_site_lists_the_indexed_version_until_the_keeper_takes_the_change(content_dir, tmp_path):
+def test_a_restarted_site_opens_the_indexed_version_and_takes_a_change_made_while_it_was_down(content_dir, tmp_path):
     site = _indexed(content_dir, tmp_path)
     try:
         article = site.catalog().get("ten-awareness")
         assert site.store.opened, "the catalog was read from the folder, not opened from the index"
-        # changed while the site was down: the restarted site serves the indexed version first
+        # changed while the site was down: search has it once the keeper has looked; a worker
+        # told that the folder changed looks at the folder itself (sizes and times after one read)
         _retitle(article.path, article.title, "十种意识（修订）")
-        site.store.invalidate()
-        assert site.catalog().get("ten-awareness").title == article.title
         assert site.search.search(Query("修订")).total == 0
         keeper = site.keeper_for()
         keeper.update_now(None)  # the keeper's first look at the folder, after serving began
         site.follow_changes()
         assert site.catalog().get("ten-awareness").title == "十种意识（修订）"
-        assert site.store.opened
         assert [h.slug for h in site.search.search(Query("十种意识 修订")).hits][:1] == ["ten-awareness"]
     finally:
         site.close()
