@@ -62,6 +62,7 @@ def test_a_newcomer_confirms_the_manager_sees_it_and_a_material_change_asks_agai
     assert newcomer.locator("#to-read-h").count() == 0
 
     manager = page_for(browser, readers_site, "经理")
+    manager.locator(".account-menu summary").click()
     manager.get_by_role("link", name="阅读确认").click()
     manager.get_by_role("link", name=TITLE).click()
     row = manager.locator("tr", has=manager.locator("th", has_text="小新"))
@@ -72,7 +73,7 @@ def test_a_newcomer_confirms_the_manager_sees_it_and_a_material_change_asks_agai
     manager.fill("#text", manager.input_value("#text") + "\n在公共场所不谈工作。\n")
     manager.fill("#message", "增加一条要求")
     manager.get_by_label("这是实质性修改：请须阅读的人重新确认", exact=False).check()
-    manager.get_by_role("button", name="保存", exact=True).click()
+    manager.get_by_role("button", name="保存并发布", exact=True).click()
     manager.wait_for_url(base + "/a/newcomer-secrets")
     assert version_of(content) != version
 
@@ -100,6 +101,7 @@ def test_a_readers_note_reaches_the_owners_page(browser, readers_site, axe_sourc
     assert "已转给这篇文章的负责人" in visitor.locator(".flashes").inner_text()
 
     owner = page_for(browser, readers_site, "科长")
+    owner.locator(".account-menu summary").click()
     owner.get_by_role("link", name="读者反馈").click()
     note = owner.locator(".feedback-list li", has_text="保密室已经搬到三楼")
     assert TITLE in note.inner_text() and "内容过时" in note.inner_text() and "没帮助" in note.inner_text()

@@ -127,7 +127,7 @@
     var box = document.createElement("div"), list = document.createElement("ul"), typing = document.createElement("input");
     box.className = "chips-input";
     list.className = "chips";
-    list.setAttribute("aria-label", "已添加的" + (form.querySelector("label[for=" + input.id + "]") || {}).textContent);
+    list.setAttribute("aria-label", "已添加的" + (form.querySelector("label[for=\"" + input.id + "\"]") || {}).textContent);
     typing.id = input.id;
     typing.setAttribute("aria-describedby", input.getAttribute("aria-describedby") || "");
     typing.setAttribute("autocomplete", "off");
