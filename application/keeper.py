@@ -26,7 +26,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from kb import attachments, folders
+from kb import attachments, folders, lifecycle
 from kb.addresses import FILE as ADDRESSES
 from kb.check import relative
 from kb.removed import FILE as REMOVED
@@ -121,6 +121,7 @@ class IndexKeeper:
         self._observer: Observer | None = None
         self._sync = None  # a node of several: see ``follow``
         self._sync_wake = threading.Event()
+        self._day: dt.date | None = None  # the day the dated articles were last taken again
 
     def follow(self, sync, seconds: float, listen=None) -> None:
         """A node of several (kb.remote): ``sync()`` takes the other nodes' saves from the shared
@@ -272,10 +273,29 @@ class IndexKeeper:
                 self._busy = True
             try:
                 self.update_now(None if everything else paths)
+                self.take_dates()
             finally:
                 with self._lock:
                     self._busy = False
             first = False
+
+    def take_dates(self, today: dt.date | None = None) -> None:
+        """Once a day, and at the first pass: index again the articles whose status a date
+        changes (kb.lifecycle.dated), so that a repeal announced ahead (``repealed_on``) leaves
+        search on its day though nobody saved the file again."""
+        today = today or dt.date.today()
+        if today == self._day or not self.engine.ready():
+            return
+        self._day = today
+        due = [a.rel_path for a in lifecycle.dated(self.store.catalog().articles)]
+        if not due:
+            return
+        try:
+            self.engine.update(due, force=True)
+            content_changed(self.instance_path, self.root)
+        except Exception:  # noqa: BLE001 — tried again at the next day's pass; saves still index
+            log.exception("could not index the dated articles again")
+            self._day = None
 
     def idle(self) -> bool:
         """Nothing reported that is not indexed yet, and no update under way."""

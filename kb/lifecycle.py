@@ -36,6 +36,18 @@ def repealed(meta: Mapping, today: dt.date | None = None) -> bool:
     return today is not None and isinstance(day, dt.date) and day <= today
 
 
+def status_on(meta: Mapping, today: dt.date) -> str:
+    """The status that applies on ``today``: repealed once its repeal date has come, whatever
+    ``status`` still says (search and lists take a repeal announced by date on its day)."""
+    return "repealed" if repealed(meta, today) else status(meta)
+
+
+def dated(articles: Iterable) -> list:
+    """The articles whose status a date changes (a repeal date): the index keeper takes them
+    again each day, so that a repeal announced ahead takes effect in search on its day."""
+    return [a for a in articles if isinstance(a.meta.get("repealed_on"), dt.date)]
+
+
 def has_life(meta: Mapping) -> bool:
     """The article says something of its own life (a 制度 with a number, an owner, dates…)."""
     return status(meta) != "current" or any(meta.get(name) for name in LIFE_FIELDS)
@@ -43,7 +55,8 @@ def has_life(meta: Mapping) -> bool:
 
 def shown_by_default(articles: Iterable) -> list:
     """The articles lists and related links show without being asked: not the repealed."""
-    return [a for a in articles if status(a.meta) not in HIDDEN_BY_DEFAULT["status"]]
+    today = dt.date.today()
+    return [a for a in articles if status_on(a.meta, today) not in HIDDEN_BY_DEFAULT["status"]]
 
 
 # --- replacement chains -------------------------------------------------------------------

@@ -12,7 +12,10 @@ filters and facets concern articles whichever of their documents matched.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from kb import attachments, docno, extract, fields
+from kb import lifecycle as life
 from kb.article import Article, Section
 from kb.defaults import summary_repeats_lead
 from kb.reading_paths import ReadingPath
@@ -33,6 +36,8 @@ def field_terms(article: Article) -> dict[str, list[str]]:
     """The article's value of every indexed field (kb.fields), as terms; the date it was last
     changed stands for ``updated`` when it has none (a file that says only when it was published)."""
     out = {f.name: f.terms(article.meta.get(f.name, f.empty)) for f in fields.registry().indexed}
+    if "status" in out and life.repealed(article.meta, dt.date.today()):  # its repeal date has come
+        out["status"] = ["repealed"]
     if "updated" in out and not out["updated"] and article.published:
         out["updated"] = [article.published.isoformat()]
     return out

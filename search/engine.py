@@ -414,8 +414,9 @@ class Engine(SearchEngine):
         return update_index(self.setup, rebuild=rebuild, progress=progress, catalog=catalog,
                             parameters=self.parameters, workers=self.settings.build_workers or None)
 
-    def update(self, paths: list[str], articles: dict | None = None) -> Report:
-        report = update_index(self.setup, paths=list(paths), articles=articles, parameters=self.parameters)
+    def update(self, paths: list[str], articles: dict | None = None, force: bool = False) -> Report:
+        report = update_index(self.setup, paths=list(paths), articles=articles, parameters=self.parameters,
+                              force=force)
         # this process's next search sees the change (the editor's redirect), whoever indexed it:
         # the keeper may have been first (a save with attachments gives it time to see the file)
         self.snapshot(wait=True)

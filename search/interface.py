@@ -189,10 +189,12 @@ class SearchEngine(ABC):
         missing or built by another version); ``catalog`` when the caller loaded it already."""
 
     @abstractmethod
-    def update(self, paths: list[str], articles: dict | None = None) -> Report:
+    def update(self, paths: list[str], articles: dict | None = None, force: bool = False) -> Report:
         """Re-index these content files (paths relative to the content folder) whose bytes the
         index does not have yet: after a save, or when the file watcher reports them.
-        ``articles``: rel_path -> Article the caller has just read from those files."""
+        ``articles``: rel_path -> Article the caller has just read from those files. ``force``:
+        re-index them although their bytes did not change (a date changed what they mean:
+        a repeal date that has come, kb.lifecycle)."""
 
     @abstractmethod
     def search(self, query: Query) -> SearchResult:

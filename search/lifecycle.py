@@ -12,6 +12,10 @@ old rule must find what it said.
 """
 from __future__ import annotations
 
+import datetime as dt
+
+from kb import lifecycle as life
+
 REPEALED = "repealed"
 IN_FORCE = ("", "current", "revising")  # 现行, and 修订中 (still in force while it is being revised)
 
@@ -21,7 +25,8 @@ def of(meta: dict) -> dict:
     (its ``superseded_by``); the reverse links (``supersedes``) are kept too, so that either side
     of a replacement being written is enough."""
     supersedes = meta.get("supersedes") or []
-    return {"status": str(meta.get("status") or ""), "superseded_by": str(meta.get("superseded_by") or ""),
+    status = "repealed" if life.repealed(meta, dt.date.today()) else str(meta.get("status") or "")
+    return {"status": status, "superseded_by": str(meta.get("superseded_by") or ""),
             "supersedes": [str(s) for s in (supersedes if isinstance(supersedes, (list, tuple)) else [supersedes])]}
 
 

@@ -579,7 +579,8 @@ def _unchanged(config: EngineSetup, manifest: dict, rels: list[str]) -> set[str]
 
 def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = False, catalog: Catalog | None = None,
                  paths: list[str] | None = None, articles: dict[str, Article] | None = None,
-                 parameters: Parameters = DEFAULT, workers: int | None = None, record: bool = True) -> Report:
+                 parameters: Parameters = DEFAULT, workers: int | None = None, record: bool = True,
+                 force: bool = False) -> Report:
     """Bring the index up to date: the files ``paths`` only (those whose bytes it does not have
     yet; ``articles`` as the caller read them), or the whole folder (rebuilt when asked,
     missing, or built with another schema, field registry, zone weights, analyzer or
@@ -601,7 +602,7 @@ def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = Fa
         else:
             forced, folder_digests = _folder_changes(config, manifest, paths)
             rels = list(dict.fromkeys(paths)) if paths is not None else _changed_files(config, manifest)
-            if paths is not None:
+            if paths is not None and not force:
                 rels = [rel for rel in rels if rel not in _unchanged(config, manifest, rels)]
             rels = [rel for rel in dict.fromkeys(rels + forced) if not folders.is_folder_file(rel)]
             locations = _Locations(gen, manifest) if rels else None

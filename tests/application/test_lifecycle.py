@@ -240,3 +240,24 @@ def test_kb_search_says_how_many_repealed_articles_match_too(content_dir, tmp_pa
     assert main(["search", "用印 状态:废止", *args]) == 0
     out = capsys.readouterr().out
     assert "/a/seal-rules-2019" in out and "另有" not in out
+
+
+def test_a_repeal_announced_by_date_leaves_search_and_lists_on_its_day(site, content_dir):
+    """status still says 现行, but repealed_on has come: the page says repealed, and so do search
+    (left out by default, counted, found with 状态:废止) and the lists; the keeper's daily pass
+    takes such articles again (forced: their bytes did not change)."""
+    write_article(content_dir, "rules/fax.md", "## 第一条\n\n传真机由办公室统一管理。\n", slug="fax-rules",
+                  title="传真机管理办法", type="rule", owner="办公室综合科",
+                  repealed_on=(TODAY - dt.timedelta(days=1)).isoformat())
+    write_article(content_dir, "rules/fax-later.md", "## 第一条\n\n传真机另行规定。\n", slug="fax-later",
+                  title="传真机使用规定", type="rule", repealed_on=(TODAY + dt.timedelta(days=30)).isoformat())
+    site.index()
+    found = site.search.search(Query("传真机", scope=site.scope()))
+    assert [h.slug for h in found.hits] == ["fax-later"]
+    assert [h.slug for h in site.search.search(Query("传真机 状态:废止", scope=site.scope(query=Query("状态:废止")))).hits] == ["fax-rules"]
+    from kb.lifecycle import shown_by_default
+
+    assert "fax-rules" not in {a.slug for a in shown_by_default(site.catalog().articles)}
+    keeper = site.keeper_for()
+    keeper.take_dates()  # the first pass of a day takes the dated articles again, whatever their bytes
+    assert keeper._day == TODAY and [h.slug for h in site.search.search(Query("传真机", scope=site.scope())).hits] == ["fax-later"]
