@@ -38,6 +38,7 @@ def test_the_search_api_never_fails_and_keeps_its_shape(anonymous, pairs, raw):
        tail=st.one_of(QUERIES, st.binary(max_size=60).map(lambda b: quote_from_bytes(b, safe="/"))))
 def test_no_address_gives_a_server_error(anonymous, prefix, tail):
     path = prefix + (quote_from_bytes(tail.encode("utf-8", "surrogatepass"), safe="/") if isinstance(tail, str) else tail)
+    path = "/" + path.lstrip("/")  # the test client would read a leading // as a host name
     response = anonymous.get(path)
     assert response.status_code < 500, (path, response.status_code)
 

@@ -40,10 +40,12 @@ def removal_of(slug: str):
     site no longer has: deleted through the site (kb.removed), or whose file went away outside
     it (only its registry entry is left). (None, None) for anything else — an address never
     used, or an article the reader may not see."""
-    cat = catalog()
+    cat, everything = catalog(), site().catalog()
     lowered = slug.lower()
     removal = cat.removed.get(slug) or cat.removed.get(lowered)
     entry = cat.addresses.by_slug.get(slug) or cat.addresses.by_slug.get(lowered)
+    if removal is None and (slug in everything.removed or lowered in everything.removed):
+        return None, None  # removed, and it was not for this reader: no trace of it (404)
     if removal is None and entry is None:
         return None, None
     if site().catalog().get((removal or entry).slug) is not None:
