@@ -222,3 +222,15 @@ def test_a_change_of_it_and_a_public_article_keeps_the_public_version_without_it
     assert HIDDEN_MESSAGE in outsider.get("/a/office-service-work/history").get_data(as_text=True)
     assert f"新建 {TITLE}" in log_in(app.test_client(), "cashier", PASSWORD).get(
         f"/a/office-service-work/history/{both}").get_data(as_text=True)
+
+
+def test_a_slug_it_holds_is_refused_without_saying_where(restricted, app):
+    """An outside editor who happens to choose its slug is told the slug is taken, not by what."""
+    from tests.web.conftest import token
+
+    editor = log_in(app.test_client(), "plain-editor", PASSWORD)
+    response = editor.post("/new", data={"csrf": token(editor, "/new"), "title": "随便一篇", "slug": SLUG, "type": "guide",
+                                         "category": "行政", "summary": "x", "body": "## 一\n\n正文。\n", "action": "publish"})
+    page = response.get_data(as_text=True)
+    assert SLUG in page and "另一篇文章" in page  # refused, and why
+    assert "finance/secret.md" not in page and "finance" not in page.split("<main", 1)[1]

@@ -1,4 +1,7 @@
 """Blueprints: each translates HTTP to calls on kb (articles) and search (queries), nothing more."""
+import dataclasses
+import re
+
 from flask import abort, current_app, flash, redirect, request, url_for
 
 from application import Reader
@@ -26,6 +29,17 @@ def reader() -> Reader:
 def catalog():
     """The articles the person asking may see (application.access)."""
     return site().catalog_for(reader())
+
+
+def untraced(problems: list) -> list:
+    """``problems`` of a save as the person asking may read them: a file they may not see
+    (application.access) is named 「另一篇文章」 — a slug taken by a restricted article says it
+    is taken, not where."""
+    hidden = {a.rel_path for a in site().catalog().articles} - set(catalog().by_path)
+    if not hidden:
+        return problems
+    pattern = re.compile("|".join(re.escape(p) for p in sorted(hidden, key=len, reverse=True)))
+    return [dataclasses.replace(p, message=pattern.sub("另一篇文章", p.message)) for p in problems]
 
 
 def render_article(article):

@@ -18,7 +18,7 @@ from kb.defaults import slug_from_name
 
 from ..auth import author, requires
 from ..urls import ARTICLE_EDIT
-from . import after_save, catalog, editing_allowed, reader, render_article, site
+from . import after_save, catalog, editing_allowed, reader, render_article, site, untraced
 
 bp = Blueprint("edit", __name__)
 
@@ -31,6 +31,8 @@ def _form_page(template: str, **context):
     """The editor's page with what every editor page needs: the fields, the categories in use,
     whether the person may publish."""
     publishing = site().publishing
+    if context.get("problems"):
+        context["problems"] = untraced(context["problems"])
     return render_template(template, inputs=article_form.inputs(), types=TYPES, skeletons=article_form.SKELETONS,
                            categories=sorted({a.category for a in catalog().articles if a.category}),
                            may_publish=publishing.may_publish(reader()), **context)
