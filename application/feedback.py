@@ -35,8 +35,10 @@ class OwnedNote:
 
 
 def owns(reader: Reader, article: Article) -> bool:
+    """The article's 责任部门 is one of the reader's groups, or names the reader themselves (the
+    field takes a department or a person)."""
     owner = article.meta.get("owner") or ""
-    return bool(owner) and owner in reader.groups
+    return bool(owner) and (owner in reader.groups or owner == reader.name)
 
 
 class FeedbackDesk:

@@ -90,3 +90,13 @@ def test_no_anonymous_notes_where_reading_needs_an_account(content_dir, tmp_path
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     finally:
         site.close()
+
+
+def test_an_owner_named_as_a_person_reads_the_notes_too(site, content_dir, app):
+    write_article(content_dir, "guides/seal-use.md", "## 一、用印\n\n用印登记。\n", slug="seal-use", title="用印办法",
+                  owner="王主任")
+    site.users.add("王主任", PASSWORD, "reader")
+    wait_ready(app.test_client())
+    assert give(app.test_client(), slug="seal-use", helpful="no", reason="unclear", note="登记簿在哪里").status_code == 303
+    notes = log_in(app.test_client(), "王主任", PASSWORD).get("/feedback").get_data(as_text=True)
+    assert "用印办法" in notes and "登记簿在哪里" in notes
