@@ -40,6 +40,7 @@ from kb.defaults import slug_from_name
 from kb.frontmatter import dump, with_field
 from kb.doclinks import DocumentError, links_in
 from kb.drafts import DraftMedia
+from kb.fields import EVERYONE
 from kb.history import Author, History
 from kb.remote import Remote, RemoteError, RemoteStatus
 from kb.importing import IMPORT_FOLDER, Draft, import_document, import_folder, import_path
@@ -501,7 +502,8 @@ class Site(LifecycleCases):
             self.reading.ask_again(saved.article, saved.revision or saved.article.digest, author.name)
         if saved.done and saved.article is not None:
             entry = self.store.catalog().address(saved.article)
-            saved.notes = kept.notes(saved.article.slug, entry.number if entry else None)
+            saved.notes = kept.notes(saved.article.slug, entry.number if entry else None) + \
+                self._unknown_groups(saved.article)
         return saved
 
     def _exchanged(self, saved: Saved) -> Saved:
@@ -523,6 +525,18 @@ class Site(LifecycleCases):
         except (SearchError, OSError):
             log.exception("could not index %s", paths)
         content_changed(self.config.instance_path, self.config.content_dir)
+
+    def _unknown_groups(self, article: Article) -> list[str]:
+        """A note when ``readers`` or ``required_for`` names a group this site has nobody in: a
+        typo (财务部 for 财务处) would hide the article from everyone but the admins."""
+        named = {str(g) for f in ("readers", "required_for") for g in (article.meta.get(f) or ())} - {EVERYONE}
+        if not named:
+            return []
+        unknown = sorted(named - {g.name for g in self.people.groups()})
+        if not unknown:
+            return []
+        return [f"注意：本站还没有组 {'、'.join(f'“{g}”' for g in unknown)}（组名写对了吗？）。阅读范围里写了它，"
+                f"除管理员和这个组的人以外没人能看到这篇文章；须阅读里写了它，没人会被要求阅读。"]
 
     def _as_opened(self, rel_path: str, base_digest: str | None) -> Article | None:
         """The article at ``rel_path`` with its text, when it is the version the editor opened

@@ -79,3 +79,17 @@ def test_only_admins_manage_groups(site, app):
     editor = log_in(app.test_client(), "editor")
     assert _post(editor, action="add_group", name="财务处").status_code == 403
     assert [g.name for g in site.people.groups()] == []
+
+
+def test_a_group_nobody_is_in_is_pointed_out_when_the_article_is_saved(site, content_dir):
+    """A typo in 阅读范围 would hide the article from everyone but the admins: the save says so."""
+    from kb.history import Author
+
+    site.people.add_group("财务处")
+    article = site.catalog().get("ten-awareness")
+    text = article.path.read_text(encoding="utf-8").replace("\n---\n", "\nreaders: [财务部]\n---\n", 1)
+    saved = site.save(article.rel_path, text, article.digest, Author.named("editor"), "限财务")
+    assert saved.done and any("“财务部”" in n and "组名写对了吗" in n for n in saved.notes)
+    text = text.replace("readers: [财务部]", "readers: [财务处]")
+    saved = site.save(article.rel_path, text, saved.digest, Author.named("editor"), "改正组名")
+    assert saved.done and not any("组名写对了吗" in n for n in saved.notes)
