@@ -20,7 +20,7 @@ from typing import Mapping
 import yaml
 
 from .fields import Field, registry
-from .frontmatter import FrontMatterError, parse, with_field
+from .frontmatter import FrontMatterError, parse, with_body, with_field, without_field
 
 #: Fields the site fills itself: not in the form.
 AUTOMATIC = ("updated",)
@@ -158,35 +158,6 @@ def _same(f: Field, old, new) -> bool:
     if isinstance(new, dt.date):
         return isinstance(old, dt.date) and old == new
     return str(old).strip() == str(new)
-
-
-def without_field(text: str, key: str) -> str:
-    """``text`` without the top-level front-matter field ``key`` (and its continuation lines)."""
-    lines = text.split("\n")
-    if not lines or lines[0].lstrip("\ufeff").rstrip("\r") != "---":
-        return text
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r") == "---"), None)
-    if end is None:
-        return text
-    own = re.compile(rf"^{re.escape(key)}[ \t]*:")
-    for i in range(1, end):
-        if own.match(lines[i]):
-            j = i + 1
-            while j < end and lines[j][:1] in (" ", "\t", "-"):
-                j += 1
-            del lines[i:j]
-            break
-    return "\n".join(lines)
-
-
-def with_body(text: str, body: str) -> str:
-    """``text`` with its body (all after the front matter) replaced by ``body``."""
-    lines = text.split("\n")
-    if lines and lines[0].lstrip("\ufeff").rstrip("\r") == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r") == "---"), None)
-        if end is not None:
-            return "\n".join(lines[: end + 1]) + "\n\n" + body.replace("\r\n", "\n").strip("\n") + "\n"
-    return body.replace("\r\n", "\n")
 
 
 def skeleton(kind: str) -> str:

@@ -176,16 +176,49 @@ def with_field(text: str, key: str, value: str) -> str:
     end = _closing_line(lines)
     if end is None:
         return text
+    span = _field_span(lines, end, key)
+    if span is None:
+        lines.insert(end, f"{key}: {value}")
+    else:
+        lines[span[0]:span[1]] = [f"{key}: {value}"]
+    return "\n".join(lines)
+
+
+def without_field(text: str, key: str) -> str:
+    """``text`` without the top-level front-matter field ``key`` (and its continuation lines),
+    the rest as the editor wrote it."""
+    lines = text.split("\n")
+    if not _DELIMITER.match(lines[0].lstrip("\ufeff").rstrip("\r")):
+        return text
+    end = _closing_line(lines)
+    span = _field_span(lines, end, key) if end is not None else None
+    if span is None:
+        return text
+    del lines[span[0]:span[1]]
+    return "\n".join(lines)
+
+
+def with_body(text: str, body: str) -> str:
+    """``text`` with its body (all after the front matter) replaced by ``body``."""
+    lines = text.split("\n")
+    if _DELIMITER.match(lines[0].lstrip("\ufeff").rstrip("\r")):
+        end = _closing_line(lines)
+        if end is not None:
+            return "\n".join(lines[: end + 1]) + "\n\n" + body.replace("\r\n", "\n").strip("\n") + "\n"
+    return body.replace("\r\n", "\n")
+
+
+def _field_span(lines: list[str], end: int, key: str) -> tuple[int, int] | None:
+    """Lines [start, stop) of the front-matter field ``key`` (its line and the old value's
+    continuation lines) in a block closed at line ``end``; None when it has none."""
     own = re.compile(rf"^{re.escape(key)}[ \t]*:")
     for i in range(1, end):
         if own.match(lines[i]):
             j = i + 1
-            while j < end and lines[j][:1] in (" ", "\t", "-"):  # the old value's continuation lines
+            while j < end and lines[j][:1] in (" ", "\t", "-"):
                 j += 1
-            lines[i:j] = [f"{key}: {value}"]
-            return "\n".join(lines)
-    lines.insert(end, f"{key}: {value}")
-    return "\n".join(lines)
+            return i, j
+    return None
 
 
 class _PlainDumper(yaml.SafeDumper):

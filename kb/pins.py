@@ -13,16 +13,17 @@ renamed, a section that is gone, repealed); `kb check` and the pins page report 
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from . import lifecycle
 from .article import Problem
 
 FILE = "_pins.txt"
 ARROW = re.compile(r"\s*(?:->|→|=>)\s*")
 HEADER = "# 推荐答案：每行一条，“搜索词 -> 文章或小节”（slug、slug#锚点，或文章地址 /a/slug#锚点）。\n"
-REPEALED = "repealed"  # the lifecycle field's value for an article no longer in force (kb.fields: status)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def target_problem(pin: Pin, catalog) -> str | None:
         return "没有这篇文章"
     if pin.anchor and pin.anchor not in {s.anchor for s in article.sections if s.anchor}:
         return f"《{article.title}》里没有锚点为 {pin.anchor} 的小节（小节标题可能改了）"
-    if article.meta.get("status") == REPEALED:
+    if lifecycle.repealed(article.meta, dt.date.today()):  # by its status, or its repeal date has come
         replacement = article.meta.get("superseded_by") or ""
         return f"《{article.title}》已废止" + (f"，由 {replacement} 代替" if replacement else "")
     return None

@@ -22,7 +22,7 @@ from kb import lifecycle
 
 from ..auth import author, requires
 from ..errors import SiteError
-from ..urls import ARTICLE_CONFIRM_REVIEW, ARTICLE_DELETE, ARTICLE_START_REVISION, Urls
+from ..urls import ARTICLE_CONFIRM_REVIEW, ARTICLE_DELETE, ARTICLE_START_REVISION, Urls, local_path
 from . import catalog, editing_allowed, reader, render_article, site
 from .feeds import xml_response
 
@@ -102,7 +102,7 @@ def _done(saved, success: str):
     else:
         flash("没有保存：" + "；".join(p.message for p in saved.problems if p.severity != "note"), "warning")
     target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else Urls().review(), 303)
+    return redirect(local_path(target) or Urls().review(), 303)
 
 
 @bp.post(ARTICLE_CONFIRM_REVIEW)

@@ -10,7 +10,7 @@ from kb.article import Problem
 from kb.pins import FILE
 
 from ..auth import author, requires
-from ..urls import Urls
+from ..urls import Urls, local_path
 from . import editing_allowed, site
 
 bp = Blueprint("pins", __name__)
@@ -25,7 +25,7 @@ def _saved(result, said: str) -> None:
 
 def _back(default: str):
     back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else default, 303)
+    return redirect(local_path(back) or default, 303)
 
 
 def _page(text: str, digest: str | None, problems: list[Problem], status: int = 200, message: str = "", adding=None):
