@@ -22,7 +22,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -59,6 +58,7 @@ from .changes import ChangesView
 from .feedback import FeedbackDesk
 from .following import Following
 from .login import authenticate
+from .media import MediaVerdict, media_verdict
 from .publishing import Publishing
 from .reading import Reading
 from .health import Health, site_health
@@ -68,7 +68,6 @@ from .lifecycle import LifecycleCases
 log = logging.getLogger(__name__)
 
 SECRET_FILE = "secret_key"
-_MEDIA = re.compile(r"\(/media/([0-9a-f]{16}\.[a-z]{3,4})\)")
 
 
 @dataclass
@@ -282,6 +281,11 @@ class Site(LifecycleCases):
         """(change, text) of an article at ``rev`` as ``reader`` may know it, or None."""
         return ChangesView(self, reader).version(article, rev)
 
+    def media_verdict(self, name: str, reader: Reader = ANONYMOUS) -> MediaVerdict:
+        """Whether ``reader`` may see the media file ``name`` and whether a shared cache may keep
+        it (application.media: whoever may read an article that shows it)."""
+        return media_verdict(self, name, reader)
+
     def suggest(self, text: str, reader: Reader = ANONYMOUS, limit: int = 8):
         """Titles, headings and tags for what is being typed, of what ``reader`` may see (not
         repealed articles: a suggestion is a result chosen before reading it)."""
@@ -488,8 +492,7 @@ class Site(LifecycleCases):
             # import go into the same commit as the article
             kept = addresses.record_save(self.store.root, previous, article)
             # images of an import wait in the drafts area (kb.drafts) until now: into the media folder
-            names = DraftMedia(self.config.draft_media_path).publish(_MEDIA.findall(article.body),
-                                                                     self.config.media_path)
+            names = DraftMedia(self.config.draft_media_path).publish(sorted(article.media), self.config.media_path)
             extra = also() if also is not None else []  # gone or changed: History.commit takes both
             if kept.written:
                 extra.append(address_registry.FILE)

@@ -87,6 +87,7 @@ class Article:
     digest: str = ""  # hash of the file's bytes, for incremental indexing
     size: int = 0  # bytes in the file
     links: frozenset[str] = frozenset()  # what its internal links point at: slugs or file paths
+    media: frozenset[str] = frozenset()  # the site's images and files it shows or links (/media/<name>)
     defaults: dict[str, str] = field(default_factory=dict)  # field -> the default chosen for it, in words
     lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> its line in the file, for messages
     summary_leads: bool = False  # the summary is the start of the body's first paragraph (show it once)

@@ -39,6 +39,20 @@ def iter_links(body: str):
             yield i, m.group(1)
 
 
+#: Where the site serves the images of imported documents (content/_media/).
+MEDIA_URL = "/media/"
+# An address of the site's own media: after a bracket, quote, space or "=" (a Markdown image or
+# link, an HTML src), never the end of another site's address (https://x.cn/media/a.png).
+_MEDIA = re.compile(r"(?<![\w/.:%-])/media/([\w][\w.\-/%]*)")
+
+
+def media_names(body: str) -> frozenset[str]:
+    """The names of the site's media files ``body`` shows or links (``![图](/media/ab12.png)``):
+    what makes a media file belong to an article, and whoever may read one of its articles may
+    see it (application.media)."""
+    return frozenset(name for m in _MEDIA.finditer(body) if (name := unquote(m.group(1)).rstrip(".")))
+
+
 _CITATION = re.compile(r"[（(]\s*(?:\[[^\]]*\]\((?![a-z][a-z0-9+.\-]*:|//|/)[^)]*\)[、，,\s]*)+[)）]", re.I)
 
 

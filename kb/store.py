@@ -116,6 +116,7 @@ def _parse_article(raw: bytes, path: Path, root: Path, rel: str, dates: FileDate
         digest=hashlib.sha1(raw).hexdigest(),
         size=len(raw),
         links=frozenset(link.target for _, href in links.iter_links(src.body) if (link := links.parse(href)) and link.target),
+        media=links.media_names(src.body),
         defaults=chosen,
         lines=key_lines,
     )
@@ -149,6 +150,17 @@ class Catalog:
         """old slug -> the slug of the article replacing it (kb.lifecycle.replacements): worked
         out once per loaded catalog, not on every page (10,000 articles: tens of ms a look)."""
         return lifecycle.replacements(self.articles)
+
+    @functools.cached_property
+    def by_media(self) -> dict[str, tuple[Article, ...]]:
+        """media name -> the articles that show or link it (kb.links.media_names): made once per
+        loaded catalog from what each article keeps, so that serving an image asks a dict, not
+        every file (application.media)."""
+        out: dict[str, list[Article]] = {}
+        for article in self.articles:
+            for name in article.media:
+                out.setdefault(name, []).append(article)
+        return {name: tuple(users) for name, users in out.items()}
 
     def address(self, article: Article) -> "addresses.Address | None":
         """The permanent entry of ``article`` (kb.addresses): its number, old slugs and anchors."""

@@ -15,7 +15,7 @@ from .analyzer import chinese_analyzer
 from .documents import FIELD_PREFIX
 
 # the schema's own layout and what its documents store; the article fields are in the registry's fingerprint
-SCHEMA_VERSION = "23"  # 22: document numbers as index terms, each article's lifecycle for ranking; 23: the catalog kept with each generation
+SCHEMA_VERSION = "24"  # 22: document numbers as index terms, each article's lifecycle for ranking; 23: the catalog kept with each generation; 24: its articles keep the media they show (kb.article.Article.media)
 TEXT_FIELD = "content"
 
 

@@ -20,6 +20,8 @@ from tests.web.conftest import log_in, wait_ready
 
 TITLE, TEXT, TAG, CATEGORY = "癸亥秘录办法", "庚辰出纳印鉴交接规程", "庚辰专项", "财务密档"
 SLUG, QUERY = "guihai-secret", "癸亥秘录"
+IMAGE = "5e3c7a1b2d4f6e80.png"  # an image imported with it (content/_media/)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 SECRETS = (TITLE, TEXT, TAG, CATEGORY)
 PASSWORD = "long-enough-1"
 
@@ -29,14 +31,17 @@ def restricted(site, content_dir):
     """The restricted article, committed; accounts inside and outside its group."""
     (content_dir / "finance").mkdir()
     (content_dir / "finance" / "_folder.yaml").write_text("# 财务处的文件\nreaders: [财务处]\n", encoding="utf-8")
-    write_article(content_dir, "finance/secret.md", f"## 一、范围\n\n{TEXT}，与保密工作有关。\n\n见[办公室服务](office-service-work)。\n",
+    (content_dir / "_media").mkdir(exist_ok=True)
+    (content_dir / "_media" / IMAGE).write_bytes(PNG)
+    write_article(content_dir, "finance/secret.md", f"## 一、范围\n\n{TEXT}，与保密工作有关。\n\n见[办公室服务](office-service-work)。\n\n"
+                  f"![印鉴交接表](/media/{IMAGE})\n",
                   slug=SLUG, title=TITLE, tags=f"[{TAG}, 保密]", category=CATEGORY, summary=f"{TEXT}的摘要。",
                   required_for="[全体]", owner="财务处")
     path = content_dir / "_paths" / "newcomer.md"
     path.write_text(path.read_text(encoding="utf-8") + f"\n1. [{TITLE}]({SLUG}) —— {TEXT}\n", encoding="utf-8")
     public = content_dir / "guides" / "office-service-work.md"
     public.write_text(public.read_text(encoding="utf-8") + "\n另见[财务的规定](../finance/secret.md)。\n", encoding="utf-8")
-    site.history.commit(["finance", "_paths/newcomer.md", "guides/office-service-work.md"], "admin", "a@x.cn",
+    site.history.commit(["finance", "_media", "_paths/newcomer.md", "guides/office-service-work.md"], "admin", "a@x.cn",
                         f"新建 {TITLE}")
     for name, role, groups in (("cashier", "reader", ["财务处"]), ("outsider", "reader", ["新员工"]),
                                ("plain-editor", "editor", [])):
@@ -63,7 +68,7 @@ def saved_change(restricted, app):
 
 VALUES = {  # a value (or several) for each variable of the site's routes
     "slug": [SLUG, "newcomer", "office-service-work"],
-    "name": [TAG, CATEGORY, "guide", "保密"],
+    "name": [TAG, CATEGORY, "guide", "保密", IMAGE],
     "filename": ["app.js"],
     "anchor": ["一范围", "一、范围"],  # the restricted article's section, by its own address
     "number": [str(n) for n in range(1, 24)],  # short addresses (/k/<n>): every article's number, its own among them
@@ -154,6 +159,44 @@ def test_its_own_pages_answer_404_not_403(restricted, app):
     for url in (f"/a/{SLUG}", f"/api/articles/{SLUG}", f"/a/{SLUG}.md", f"/a/{SLUG}/history", f"/a/{SLUG}/diff?old=HEAD"):
         assert client.get(url).status_code == 404, url
     assert log_in(app.test_client(), "plain-editor", PASSWORD).get(f"/a/{SLUG}/edit").status_code == 404
+
+
+def test_its_image_is_404_for_every_outsider_and_never_kept_by_a_shared_cache(restricted, app):
+    """An image imported with it belongs to it (application.media): as unknown as the article to
+    everyone outside its group, and sent to its group as private, not to be kept by a proxy."""
+    url = f"/media/{IMAGE}"
+    missing = "0000000000000000.png"
+    for who, client in outsiders(app):
+        response = client.get(url)
+        assert response.status_code == 404, who  # the very page a missing file gets
+        assert response.data.replace(IMAGE.encode(), b"") == client.get(f"/media/{missing}").data.replace(missing.encode(), b""), who
+    response = log_in(app.test_client(), "cashier", PASSWORD).get(url)
+    assert response.status_code == 200 and response.data == PNG
+    assert response.headers["Cache-Control"] == "private, no-store"
+    restricted.people.set_groups("outsider", ["新员工", "财务处"])  # joins the group: sees it at once
+    assert log_in(app.test_client(), "outsider", PASSWORD).get(url).data == PNG
+
+
+def test_an_image_a_public_article_shows_too_is_public(restricted, app, content_dir):
+    article = restricted.catalog().get("office-service-work")
+    text = article.path.read_text(encoding="utf-8") + f"\n![印鉴交接表](/media/{IMAGE})\n"
+    assert restricted.save(article.rel_path, text, article.digest, Author.named("admin"), "加图").done
+    response = app.test_client().get(f"/media/{IMAGE}")
+    assert response.status_code == 200 and response.data == PNG
+    assert "public" in response.headers["Cache-Control"] and "max-age=86400" in response.headers["Cache-Control"]
+
+
+def test_an_image_no_article_shows_is_for_editors_only(restricted, app, content_dir):
+    """What is left of a deleted restricted article (or of a removed image) belongs to nobody
+    anyone can tell: editors may use it again, readers get 404."""
+    article = restricted.catalog().get(SLUG)
+    assert restricted.delete(article, article.digest, Author.named("admin"), "不再使用").done
+    url = f"/media/{IMAGE}"
+    assert (content_dir / "_media" / IMAGE).is_file()
+    assert app.test_client().get(url).status_code == 404
+    assert log_in(app.test_client(), "cashier", PASSWORD).get(url).status_code == 404
+    response = log_in(app.test_client(), "plain-editor", PASSWORD).get(url)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_totals_facets_and_suggestions_are_counted_without_it(restricted, app):

@@ -128,12 +128,21 @@ def markdown_source(slug: str):
 
 @bp.get("/media/<path:name>")
 def media(name: str):
-    """Images taken from imported documents (content/_media/); send_from_directory refuses
-    any path out of the folder. An editor also sees the images of an import not saved yet
-    (kb.drafts), so that the draft's preview shows them; nobody else does."""
+    """Images and files taken from imported documents (content/_media/), for whoever may read
+    an article that shows them (application.media), 404 for anyone else, as for a missing
+    file; send_from_directory refuses any path out of the folder. An editor also sees the
+    images of an import not saved yet (kb.drafts), so that the draft's preview shows them;
+    nobody else does. A shared cache may keep only what every visitor may see."""
     config = site().config
-    if not (config.media_path / name).is_file() and current_user.can("editor"):
-        staged = DraftMedia(config.draft_media_path).path(name)
-        if staged is not None:
-            return send_from_directory(staged.parent, staged.name, max_age=0)
-    return send_from_directory(config.media_path, name, max_age=86400)
+    if not (config.media_path / name).is_file():
+        staged = DraftMedia(config.draft_media_path).path(name) if current_user.can("editor") else None
+        if staged is None:
+            abort(404)
+        return send_from_directory(staged.parent, staged.name, max_age=0)
+    verdict = site().media_verdict(name, reader())
+    if not verdict.shown:
+        abort(404)
+    response = send_from_directory(config.media_path, name, max_age=86400 if verdict.public else 0)
+    if not verdict.public:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
