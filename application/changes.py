@@ -69,8 +69,13 @@ class ChangesView:
         return out
 
     def of_article(self, article, limit: int) -> list[Change]:
+        return self.of_file(article.rel_path, limit)
+
+    def of_file(self, rel_path: str, limit: int) -> list[Change]:
+        """The changes of one file of the content folder (an article, a folder's defaults), a
+        message that names what the reader may not know replaced by a note."""
         history = self.site.history
-        changes = history.log(article.rel_path, limit=limit)
+        changes = history.log(rel_path, limit=limit)
         touched = history.paths_of([c.rev for c in changes])
         return [change if self._told(change, touched.get(change.rev, change.paths))
                 else dataclasses.replace(change, message=HIDDEN_MESSAGE) for change in changes]

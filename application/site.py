@@ -56,6 +56,7 @@ from . import addresses, paths
 from .access import ANONYMOUS, Access, Reader
 from .changes import ChangesView
 from .feedback import FeedbackDesk
+from .folder_defaults import FolderSettings
 from .following import Following
 from .login import authenticate
 from .media import MediaVerdict, media_verdict
@@ -148,6 +149,11 @@ class NewArticle:
     folder: str = ""  # "" for checklists/ or guides/ by type
     extra: Mapping[str, object] = field(default_factory=dict)  # other fields of the registry (kb.form)
 
+    @property
+    def home(self) -> str:
+        """The folder its file goes into: ``folder``, else the one of its type."""
+        return self.folder.strip("/") or ("checklists" if self.type == "checklist" else "guides")
+
 
 class Site(LifecycleCases):
     def __init__(self, config: Config | dict | None = None):
@@ -174,6 +180,7 @@ class Site(LifecycleCases):
         self.reading = Reading(self)  # read and confirm (application.reading)
         self.feedback = FeedbackDesk(self)  # what readers tell an article's owner (application.feedback)
         self.following = Following(self)  # articles, categories and paths people follow (application.following)
+        self.folder_settings = FolderSettings(self)  # a folder's readers and required_for (application.folder_defaults)
         self._lock = threading.Lock()
         self._repealed_known: tuple[tuple, bool] | None = None  # (content stamp, scope) -> any repealed
         self._folder_look = addresses.FolderLook(self.store, self.history)
@@ -506,7 +513,7 @@ class Site(LifecycleCases):
         if saved.done and saved.article is not None:
             entry = self.store.catalog().address(saved.article)
             saved.notes = kept.notes(saved.article.slug, entry.number if entry else None) + \
-                self._unknown_groups(saved.article)
+                self.unknown_groups(saved.article.meta)
         return saved
 
     def _exchanged(self, saved: Saved) -> Saved:
@@ -529,17 +536,17 @@ class Site(LifecycleCases):
             log.exception("could not index %s", paths)
         content_changed(self.config.instance_path, self.config.content_dir)
 
-    def _unknown_groups(self, article: Article) -> list[str]:
+    def unknown_groups(self, values: Mapping, what: str = "这篇文章") -> list[str]:
         """A note when ``readers`` or ``required_for`` names a group this site has nobody in: a
-        typo (财务部 for 财务处) would hide the article from everyone but the admins."""
-        named = {str(g) for f in ("readers", "required_for") for g in (article.meta.get(f) or ())} - {EVERYONE}
+        typo (财务部 for 财务处) would hide ``what`` from everyone but the admins."""
+        named = {str(g) for f in ("readers", "required_for") for g in (values.get(f) or ())} - {EVERYONE}
         if not named:
             return []
         unknown = sorted(named - {g.name for g in self.people.groups()})
         if not unknown:
             return []
         return [f"注意：本站还没有组 {'、'.join(f'“{g}”' for g in unknown)}（组名写对了吗？）。阅读范围里写了它，"
-                f"除管理员和这个组的人以外没人能看到这篇文章；须阅读里写了它，没人会被要求阅读。"]
+                f"除管理员和这个组的人以外没人能看到{what}；须阅读里写了它，没人会被要求阅读。"]
 
     def _as_opened(self, rel_path: str, base_digest: str | None) -> Article | None:
         """The article at ``rel_path`` with its text, when it is the version the editor opened
@@ -558,7 +565,7 @@ class Site(LifecycleCases):
         saved with ``status: draft`` (readers never see it) and the status it chose waits in its
         review record for its publication (application.publishing)."""
         slug = new.slug.strip() or slug_from_name(new.title.replace("/", " ") + ".md")
-        folder = new.folder.strip("/") or ("checklists" if new.type == "checklist" else "guides")
+        folder = new.home
         today = dt.date.today()
         meta = {"title": new.title.strip(), "slug": slug, "type": new.type, "category": new.category.strip(),
                 "tags": [t.strip() for t in new.tags if t.strip()], "summary": new.summary.strip(),

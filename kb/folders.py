@@ -27,6 +27,7 @@ import yaml
 
 from . import fields
 from .article import Problem
+from .frontmatter import with_field, without_field
 
 FILE = "_folder.yaml"
 #: Fields that name one article and cannot be shared by a folder.
@@ -155,6 +156,34 @@ def under(rel_folder_file: str, article_rels) -> list[str]:
     folder = str(PurePosixPath(rel_folder_file).parent)
     prefix = "" if folder == "." else folder + "/"
     return [rel for rel in article_rels if rel.startswith(prefix)]
+
+
+def of_articles(rels) -> list[str]:
+    """Every folder that holds one of the articles at ``rels`` (and the folders above them),
+    as paths relative to the content folder ("" for the content folder itself), sorted."""
+    found = {""}
+    for rel in rels:
+        parent = PurePosixPath(rel).parent
+        found.update(str(p) for p in [parent, *parent.parents] if str(p) != ".")
+    return sorted(found)
+
+
+def file_of(folder: str) -> str:
+    """The folder file of ``folder`` ("" for the content folder)."""
+    return f"{folder.strip('/')}/{FILE}" if folder.strip("/") else FILE
+
+
+def with_values(text: str, values: dict[str, str | None]) -> str:
+    """``text`` of a folder file with the top-level lines of ``values`` replaced, added, or
+    removed (None): the rest — comments, order, other fields — as it was written. The file is
+    a front matter without its ``---`` lines, so kb.frontmatter's line editing serves it."""
+    wrapped = "---\n" + (text.strip("\n") + "\n" if text.strip() else "") + "---\n"
+    for name, value in values.items():
+        wrapped = without_field(wrapped, name) if value is None else with_field(wrapped, name, value)
+    lines = wrapped.split("\n")
+    end = lines.index("---", 1)
+    inner = "\n".join(lines[1:end]).strip("\n")
+    return inner + "\n" if inner else ""
 
 
 def problems(root: Path) -> list[Problem]:

@@ -119,6 +119,13 @@ def _value(f: Field, text: str):
     return text
 
 
+def written(f: Field, text: str) -> str | None:
+    """The form's text for ``f`` as the YAML value to write on its line, or None to leave the
+    field out (a folder's defaults, kb.folders.with_values)."""
+    value = _value(f, text)
+    return None if value is None else _yaml(value)
+
+
 def values_for(form: Mapping[str, str]) -> dict:
     """The form's fields that have a value, as the front matter will hold them."""
     out = {}

@@ -65,11 +65,12 @@ def create_app(site: Site | Config | dict | None = None) -> Flask:
     auth.init_app(app, site)
     inputs.init_app(app)  # after auth's guard and the form token
     errors.init_app(app)
-    from .views import (addresses, analytics, api, articles, browse, drafts, edit, feedback, feeds, following, history,
-                        home, icons, importing, lifecycle, links, paths, pins, reading, search, synonyms, writing_help)
+    from .views import (addresses, analytics, api, articles, browse, drafts, edit, feedback, feeds, folders, following,
+                        history, home, icons, importing, lifecycle, links, paths, pins, reading, search, synonyms,
+                        writing_help)
 
     for module in (home, search, articles, browse, edit, drafts, history, importing, feeds, api, analytics, synonyms,
-                   icons, writing_help, lifecycle, addresses, links, paths, pins, reading, feedback, following):
+                   icons, writing_help, lifecycle, addresses, links, paths, pins, reading, feedback, following, folders):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -116,8 +116,15 @@ class Urls:
     def edit(self, slug: str) -> str:
         return url_for("edit.edit", slug=slug)
 
-    def new(self) -> str:
-        return url_for("edit.new")
+    def new(self, **args) -> str:
+        return url_for("edit.new", **args)
+
+    def folders(self) -> str:
+        return url_for("folders.listing")
+
+    def folder(self, folder: str) -> str:
+        """A folder's default readers and required reading (``folder``: "" for the content folder)."""
+        return url_for("folders.edit", path=folder)
 
     def attachment(self, slug: str, name: str) -> str:
         return url_for("articles.attachment", slug=slug, name=name)

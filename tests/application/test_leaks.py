@@ -98,7 +98,8 @@ def urls(app, revision: str, tokens: list[str]) -> list[str]:
 #: pages whose query names the article, a group or a state (the walk asks every route with ?q= only)
 EXTRA = [f"/confirmations?slug={SLUG}", f"/confirmations.csv?slug={SLUG}", "/confirmations?group=财务处",
          "/confirmations.csv", "/confirmations.csv?group=财务处", "/feedback?state=all", "/feedback?state=all&owner=财务处",
-         "/me/follows", f"/search?readers=财务处&q={QUERY}", f"/api/search?q=阅读范围:财务处"]
+         "/me/follows", f"/search?readers=财务处&q={QUERY}", f"/api/search?q=阅读范围:财务处",
+         "/folders", "/folders/edit?path=finance", "/folders/edit?path=guides", "/new?folder=finance"]
 
 
 def outsiders(app):

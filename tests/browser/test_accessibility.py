@@ -23,6 +23,7 @@ PAGES = {
     "link checker": "/links",
     "best bets": "/pins", "adding a best bet": "/pins?add=会议纪要怎么写", "uncovered search": "/search?q=会议纪要怎么写",
     "read confirmations": "/confirmations", "feedback notes": "/feedback?state=all", "my follows": "/me/follows",
+    "folder settings": "/folders", "a folder's settings": "/folders/edit?path=guides",
 }
 WIDTHS = {"1280": DESKTOP, "375": PHONE}
 SERIOUS = ("serious", "critical")

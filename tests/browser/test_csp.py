@@ -14,7 +14,7 @@ def test_every_page_type_works_under_a_strict_content_security_policy(editor, si
     for path in ("/", "/search?q=保密", "/a/office-service-work?hl=保密", "/a/meeting-preparation", "/browse", "/tags",
                  "/paths/newcomer", "/a/office-service-work/edit", "/new", "/a/no-such-article", "/login",
                  "/a/office-service-work/history", "/changes", "/import", "/analytics", "/synonyms",
-                 "/synonyms?add=碰头会"):
+                 "/synonyms?add=碰头会", "/folders", "/folders/edit?path=guides"):
         response = page.goto(base + path)
         policy = response.headers["content-security-policy"]
         assert "script-src 'self';" in policy and "style-src 'self';" in policy, policy

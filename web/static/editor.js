@@ -122,61 +122,6 @@
     });
   }
 
-  /* --- tags as chips: the input keeps the comma-separated value the server reads --- */
-  Array.prototype.forEach.call(form.querySelectorAll("input[data-chips]"), function (input) {
-    var box = document.createElement("div"), list = document.createElement("ul"), typing = document.createElement("input");
-    box.className = "chips-input";
-    list.className = "chips";
-    list.setAttribute("aria-label", "已添加的" + (form.querySelector("label[for=\"" + input.id + "\"]") || {}).textContent);
-    typing.id = input.id;
-    typing.setAttribute("aria-describedby", input.getAttribute("aria-describedby") || "");
-    typing.setAttribute("autocomplete", "off");
-    input.id = input.id + ":value";  /* ids made by scripts have a colon: no heading takes one */
-    input.type = "hidden";
-    input.parentNode.insertBefore(box, input);
-    box.appendChild(list);
-    box.appendChild(typing);
-    function values() { return input.value.split(/[,，、;；]+/).map(function (t) { return t.trim(); }).filter(Boolean); }
-    function render() {
-      list.textContent = "";
-      values().forEach(function (tag, i) {
-        var li = document.createElement("li"), remove = document.createElement("button");
-        li.className = "chip";
-        li.textContent = tag + " ";
-        remove.type = "button";
-        remove.className = "chip-remove";
-        remove.setAttribute("aria-label", "去掉标签 " + tag);
-        remove.textContent = "×";
-        remove.addEventListener("click", function () {
-          var all = values(); all.splice(i, 1); input.value = all.join(", "); render(); typing.focus();
-          form.dispatchEvent(new Event("input"));
-        });
-        li.appendChild(remove);
-        list.appendChild(li);
-      });
-    }
-    function add() {
-      var words = typing.value.split(/[,，、;；]+/).map(function (t) { return t.trim(); }).filter(Boolean);
-      if (!words.length) return;
-      var all = values();
-      words.forEach(function (w) { if (all.indexOf(w) < 0) all.push(w); });
-      input.value = all.join(", ");
-      typing.value = "";
-      render();
-    }
-    typing.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" || e.key === "," || e.key === "，") { e.preventDefault(); add(); }
-      else if (e.key === "Backspace" && !typing.value && values().length) {
-        var all = values(); all.pop(); input.value = all.join(", "); render();
-      }
-    });
-    typing.addEventListener("input", function () { if (/[,，、;；]/.test(typing.value)) add(); });
-    typing.addEventListener("blur", add);
-    input.addEventListener("change", render);
-    form.addEventListener("submit", add);
-    render();
-  });
-
   /* --- the slug from the title's pinyin, until the editor writes one --- */
   var title = form.querySelector("input[data-title]"), slug = form.querySelector("input[data-slug]");
   if (title && slug && form.dataset.slugUrl && !slug.value) {
@@ -204,6 +149,26 @@
       if (untouched && now) area.value = now.dataset.skeleton || "";
       previous = type.value;
     });
+  }
+
+  /* --- a new article: what its folder gives 阅读范围 and 须阅读 when left empty --- */
+  var folder = form.querySelector("select[data-folder-defaults]");
+  if (folder) {
+    var hints = JSON.parse(folder.dataset.folderDefaults || "{}");
+    var showHints = function () {
+      var home = folder.value || (type && type.value === "checklist" ? "checklists" : "guides");
+      var given = hints[home] || {};
+      Object.keys(given).forEach(function (name) {
+        var hint = form.querySelector("[data-default-for='" + name + "']"), input = document.getElementById("field:" + name);
+        var own = form.querySelector("[name='" + name + "']");
+        if (!hint) return;
+        hint.textContent = given[name].value ? "不填时是：" + given[name].value + "（" + given[name].from + "）" : "";
+        hint.hidden = !given[name].value || !!(own && own.value);
+        if (input) input.placeholder = given[name].value;
+      });
+    };
+    folder.addEventListener("change", showHints);
+    if (type) type.addEventListener("change", showHints);
   }
 
   /* --- unsaved changes --- */

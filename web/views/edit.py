@@ -9,16 +9,18 @@ post with ``text`` is the raw source (as before the form), one with ``body`` the
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from application.folder_defaults import SHOWN
 from application.publishing import DRAFT, PUBLISH
-from application.site import NewArticle
+from application.site import NewArticle, Saved
 from kb import form as article_form
-from kb.article import TYPES
+from kb.article import TYPES, Problem
 from kb.attachments import Upload
 from kb.defaults import slug_from_name
 
 from ..auth import author, requires
 from ..urls import ARTICLE_EDIT
 from . import after_save, catalog, editing_allowed, reader, render_article, site, untraced
+from .folders import group_names
 
 bp = Blueprint("edit", __name__)
 
@@ -33,6 +35,7 @@ def _form_page(template: str, **context):
     publishing = site().publishing
     if context.get("problems"):
         context["problems"] = untraced(context["problems"])
+    context.setdefault("groups", group_names())  # offered in 阅读范围 and 须阅读
     return render_template(template, inputs=article_form.inputs(), types=TYPES, skeletons=article_form.SKELETONS,
                            categories=sorted({a.category for a in catalog().articles if a.category}),
                            may_publish=publishing.may_publish(reader()), **context)
@@ -47,23 +50,52 @@ def _uploads() -> list[Upload]:
 @requires("editor")
 def new():
     editing_allowed()
+    folders = [f.folder for f in site().folder_settings.listing(reader()) if f.folder]
     if request.method == "GET":
-        # a GET may bring the title (搜索统计's 「新建文章」 for a query that found nothing) and the type
+        # a GET may bring the title (搜索统计's 「新建文章」 for a query that found nothing), the
+        # type and the folder (文件夹设置's 「在这个文件夹里新建文章」)
         kind = request.args.get("type", "guide") if request.args.get("type") in TYPES else "guide"
-        values = {"title": request.args.get("title", "")[:200], "type": kind}
-        return _form_page("edit_new.html", values=values, body=article_form.skeleton(kind), problems=[], message="")
+        folder = request.args.get("folder", "") if request.args.get("folder") in folders else ""
+        values = {"title": request.args.get("title", "")[:200], "type": kind, "folder": folder}
+        return _new_page(folders, values, article_form.skeleton(kind), [], "")
     values = request.form
     action = request.form.get("action", PUBLISH)
     extra = article_form.values_for(values)
     as_draft = action == DRAFT or not site().publishing.may_publish(reader()) or extra.get("status") == "draft"
+    folder = values.get("folder", "")
     article = NewArticle(title=values.get("title", ""), slug=values.get("slug", ""), type=values.get("type", "guide"),
                          category=values.get("category", ""), tags=_tags(values.get("tags", "")),
-                         summary=values.get("summary", ""), body=values.get("body", ""), extra=extra)
-    saved = site().create(article, author(), values.get("message", ""), draft=as_draft)
+                         summary=values.get("summary", ""), body=values.get("body", ""), extra=extra, folder=folder)
+    if folder and folder not in folders:
+        saved = Saved(None, [Problem(f"{folder}/", f"没有文件夹 “{folder[:80]}”：请从列表里选一个")])
+    else:
+        saved = site().create(article, author(), values.get("message", ""), draft=as_draft)
     if saved.done:
         return after_save(saved, "new")
-    return _form_page("edit_new.html", values=values, body=values.get("body", ""), problems=saved.problems,
-                      message=values.get("message", ""))
+    return _new_page(folders, values, values.get("body", ""), saved.problems, values.get("message", ""))
+
+
+def _new_page(folders: list[str], values, body: str, problems, message: str):
+    """The 「新建」 form; who may read and who must read show what the folder gives when left
+    empty (its ``_folder.yaml``: application.folder_defaults), for each folder it may go into."""
+    settings = site().folder_settings
+    kind = values.get("type", "guide")
+    home = NewArticle(title="", type=kind if kind in TYPES else "guide", folder=values.get("folder", "")).home
+    hints = {}
+    for folder in dict.fromkeys([*folders, "guides", "checklists", home]):
+        given = settings.defaults_for_new(folder)
+        hints[folder] = {name: _hint(given, name) for name in SHOWN}
+    return _form_page("edit_new.html", values=values, body=body, problems=problems, message=message,
+                      folders=folders, folder_hints=hints,
+                      defaults={name: hint["value"] for name, hint in hints[home].items() if hint["value"]},
+                      default_from={name: hint["from"] for name, hint in hints[home].items()})
+
+
+def _hint(given, name: str) -> dict:
+    value, source = given.given(name)
+    folder = source.rpartition("/")[0]
+    return {"value": ", ".join(value) if isinstance(value, list) else (value or ""),
+            "from": f"文件夹 {folder}/ 的默认" if folder else "内容目录的默认"}
 
 
 @bp.route(ARTICLE_EDIT, methods=["GET", "POST"])
