@@ -144,16 +144,18 @@ class Publishing:
         text = article.path.read_text(encoding="utf-8") if draft.new else draft.text
         return self._publish(article, draft, text, draft.digest, author, message or f"发布 {article.title}", [], ())
 
-    def revert(self, article: Article, rev: str, digest: str, author: Author, reader: Reader, message: str = "") -> "Saved":
-        """「恢复到这一版」: published at once by those who may publish, else kept as a draft."""
+    def revert(self, article: Article, rev: str, digest: str, author: Author, reader: Reader, message: str = "",
+               reconfirm: bool = False) -> "Saved":
+        """「恢复到这一版」: published at once by those who may publish, else kept as a draft;
+        ``reconfirm`` as for an edit (asked at once, or when the draft is published)."""
         if self.may_publish(reader):
-            return self.site.revert(article, rev, digest, author, message)
+            return self.site.revert(article, rev, digest, author, message, reconfirm=reconfirm)
         found = self.site.history.version(rev, article.rel_path)
         if found is None:
             return self._refused([Problem(article.rel_path, f"没有找到版本 {rev}")], digest)
         change, text = found
         message = message.strip() or f"恢复到 {change.when:%Y-%m-%d %H:%M} {change.author} 的版本（{change.short}）"
-        return self._save_draft(article, self.draft_of(article), text, digest, author, message, [], ())
+        return self._save_draft(article, self.draft_of(article), text, digest, author, message, [], (), reconfirm)
 
     def send_back(self, article: Article, draft_digest: str, author: Author, reader: Reader, comment: str) -> "Saved":
         """Send the draft back to its author with ``comment``: a commit of its review record."""

@@ -595,15 +595,17 @@ class Site(LifecycleCases):
         draft = self.import_draft(name, data, folder)
         return draft, self.save(import_path(folder, draft.slug), draft.text, None, author, message or f"导入 {name}")
 
-    def revert(self, article: Article, rev: str, base_digest: str, author: Author, message: str = "") -> Saved:
+    def revert(self, article: Article, rev: str, base_digest: str, author: Author, message: str = "",
+               reconfirm: bool = False) -> Saved:
         """Save an old version of ``article`` as a new change; ``Saved.done`` is False with a
-        problem when ``rev`` is no version of it."""
+        problem when ``rev`` is no version of it. ``reconfirm``: going back is a material change
+        (a rule in force again), which everyone who must read it confirms again (``save``)."""
         found = self.history.version(rev, article.rel_path)
         if found is None:
             return Saved(None, [Problem(article.rel_path, f"没有找到版本 {rev}")])
         change, text = found
         message = message.strip() or f"恢复到 {change.when:%Y-%m-%d %H:%M} {change.author} 的版本（{change.short}）"
-        return self.save(article.rel_path, text, base_digest, author, message)
+        return self.save(article.rel_path, text, base_digest, author, message, reconfirm=reconfirm)
 
     def delete(self, article: Article, base_digest: str, author: Author, reason: str = "",
                replaced_by: str = "", anchors: dict[str, str] | None = None) -> Saved:

@@ -32,13 +32,13 @@ RESERVED_IDS = frozenset({
     "a-z", "add-group", "add-h", "add-partner", "add-partner-help", "add-pin-h", "add-word", "as-of-day",
     "attachments", "attachments-h", "body", "by-category", "by-tag", "by-type", "categories", "category", "cats-h",
     "comment", "confirm", "confirm-h", "edit-h", "edit-pins-h", "err-q", "feed-h", "feedback", "feedback-h",
-    "feedback-note", "file", "files", "folder", "folder-list", "followed-h", "front-matter", "group-names",
-    "groups-h", "header-q", "link-files", "link-urls", "main", "md-help-h", "message", "name", "new-email",
+    "feedback-note", "file", "files", "folder", "folder-help", "folder-list", "folders-h", "followed-h", "front-matter", "group-names",
+    "groups-h", "header-q", "kb-groups", "link-files", "link-urls", "main", "md-help-h", "message", "name", "new-email",
     "new-group", "new-groups", "new-name", "new-password", "new-role", "pane-preview", "pane-write", "password",
     "path", "path-articles", "path-items-h", "path-slug", "path-slug-help", "path-summary", "path-title", "paths-h",
     "pin-query", "pin-target", "pin-target-help", "pins-h", "pins-message", "pins-text", "publish-message", "q",
     "reason", "recent-h", "reconfirm", "related-h", "remind-h", "removed-q", "replaced-by", "replaced-help",
-    "revert-message", "search-q", "slug", "slug-help", "suggested-h", "summary", "tab-preview", "tab-write", "tags",
+    "revert-message", "revert-reconfirm", "search-q", "slug", "slug-help", "suggested-h", "summary", "tab-preview", "tab-write", "tags",
     "text", "title", "to-read-h", "toc-h", "top-h", "type", "types-h", "unopened-h", "updates-h", "weeks-h", "zero-h",
 })
 

@@ -138,3 +138,69 @@ def test_reminders_reach_everyone_left_with_an_address(required, app, mail_serve
     no_mail = log_in(app.test_client(), "editor")
     page = no_mail.get("/confirmations").get_data(as_text=True)
     assert "设置了邮件服务器" in page
+
+
+def _revert_form(client, slug: str, rev: str) -> dict:
+    page = client.get(f"/a/{slug}/history/{rev}").get_data(as_text=True)
+    assert 'name="reconfirm" value="1"' in page and "请须阅读的人重新确认（本文须阅读：新员工）" in page
+    digest = page.split('name="digest" value="')[1].split('"')[0]
+    return {"csrf": token(client, f"/a/{slug}/history/{rev}"), "rev": rev, "digest": digest}
+
+
+def test_a_revert_can_ask_everyone_to_confirm_again(required, app):
+    """Going back to an older text is as material as writing a new one: 「恢复到这一版」 has
+    the editor's 「要求重新确认」 choice, and without it a revert asks nobody."""
+    wait_ready(app.test_client())
+    newcomer = log_in(app.test_client(), "小新", PASSWORD)
+    first = required.history.log("guides/newcomer-secrets.md", limit=1)[0].rev
+    article = required.catalog().get("newcomer-secrets")
+    assert required.save(article.rel_path, article.path.read_text(encoding="utf-8") + "\n不在公共场所谈论工作。\n",
+                         article.digest, Author.named("editor"), "增加一条").done
+    confirm(newcomer)  # of the newer version
+    assert "需要我阅读的" not in newcomer.get("/").get_data(as_text=True)
+    editor = log_in(app.test_client(), "editor")
+    response = editor.post("/a/newcomer-secrets/revert", data=_revert_form(editor, "newcomer-secrets", first))
+    assert response.status_code == 303
+    assert "需要我阅读的" not in newcomer.get("/").get_data(as_text=True)  # a revert without the choice
+    second = required.history.log("guides/newcomer-secrets.md", limit=1)[0].rev
+    article = required.catalog().get("newcomer-secrets")
+    assert required.save(article.rel_path, article.path.read_text(encoding="utf-8") + "\n再补一条。\n",
+                         article.digest, Author.named("editor"), "再补一条").done
+    form = {**_revert_form(editor, "newcomer-secrets", second), "reconfirm": "1", "message": "恢复：补的那条有误"}
+    assert editor.post("/a/newcomer-secrets/revert", data=form).status_code == 303
+    assert "不在公共场所" not in required.catalog().get("newcomer-secrets").path.read_text(encoding="utf-8")
+    home = newcomer.get("/").get_data(as_text=True)
+    assert "需要我阅读的（1）" in home and "需重新确认" in home and TITLE in home
+    response, version = confirm(newcomer)
+    assert version == required.history.log("guides/newcomer-secrets.md", limit=1)[0].rev
+    assert "需要我阅读的" not in newcomer.get("/").get_data(as_text=True)
+
+
+def test_a_revert_kept_as_a_draft_asks_again_when_it_is_published(content_dir, tmp_path):
+    """Under require_approval an editor's revert is a draft: the choice waits in its review record
+    and everyone confirms again once an approver publishes it (as for an edit)."""
+    from application import Reader, Site
+
+    site = Site(settings(content_dir, tmp_path, require_approval=True))
+    site.prepare()
+    try:
+        write_article(content_dir, "guides/newcomer-secrets.md", "## 一、要点\n\n不带文件回家。\n",
+                      slug="newcomer-secrets", title=TITLE, required_for="[新员工]")
+        site.history.commit(["guides/newcomer-secrets.md"], "admin", "a@x.cn", f"新建 {TITLE}")
+        first = site.history.log("guides/newcomer-secrets.md", limit=1)[0].rev
+        article = site.catalog().get("newcomer-secrets")
+        assert site.save(article.rel_path, article.path.read_text(encoding="utf-8") + "\n补充。\n", article.digest,
+                         Author.named("admin"), "补充").done
+        newcomer = Reader("小新", "reader", frozenset({"新员工"}))
+        article = site.catalog().get("newcomer-secrets")
+        assert site.reading.confirm(newcomer, article, site.reading.version(article)) is not None
+        assert site.reading.to_read(newcomer) == []
+        editor = Reader("editor", "editor")
+        saved = site.publishing.revert(article, first, article.digest, Author.named("editor"), editor, reconfirm=True)
+        assert saved.done and saved.draft and site.reading.to_read(newcomer) == []  # not before it is published
+        draft = site.publishing.draft_of(article)
+        published = site.publishing.publish(article, draft.digest, Author.named("approver"), Reader("approver", "approver"))
+        assert published.done and "补充" not in published.article.path.read_text(encoding="utf-8")
+        assert [d.article.slug for d in site.reading.to_read(newcomer)] == ["newcomer-secrets"]
+    finally:
+        site.close()

@@ -75,7 +75,8 @@ def revert(slug: str):
     if rev == CURRENT or site().history.version(rev, article.rel_path) is None:
         abort(404)
     saved = site().publishing.revert(article, rev, request.form.get("digest", ""), author(), reader(),
-                                     request.form.get("message", ""))
+                                     request.form.get("message", ""),
+                                     reconfirm=request.form.get("reconfirm") == "1")  # as the editor's form asks
     if saved.done and saved.draft:
         flash("本站的文章要经审核人发布：旧版本已保存为草稿，审核人发布后才生效。", "saved")
         return redirect(Urls().draft(slug), 303)
