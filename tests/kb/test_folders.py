@@ -57,3 +57,15 @@ def test_which_folder_files_govern_an_article():
                                                          "finance/cash/_folder.yaml"]
     assert folders.under("finance/_folder.yaml", ["finance/a.md", "financial/b.md", "finance/x/c.md"]) == \
         ["finance/a.md", "finance/x/c.md"]
+
+
+def test_a_folder_file_edited_keeps_its_comments_and_other_fields(tmp_path):
+    text = "# 财务处的文件\nreaders: [财务处]\nowner: 财务处  # 科室\n"
+    assert folders.with_values(text, {"readers": None, "required_for": "[新员工]"}) == \
+        "# 财务处的文件\nowner: 财务处  # 科室\nrequired_for: [新员工]\n"
+    assert folders.with_values(text, {"readers": "[财务处, 审计处]"}) == \
+        "# 财务处的文件\nreaders: [财务处, 审计处]\nowner: 财务处  # 科室\n"
+    assert folders.with_values("", {"readers": "[甲]"}) == "readers: [甲]\n"
+    assert folders.with_values("readers: [甲]\n", {"readers": None}) == ""
+    assert folders.of_articles(["guides/a.md", "finance/cash/b.md", "top.md"]) == ["", "finance", "finance/cash", "guides"]
+    assert folders.file_of("") == "_folder.yaml" and folders.file_of("finance/") == "finance/_folder.yaml"

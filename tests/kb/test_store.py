@@ -106,3 +106,16 @@ def test_kb_check_uses_the_configured_limit(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KB_MAX_ARTICLE_BYTES", "2000")
     assert main(["check", str(content)]) == 1
     assert "guides/big.md: 错误: 文件太大" in capsys.readouterr().out
+
+
+def test_the_catalog_knows_which_articles_show_a_media_file(tmp_path):
+    """An image belongs to the articles that show or link it (application.media decides from it)."""
+    from kb.store import load_catalog
+    from tests.conftest import write_article
+
+    write_article(tmp_path, "guides/first.md", "![图](/media/0123456789abcdef.png)\n\n[表格](/media/form%201.xlsx)")
+    write_article(tmp_path, "guides/second.md", "<img src=\"/media/0123456789abcdef.png\">\n\n![外站](https://x.cn/media/other.png)")
+    write_article(tmp_path, "guides/third.md", "没有图片。")
+    catalog = load_catalog(tmp_path)
+    users = {name: sorted(a.rel_path for a in arts) for name, arts in catalog.by_media.items()}
+    assert users == {"0123456789abcdef.png": ["guides/first.md", "guides/second.md"], "form 1.xlsx": ["guides/first.md"]}
