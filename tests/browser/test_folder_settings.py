@@ -4,6 +4,7 @@ no longer finds the folder's article; the new-article form then shows the folder
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from kb.database import open_database
 from kb.people import People
@@ -33,7 +34,7 @@ def test_an_editor_restricts_a_folder_by_picking_its_group(browser, finance_site
     editor = open_page(browser, finance_site, **DESKTOP)
     log_in(editor, base, "会计科长", ACCOUNTS["会计科长"][0])
     editor.goto(base + "/browse")
-    editor.get_by_role("link", name="文件夹设置").first.click()
+    editor.locator("main").get_by_role("link", name="文件夹设置").click()
     editor.wait_for_url(base + "/folders")
     editor.get_by_role("link", name="设置 finance/").click()
     editor.wait_for_url(base + "/folders/edit?path=finance")
@@ -58,6 +59,12 @@ def test_an_editor_restricts_a_folder_by_picking_its_group(browser, finance_site
     assert TITLE in (editor.goto(base + "/a/claims") and editor.content())
 
     editor.goto(base + "/new?folder=finance")  # the new-article form says what the folder gives
-    hint = editor.locator("[data-field=readers] .field-default").inner_text()
-    assert "财务处" in hint and "finance/" in hint
+    editor.locator("summary", has_text="更多信息").click()
+    hint = editor.locator("[data-field=readers] .field-default")
+    expect(hint).to_have_text("不填时是：财务处（文件夹 finance/ 的默认）")
+    assert editor.get_by_label("阅读范围", exact=True).get_attribute("placeholder") == "财务处"
+    editor.select_option("#folder", "")  # by type: guides/, which gives nothing
+    expect(hint).to_be_hidden()
+    editor.select_option("#folder", "finance")
+    expect(hint).to_be_visible()
     editor.context.close()

@@ -80,7 +80,8 @@ def _new_page(folders: list[str], values, body: str, problems, message: str):
     empty (its ``_folder.yaml``: application.folder_defaults), for each folder it may go into."""
     settings = site().folder_settings
     kind = values.get("type", "guide")
-    home = NewArticle(title="", type=kind if kind in TYPES else "guide", folder=values.get("folder", "")).home
+    chosen = values.get("folder", "") if values.get("folder", "") in folders else ""  # never one they may not see
+    home = NewArticle(title="", type=kind if kind in TYPES else "guide", folder=chosen).home
     hints = {}
     for folder in dict.fromkeys([*folders, "guides", "checklists", home]):
         given = settings.defaults_for_new(folder)
