@@ -22,7 +22,7 @@ PAGES = frozenset({"", "search", "browse", "tags", "tag", "category", "type", "p
                    "feed.atom", "sitemap.xml", "opensearch.xml", "login", "logout", "api", "static", "media", "healthz",
                    "links", "new", "import", "preview", "analytics", "analytics.csv", "synonyms", "users", "help",
                    "favicon.ico", "favicon.svg", "drafts", "review", "review.atom", "pins", "confirmations",
-                   "confirmations.csv", "feedback", "feeds", "follow", "me"})
+                   "confirmations.csv", "feedback", "feeds", "follow", "me", "folders"})
 MAX_HOPS = 10
 
 
