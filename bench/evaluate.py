@@ -65,7 +65,7 @@ KNOBS: dict[str, str] = {
                                     "idf_coord")},
     **{f"plan.{k}": k for k in ("partial", "synonym", "rare")},
     "ranking.intent": "intent",
-    "ranking.head_chars": "head_chars",
+    "ranking.stage": "stage",
     **{f"coverage.{k}": k for k in ("distinctive", "uncovered_share", "share_of_topics", "untagged_topics")},
 }
 

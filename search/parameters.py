@@ -53,12 +53,13 @@ class Parameters:
     lucene_idf: bool = True  # False: Whoosh's idf (for comparison in bench/tune.py)
     # the query plan (search.plan): alternatives of a word, relative to the word as typed
     partial: float = 0.4  # a word's parts, or an index word containing it
-    synonym: float = 0.6  # a synonym an editor listed
+    synonym: float = 0.6  # a synonym an editor listed, or a period's written form (search.stages: 每天 → 每日)
     phrase_boost: float = 2.0  # a phrase in quotes
     rare: int = 2  # documents: a dictionary word this rare is also looked for by its parts
     containing: int = 20  # index words tried for a fragment
-    # a checklist's stage whose characters were typed (tried at 3: not adopted, docs/benchmarks.md)
-    head_chars: float = 0.0
+    # a document whose head is the time the query is about (search.stages: 会前 for 开会前, 每日 for 每天);
+    # 3 starts the plateau of everyday tuned Hit@1 on the grid 0.5–6 (docs/benchmarks.md)
+    stage: float = 3.0
     # a question that asks what to do (search.intent) lifts these types' documents by ``intent`` and drops
     # the words of its question form (tried at 1: not adopted, docs/benchmarks.md)
     intent: float = 0.0
@@ -127,13 +128,12 @@ class Parameters:
         question asks what to do."""
         return 1 + self.intent * steps
 
-    def head_chars_factor(self, shared, length):
-        """1 + HEAD_CHARS × the share of a head's characters that were typed, when two or more
-        were (search.plan.head_overlap), for a question that asks what to do (search.intent):
-        the stages of a checklist said in other words — 会前 for 开会前, 返回后 for 回来以后 —
-        still tell which part answers."""
-        share = np.where(np.asarray(shared) >= 2, np.asarray(shared) / np.maximum(np.asarray(length), 1), 0.0)
-        return 1 + self.head_chars * share
+    def stage_factor(self, same):
+        """1 + STAGE for a document whose head names the time the query is about (``same``: 1 or 0):
+        the section 会前 of a checklist for 「开会前要准备哪些东西」. Its words are rarely the
+        question's (the question's are 开会, 准备, 东西), so it needs a bonus of this size to come
+        before pages that merely say them (everyday tuned Hit@1 flat from 3 to 6, lower below)."""
+        return 1 + self.stage * np.asarray(same, dtype=np.float64)
 
     def status_factor(self, status: str) -> float:
         """What an article's status (kb.fields LIFECYCLE) makes of its documents' scores: a rule
