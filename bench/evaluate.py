@@ -63,7 +63,7 @@ KNOBS: dict[str, str] = {
     **{f"zones.{z}": f"zones.{z}" for z in ("title", "tags", "summary", "lead", "context", "heading", "body")},
     **{f"ranking.{k}": k for k in ("k1", "b", "coord", "head", "proximity", "window", "rerank", "lucene_idf",
                                     "idf_coord")},
-    **{f"plan.{k}": k for k in ("partial", "synonym", "rare")},
+    **{f"plan.{k}": k for k in ("partial", "synonym", "rare", "separated")},
     "ranking.intent": "intent",
     "ranking.stage": "stage",
     **{f"coverage.{k}": k for k in ("distinctive", "uncovered_share", "share_of_topics", "untagged_topics")},

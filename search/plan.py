@@ -26,7 +26,7 @@ from typing import Protocol
 
 from kb import docno
 
-from .analyzer import query_words, segmenter, stopwords, subwords
+from .analyzer import query_words, segmenter, separated_words, stopwords, subwords
 from .budget import UNLIMITED, Budget
 from kb.sections import without_ordinal
 
@@ -251,6 +251,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
         if spans:  # the words that only make the question form say what kind of answer is wanted
             found = [w for w in found if not question_form(w[0], w[1], w[2], spans)] or found
         words = [term for term, *_ in found]  # query_words(chunk)
+        words += [w for w in separated_words(chunk, dictionary) if w not in words] if parameters.separated else []
         written = _written_by_word(found, fold(chunk).lower())
         plan.runs += character_runs(found, vocabulary)
         unknown = [w for w in words if not vocabulary.known(w)]

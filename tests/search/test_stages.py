@@ -1,9 +1,15 @@
 """The time a question names and the time a heading names (search.stages): a stage of an event —
 its part and its characters — or a recurring period, read the same way from both, so that 开会前
-finds the section 会前 and 每天 the sections 每日：…, which share no index word with them."""
+finds the section 会前 and 每天 the sections 每日：…, which share no index word with them; and a word said split in two (离合词, 开完会), which is
+tried and off by default."""
+import dataclasses
+
 import pytest
 
-from search.interface import Query
+from search.analyzer import separated_words
+from search.interface import Parameters, Query
+from search.parse import parse_query
+from search.plan import build_plan
 from search.stages import AFTER, BEFORE, DURING, times, written_forms
 
 
@@ -46,3 +52,19 @@ def test_a_period_said_in_everyday_words_is_also_looked_for_as_written():
 def test_the_section_of_the_time_asked_about_comes_first(searcher, query, slug, anchor):
     first = searcher.search(Query(query)).hits[0]
     assert (first.slug, first.anchor) == (slug, anchor)
+
+
+@pytest.mark.parametrize("text, words", [("开完会还要干啥", ["开会"]), ("请个假要找谁", ["请假"]), ("出了差回来", ["出差"]),
+                                         ("一个人", []), ("这个事", []), ("会议纪要", [])])
+def test_a_word_said_split_in_two_is_found_whole(text, words):
+    assert separated_words(text) == words
+
+
+def test_the_words_said_split_in_two_join_the_plan_when_switched_on(searcher):
+    snap = searcher.snapshot()
+    on = dataclasses.replace(Parameters(), separated=True)
+    labels = [g.label for g in build_plan(parse_query("开完会还要干啥"), snap.dictionary, snap.vocabulary,
+                                          searcher.synonyms, parameters=on).groups]
+    assert "开会" in labels
+    assert "开会" not in [g.label for g in build_plan(parse_query("开完会还要干啥"), snap.dictionary, snap.vocabulary,
+                                                     searcher.synonyms).groups]  # off by default
