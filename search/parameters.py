@@ -71,8 +71,11 @@ class Parameters:
     trial: float = 0.8  # 试行 below 现行
     repealed: float = 0.5  # 废止 lower still, and never above its replacement (``below``)
     # coverage (search.coverage): when the results say nothing about a query's distinctive words
-    distinctive: float = 11.0  # a word this rare in general Chinese (``general_idf``) may name a topic
-    uncovered_share: float = 0.5  # uncovered when the missing distinctive words weigh this share of the query
+    # chosen by bench/coverage.py --sweep: most tuned uncovered queries found with false alarms under 2 % on
+    # every tuned judged set (docs/benchmarks.md)
+    distinctive: float = 12.0  # a word this rare in general Chinese (``general_idf``) may name a topic
+    uncovered_share: float = 0.6  # uncovered when the missing distinctive words weigh this share of the query
+    unknown_joins: float = 99.0  # a word the index has nothing for, this rare, joins a missing topic (99: never)
     share_of_topics: bool = False  # the share is of the topic words' weight (True) or of all the query's words
     untagged_topics: bool = False  # a word jieba has no part of speech for may name a topic (domain words)
     topic_tags: tuple[str, ...] = ("n", "nz", "nt", "nr", "nrt", "nrfg", "vn", "l", "j", "eng")  # nouns
