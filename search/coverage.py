@@ -18,7 +18,10 @@ Once a topic word is missing, the other words the index has nothing at all for �
 part, no word containing them — and as rare as ``Parameters.unknown_joins`` count with it,
 whatever their part of speech: in 「会议室预订」 (会议室 missing, only 会议 found) the site does
 not know 预订 either, and jieba tags many such words as verbs (预订, 补办, 开饭). A word that
-only makes the question form (search.intent: 干嘛, 啥) never names a topic.
+only makes the question form (search.intent: 干嘛, 啥) never names a topic. With
+``Parameters.unknown_neutral`` the share is of the words the search could judge: a word nothing
+in the index matches at all, and no topic, is left out of the whole (年终奖发放: 发放); tried and off
+(docs/benchmarks.md), as is ``unknown_joins``.
 Both thresholds were chosen on the tuned queries only (bench/coverage.py, docs/benchmarks.md).
 """
 from __future__ import annotations
@@ -128,7 +131,10 @@ def assess(plan: Plan, hows: list[list[tuple[Group, Alt]]], weight: Weights, p: 
     if missing:  # the words the site has nothing for at all add to the gap a missing topic opens
         missing += [w for w in asked if w in plan.unmatched and w not in missing and len(w) > 1
                     and weights[w] >= p.unknown_joins]
-    whole = sum(weights[w] for w in (topics if p.share_of_topics else words))
+    counted = topics if p.share_of_topics else words
+    if p.unknown_neutral:  # a word nothing in the index matches, and no topic, says nothing either way
+        counted = [w for w in counted if w in missing or w not in plan.unmatched]
+    whole = sum(weights[w] for w in counted)
     if not missing or sum(weights[w] for w in missing) < p.uncovered_share * whole:
         return COVERED
     found = [w for how in hows for w in matched_words(how)]

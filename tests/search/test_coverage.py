@@ -1,6 +1,7 @@
 """What counts when search says it has no answer (search.coverage), on the bundled articles: a word
 that only makes the question form never names a topic, and — when switched on — the words the
-index has nothing at all for join a missing topic word (tried, off by default: docs/benchmarks.md)."""
+index has nothing at all for join a missing topic word, or are left out of the share (both tried, off by
+default: docs/benchmarks.md)."""
 import dataclasses
 
 import pytest
@@ -31,4 +32,16 @@ def test_words_the_index_has_nothing_for_join_a_missing_topic(joining, searcher)
     assert result.covering.note.startswith("没有找到讲“会议室”、“预订”的内容")
     alone = joining.search(Query("预订 会议"))  # no topic missing: an unknown word alone opens no gap
     assert alone.covering.covered
+    assert searcher.search(Query("会议室预订")).covering.covered  # off by default
+
+
+def test_with_unknown_words_neutral_the_share_is_of_the_words_the_search_could_judge(built_index, searcher):
+    """预订 is in no article and no topic: left out, 会议室 (missing, only 会议 found) is all of it."""
+    engine = open_engine(load_config(content_dir=CONTENT, index_dir=built_index),
+                         dataclasses.replace(Parameters(), distinctive=10.0, unknown_neutral=True), cache_size=0)
+    try:
+        assert engine.search(Query("会议室预订")).covering.missing == ("会议室",)
+        assert engine.search(Query("出了突发状况先干嘛")).covering.covered
+    finally:
+        engine.close()
     assert searcher.search(Query("会议室预订")).covering.covered  # off by default
