@@ -130,14 +130,19 @@ def _stage(words: list[str], at: int, tag) -> Stage | None:
     return None
 
 
-@lru_cache(maxsize=20_000)
 def times(text: str, dictionary: tuple[str, ...] = ()) -> Times:
-    """The times ``text`` (a query, a heading, a title) names."""
+    """The times ``text`` (a query, a heading, a title) names. Most heads say none: they are
+    told without segmenting (or hashing the dictionary for the cache)."""
     text = fold(text or "").lower()
     periods = frozenset(_SAID[m.group()][0] for m in _PERIOD.finditer(text))
     if not any(m in text for m in ("前", "时", "中", "后", "完")):
         return Times((), periods) if periods else NONE
+    stages = _stages(text, dictionary)
+    return Times(stages, periods) if stages or periods else NONE
+
+
+@lru_cache(maxsize=20_000)
+def _stages(text: str, dictionary: tuple[str, ...]) -> tuple[Stage, ...]:
     seg = segmenter(dictionary)
     words = [w for w in seg.jieba.cut(text, HMM=False) if w.strip()]
-    stages = tuple(s for at in range(len(words)) if (s := _stage(words, at, seg.tag)) is not None)
-    return Times(stages, periods) if stages or periods else NONE
+    return tuple(s for at in range(len(words)) if (s := _stage(words, at, seg.tag)) is not None)
