@@ -23,7 +23,7 @@ from .budget import UNLIMITED, Budget
 from .facets import ArticleTable
 from .matrix import KIND_ARTICLE, Matrix
 from .parameters import DEFAULT, Parameters
-from .plan import Alt, Group, Plan, head_overlap
+from .plan import Alt, Group, Plan
 from .results import empty_facets
 
 @dataclass
@@ -229,12 +229,13 @@ class Ranker:
         return out / total
 
     def _rerank(self, plan: Plan, cand: np.ndarray, scores: np.ndarray, cache: dict, budget: Budget):
-        """(``scores`` with the proximity bonus on the best ``rerank`` documents, which of
-        ``cand`` those are — they stay the best: a bonus only raises — or None). Out of time,
-        BM25 alone ranks: the bonus would read positions of words not even scored."""
+        """(``scores`` with the proximity bonus, and the bonus of a head that is the time the query
+        is about (search.stages), on the best ``rerank`` documents, which of ``cand`` those are —
+        they stay the best: a bonus only raises — or None). Out of time, BM25 alone ranks: the
+        bonus would read positions of words not even scored."""
         close = self.p.proximity and len(plan.groups) >= 2
-        heads = self.p.head_chars and plan.wants_steps
-        if not (close or heads) or not len(cand) or budget.over():
+        when = self.p.stage and plan.times
+        if not (close or when) or not len(cand) or budget.over():
             return scores, None
         k = int(self.p.rerank)
         if k < len(cand):  # the best RERANK, and any that tie with the last of them
@@ -245,11 +246,8 @@ class Ranker:
         scores = scores.copy()
         if close:
             scores[top] *= self.p.proximity_factor(self.proximity(plan, cand[top], cache))
-        if heads:  # the stages of a checklist or procedure (会前, 返回后), for a question asking what to do
-            steps = top[self.table.type_mask(self.p.steps_types)[self.matrix.doc_article[cand[top]]]]
-            if len(steps):
-                shared, length = zip(*(head_overlap(plan.chars, self._head(int(d))) for d in cand[steps]))
-                scores[steps] *= self.p.head_chars_factor(np.array(shared), np.array(length))
+        if when:  # a section headed by the time asked about: 会前 for 开会前, 每日 for 每天 (search.stages)
+            scores[top] *= self.p.stage_factor([plan.about_time_of(self._head(int(d))) for d in cand[top]])
         return scores, leaders
 
     def _head(self, doc: int) -> str:
