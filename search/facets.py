@@ -56,6 +56,10 @@ class Column:
         """How many of the articles ``present`` (indices, each once) have each value."""
         if self.code is not None:
             return np.bincount(self.code[present], minlength=len(self.names) + 1)[: len(self.names)]
+        if 4 * len(present) > len(self.ptr):  # most articles: one pass over every value is cheaper
+            chosen = np.zeros(len(self.ptr) - 1, dtype=bool)
+            chosen[present] = True
+            return np.bincount(self.ids[chosen[self.owner]], minlength=len(self.names))
         starts, ends = self.ptr[present], self.ptr[present + 1]
         lengths = ends - starts
         idx = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))

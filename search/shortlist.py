@@ -156,75 +156,95 @@ class Pruner:
         weights = []
         for i, group in enumerate(plan.groups):
             if i in full:
-                gdocs, gscores = full[i]
-                at, found = self._find(gdocs, docs)
-                best = np.where(found, gscores[at] if len(gdocs) else 0.0, 0.0)
-                heads = self._find(r.group_heads(group, self.cache), docs)[1]
+                idx, at = self._find(full[i][0], docs)
+                values = full[i][1][at]
+                heads = self._find(r.group_heads(group, self.cache), docs)[0]
                 for alt in group.alts:
                     self.cache[("reached", alt)] = True
             else:
-                found, best, heads = self._looked_up(group, docs)
+                idx, values, heads = self._looked_up(group, docs)
             weights.append(r.group_weight(group, self.cache) if r.p.idf_coord else 1.0)
-            score[found] += best[found]
-            share[found] += weights[-1]
+            score[idx] += values
+            share[idx] += weights[-1]
             in_head[heads] += 1
             if multi is not None and not group.single:
-                multi[found] = True
+                multi[idx] = True
         hit = np.flatnonzero(share)
         whole = sum(weights) * len(plan.groups) / len(weights)
-        score[hit] *= r.p.coordination(share[hit], whole) * r.p.head_factor(
-            in_head[hit], r.matrix.doc_head[docs[hit]], len(plan.groups))
+        factor = r.p.coordination(share[hit], whole)
+        lifted = np.flatnonzero(in_head[hit])  # elsewhere the head bonus is exactly 1
+        if len(lifted):
+            at = hit[lifted]
+            factor[lifted] *= r.p.head_factor(in_head[at], r.matrix.doc_head[docs[at]], len(plan.groups))
+        score[hit] *= factor
         if multi is not None:
             hit = hit[multi[hit]]
         return docs[hit], score[hit]
 
     def _looked_up(self, group: Group, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(matched, best alternative's score, a term in the head) of a common group for ``docs``,
-        from its postings: Ranker.group_scores and group_heads, element by element."""
+        """(which of ``docs`` a common group matches, its best alternative's score there, which
+        have one of its terms in the head), from the postings: Ranker.group_scores and
+        group_heads, element by element."""
         r, n = self.r, len(docs)
-        found, best, heads = np.zeros(n, dtype=bool), np.zeros(n), np.zeros(n, dtype=bool)
+        heads = np.zeros(n, dtype=bool)
+        found = []
         for alt in group.alts:
             self.cache[("reached", alt)] = True
             if alt.mode == "phrase":
                 pdocs, pscores = r.alt_scores(alt, self.cache)
-                at, hit = self._find(pdocs, docs)
-                values = np.where(hit, pscores[at] if len(pdocs) else 0.0, 0.0)
+                idx, at = self._find(pdocs, docs)
+                values = pscores[at]
+                has = np.zeros(n, dtype=bool)
+                has[idx] = True
                 for term in alt.terms:
                     p = r._postings(term, self.cache)
-                    tat, there = self._find(p.docs, docs)
-                    heads |= hit & there & (p.heads[tat] > 0 if len(p.docs) else False)
+                    tidx, tat = self._find(p.docs, docs)
+                    lifted = tidx[p.heads[tat] > 0]
+                    heads[lifted[has[lifted]]] = True
             else:
-                values, hit = self._alt_values(alt, docs, heads)
-            if hit.any():
-                best[hit] = np.maximum(best[hit], values[hit])
-                found |= hit
-        return found, best, heads
+                idx, values = self._alt_values(alt, docs, heads)
+            if len(idx):
+                found.append((idx, values))
+        if len(found) == 1:
+            return found[0][0], found[0][1], np.flatnonzero(heads)
+        best, matched = np.zeros(n), np.zeros(n, dtype=bool)
+        for idx, values in found:  # the best alternative, as Ranker._combine takes it
+            best[idx] = np.maximum(best[idx], values)
+            matched[idx] = True
+        idx = np.flatnonzero(matched)
+        return idx, best[idx], np.flatnonzero(heads)
 
     def _alt_values(self, alt: Alt, docs: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A term's or a word's parts' scores for ``docs`` (Ranker.alt_scores), marking ``heads``."""
+        """(which of ``docs`` a term or a word's parts match, the scores there: Ranker.alt_scores),
+        marking ``heads``."""
         r = self.r
-        total, hit = np.zeros(len(docs)), np.zeros(len(docs), dtype=bool)
+        parts = []
         for term in alt.terms:
             p = r._postings(term, self.cache)
-            at, there = self._find(p.docs, docs)
-            if not there.any():
-                continue
-            total[there] += r._bm25(p.weights[at[there]], docs[there], len(p.docs))
-            heads |= there & (p.heads[at] > 0)
-            hit |= there
-        return alt.weight * total, hit
+            idx, at = self._find(p.docs, docs)
+            if len(idx):
+                parts.append((idx, r._bm25(p.weights[at], docs[idx], len(p.docs))))
+                heads[idx[p.heads[at] > 0]] = True
+        if len(parts) <= 1:
+            return (parts[0][0], alt.weight * parts[0][1]) if parts else (np.zeros(0, np.int64), np.zeros(0))
+        total, matched = np.zeros(len(docs)), np.zeros(len(docs), dtype=bool)
+        for idx, scores in parts:  # the parts' scores summed, as Ranker._combine sums them
+            total[idx] += scores
+            matched[idx] = True
+        idx = np.flatnonzero(matched)
+        return idx, alt.weight * total[idx]
 
     def _find(self, lists: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``_lookup`` of the shortlist ``docs``: by binary search, or, for a long shortlist,
-        through the map of every document to its place in it (one gather over ``lists``)."""
+        """(which of the shortlist ``docs`` are in ``lists``, where in ``lists``): by binary
+        search, or, for a long shortlist, through the map of every document to its place in it
+        (one gather over ``lists``)."""
         if self._at is None:
-            return _lookup(lists, docs)
+            at, found = _lookup(lists, docs)
+            idx = np.flatnonzero(found)
+            return idx, at[idx]
         place = self._at[lists]
         inside = np.flatnonzero(place >= 0)
-        at, found = np.zeros(len(docs), np.int64), np.zeros(len(docs), dtype=bool)
-        at[place[inside]] = inside
-        found[place[inside]] = True
-        return at, found
+        return place[inside], inside
 
     # --- what the others can score ---------------------------------------------------------------
 
@@ -264,10 +284,9 @@ class Pruner:
         counted = [g for g in plan.groups if not g.single] if plan.needs_multichar else plan.groups
         article = r.matrix.doc_article
         seen = np.zeros(len(r.table), dtype=bool)
-        lists = [d for g in counted for d in self._doc_lists(g)]
-        if plan.excludes:
+        if plan.excludes:  # a document, not its article, is excluded: the union of documents
             mask = np.zeros(r.matrix.size, dtype=bool)
-            for d in lists:
+            for d in (d for g in counted for d in self._doc_lists(g)):
                 mask[d] = True
             for group in plan.excludes:
                 if self.budget.over():
@@ -275,7 +294,12 @@ class Pruner:
                 mask[r.group_scores(group, self.cache)[0]] = False
             seen[article[np.flatnonzero(mask)]] = True
         else:
-            for d in lists:
-                seen[article[d]] = True
+            for group in counted:
+                for alt in group.alts:
+                    if alt.mode == "phrase":
+                        seen[article[r.alt_scores(alt, self.cache)[0]]] = True
+                    else:
+                        for term in alt.terms:
+                            seen |= r.matrix.articles_with(term)
         allowed = r.table.filter_mask(plan.filters, plan.scope) if plan.filters or plan.scope else r.table.live
         return np.flatnonzero(seen & allowed & ~r.table.is_path)
