@@ -41,7 +41,9 @@ from .plan import Alt, Group, Plan
 RARE_SHARE = 0.02  # a group is rare when its postings are at most this share of the documents
 COMMON_SHARE = 0.5  # of common words only, the least common lists when it is in at most this share
 DENSE_LOOKUP = 64  # a shortlist of more than 1/64 of the documents is looked up through a map
-MIN_DOCUMENTS = 20_000  # below this the full scoring takes a few milliseconds: nothing to gain
+# below this many documents (~20,000 articles) the shortlist measured no faster than scoring
+# everything (10,000 articles, 116,000 documents: docs/benchmarks.md)
+MIN_DOCUMENTS = 200_000
 
 
 @dataclass
