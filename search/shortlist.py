@@ -106,8 +106,8 @@ class Pruner:
             return None  # scoring everything is cheap
         if not any(rare):  # common words only: the documents of the least common one are listed
             smallest = int(np.argmin(sizes))
-            if sizes[smallest] > self.common_share * r.matrix.size:
-                return None
+            if sizes[smallest] > self.common_share * r.matrix.size or len(sizes) == 1:
+                return None  # one word: its documents are all there is to list
             rare[smallest] = True
         floor = self._floor(rare)
         full: dict[int, tuple[np.ndarray, np.ndarray]] = {}
