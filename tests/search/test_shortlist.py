@@ -101,7 +101,7 @@ def test_the_shortlist_answers_as_scoring_every_document(engine, snap, queries):
         ranker.min_documents = 0
         used.append(_shortlisted(snap, plan))
     # the comparison means something only if the shortlist answered many of them
-    assert sum(used) >= len(queries) // 5, f"{sum(used)} of {len(queries)}"  # 66 of 233 when written
+    assert sum(used) >= 20, f"{sum(used)} of {len(queries)}"  # 29 of 233 when written (one-word queries are scored in full)
 
 
 def test_a_repealed_article_stays_below_its_replacement_and_paths_come_apart(engine, snap, corpus):
