@@ -20,6 +20,7 @@ from kb.fields import EVERYONE
 from kb.mail import Mail, Mailer, MailError
 
 from .access import Reader
+from .staff import Staff, StaffRoll
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Duty:
     article: Article
     confirmation: Confirmation | None
     request: Request | None
+    signed_in: bool = True  # False: a directory entry who never signed in here (application.staff)
 
     @property
     def state(self) -> str:
@@ -56,6 +58,7 @@ def required_of(article: Article, groups) -> bool:
 class Reading:
     def __init__(self, site):
         self.site = site
+        self.roll = StaffRoll(site)  # accounts, and the directory's people who never signed in
 
     @property
     def store(self) -> Confirmations:
@@ -104,33 +107,38 @@ class Reading:
         return self.store.ask_again(article.slug, version, by)
 
     # --- the managers' report ---------------------------------------------------------------
-    def report(self, manager: Reader, slug: str | None = None, group: str | None = None) -> list[Duty]:
+    def staff(self) -> Staff:
+        """Who may have to read, and a note when the directory could not say (application.staff)."""
+        return self.roll.staff()
+
+    def report(self, manager: Reader, slug: str | None = None, group: str | None = None,
+               staff: Staff | None = None) -> list[Duty]:
         """Every person's duty for every required article ``manager`` may see (one article,
         and/or the people of one group), by article then person."""
         site = self.site
         articles = [a for a in site.catalog_for(manager).articles if a.meta.get("required_for")
                     and (slug is None or a.slug == slug)]
-        memberships = site.people.memberships()
-        people = [(u, Reader(u.name, u.role, frozenset(memberships.get(u.name, {})))) for u in site.users.all()]
+        people = [(m, m.reader) for m in (staff or self.staff()).people]
         if group is not None:
-            people = [(u, r) for u, r in people if group in r.groups]
+            people = [(m, r) for m, r in people if group in r.groups]
         slugs = [a.slug for a in articles]
         latest, requests = self.store.latest(slugs), self.store.requests(slugs)
         duties = []
         for article in articles:
-            for user, reader in people:
+            for member, reader in people:
                 if required_of(article, reader.groups) and site.access.can_read(article.meta, reader):
-                    duties.append(Duty(user.name, tuple(sorted(reader.groups)), article,
-                                       latest.get((user.name, article.slug)), requests.get(article.slug)))
+                    duties.append(Duty(member.name, tuple(sorted(reader.groups)), article,
+                                       latest.get((member.name, article.slug)), requests.get(article.slug),
+                                       member.signed_in))
         return duties
 
-    def summary(self, manager: Reader) -> list[tuple[Article, dict[str, int]]]:
+    def summary(self, manager: Reader, staff: Staff | None = None) -> list[tuple[Article, dict[str, int]]]:
         """(article, count of people per state) for every required article ``manager`` may see."""
         by_article: dict[str, tuple[Article, dict[str, int]]] = {}
         for article in self.site.catalog_for(manager).articles:
             if article.meta.get("required_for"):
                 by_article[article.slug] = (article, {CONFIRMED: 0, OUTDATED: 0, MISSING: 0})
-        for duty in self.report(manager):
+        for duty in self.report(manager, staff=staff):
             by_article[duty.article.slug][1][duty.state] += 1
         return list(by_article.values())
 
@@ -141,11 +149,12 @@ class Reading:
         mailer = Mailer(self.site.config)
         if not mailer.enabled:
             raise MailError("没有设置邮件服务器（smtp_host），提醒没有发出")
+        staff = self.staff()
         outstanding: dict[str, list[Duty]] = {}
-        for duty in self.report(manager):
+        for duty in self.report(manager, staff=staff):
             if duty.state != CONFIRMED:
                 outstanding.setdefault(duty.account, []).append(duty)
-        emails = self.site.people.emails()
+        emails = {m.name: m.email for m in staff.people if m.email}  # the directory's for those never signed in
         sent, missing = 0, []
         for account, duties in sorted(outstanding.items()):
             if not emails.get(account):

@@ -53,10 +53,11 @@ def overview():
     article = site().catalog_for(manager).get(slug) if slug else None
     if slug and article is None:
         abort(404)
-    duties = reading.report(manager, slug, group) if slug or group else []
-    return render_template("confirmations.html", summary=reading.summary(manager) if not (slug or group) else [],
+    staff = reading.staff()
+    duties = reading.report(manager, slug, group, staff) if slug or group else []
+    return render_template("confirmations.html", summary=reading.summary(manager, staff) if not (slug or group) else [],
                            duties=duties, article=article, group=group, groups=site().people.groups(),
-                           mail=bool(site().config.smtp_host))
+                           mail=bool(site().config.smtp_host), note=staff.note)
 
 
 @bp.get("/confirmations.csv")
@@ -67,12 +68,12 @@ def export():
     slug, group = _filters()
     out = io.StringIO()
     rows = csv.writer(out)
-    rows.writerow(["文章", "地址", "人", "所在的组", "状态", "确认的版本", "确认时间", "重新确认的要求"])
+    rows.writerow(["文章", "地址", "人", "所在的组", "状态", "确认的版本", "确认时间", "重新确认的要求", "账号"])
     for d in site().reading.report(reader(), slug, group):
         c, r = d.confirmation, d.request
         rows.writerow([d.article.title, d.article.url, d.account, "、".join(d.groups), d.state_label,
                        c.version if c else "", f"{c.at:%Y-%m-%d %H:%M}" if c else "",
-                       f"{r.at:%Y-%m-%d %H:%M} {r.by}" if r else ""])
+                       f"{r.at:%Y-%m-%d %H:%M} {r.by}" if r else "", "已登录过" if d.signed_in else "目录里有，从未登录"])
     name = f"read-confirmations-{dt.date.today().isoformat()}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
