@@ -107,6 +107,17 @@ class Reading:
         return self.store.ask_again(article.slug, version, by)
 
     # --- the managers' report ---------------------------------------------------------------
+    def managed(self, manager: Reader) -> frozenset[str] | None:
+        """The groups whose people ``manager`` sees in the report: None for everyone (editors and
+        above), else the groups they are 负责人 of (kb.people), maybe none."""
+        if manager.at_least("editor"):
+            return None
+        return self.site.people.managed_by(manager.name)
+
+    def may_report(self, manager: Reader) -> bool:
+        """Whether ``manager`` may see the report at all: an editor, or a group's 负责人."""
+        return bool(manager.name) and self.managed(manager) != frozenset()
+
     def staff(self) -> Staff:
         """Who may have to read, and a note when the directory could not say (application.staff)."""
         return self.roll.staff()
@@ -114,11 +125,15 @@ class Reading:
     def report(self, manager: Reader, slug: str | None = None, group: str | None = None,
                staff: Staff | None = None) -> list[Duty]:
         """Every person's duty for every required article ``manager`` may see (one article,
-        and/or the people of one group), by article then person."""
+        and/or the people of one group), by article then person; a group's 负责人 sees their
+        groups' people only (``managed``)."""
         site = self.site
         articles = [a for a in site.catalog_for(manager).articles if a.meta.get("required_for")
                     and (slug is None or a.slug == slug)]
         people = [(m, m.reader) for m in (staff or self.staff()).people]
+        managed = self.managed(manager)
+        if managed is not None:
+            people = [(m, r) for m, r in people if r.groups & managed]
         if group is not None:
             people = [(m, r) for m, r in people if group in r.groups]
         slugs = [a.slug for a in articles]
@@ -140,6 +155,8 @@ class Reading:
                 by_article[article.slug] = (article, {CONFIRMED: 0, OUTDATED: 0, MISSING: 0})
         for duty in self.report(manager, staff=staff):
             by_article[duty.article.slug][1][duty.state] += 1
+        if self.managed(manager) is not None:  # a 负责人: only what their people must read
+            return [(a, n) for a, n in by_article.values() if any(n.values())]
         return list(by_article.values())
 
     # --- reminders ----------------------------------------------------------------------------

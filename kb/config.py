@@ -176,6 +176,8 @@ class Config:
                                      "查找一个人所在的组用的条件，{dn} 处填这人的 DN，{name} 处填登录名")
     ldap_group_attribute: str = setting("cn", "组的哪个属性是组名（与文章的 readers、required_for 里写的组名相同）")
     ldap_email_attribute: str = setting("mail", "人的哪个属性是邮件地址")
+    ldap_manager_attribute: str = setting("", "组的哪个属性列出组的负责人（如 owner；Active Directory 用 managedBy）；"
+                                              "设了时，目录登录的人是哪些组的负责人也从目录取，负责人能看本组的阅读确认")
     ldap_starttls: bool = setting(False, "用 ldap:// 连接后先用 StartTLS 加密（ldaps:// 本来就加密）")
     ldap_ca_file: str = setting("", "校验目录服务器证书用的 CA 证书文件；不设时用系统的")
     ldap_timeout: int = setting(10, "连接和每次询问目录服务器最多等的秒数", between(1, 120))

@@ -9,7 +9,9 @@ by ``kb user add`` or on the 用户 page) is checked against the directory:
    ``(sAMAccountName={name})``) bound as ``ldap_bind_dn`` (anonymously when not set);
 2. a bind as that entry with the password typed — the directory decides, we keep no password;
 3. the groups whose ``ldap_group_filter`` matches the entry (``(member={dn})``), named by their
-   ``ldap_group_attribute`` (``cn``), and the address in ``ldap_email_attribute`` (``mail``).
+   ``ldap_group_attribute`` (``cn``), and the address in ``ldap_email_attribute`` (``mail``);
+   with ``ldap_manager_attribute`` set (``owner``, Active Directory's ``managedBy``), also the
+   groups whose entries name the person there: they are those groups' 负责人 (kb.people).
 
 ldap3 speaks the protocol: pure Python (no OpenLDAP client library to build), it escapes filter
 values and DNs, does StartTLS and LDAPS with certificate checks, and has timeouts. An empty
@@ -45,6 +47,7 @@ class Person:
     dn: str
     email: str = ""
     groups: tuple[str, ...] = ()
+    manages: tuple[str, ...] = ()  # groups whose ldap_manager_attribute names this person
 
 
 ROSTER_LIMIT = 5000  # entries per search: an office's staff, with room to spare
@@ -142,13 +145,19 @@ class Directory:
                 entry = self._search(reader, dn, "(objectClass=*)", [c.ldap_email_attribute], entry_only=True)
                 email = _first(entry[0][1].get(c.ldap_email_attribute)) if entry else ""
             group_filter = c.ldap_group_filter.format(dn=escape_filter_chars(dn), name=escape_filter_chars(name))
-            groups = self._search(reader, c.ldap_group_base_dn or c.ldap_base_dn, group_filter, [c.ldap_group_attribute])
-            names = sorted({_first(a.get(c.ldap_group_attribute)) for _, a in groups} - {""})
+            names = self._group_names(reader, group_filter)
+            manages = self._group_names(reader, f"({c.ldap_manager_attribute}={escape_filter_chars(dn)})") \
+                if c.ldap_manager_attribute else []
         finally:
             person.unbind()
             if finder is not None:
                 finder.unbind()
-        return Person(account_name(name), dn, email, tuple(names))
+        return Person(account_name(name), dn, email, tuple(names), tuple(manages))
+
+    def _group_names(self, conn, query: str) -> list[str]:
+        c = self.config
+        groups = self._search(conn, c.ldap_group_base_dn or c.ldap_base_dn, query, [c.ldap_group_attribute])
+        return sorted({_first(a.get(c.ldap_group_attribute)) for _, a in groups} - {""})
 
     def roster(self) -> Roster:
         """Every person under ``ldap_base_dn`` (or beside ``ldap_user_dn``'s entries) with their

@@ -1,6 +1,7 @@
 """Staff who exist only in the office directory (a real slapd, tests/ldapserver.py) and never signed
 in here must read too: they are in 「谁还没确认」, in the CSV, and get reminders at the directory's
-address (a real SMTP server); a directory that cannot be reached is said so on the page."""
+address (a real SMTP server); a directory that cannot be reached is said so on the page. A group
+whose entry names an owner (ldap_manager_attribute) has that person as its 负责人."""
 import csv
 import io
 import socket
@@ -29,13 +30,13 @@ def _site(content_dir, tmp_path, **more) -> Site:
 
 @pytest.fixture
 def directory_site(content_dir, tmp_path, ldap_server, mail_server):
-    site = _site(content_dir, tmp_path, **ldap_server.settings(), **mail_server.settings)
+    site = _site(content_dir, tmp_path, **ldap_server.settings(ldap_manager_attribute="owner"), **mail_server.settings)
     yield site, ready_app(site)
     site.close()
 
 
 def rows(page: str, name: str) -> list[str]:
-    return [r for r in page.split("<tr") if f">{name}" in r]
+    return [r for r in page.split("<tr")[1:] if f"<th scope=\"row\">{name}" in r]
 
 
 def test_directory_staff_who_never_signed_in_are_not_confirmed(directory_site):
@@ -93,3 +94,14 @@ def test_a_directory_that_cannot_be_reached_is_said_so_and_accounts_still_shown(
         assert rows(text, "editor") and rows(text, "admin")
     finally:
         site.close()
+
+
+def test_a_groups_owner_in_the_directory_manages_it(directory_site):
+    site, app = directory_site
+    head = log_in(app.test_client(), "zhangsan", PEOPLE["zhangsan"][1])  # 财务处, owner of 新员工
+    assert site.users.get("zhangsan").role == "reader" and site.people.managed_by("zhangsan") == {"新员工"}
+    page = head.get("/confirmations?slug=all-hands").get_data(as_text=True)
+    assert rows(page, "wangwu") and rows(page, "lisi")  # never signed in, in 新员工
+    assert not rows(page, "zhangsan") and not rows(page, "editor")
+    assert head.get("/confirmations?group=财务处").status_code == 404
+    assert "负责人：zhangsan" in "\n".join(f"负责人：{'、'.join(g.managers)}" for g in site.people.groups())

@@ -1,17 +1,23 @@
 """Read and confirm (阅读确认) on the web: the box at the end of a required article, the home page's
-list (application.reading), and the managers' pages — per article, per group, CSV, reminders."""
+list (application.reading), and the managers' pages — per article, per group, CSV, reminders.
+
+The managers' pages are for editors (everyone's confirmations) and for a group's 负责人 (kb.people:
+their groups' people only, articles they may read); anyone else is refused as the rest of the site
+refuses (login first, then 403), and a group or article outside their view is not found (404)."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
 
+from functools import wraps
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kb.mail import MailError
 
-from ..auth import requires
+from ..errors import SiteError
 from ..urls import ARTICLE
 from . import article_or_redirect, reader, site
 
@@ -41,12 +47,43 @@ def confirm(slug: str):
     return redirect(url_for("articles.article", slug=article.slug) + "#confirm", 303)
 
 
-def _filters() -> tuple[str | None, str | None]:
-    return request.args.get("slug") or None, request.args.get("group") or None
+@bp.app_context_processor
+def reading_globals():
+    def manages_groups() -> bool:
+        """The person logged in may see the managers' pages (an editor, or a group's 负责人)."""
+        return bool(current_user.is_authenticated and site().reading.may_report(reader()))
+    return {"manages_groups": manages_groups}
+
+
+def managers(view):
+    """View decorator: editors and groups' 负责人 (application.reading.may_report)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if not site().reading.may_report(reader()):
+            raise SiteError(403, f"这需要编辑权限，或是某个组的负责人；您的账号是{current_user.role_label}。")
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _filters(source=None) -> tuple[str | None, str | None]:
+    """The article and group asked for; a group outside the person's view is not found."""
+    source = request.args if source is None else source
+    slug, group = source.get("slug") or None, source.get("group") or None
+    managed = site().reading.managed(reader())
+    if group is not None and managed is not None and group not in managed:
+        abort(404)
+    return slug, group
+
+
+def _visible_groups() -> list:
+    managed = site().reading.managed(reader())
+    return [g for g in site().people.groups() if managed is None or g.name in managed]
 
 
 @bp.get("/confirmations")
-@requires("editor")
+@managers
 def overview():
     slug, group = _filters()
     reading, manager = site().reading, reader()
@@ -56,12 +93,12 @@ def overview():
     staff = reading.staff()
     duties = reading.report(manager, slug, group, staff) if slug or group else []
     return render_template("confirmations.html", summary=reading.summary(manager, staff) if not (slug or group) else [],
-                           duties=duties, article=article, group=group, groups=site().people.groups(),
+                           duties=duties, article=article, group=group, groups=_visible_groups(),
                            mail=bool(site().config.smtp_host), note=staff.note)
 
 
 @bp.get("/confirmations.csv")
-@requires("editor")
+@managers
 def export():
     """Every person's confirmation of every required article (or one article, one group), for
     Excel (UTF-8 with a BOM)."""
@@ -80,7 +117,7 @@ def export():
 
 
 @bp.post("/confirmations/remind")
-@requires("editor")
+@managers
 def remind():
     try:
         sent, missing = site().reading.remind(reader(), site().config.site_url)
