@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.article import Article
-from kb.confirmations import Confirmation, Confirmations, Request, counts
+from kb.confirmations import Confirmation, Confirmations, Request, counts, now
 from kb.fields import EVERYONE
 from kb.mail import Mail, Mailer, MailError
+from kb.reminders import Reminders, Sending
 
 from .access import Reader
 from .staff import Staff, StaffRoll
@@ -160,26 +161,73 @@ class Reading:
         return list(by_article.values())
 
     # --- reminders ----------------------------------------------------------------------------
-    def remind(self, manager: Reader, base_url: str) -> tuple[int, list[str]]:
-        """E-mail everyone who has articles left to confirm (among those ``manager`` may see),
-        one message each: (messages sent, people without an address). Raises MailError."""
+    @property
+    def reminders(self) -> Reminders:
+        return self.site.tables(Reminders)
+
+    def remind(self, manager: Reader, base_url: str, slug: str | None = None, group: str | None = None,
+               at: dt.datetime | None = None) -> Reminding:
+        """E-mail everyone who has articles left to confirm (among those ``manager`` sees: one
+        article and/or one group, else all), one message each, except about an article they
+        were reminded of within ``remind_interval_hours``; the sending is recorded (kb.reminders).
+        Raises MailError when no mail server is set; a server that fails midway ends the sending
+        with what went out recorded and the error said."""
         mailer = Mailer(self.site.config)
         if not mailer.enabled:
             raise MailError("没有设置邮件服务器（smtp_host），提醒没有发出")
         staff = self.staff()
         outstanding: dict[str, list[Duty]] = {}
-        for duty in self.report(manager, staff=staff):
+        for duty in self.report(manager, slug, group, staff):
             if duty.state != CONFIRMED:
                 outstanding.setdefault(duty.account, []).append(duty)
+        hours = self.site.config.remind_interval_hours
+        slugs = sorted({d.article.slug for duties in outstanding.values() for d in duties})
+        recent = self.reminders.reminded_since((at or now()) - dt.timedelta(hours=hours), slugs) if hours else set()
         emails = {m.name: m.email for m in staff.people if m.email}  # the directory's for those never signed in
-        sent, missing = 0, []
+        done = Reminding()
         for account, duties in sorted(outstanding.items()):
-            if not emails.get(account):
-                missing.append(account)
-                continue
-            lines = [f"- {d.article.title}（{d.state_label}）：{base_url}{d.article.url}" for d in duties]
-            mailer.send(Mail((emails[account],), f"{self.site.config.site_name}：请阅读并确认 {len(duties)} 篇文章",
-                             f"{account}，您好：\n\n下面的文章需要您阅读，读完后在文章末尾点「已阅读并理解」：\n\n"
-                             + "\n".join(lines) + "\n"))
-            sent += 1
-        return sent, missing
+            duties = [d for d in duties if (account, d.article.slug) not in recent]
+            if not duties:
+                done.skipped.append(account)
+            elif not emails.get(account):
+                done.missing.append(account)
+            else:
+                try:
+                    mailer.send(self._reminder(account, emails[account], duties, base_url))
+                except MailError as exc:
+                    done.error = str(exc)
+                    break
+                done.sent[account] = [d.article.slug for d in duties]
+        done.sending = self.reminders.record(manager.name or "命令行", slug, group, done.sent, len(done.skipped),
+                                             len(done.missing))
+        log.info("%s sent read reminders (%s, %s): %d sent, %d skipped, %d without an address", manager.name,
+                 slug or "all articles", group or "all groups", len(done.sent), len(done.skipped), len(done.missing))
+        return done
+
+    def _reminder(self, account: str, email: str, duties: list[Duty], base_url: str) -> Mail:
+        lines = [f"- {d.article.title}（{d.state_label}）：{base_url}{d.article.url}" for d in duties]
+        return Mail((email,), f"{self.site.config.site_name}：请阅读并确认 {len(duties)} 篇文章",
+                    f"{account}，您好：\n\n下面的文章需要您阅读，读完后在文章末尾点「已阅读并理解」：\n\n"
+                    + "\n".join(lines) + "\n")
+
+
+@dataclass
+class Reminding:
+    """What one sending of reminders did."""
+
+    sent: dict[str, list[str]] = field(default_factory=dict)  # account -> the slugs they were reminded of
+    skipped: list[str] = field(default_factory=list)  # reminded of all of theirs within the interval
+    missing: list[str] = field(default_factory=list)  # no e-mail address
+    error: str | None = None  # the mail server failed: the people after this were not reminded
+    sending: Sending | None = None
+
+    def summary(self, hours: int) -> str:
+        """For the page and the command line, in Chinese."""
+        parts = [f"已给 {len(self.sent)} 人发了提醒邮件。"]
+        if self.skipped:
+            parts.append(f"{hours} 小时内已提醒过、这次跳过：{'、'.join(self.skipped)}。")
+        if self.missing:
+            parts.append(f"没有邮件地址、没有发出：{'、'.join(self.missing)}。")
+        if self.error:
+            parts.append(f"发送中断：{self.error}")
+        return "".join(parts)

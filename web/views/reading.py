@@ -87,14 +87,35 @@ def _visible_groups() -> list:
 def overview():
     slug, group = _filters()
     reading, manager = site().reading, reader()
-    article = site().catalog_for(manager).get(slug) if slug else None
-    if slug and article is None:
-        abort(404)
+    article = _article(slug)
     staff = reading.staff()
     duties = reading.report(manager, slug, group, staff) if slug or group else []
-    return render_template("confirmations.html", summary=reading.summary(manager, staff) if not (slug or group) else [],
-                           duties=duties, article=article, group=group, groups=_visible_groups(),
-                           mail=bool(site().config.smtp_host), note=staff.note)
+    summary = reading.summary(manager, staff) if not (slug or group) else []
+    shown = [a.slug for a, _ in summary] or ([article.slug] if article else [])
+    return render_template("confirmations.html", summary=summary, duties=duties, article=article, group=group,
+                           groups=_visible_groups(), mail=bool(site().config.smtp_host), note=staff.note,
+                           last=reading.reminders.last_per_article(shown),
+                           reminded=reading.reminders.last_per_person(article.slug) if article else {},
+                           recent=_recent_sendings() if not (slug or group) else [],
+                           interval=site().config.remind_interval_hours, managed_only=reading.managed(manager) is not None)
+
+
+def _article(slug: str | None):
+    """The article asked for, if the person may read it (else not found)."""
+    article = site().catalog_for(reader()).get(slug) if slug else None
+    if slug and article is None:
+        abort(404)
+    return article
+
+
+def _recent_sendings() -> list:
+    """The latest sendings of reminders, for editors, each with its article if they may read it
+    (a sending about an article they may not read is left out)."""
+    if site().reading.managed(reader()) is not None:
+        return []
+    catalog = site().catalog_for(reader())
+    return [(s, catalog.get(s.slug) if s.slug else None) for s in site().reading.reminders.recent()
+            if not s.slug or catalog.get(s.slug) is not None]
 
 
 @bp.get("/confirmations.csv")
@@ -119,11 +140,15 @@ def export():
 @bp.post("/confirmations/remind")
 @managers
 def remind():
+    """Remind those who have not confirmed: of one article and/or one group (the form's ``slug``
+    and ``group``), else of everything the person sees; each sending is recorded."""
+    slug, group = _filters(request.form)
+    _article(slug)
     try:
-        sent, missing = site().reading.remind(reader(), site().config.site_url)
+        done = site().reading.remind(reader(), site().config.site_url, slug, group)
     except MailError as exc:
         flash(str(exc), "warning")
     else:
-        flash(f"已给 {sent} 人发了提醒邮件。" + (f"没有邮件地址、没有发出：{'、'.join(missing)}。" if missing else ""),
-              "saved" if not missing else "warning")
-    return redirect(url_for("reading.overview"), 303)
+        clean = not (done.skipped or done.missing or done.error)
+        flash(done.summary(site().config.remind_interval_hours), "saved" if clean else "warning")
+    return redirect(url_for("reading.overview", slug=slug, group=group), 303)
