@@ -165,8 +165,7 @@ class Reading:
     def reminders(self) -> Reminders:
         return self.site.tables(Reminders)
 
-    def remind(self, manager: Reader, base_url: str, slug: str | None = None, group: str | None = None,
-               at: dt.datetime | None = None) -> Reminding:
+    def remind(self, manager: Reader, base_url: str, slug: str | None = None, group: str | None = None) -> Reminding:
         """E-mail everyone who has articles left to confirm (among those ``manager`` sees: one
         article and/or one group, else all), one message each, except about an article they
         were reminded of within ``remind_interval_hours``; the sending is recorded (kb.reminders).
@@ -182,7 +181,7 @@ class Reading:
                 outstanding.setdefault(duty.account, []).append(duty)
         hours = self.site.config.remind_interval_hours
         slugs = sorted({d.article.slug for duties in outstanding.values() for d in duties})
-        recent = self.reminders.reminded_since((at or now()) - dt.timedelta(hours=hours), slugs) if hours else set()
+        recent = self.reminders.reminded_since(now() - dt.timedelta(hours=hours), slugs) if hours else set()
         emails = {m.name: m.email for m in staff.people if m.email}  # the directory's for those never signed in
         done = Reminding()
         for account, duties in sorted(outstanding.items()):

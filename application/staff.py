@@ -5,8 +5,10 @@ a newcomer who has not logged in yet would be missing from 「谁还没确认」
 reminders, the very people a manager most needs to see.
 
 The directory is asked through one bounded roster (two searches) kept ``KEEP`` seconds, so the
-managers' pages do not ask it on every view; a directory that cannot be reached is asked again
-after ``RETRY`` seconds, and meanwhile the page says so and shows the accounts it knows.
+managers' pages do not ask it on every view (bench/roster.py, 2,000 people in a real slapd: the
+roster 189 ms, the summary of 10 articles 102 ms with it kept, 296 ms when asked anew); a
+directory that cannot be reached is asked again after ``RETRY`` seconds, and meanwhile the page
+says so and shows the accounts it knows.
 """
 from __future__ import annotations
 

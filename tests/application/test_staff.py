@@ -105,3 +105,47 @@ def test_a_groups_owner_in_the_directory_manages_it(directory_site):
     assert not rows(page, "zhangsan") and not rows(page, "editor")
     assert head.get("/confirmations?group=财务处").status_code == 404
     assert "负责人：zhangsan" in "\n".join(f"负责人：{'、'.join(g.managers)}" for g in site.people.groups())
+
+
+def test_the_roster_is_kept_briefly_and_a_directory_gone_down_is_said_so(content_dir, tmp_path, ldap_server):
+    """A directory of its own (the session's is shared): a person added there shows once the
+    kept roster is old, and a directory that stopped is said so while the accounts stay."""
+    from application.staff import KEEP, StaffRoll
+    from tests.ldapserver import SUFFIX, LdapServer, _entry
+
+    server, clock = LdapServer(), [0.0]
+    site = Site(settings(content_dir, tmp_path, **server.settings()))
+    try:
+        site.users.add("editor", PASSWORDS["editor"], "editor")
+        roll = StaffRoll(site, clock=lambda: clock[0])
+        from_directory = lambda: {m.name for m in roll.staff().people if not m.signed_in}  # noqa: E731
+        assert {"wangwu", "lisi"} <= from_directory()
+        server._add(_entry(f"uid=sunqi,ou=people,{SUFFIX}", objectClass="inetOrgPerson", uid="sunqi", cn="孙七",
+                           sn="孙") + "\n")
+        assert "sunqi" not in from_directory()  # the roster is kept
+        clock[0] += KEEP
+        assert "sunqi" in from_directory()
+        server.stop()
+        clock[0] += KEEP
+        staff = roll.staff()
+        assert "无法连接目录服务器" in staff.note and [m.name for m in staff.people] == ["editor"]
+    finally:
+        site.close()
+        server.stop()
+
+
+def test_a_directory_that_stops_at_its_size_limit_is_said_so(content_dir, tmp_path, ldap_server):
+    """OpenLDAP gives an anonymous search at most 500 entries (its default sizelimit)."""
+    from application.staff import StaffRoll
+    from tests.ldapserver import SUFFIX, LdapServer, _entry
+
+    server = LdapServer()
+    site = Site(settings(content_dir, tmp_path, **server.settings(ldap_bind_dn="", ldap_bind_password="")))
+    try:
+        server._add("\n\n".join(_entry(f"uid=staff{i},ou=people,{SUFFIX}", objectClass="inetOrgPerson",
+                                       uid=f"staff{i}", cn=f"职员{i}", sn="职") for i in range(500)) + "\n")
+        staff = StaffRoll(site).staff()
+        assert "只给出了一部分人" in staff.note and len(staff.people) == 500
+    finally:
+        site.close()
+        server.stop()

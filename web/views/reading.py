@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-
 from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
