@@ -80,8 +80,9 @@ class Frequencies:
     at once. jieba reads it only with ``in``, ``[]`` and ``get``, each one call into C here, so
     segmenting is as fast and gives the same words (tests/search/test_analyzer.py)."""
 
-    __slots__ = ("_trie", "_counts", "_map")
+    __slots__ = ("_trie", "_counts", "_map", "_folder", "_tags", "_tag_names")
     TRIE, COUNTS, TOTAL = "words.marisa", "counts.u32", "total.txt"
+    TAGS, TAG_NAMES = "tags.u8", "tags.txt"  # jieba's part of speech of a word, by key id (see ``tag``)
 
     def __init__(self, folder: Path):
         import marisa_trie
@@ -91,6 +92,46 @@ class Frequencies:
         with open(folder / self.COUNTS, "rb") as fh:
             self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         self._counts = memoryview(self._map).cast("I")
+        self._folder, self._tags, self._tag_names = folder, None, ()
+
+    def tag(self, word: str) -> str | None:
+        """jieba's part of speech of ``word`` (n, v, vn, …; None for a word its dictionary does
+        not tag). jieba.posseg keeps them as a dict of 350,000 strings, and makes two of them
+        (one at import): ~150 MB that each server worker built on its first search (search.coverage
+        asks), where this is one byte per word, mapped and shared by every process."""
+        if self._tags is None:
+            self._open_tags()
+        key = self._trie.get(word)
+        code = self._tags[key] if key is not None else 0
+        return self._tag_names[code] if code else None
+
+    def _open_tags(self) -> None:
+        folder = self._folder
+        if not (folder / self.TAG_NAMES).is_file():  # tables kept before the tags were
+            self.write_tags(self._trie, folder)
+        with open(folder / self.TAGS, "rb") as fh:
+            tags = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self._tag_names = ("", *(folder / self.TAG_NAMES).read_text(encoding="utf-8").split())
+        self._tags = memoryview(tags)
+
+    @classmethod
+    def write_tags(cls, trie, folder: Path) -> None:
+        """The tags of jieba's own dictionary file (``word count tag`` per line), by ``trie``'s key
+        ids; written under another name and renamed, names last (what ``_open_tags`` looks for)."""
+        names: dict[str, int] = {}
+        codes = bytearray(len(trie))
+        with jieba.get_dict_file() as fh:
+            for raw in fh:
+                parts = raw.decode("utf-8").split()
+                if len(parts) == 3:
+                    key = trie.get(parts[0])
+                    if key is not None:
+                        codes[key] = names.setdefault(parts[2], len(names) + 1)
+        suffix = f".{os.getpid()}.{threading.get_ident()}"
+        for name, data in ((cls.TAGS, bytes(codes)), (cls.TAG_NAMES, "\n".join(names).encode("utf-8"))):
+            tmp = folder / (name + suffix)
+            tmp.write_bytes(data)
+            os.replace(tmp, folder / name)
 
     def get(self, word, default=None):
         key = self._trie.get(word)
@@ -116,6 +157,7 @@ class Frequencies:
         tmp.mkdir(parents=True, exist_ok=True)
         trie.save(str(tmp / cls.TRIE))
         (tmp / cls.COUNTS).write_bytes(counts.tobytes())
+        cls.write_tags(trie, tmp)
         (tmp / cls.TOTAL).write_text(str(total), encoding="ascii")
         try:
             os.rename(tmp, folder)
@@ -208,14 +250,14 @@ class Segmenter:
     def tag(self, word: str) -> str | None:
         """The word's part of speech in jieba's dictionary (n, v, vn, …), None for a word it has
         none for (the domain dictionary's words, words it made up)."""
-        return self.jieba_tags().get(word)
-
-    def jieba_tags(self) -> dict:
-        if self._tags is None:
+        freq = self.jieba.FREQ
+        if isinstance(freq, Frequencies):
+            return freq.tag(word)
+        if self._tags is None:  # jieba's own tables (they could not be mapped): its own tags
             import jieba.posseg
 
-            self._tags = jieba.posseg.POSTokenizer(self.jieba).word_tag_tab
-        return self._tags
+            self._tags = jieba.posseg.dt.word_tag_tab
+        return self._tags.get(word)
 
     def words(self, text: str) -> list:
         """(term, start, end, sub-words) of each word of ``text`` in precise mode, without stop

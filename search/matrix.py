@@ -275,10 +275,10 @@ class Segment:
         objects. ``root``: the content folder their paths are made absolute in."""
         if self._catalog is None:
             entries = self.read_catalog(self.folder)
-            if root is not None:
-                for entry in entries:
-                    if entry is not None:
-                        entry.path = Path(root) / entry.rel_path
+            root = Path(root) if root is not None else None
+            for entry in entries:
+                if entry is not None:
+                    entry.path = root / entry.rel_path if root is not None else Path(entry.rel_path)
             self._catalog = entries
         return self._catalog
 

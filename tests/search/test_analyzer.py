@@ -57,3 +57,23 @@ def test_jiebas_mapped_tables_segment_exactly_as_jiebas_own_dictionary(tmp_path,
     assert again.total == own.total
     word = analyzer.dictionary_words(dictionary)[0]
     assert again.FREQ.get(word) == own.FREQ.get(word) and again.FREQ.get("不是词语的一串字") is None
+
+
+def test_the_mapped_tables_tag_words_as_jiebas_part_of_speech_table(tmp_path, monkeypatch):
+    """search.coverage asks a word's part of speech (only nouns name a topic the site lacks); the
+    mapped tables answer as jieba.posseg's table does, for tables kept before they had tags too."""
+    import jieba.posseg
+
+    from search import analyzer
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    dictionary = analyzer.read_dictionary(CONTENT / "_dictionary.txt")
+    analyzer._shared_tokenizer(dictionary)
+    folder = next(tmp_path.glob("office-kb/jieba-*"))
+    for name in (analyzer.Frequencies.TAGS, analyzer.Frequencies.TAG_NAMES):
+        (folder / name).unlink()  # as kept by an earlier version
+    freq = analyzer._shared_tokenizer(dictionary).FREQ
+    table = jieba.posseg.dt.word_tag_tab
+    sample = list(table)[::97] + ["会议", "纪要", "印章", "管理"]
+    assert [freq.tag(w) for w in sample] == [table[w] for w in sample]
+    assert freq.tag("会议") == "n" and freq.tag("不是词语的一串字") is None
