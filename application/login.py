@@ -3,8 +3,8 @@
 A local account with a password (``kb user add``, the 用户 page) is checked here and never by the
 directory, so a directory entry of the same name — however cased — cannot take over ``admin``.
 Any other name, with ``ldap_url`` set, is checked by the directory: its account is made at the
-first login (role ``ldap_role``) and its groups and address are the directory's from each login
-on, beside the groups an admin gave (kb.people).
+first login (role ``ldap_role``) and its groups, address and (with ``ldap_manager_attribute``)
+the groups it is 负责人 of are the directory's from each login on, beside what an admin gave (kb.people).
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def authenticate(site, name: str, password: str):
         return None
     user = site.users.ensure(person.name, site.config.ldap_role)
     site.people.set_groups(user.name, list(person.groups), DIRECTORY)
+    if site.config.ldap_manager_attribute:
+        site.people.set_managed(user.name, list(person.manages), DIRECTORY)
     if person.email:
         site.people.set_email(user.name, person.email, DIRECTORY)
     log.info("%s logged in through the directory (%s), groups: %s", user.name, person.dn, ", ".join(person.groups))

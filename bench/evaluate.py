@@ -26,7 +26,8 @@ for every setting of ``zones.*``, which changes what is indexed). Knobs (``--set
     ranking.head     bonus for a query covering a document's head (heading, or the article's title)
     ranking.proximity, ranking.window   bonus for the query's words within ``window`` words of each other
     plan.partial, plan.synonym, plan.rare      weight of fallback parts and of synonyms; "rare" words
-    coverage.distinctive, coverage.uncovered_share   when a search is called uncovered (bench/coverage.py)
+    coverage.distinctive, coverage.uncovered_share, coverage.unknown_joins   when a search is called
+                     uncovered (bench/coverage.py)
 
 A result is a hit when its ``slug#anchor`` (its ``slug`` when it is the article's own document),
 or a section listed in its ``more``, is among the query's relevant entries, or when a bare slug
@@ -63,10 +64,11 @@ KNOBS: dict[str, str] = {
     **{f"zones.{z}": f"zones.{z}" for z in ("title", "tags", "summary", "lead", "context", "heading", "body")},
     **{f"ranking.{k}": k for k in ("k1", "b", "coord", "head", "proximity", "window", "rerank", "lucene_idf",
                                     "idf_coord")},
-    **{f"plan.{k}": k for k in ("partial", "synonym", "rare")},
+    **{f"plan.{k}": k for k in ("partial", "synonym", "rare", "separated")},
     "ranking.intent": "intent",
-    "ranking.head_chars": "head_chars",
-    **{f"coverage.{k}": k for k in ("distinctive", "uncovered_share", "share_of_topics", "untagged_topics")},
+    "ranking.stage": "stage",
+    **{f"coverage.{k}": k for k in ("distinctive", "uncovered_share", "share_of_topics", "untagged_topics",
+                                    "unknown_joins", "unknown_neutral")},
 }
 
 # The grid of --sweep: each line one knob's values; every combination is run on the tuned part.

@@ -25,6 +25,7 @@ shared repository or not found on both nodes at the end.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.cookiejar
 import json
 import multiprocessing
@@ -219,19 +220,20 @@ def editing(i: int, nodes: list[Node], slugs: list[str], every: float, end: floa
         sentence = f"节点压测：编辑 {i} 的第 {n} 次保存，登记编号 {marker}。"
         slug = slugs[n % len(slugs)]
         started = time.monotonic()
-        status = None
+        status, problems = None, []
         for target in (node, *[x for x in nodes if x is not node]):
             try:
                 editor = editor or Editor(target.base)
                 status = editor.save(target.base, slug, sentence)
                 node = target
                 break
-            except (OSError, urllib.error.URLError, AttributeError, AssertionError):
+            except (OSError, urllib.error.URLError, AttributeError, AssertionError) as exc:
+                problems.append(f"{target.name}: {type(exc).__name__}: {exc}"[:200])
                 editor = None
                 continue
         with lock:
             saves.append({"editor": i, "n": n, "slug": slug, "marker": marker, "node": node.name, "status": status,
-                          "at": started})
+                          "at": started, "problems": problems})
         n += 1
         time.sleep(max(0.0, every - (time.monotonic() - started)))
 
@@ -283,8 +285,9 @@ def run(args) -> dict:
             log(f"node {node.name} ready in {result[f'start_{node.name}_s']} s")
         material = queries_mod.learn(nodes[0].content)
         pool = queries_mod.QueryPool(material, 20240626)
-        shares = [[q for _, q in pool.take(4000 // args.clients)] for _ in range(args.clients)]
-        slugs = sorted(p.stem for p in (nodes[0].content).rglob("*.md") if not p.name.startswith("_"))[:200]
+        # enough distinct queries for the whole run (a client that ran out stopped searching early)
+        shares = [[q for _, q in pool.take(int(args.seconds * args.max_rps) // args.clients)] for _ in range(args.clients)]
+        mine = [_slugs_of(i, nodes[0].content) for i in range(args.editors)]  # before the clock starts
         begin = time.monotonic() + 2
         end = begin + args.seconds
         out = multiprocessing.Queue()
@@ -295,7 +298,7 @@ def run(args) -> dict:
         saves, lock, found = [], threading.Lock(), {}
         stop = threading.Event()
         stop.deadline = float("inf")
-        editors = [threading.Thread(target=editing, args=(i, nodes, _slugs_of(i, slugs, nodes[0].content), args.save_every,
+        editors = [threading.Thread(target=editing, args=(i, nodes, mine[i], args.save_every,
                                                           end, saves, lock)) for i in range(args.editors)]
         watcher = threading.Thread(target=watch_saves, args=(nodes, saves, lock, stop, found))
         for t in (*editors, watcher):
@@ -329,7 +332,7 @@ def run(args) -> dict:
     return result
 
 
-def _slugs_of(i: int, slugs: list[str], content: Path) -> list[str]:
+def _slugs_of(i: int, content: Path) -> list[str]:
     """The articles editor ``i`` saves (its own: two editors never save the same article here;
     simultaneous saves of one article are tests/web/test_nodes.py's)."""
     from kb.store import load_article
@@ -339,8 +342,10 @@ def _slugs_of(i: int, slugs: list[str], content: Path) -> list[str]:
         if path.name.startswith("_") or any(part.startswith(("_", ".")) for part in path.relative_to(content).parts):
             continue
         article, _ = load_article(path, content)
-        if article is not None and article.type != "checklist" and len(mine) < 50 and hash(article.slug) % 2 == i % 2:
+        if article is not None and article.type != "checklist" and int(hashlib.sha1(article.slug.encode()).hexdigest(), 16) % 2 == i % 2:
             mine.append(article.slug)
+            if len(mine) == 50:
+                break
     return mine
 
 
@@ -363,7 +368,8 @@ def report(searches, saves, found, nodes, bare, down: tuple[float, float]) -> di
         "moved_to_other_node": sum(s["moved"] for s in searches),
         "error_examples": [e for s in searches for e in s["examples"]][:10],
         "saves": len(saves), "saves_acknowledged": len(acknowledged),
-        "saves_not_acknowledged": [{k: s[k] for k in ("marker", "node", "status")} for s in saves if s["status"] != 303],
+        "saves_not_acknowledged": [{k: s[k] for k in ("marker", "node", "status", "problems")} for s in saves
+                                   if s["status"] != 303],
         "lost_saves": lost,
         "found_on_both_s": {"saves": len(both), "median": pct(both, 0.5), "p95": pct(both, 0.95),
                             "max": round(both[-1], 2) if both else None},
@@ -380,6 +386,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--editors", type=int, default=2)
+    parser.add_argument("--max-rps", type=float, default=400, help="sizes the supply of distinct queries")
     parser.add_argument("--save-every", type=float, default=3.0)
     parser.add_argument("--down", type=float, default=8.0, help="seconds node b stays down before its restart")
     parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait for the last saves to be found")

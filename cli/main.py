@@ -323,6 +323,25 @@ def cmd_user(args) -> int:
     return 0
 
 
+def _set_managers(site, args) -> None:
+    """``kb group manage|unmanage 组 用户…``: a group's 负责人 see its read confirmations."""
+    from kb.people import LOCAL
+    from kb.users import AccountError
+
+    if not args.names:
+        raise AccountError("请给出用户名")
+    have = site.people.managers(args.group, LOCAL)
+    if args.action == "manage":
+        missing = [n for n in args.names if site.users.get(n) is None]
+        if missing:
+            raise AccountError("没有这些用户：" + "、".join(missing))
+        site.people.set_managers(args.group, have + args.names)
+        print(f"{'、'.join(args.names)} 现在是 {args.group} 的负责人")
+    else:
+        site.people.set_managers(args.group, [n for n in have if n not in args.names])
+        print(f"{'、'.join(args.names)} 不再是 {args.group} 的负责人")
+
+
 def cmd_group(args) -> int:
     """Groups of accounts (kb.people): who may read a restricted article, who must read one."""
     from kb.users import AccountError
@@ -332,7 +351,7 @@ def cmd_group(args) -> int:
     try:
         if args.action == "list":
             for g in people.groups():
-                print(f"{g.name}\t{g.members} 人\t{g.source_label}")
+                print(f"{g.name}\t{g.members} 人\t{g.source_label}" + (f"\t负责人：{'、'.join(g.managers)}" if g.managers else ""))
             return 0
         if not args.group:
             print("错误：请给出组名", file=sys.stderr)
@@ -347,6 +366,11 @@ def cmd_group(args) -> int:
         elif args.action == "members":
             for name in people.members(args.group):
                 print(name)
+        elif args.action == "managers":
+            for name in people.managers(args.group):
+                print(name)
+        elif args.action in ("manage", "unmanage"):
+            _set_managers(site, args)
         elif args.action in ("join", "leave"):
             if not args.names:
                 print("错误：请给出用户名", file=sys.stderr)
@@ -387,10 +411,27 @@ def _mail_job(args, send, what: str) -> int:
 
 
 def cmd_remind(args) -> int:
-    """Remind everyone who has required reading left to confirm, by e-mail (a scheduled job)."""
+    """Remind everyone who has required reading left to confirm, by e-mail (a scheduled job), of
+    one article and/or one group when asked; people reminded of an article within
+    remind_interval_hours are skipped. 1 when nothing could be sent, 2 for an unknown article."""
     from application import Reader
+    from kb.mail import MailError
 
-    return _mail_job(args, lambda site: site.reading.remind(Reader("命令行", "admin"), site.config.site_url), "提醒邮件")
+    site = _site(args)
+    try:
+        if args.article and site.catalog().get(args.article) is None:
+            print(f"错误：没有文章 “{args.article}”", file=sys.stderr)
+            return 2
+        done = site.reading.remind(Reader("命令行", "admin"), site.config.site_url, args.article, args.group)
+    except MailError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        site.close()
+    print(done.summary(site.config.remind_interval_hours))
+    if done.missing:
+        print("没有邮件地址的人：用 kb user email 名字 --email 地址 添加", file=sys.stderr)
+    return 1 if done.error else 0
 
 
 def cmd_digest(args) -> int:
@@ -563,17 +604,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读一行作为密码（脚本用；不再询问）")
     p.set_defaults(func=cmd_user)
 
-    p = command("remind", "给还没确认须阅读文章的人发提醒邮件（可由计划任务每周运行）")
+    p = command("remind", "给还没确认须阅读文章的人发提醒邮件（可由计划任务每周运行）",
+                "每人一封，列出要读的文章；remind_interval_hours（默认 24）小时内提醒过同一篇文章的人跳过。每次发送都记下来，"
+                "「阅读确认」页上显示「上次提醒」。退出码：0 发完，1 没能发出（没有设置邮件服务器或服务器出错），2 没有这篇文章")
+    p.add_argument("--article", metavar="文章", help="只提醒这篇文章（写它的 slug，如 newcomer-secrets）")
+    p.add_argument("--group", metavar="组", help="只提醒这个组里的人，如 新员工")
     p.set_defaults(func=cmd_remind)
 
     p = command("digest", "给关注了文章的人发邮件摘要：上次摘要以来的更新（可由计划任务每天运行）")
     p.set_defaults(func=cmd_digest)
 
-    p = command("group", "管理组（部门、岗位）：list、add、remove、members、join、leave")
-    p.add_argument("action", choices=["list", "add", "remove", "members", "join", "leave"], metavar="操作",
-                   help="list 列出所有组、add 添加组、remove 删除组、members 列出组里的人、join 把人加入组、leave 把人移出组")
+    p = command("group", "管理组（部门、岗位）和组的负责人")
+    p.add_argument("action", choices=["list", "add", "remove", "members", "join", "leave", "managers", "manage", "unmanage"],
+                   metavar="操作", help="list 列出所有组、add 添加组、remove 删除组、members 列出组里的人、join 把人加入组、"
+                   "leave 把人移出组、managers 列出组的负责人、manage 指定负责人、unmanage 取消负责人"
+                   "（负责人能看本组的人的阅读确认、发提醒）")
     p.add_argument("group", nargs="?", metavar="组", help="组名，如 财务处")
-    p.add_argument("names", nargs="*", metavar="用户名", help="用户名（join、leave 用；add 时是更多的组名）")
+    p.add_argument("names", nargs="*", metavar="用户名",
+                   help="用户名（join、leave、manage、unmanage 用；add 时是更多的组名）")
     p.set_defaults(func=cmd_group)
     return parser
 

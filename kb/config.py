@@ -154,6 +154,8 @@ class Config:
     smtp_user: str = setting("", "登录 SMTP 服务器的用户名；不设时不登录")
     smtp_password: str = setting("", "登录 SMTP 服务器的密码（建议用环境变量 KB_SMTP_PASSWORD 给出）")
     mail_from: str = setting("", "邮件的发件地址，如 kb@example.cn；不设时为 kb@服务器名")
+    remind_interval_hours: int = setting(24, "阅读确认提醒：同一篇文章多少小时内不再提醒同一个人（重复的提醒跳过）；0 表示不限",
+                                         between(0, 24 * 90))
     review_cycle_months: int = setting(12, "「确认仍然有效」把下次复审日期定在几个月以后", between(1, 120))
     review_window_days: int = setting(30, "复审日期在几天之内的文章列入「待复审」（已过期的总在里面）", between(0, 365))
     review_mail_to: tuple[str, ...] = setting((), "复审提醒（kb review --mail）默认发给的邮箱（列表）", addresses)
@@ -176,6 +178,8 @@ class Config:
                                      "查找一个人所在的组用的条件，{dn} 处填这人的 DN，{name} 处填登录名")
     ldap_group_attribute: str = setting("cn", "组的哪个属性是组名（与文章的 readers、required_for 里写的组名相同）")
     ldap_email_attribute: str = setting("mail", "人的哪个属性是邮件地址")
+    ldap_manager_attribute: str = setting("", "组的哪个属性列出组的负责人（如 owner；Active Directory 用 managedBy）；"
+                                              "设了时，目录登录的人是哪些组的负责人也从目录取，负责人能看本组的阅读确认")
     ldap_starttls: bool = setting(False, "用 ldap:// 连接后先用 StartTLS 加密（ldaps:// 本来就加密）")
     ldap_ca_file: str = setting("", "校验目录服务器证书用的 CA 证书文件；不设时用系统的")
     ldap_timeout: int = setting(10, "连接和每次询问目录服务器最多等的秒数", between(1, 120))

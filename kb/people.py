@@ -7,6 +7,11 @@ login (kb.directory), to the groups the directory lists for it, taken anew at ea
 those rows are marked ``directory`` and replaced whole, so a person who left 财务处 in the
 directory loses it here at their next login, while the groups an admin gave stay.
 
+A group may have managers (负责人, a department head): they see the read-and-confirm report of
+their group's people (application.reading) without being editors. An admin names them (the 用户
+page, `kb group manage …`); with ``ldap_manager_attribute`` set the directory names them too
+(a group entry's ``owner``), taken anew at each login like the groups.
+
 Kept beside the accounts (kb.users) in the site's database, by account name, in tables of
 their own, so that the accounts' table keeps its shape; removing an account forgets its rows
 (``forget``), so a new account of the same name starts with nothing.
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import DateTime, Integer, String, UniqueConstraint, delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from .database import Tables
 from .fields import EVERYONE
@@ -43,13 +48,25 @@ class _Group(_Base):
     created: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
-class _Member(_Base):
-    __tablename__ = "kb_group_members"
-    __table_args__ = (UniqueConstraint("account", "group_name", "source"),)
+class _AccountInGroup:
+    """A row tying an account to a group, given here (local) or by the directory."""
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (UniqueConstraint("account", "group_name", "source"),)  # one object per table
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account: Mapped[str] = mapped_column(String(64), index=True)
     group_name: Mapped[str] = mapped_column(String(64), index=True)
     source: Mapped[str] = mapped_column(String(16), default=LOCAL)
+
+
+class _Member(_AccountInGroup, _Base):
+    __tablename__ = "kb_group_members"
+
+
+class _Manager(_AccountInGroup, _Base):
+    __tablename__ = "kb_group_managers"  # 负责人: may see the group's read confirmations
 
 
 class _Contact(_Base):
@@ -64,6 +81,7 @@ class Group:
     name: str
     source: str  # local: made here; directory: came with a directory login
     members: int = 0
+    managers: tuple[str, ...] = ()  # 负责人: see the group's confirmations
 
     @property
     def source_label(self) -> str:
@@ -102,7 +120,11 @@ class People(Tables):
             counts = dict(s.execute(select(_Member.group_name, func.count(func.distinct(_Member.account)))
                                     .group_by(_Member.group_name)).all())
             rows = s.scalars(select(_Group).order_by(_Group.name)).all()
-            return [Group(r.name, r.source, counts.get(r.name, 0)) for r in rows]
+            managers: dict[str, set[str]] = {}
+            for account, group in s.execute(select(_Manager.account, _Manager.group_name)):
+                managers.setdefault(group, set()).add(account)
+            return [Group(r.name, r.source, counts.get(r.name, 0), tuple(sorted(managers.get(r.name, ()))))
+                    for r in rows]
 
     def add_group(self, name: str, source: str = LOCAL) -> str:
         name = check_group_name(name)
@@ -120,6 +142,7 @@ class People(Tables):
             if s.scalar(select(_Group).where(_Group.name == name)) is None:
                 raise AccountError(f"没有组 “{name}”")
             s.execute(delete(_Member).where(_Member.group_name == name))
+            s.execute(delete(_Manager).where(_Manager.group_name == name))
             s.execute(delete(_Group).where(_Group.name == name))
             s.commit()
 
@@ -160,14 +183,48 @@ class People(Tables):
     def set_groups(self, account: str, groups: list[str], source: str = LOCAL) -> None:
         """``account``'s groups of ``source`` are ``groups`` from now on (those of the other
         source stay: an admin's groups survive a directory login and the other way round)."""
+        self._replace(_Member, account, groups, source)
+
+    def _replace(self, table, account: str, groups: list[str], source: str) -> None:
+        """``account``'s rows of ``source`` in ``table`` (memberships, managers) name ``groups``."""
         names = list(dict.fromkeys(check_group_name(g) for g in groups))
         for name in names:
             self.add_group(name, source)
         with self._session() as s:
-            s.execute(delete(_Member).where(_Member.account == account, _Member.source == source))
+            s.execute(delete(table).where(table.account == account, table.source == source))
             for name in names:
-                s.add(_Member(account=account, group_name=name, source=source))
+                s.add(table(account=account, group_name=name, source=source))
             s.commit()
+
+    # --- managers (负责人) -----------------------------------------------------------------
+    def managers(self, group: str, source: str | None = None) -> list[str]:
+        query = select(_Manager.account).where(_Manager.group_name == group)
+        if source is not None:
+            query = query.where(_Manager.source == source)
+        with self._session() as s:
+            return sorted(set(s.scalars(query)))
+
+    def managed_by(self, account: str) -> frozenset[str]:
+        """The groups ``account`` manages (from either source)."""
+        if not account:
+            return frozenset()
+        with self._session() as s:
+            return frozenset(s.scalars(select(_Manager.group_name).where(_Manager.account == account)))
+
+    def set_managers(self, group: str, accounts: list[str]) -> None:
+        """``group``'s managers given here are ``accounts`` from now on (the directory's stay)."""
+        with self._session() as s:
+            if s.scalar(select(_Group).where(_Group.name == group)) is None:
+                raise AccountError(f"没有组 “{group}”")
+            s.execute(delete(_Manager).where(_Manager.group_name == group, _Manager.source == LOCAL))
+            for account in dict.fromkeys(accounts):
+                s.add(_Manager(account=account, group_name=group, source=LOCAL))
+            s.commit()
+
+    def set_managed(self, account: str, groups: list[str], source: str = DIRECTORY) -> None:
+        """The groups ``account`` manages according to ``source`` (the directory's, at each
+        login) are ``groups`` from now on."""
+        self._replace(_Manager, account, groups, source)
 
     # --- e-mail -----------------------------------------------------------------------------
     def email_of(self, account: str) -> str:
@@ -191,8 +248,9 @@ class People(Tables):
             s.commit()
 
     def forget(self, account: str) -> None:
-        """An account was removed: its memberships and address go with it."""
+        """An account was removed: its memberships, the groups it managed and its address go with it."""
         with self._session() as s:
             s.execute(delete(_Member).where(_Member.account == account))
+            s.execute(delete(_Manager).where(_Manager.account == account))
             s.execute(delete(_Contact).where(_Contact.account == account))
             s.commit()

@@ -38,8 +38,9 @@ RESERVED_IDS = frozenset({
     "path", "path-articles", "path-items-h", "path-slug", "path-slug-help", "path-summary", "path-title", "paths-h",
     "pin-query", "pin-target", "pin-target-help", "pins-h", "pins-message", "pins-text", "publish-message", "q",
     "reason", "recent-h", "reconfirm", "related-h", "remind-h", "removed-q", "replaced-by", "replaced-help",
-    "revert-message", "revert-reconfirm", "search-q", "slug", "slug-help", "suggested-h", "summary", "tab-preview", "tab-write", "tags",
-    "text", "title", "to-read-h", "toc-h", "top-h", "type", "types-h", "unopened-h", "updates-h", "weeks-h", "zero-h",
+    "revert-message", "revert-reconfirm", "search-q", "sent-h", "slug", "slug-help", "suggested-h", "summary",
+    "tab-preview", "tab-write", "tags", "text", "title", "to-read-h", "toc-h", "top-h", "type", "types-h",
+    "unopened-h", "updates-h", "user-names", "weeks-h", "zero-h",
 })
 
 

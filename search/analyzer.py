@@ -18,6 +18,7 @@ import hashlib
 import logging
 import mmap
 import os
+import re
 import shutil
 import threading
 from array import array
@@ -396,6 +397,24 @@ def subwords(word: str, dictionary: tuple[str, ...] = ()) -> list[str]:
 
 def chinese_analyzer(dictionary: tuple[str, ...] = ()) -> JiebaTokenizer:
     return JiebaTokenizer(dictionary)
+
+
+# a verb and its object with an aspect or a measure word between them: 开完会, 请个假, 见过面, 出了差
+_SEPARATED = re.compile(r"([\u4e00-\u9fff])(?:完了|完|了|过|个)([\u4e00-\u9fff])")
+_NOT_A_VERB = frozenset("一二三四五六七八九十几两这那每哪某各整半")  # 一个人, 这个事: a number, not a verb
+
+
+def separated_words(text: str, dictionary: tuple[str, ...] = ()) -> list[str]:
+    """The words ``text`` says split in two (离合词): 「开完会还要干啥」 says 开会, which jieba
+    cuts 开 / 完 / 会 (and 会 alone is a stop word), so the query never looked for 开会 or its
+    synonyms. A verb-object word of jieba's dictionary with 完, 了, 过 or 个 inside."""
+    freq = segmenter(dictionary).jieba.FREQ
+    out = []
+    for m in _SEPARATED.finditer(fold(text)):
+        word = m.group(1) + m.group(2)
+        if m.group(1) not in _NOT_A_VERB and freq.get(word) and word not in out:
+            out.append(word)
+    return out
 
 
 def query_words(text: str, dictionary: tuple[str, ...] = ()) -> list[str]:

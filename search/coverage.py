@@ -14,6 +14,14 @@ knows words the index has never seen). A missing word names a topic when that we
 ``Parameters.distinctive``, and the search is uncovered when such words weigh at least
 ``Parameters.uncovered_share`` of all the query's words: 「会议纪要怎么写」 (纪要 16.8 of 25.0) is
 uncovered; 「开会前要准备哪些东西」 is not, though 东西 is in no article (8.1: not a topic).
+Once a topic word is missing, the other words the index has nothing at all for — no word, no
+part, no word containing them — and as rare as ``Parameters.unknown_joins`` count with it,
+whatever their part of speech: in 「会议室预订」 (会议室 missing, only 会议 found) the site does
+not know 预订 either, and jieba tags many such words as verbs (预订, 补办, 开饭). A word that
+only makes the question form (search.intent: 干嘛, 啥) never names a topic. With
+``Parameters.unknown_neutral`` the share is of the words the search could judge: a word nothing
+in the index matches at all, and no topic, is left out of the whole (年终奖发放: 发放); tried and off
+(docs/benchmarks.md), as is ``unknown_joins``.
 Both thresholds were chosen on the tuned queries only (bench/coverage.py, docs/benchmarks.md).
 """
 from __future__ import annotations
@@ -22,6 +30,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .analyzer import segmenter, stopwords
+from .intent import FORM_WORDS
 from .parameters import Parameters
 from .plan import Alt, Group, Plan
 
@@ -116,9 +125,16 @@ def assess(plan: Plan, hows: list[list[tuple[Group, Alt]]], weight: Weights, p: 
         covered |= covered_groups(how)
     covered_labels = {g.label for g in plan.groups if id(g) in covered}
     weights = {w: weight(w) for w in words}
-    topics = [w for w in words if weight.topic(w, weights[w])]
+    asked = [w for w in words if w not in FORM_WORDS]  # 干嘛, 啥: the question's form, never its topic
+    topics = [w for w in asked if weight.topic(w, weights[w])]
     missing = [w for w in topics if w not in covered_labels]
-    whole = sum(weights[w] for w in (topics if p.share_of_topics else words))
+    if missing:  # the words the site has nothing for at all add to the gap a missing topic opens
+        missing += [w for w in asked if w in plan.unmatched and w not in missing and len(w) > 1
+                    and weights[w] >= p.unknown_joins]
+    counted = topics if p.share_of_topics else words
+    if p.unknown_neutral:  # a word nothing in the index matches, and no topic, says nothing either way
+        counted = [w for w in counted if w in missing or w not in plan.unmatched]
+    whole = sum(weights[w] for w in counted)
     if not missing or sum(weights[w] for w in missing) < p.uncovered_share * whole:
         return COVERED
     found = [w for how in hows for w in matched_words(how)]

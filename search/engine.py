@@ -64,7 +64,7 @@ class Snapshot:
 
     def __init__(self, index_path: Path, stamp, segments_cache: dict, parameters: Parameters = DEFAULT):
         self.stamp = stamp
-        gen = live_path(index_path).resolve()
+        gen = self._gen = live_path(index_path).resolve()
         manifest = read_manifest(gen)
         if "segments" not in manifest or "dictionary" not in manifest:
             raise IndexUnavailable(f"索引 {index_path} 不完整或由旧版本建立，需要重建")
@@ -95,6 +95,18 @@ class Snapshot:
             self._by_key = {k: int(o) + i for seg, o in zip(m.segments, m.offsets) for i, k in enumerate(seg.keys)
                             if m.live[int(o) + i]}
         return self._by_key.get(key)
+
+    @property
+    def file_stamps(self) -> dict[str, list[int]]:
+        """rel_path -> [modification time in ns, size, …] of each file when it was indexed (the
+        manifest's ``stamps``): a file whose stamp is unchanged holds what the index holds."""
+        try:
+            manifest = read_manifest(self._gen)
+        except (OSError, ValueError):
+            return {}
+        if manifest.get("version") != self.manifest.get("version"):
+            return {}  # a later version's manifest: its stamps are not of these articles
+        return manifest.get("stamps") or {}
 
     def listed(self, root: Path) -> list | None:
         """The live articles as the site lists them (search.matrix ``catalog.pickle``), made
@@ -214,7 +226,7 @@ class Engine(SearchEngine):
         except IndexUnavailable:
             return None
         listed = snap.listed(self.setup.content_dir)
-        return None if listed is None else (snap.stamp, listed)
+        return None if listed is None else (snap.stamp, listed, snap.file_stamps)
 
     # --- searching ----------------------------------------------------------------------------
 

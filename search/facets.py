@@ -31,8 +31,15 @@ class Column:
     def __init__(self, values: list[list[str]]):
         self.ptr = np.r_[0, np.cumsum([len(v) for v in values])].astype(np.int64)
         self.ids, self.names = _ids([x for v in values for x in v])
-        self.owner = np.repeat(np.arange(len(values)), np.diff(self.ptr))
+        lengths = np.diff(self.ptr)
+        self.owner = np.repeat(np.arange(len(values)), lengths)
         self._codes = {name: i for i, name in enumerate(self.names)}
+        # a field of one value at most (type, category, status, owner): each article's value as
+        # one code, len(names) for none, so that counting is one bincount over the articles
+        self.code = None
+        if not len(lengths) or int(lengths.max()) <= 1:
+            self.code = np.full(len(values), len(self.names), dtype=np.int32)
+            self.code[lengths == 1] = self.ids
 
     def mask(self, wanted: list[str], size: int) -> np.ndarray:
         """Articles having any of ``wanted``."""
@@ -42,8 +49,17 @@ class Column:
             mask[self.owner[np.isin(self.ids, codes)]] = True
         return mask
 
+    def code_of(self, value: str) -> int | None:
+        return self._codes.get(value)
+
     def counts(self, present: np.ndarray) -> np.ndarray:
         """How many of the articles ``present`` (indices, each once) have each value."""
+        if self.code is not None:
+            return np.bincount(self.code[present], minlength=len(self.names) + 1)[: len(self.names)]
+        if 4 * len(present) > len(self.ptr):  # most articles: one pass over every value is cheaper
+            chosen = np.zeros(len(self.ptr) - 1, dtype=bool)
+            chosen[present] = True
+            return np.bincount(self.ids[chosen[self.owner]], minlength=len(self.names))
         starts, ends = self.ptr[present], self.ptr[present + 1]
         lengths = ends - starts
         idx = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(int(lengths.sum()))
@@ -131,14 +147,20 @@ class ArticleTable:
         out = {}
         for f in registry().facets:
             column = self.columns[f.name]
-            counts = dict(zip(column.names, column.counts(present).tolist()))
+            counts = column.counts(present)
             if f.choices:
-                out[f.name] = {k: counts[k] for k in f.choices if counts.get(k)}
+                at = [(k, column.code_of(k)) for k in f.choices]
+                out[f.name] = {k: int(counts[i]) for k, i in at if i is not None and counts[i]}
             else:
-                out[f.name] = _most_common(counts, VALUE_FACETS if f.kind in ("list", "slugs") else None)
+                out[f.name] = _most_common(column.names, counts, VALUE_FACETS if f.kind in ("list", "slugs") else None)
         return out
 
 
-def _most_common(counts: dict[str, int], limit: int | None) -> dict[str, int]:
-    pairs = sorted(((n, c) for n, c in counts.items() if c), key=lambda p: (-p[1], p[0]))
-    return dict(pairs[:limit] if limit else pairs)
+def _most_common(names: list[str], counts: np.ndarray, limit: int | None) -> dict[str, int]:
+    """The values counted, most frequent first, ties by value: ``names`` are sorted, so their
+    indices order them as the values do (thousands of tags at 50,000 articles: no Python sort)."""
+    found = np.flatnonzero(counts)
+    order = found[np.lexsort((found, -counts[found]))]
+    if limit:
+        order = order[:limit]
+    return {names[i]: int(counts[i]) for i in order.tolist()}

@@ -43,6 +43,7 @@ import os
 import pickle
 import re
 import shutil
+import threading
 import zlib
 from array import array
 from dataclasses import dataclass, field
@@ -54,6 +55,10 @@ from whoosh.util.numeric import _length_byte_cache
 from . import pinyin
 
 KIND_ARTICLE, KIND_SECTION = 0, 1
+# Segment.articles_with keeps the article bits of words in at least this many documents, for
+# this many words per segment (6 KB each at 50,000 articles)
+ARTICLE_BITS_FROM = 1000
+ARTICLE_BITS_KEPT = 256
 _ARRAYS = ("term_ptr", "post_doc", "post_w", "post_head", "pos_ptr", "positions", "doc_len", "doc_head",
            "doc_article", "doc_kind")
 
@@ -209,6 +214,8 @@ class Segment:
         self._starts = None
         self.entries = None  # the lookup of suggestions made from this segment (search.suggest), once
         self._catalog: list | None = None
+        self._article_bits: dict[str, np.ndarray] = {}  # articles_with, oldest first
+        self._bits_lock = threading.Lock()
         self._shown_ptr = _load(self.folder / "doc_shown_ptr.npy")
         with open(self.folder / "doc_shown.bin", "rb") as fh:
             self._shown = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
@@ -275,10 +282,10 @@ class Segment:
         objects. ``root``: the content folder their paths are made absolute in."""
         if self._catalog is None:
             entries = self.read_catalog(self.folder)
-            if root is not None:
-                for entry in entries:
-                    if entry is not None:
-                        entry.path = Path(root) / entry.rel_path
+            root = Path(root) if root is not None else None
+            for entry in entries:
+                if entry is not None:
+                    entry.path = root / entry.rel_path if root is not None else Path(entry.rel_path)
             self._catalog = entries
         return self._catalog
 
@@ -303,6 +310,23 @@ class Segment:
 
     def document_frequencies(self) -> np.ndarray:
         return np.diff(self.term_ptr)
+
+    def articles_with(self, term: str) -> np.ndarray:
+        """The segment's articles (deleted ones too) with a document holding ``term``, as packed
+        bits, kept for the most recently asked common words: counting a query's matches marks
+        each article once instead of walking the word's postings (search.shortlist)."""
+        found = self._article_bits.get(term)
+        if found is None:
+            start, end = self.span(term)
+            mask = np.zeros(len(self.articles), dtype=bool)
+            mask[self.doc_article[self.post_doc[start:end]]] = True
+            found = np.packbits(mask)
+            if end - start >= ARTICLE_BITS_FROM:
+                with self._bits_lock:
+                    self._article_bits[term] = found
+                    while len(self._article_bits) > ARTICLE_BITS_KEPT:
+                        self._article_bits.pop(next(iter(self._article_bits)))
+        return found
 
 
 @dataclass
@@ -437,6 +461,11 @@ class Matrix:
         if len(docs) == 1:
             return Postings(docs[0], weights[0], heads[0], parts)
         return Postings(np.concatenate(docs), np.concatenate(weights), np.concatenate(heads), parts)
+
+    def articles_with(self, term: str) -> np.ndarray:
+        """Every article (by index, deleted ones too) with a document holding ``term``."""
+        parts = [np.unpackbits(seg.articles_with(term), count=len(seg.articles)).view(bool) for seg in self.segments]
+        return np.concatenate(parts) if len(parts) != 1 else parts[0]
 
     def known(self, term: str) -> bool:
         return any(term in s.vocab for s in self.segments)

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from kb import docno
 
-from .analyzer import query_words, segmenter, stopwords, subwords
+from .analyzer import query_words, segmenter, separated_words, stopwords, subwords
 from .budget import UNLIMITED, Budget
 from kb.sections import without_ordinal
 
@@ -34,6 +34,7 @@ from .folding import fold
 from .intent import question_form, steps_spans, wants_steps
 from .parameters import DEFAULT, Parameters
 from .parse import ParsedQuery
+from .stages import NONE as NO_TIMES, Times, times, written_forms
 
 MAX_WORDS = 32  # groups of words; and as many phrases, and as many excluded words
 
@@ -81,7 +82,13 @@ class Plan:
     typed: int = 0  # words typed, including those nothing could match
     unmatched: list[str] = field(default_factory=list)  # words typed that nothing in the index can match
     wants_steps: bool = False  # the question asks what to do (search.intent): checklists and procedures answer
-    chars: frozenset[str] = frozenset()  # the characters typed (folded): see ``head_overlap``
+    times: Times = NO_TIMES  # the stages and periods the query is about (search.stages)
+    dictionary: tuple[str, ...] = field(default=(), repr=False)  # the query's: heads are read with it
+
+    def about_time_of(self, head: str) -> bool:
+        """Whether a document's head (its heading or its article's title) is the time the query
+        is about: 会前 for 「开会前要准备哪些东西」, 每日 for 「每天要做什么」 (search.stages)."""
+        return bool(self.times) and self.times.shared_with(times(without_ordinal(head or ""), self.dictionary))
 
     @property
     def searches_text(self) -> bool:
@@ -138,7 +145,7 @@ class _Planner:
             alts += self.pairs(word)
         return alts
 
-    def word_group(self, word: str, chunk_alts: list[Alt]) -> Group:
+    def word_group(self, word: str, chunk_alts: list[Alt], written: tuple[str, ...] = ()) -> Group:
         alts: list[Alt] = []
         if self.vocabulary.known(word):
             alts.append(_term(word))
@@ -149,6 +156,9 @@ class _Planner:
         elif len(word) > 1:
             alts += chunk_alts + self.fallbacks(word)
         for other in self.synonyms.of(word) if self.synonyms else []:
+            if other != word and self.vocabulary.known(other):
+                alts.append(_term(other, self.p.synonym, "synonym"))
+        for other in written:  # a period in the written form (search.stages: 每天 → 每日)
             if other != word and self.vocabulary.known(other):
                 alts.append(_term(other, self.p.synonym, "synonym"))
         return Group(word, list(dict.fromkeys(alts)), single=len(word) == 1)
@@ -165,6 +175,17 @@ class _Planner:
             return Group(text, [_term(word, weight)])
         alts = self.containing(word, weight * self.p.partial)
         return Group(text, alts) if alts else None
+
+
+def _written_by_word(found: list, chunk: str) -> dict[str, tuple[str, ...]]:
+    """The written forms of the periods a chunk says (search.stages), each given to the first
+    of the chunk's words (``found``: the segmenter's) that it overlaps: 每个礼拜 → 每个 / 礼拜."""
+    out: dict[str, tuple[str, ...]] = {}
+    for start, end, form in written_forms(chunk):
+        word = next((w for w, a, b, _s in found if a < end and start < b), None)
+        if word is not None:
+            out[word] = out.get(word, ()) + (form,)
+    return out
 
 
 def character_runs(words: list, vocabulary: Vocabulary) -> list[Group]:
@@ -217,7 +238,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
     planner = _Planner(dictionary, vocabulary, synonyms, parameters)
     typed = fold(" ".join(parsed.words)).lower()
     plan = Plan(filters=dict(parsed.filters), wants_steps=wants_steps(typed),
-                chars=frozenset(c for c in typed if c.isalnum()))
+                times=times(typed, dictionary), dictionary=dictionary)
     numbers, words = document_numbers(parsed.words, dictionary, vocabulary) if parsed.words else ([], [])
     plan.groups += numbers
     plan.typed += len(numbers)
@@ -230,6 +251,8 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
         if spans:  # the words that only make the question form say what kind of answer is wanted
             found = [w for w in found if not question_form(w[0], w[1], w[2], spans)] or found
         words = [term for term, *_ in found]  # query_words(chunk)
+        words += [w for w in separated_words(chunk, dictionary) if w not in words] if parameters.separated else []
+        written = _written_by_word(found, fold(chunk).lower())
         plan.runs += character_runs(found, vocabulary)
         unknown = [w for w in words if not vocabulary.known(w)]
         # a chunk segmented into several words, some unknown, may sit whole inside an index word
@@ -241,7 +264,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
                 continue
             seen.add(word)
             plan.typed += 1
-            group = planner.word_group(word, chunk_alts)
+            group = planner.word_group(word, chunk_alts, written.get(word, ()))
             if group.alts:
                 plan.groups.append(group)
             else:
@@ -257,14 +280,6 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
     plan.excludes = [g for g in (planner.phrase_group(e) for e in parsed.excludes[:MAX_WORDS]) if g]
     plan.highlight = highlight_terms(parsed, dictionary) + [g.alts[0].terms[0] for g in numbers]
     return plan
-
-
-def head_overlap(chars: frozenset[str], head: str) -> tuple[int, int]:
-    """(characters of a document's head — its heading without the outline number, or the
-    article's title — that were typed, characters of the head). Words jieba cuts differently
-    still share characters: 「开会前」 (开会 / 前) and the heading 会前, 「回来以后」 and 返回后."""
-    own = [c for c in fold(without_ordinal(head or "")).lower() if c.isalnum()]
-    return sum(c in chars for c in own), len(own)
 
 
 def highlight_terms(parsed: ParsedQuery, dictionary: tuple[str, ...] = ()) -> list[str]:

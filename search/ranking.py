@@ -23,8 +23,9 @@ from .budget import UNLIMITED, Budget
 from .facets import ArticleTable
 from .matrix import KIND_ARTICLE, Matrix
 from .parameters import DEFAULT, Parameters
-from .plan import Alt, Group, Plan, head_overlap
+from .plan import Alt, Group, Plan
 from .results import empty_facets
+from .shortlist import MIN_DOCUMENTS, RARE_SHARE, Pruner, Shortlist
 
 @dataclass
 class Ranked:
@@ -57,12 +58,23 @@ def _ascending_unique(keys: np.ndarray) -> np.ndarray:
     return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
 
 
+def _above(scores: np.ndarray, leaders: np.ndarray, rerank: int, floor: float) -> bool:
+    """Whether the documents ``_rerank`` chose from a shortlist are the ones it would choose from
+    every document: fewer than all of the shortlist, each scoring above what the others can."""
+    return int(rerank) < len(scores) and bool(leaders.any()) and float(scores[leaders].min()) > floor
+
+
 class Ranker:
+    # search.shortlist: which groups are rare, and from what size of index a shortlist is tried
+    rare_share = RARE_SHARE
+    min_documents = MIN_DOCUMENTS
+
     def __init__(self, matrix: Matrix, table: ArticleTable, parameters: Parameters = DEFAULT):
         self.matrix = matrix
         self.table = table
         self.p = parameters
         self._norms = None
+        self._term_max: dict[str, float] = {}
 
     # --- scoring ----------------------------------------------------------------------------
 
@@ -71,6 +83,30 @@ class Ranker:
         if self._norms is None:
             self._norms = self.p.norm(self.matrix.doc_length, self.matrix.avg_length)
         return self._norms
+
+    def term_max(self, term: str, cache: dict) -> float:
+        """The highest BM25 ``term`` has in any document, kept for the index version (a float per
+        word: queries share their common words) — what search.shortlist's floor is made of."""
+        found = self._term_max.get(term)
+        if found is None:
+            p = self._postings(term, cache)
+            found = float(self._bm25(p.weights, p.docs, len(p.docs)).max()) if len(p.docs) else 0.0
+            if len(self._term_max) >= 100_000:
+                self._term_max.clear()
+            self._term_max[term] = found
+        return found
+
+    def special_docs(self) -> np.ndarray:
+        """The live documents of reading paths and of articles that repeal or replace others:
+        the ranking needs their exact scores whatever words they hold (search.shortlist)."""
+        if not hasattr(self, "_special"):
+            articles = self.table.is_path.copy()
+            for old, new in self._replaced().items():
+                articles[old] = True
+                articles[new] = True
+            self._special = np.flatnonzero(articles[self.matrix.doc_article] & self.matrix.live) \
+                if self.matrix.size else np.zeros(0, np.int64)
+        return self._special
 
     def _bm25(self, tf: np.ndarray, docs: np.ndarray, df: int) -> np.ndarray:
         return self.p.bm25(self.p.idf(self.matrix.doc_count, df), tf.astype(np.float64), self._norm()[docs])
@@ -141,6 +177,19 @@ class Ranker:
             found = docs, alt.weight * scores
         cache[key] = found
         return found
+
+    def _alt_docs(self, alt: Alt, cache: dict) -> np.ndarray:
+        """The documents of one alternative, ascending, without scoring them: a shortlist
+        (search.shortlist) scores a common word's postings only where it needs to."""
+        if ("alt", alt) in cache or alt.mode == "phrase":
+            return self.alt_scores(alt, cache)[0]
+        docs = [self._postings(t, cache).docs for t in alt.terms]
+        if len(docs) == 1:
+            return docs[0]
+        mask = np.zeros(self.matrix.size, dtype=bool)
+        for d in docs:
+            mask[d] = True
+        return np.flatnonzero(mask)
 
     def group_heads(self, group: Group, cache: dict) -> np.ndarray:
         """The documents the group matches with one of its terms in their head, each once."""
@@ -229,12 +278,13 @@ class Ranker:
         return out / total
 
     def _rerank(self, plan: Plan, cand: np.ndarray, scores: np.ndarray, cache: dict, budget: Budget):
-        """(``scores`` with the proximity bonus on the best ``rerank`` documents, which of
-        ``cand`` those are — they stay the best: a bonus only raises — or None). Out of time,
-        BM25 alone ranks: the bonus would read positions of words not even scored."""
+        """(``scores`` with the proximity bonus, and the bonus of a head that is the time the query
+        is about (search.stages), on the best ``rerank`` documents, which of ``cand`` those are —
+        they stay the best: a bonus only raises — or None). Out of time, BM25 alone ranks: the
+        bonus would read positions of words not even scored."""
         close = self.p.proximity and len(plan.groups) >= 2
-        heads = self.p.head_chars and plan.wants_steps
-        if not (close or heads) or not len(cand) or budget.over():
+        when = self.p.stage and plan.times
+        if not (close or when) or not len(cand) or budget.over():
             return scores, None
         k = int(self.p.rerank)
         if k < len(cand):  # the best RERANK, and any that tie with the last of them
@@ -245,11 +295,8 @@ class Ranker:
         scores = scores.copy()
         if close:
             scores[top] *= self.p.proximity_factor(self.proximity(plan, cand[top], cache))
-        if heads:  # the stages of a checklist or procedure (会前, 返回后), for a question asking what to do
-            steps = top[self.table.type_mask(self.p.steps_types)[self.matrix.doc_article[cand[top]]]]
-            if len(steps):
-                shared, length = zip(*(head_overlap(plan.chars, self._head(int(d))) for d in cand[steps]))
-                scores[steps] *= self.p.head_chars_factor(np.array(shared), np.array(length))
+        if when:  # a section headed by the time asked about: 会前 for 开会前, 每日 for 每天 (search.stages)
+            scores[top] *= self.p.stage_factor([plan.about_time_of(self._head(int(d))) for d in cand[top]])
         return scores, leaders
 
     def _head(self, doc: int) -> str:
@@ -361,11 +408,27 @@ class Ranker:
 
     def execute(self, plan: Plan, page: int = 1, limit: int = 10, sort: str = "relevance",
                 budget: Budget = UNLIMITED) -> Ranked:
-        ranked = Ranked()
         if plan.impossible or not self.matrix.size:
-            return ranked
+            return Ranked()
         cache: dict = {}
-        cand, scores = self._candidates(plan, cache, budget)
+        order = self.table.ranks.get(sort)  # a field to order by, newest first; else relevance
+        if order is None and not plan.searches_text and self.table.ranks:
+            order = next(iter(self.table.ranks.values()))  # filters alone list the newest first
+        if order is None:  # the documents that can reach the page, when a floor tells (search.shortlist)
+            short = Pruner(self, plan, cache, budget, self.rare_share, self.min_documents).run()
+            ranked = self._select(plan, cache, budget, page, limit, None, short) if short is not None else None
+            if ranked is not None:
+                return ranked
+            for key in [k for k in cache if k[0] == "reached"]:
+                del cache[key]  # scored in full now: what was reached is what the budget let through
+        return self._select(plan, cache, budget, page, limit, order, None)
+
+    def _select(self, plan: Plan, cache: dict, budget: Budget, page: int, limit: int, order, short: Shortlist | None):
+        """The page, its totals and facets, from every matching document — or from a shortlist,
+        None when its floor is not below what the page takes (then everything is scored)."""
+        ranked = Ranked()
+        floor = None if short is None else short.floor
+        cand, scores = self._candidates(plan, cache, budget) if short is None else (short.docs, short.scores)
         keep = self._allowed(cand, plan, cache, budget)
         cand, scores = cand[keep], scores[keep]
         status = self._status_factors()
@@ -375,11 +438,11 @@ class Ranker:
             steps = self.table.type_mask(self.p.steps_types)[self.matrix.doc_article[cand]]
             scores = scores * self.p.intent_factor(steps)
         leaders = None
-        order = self.table.ranks.get(sort)  # a field to order by, newest first; else relevance
-        if order is None and not plan.searches_text and self.table.ranks:
-            order = next(iter(self.table.ranks.values()))  # filters alone list the newest first
         if order is None:
+            before = scores
             scores, leaders = self._rerank(plan, cand, scores, cache, budget)
+            if floor is not None and leaders is not None and not _above(before, leaders, self.p.rerank, floor):
+                return None  # a document left out might have been reranked
             if self._replaced() and len(cand):
                 scores, held = self._below_replacements(cand, scores)
                 leaders = None if held else leaders
@@ -388,34 +451,53 @@ class Ranker:
             ranked.paths = self._by_score(cand[on_path], scores[on_path], self.matrix.doc_article[cand[on_path]], 3)
             cand, scores = cand[~on_path], scores[~on_path]
             leaders = leaders[~on_path] if leaders is not None else None
-        if not len(cand):
-            return ranked
+        if short is None:
+            if not len(cand):
+                return ranked
+            seen = np.zeros(len(self.table), dtype=bool)
+            seen[self.matrix.doc_article[cand]] = True
+            present = np.flatnonzero(seen)  # the matching articles, each once
+        else:
+            present = short.present  # counted without scores
+            if not len(present) or not len(cand):
+                return ranked if not len(present) else None
         arts = self.matrix.doc_article[cand]
-        seen = np.zeros(len(self.table), dtype=bool)
-        seen[arts] = True
-        present = np.flatnonzero(seen)  # the matching articles, each once
         ranked.total = len(present)
         ranked.facets = self.table.facets(present)
         start = (page - 1) * limit
         if order is not None:
             ranked.page = self._by_order(order, cand, scores, arts, present, start, limit)
         else:
-            ranked.page = self._by_score(cand, scores, arts, start + limit, leaders)[start:]
+            chosen = self._by_score(cand, scores, arts, start + limit, leaders, floor)
+            if chosen is None:
+                return None
+            ranked.page = chosen[start:]
         shown = [d for _, docs in ranked.page + ranked.paths for d, _ in docs]
         ranked.matched = self.matched(plan, np.array(shown, dtype=np.int64), cache)
         return ranked
 
-    def _by_score(self, cand, scores, arts, need: int, leaders: np.ndarray | None = None):
+    def _by_score(self, cand, scores, arts, need: int, leaders: np.ndarray | None = None,
+                  floor: float | None = None):
         """The first ``need`` articles by their best document, each with its other good ones.
-        ``leaders``: a mask of ``cand`` known to hold its best documents (``_rerank``)."""
-        k = min(len(cand), max(need * 8, 64))
+        ``leaders``: a mask of ``cand`` known to hold its best documents (``_rerank``). ``floor``:
+        ``cand`` is a shortlist, and every document left out scores at most this; None when the
+        documents this takes are not all above it."""
+        k = min(len(cand), max(need * 8, 64)) if floor is None else max(need * 8, 64)
         pool = np.flatnonzero(leaders) if leaders is not None else None
         while True:
             if pool is not None and k <= len(pool):
                 top = pool[np.lexsort((cand[pool], -scores[pool]))][:k]
             else:
-                top = np.argpartition(-scores, k - 1)[:k] if k < len(cand) else np.arange(len(cand))
-                top = top[np.lexsort((cand[top], -scores[top]))]
+                if floor is not None and k >= len(cand):
+                    return None
+                if k < len(cand):  # the best k, and any that tie with the last of them: the order decides
+                    kth = -np.partition(-scores, k - 1)[k - 1]
+                    if floor is not None and kth <= floor:
+                        return None
+                    top = np.flatnonzero(scores >= kth)
+                else:
+                    top = np.arange(len(cand))
+                top = top[np.lexsort((cand[top], -scores[top]))][:k]
             groups: dict[int, list[tuple[int, float]]] = {}
             for i in top.tolist():
                 docs = groups.setdefault(int(arts[i]), [])
@@ -423,7 +505,7 @@ class Ranker:
                     docs.append((int(cand[i]), float(scores[i])))
             if len(groups) >= need or k == len(cand):
                 return list(groups.items())[:need]
-            k = min(len(cand), k * 4)
+            k = min(len(cand), k * 4) if floor is None else k * 4
 
     def _by_order(self, order: np.ndarray, cand, scores, arts, present, start: int, limit: int):
         chosen = present[np.argsort(order[present], kind="stable")][start : start + limit]
@@ -445,9 +527,9 @@ class Ranker:
             return out
         for group in plan.groups + plan.required:
             for alt in group.alts:
-                if ("alt", alt) not in cache:
+                if ("alt", alt) not in cache and ("reached", alt) not in cache:
                     continue  # not reached in time
-                found = self.alt_scores(alt, cache)[0]
+                found = self._alt_docs(alt, cache)
                 if not len(found):
                     continue
                 at = np.minimum(np.searchsorted(found, docs), len(found) - 1)

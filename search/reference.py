@@ -35,7 +35,7 @@ from .interface import IndexUnavailable, Query
 from .parameters import DEFAULT, Parameters
 from .parse import parse_query
 from .pins import first
-from .plan import Alt, Group, Plan, build_plan, head_overlap
+from .plan import Alt, Group, Plan, build_plan
 from .results import Hit, SearchResult, Suggestion, empty_facets
 from .schema import TEXT_FIELD
 from .record import record_complete
@@ -230,19 +230,18 @@ class ReferenceRanker:
         those tying with the last of them, window by window."""
         groups = plan.groups[:63]
         close = self.p.proximity and len(groups) >= 2
-        heads = self.p.head_chars and plan.wants_steps
-        if not (close or heads) or not scores:
+        when = self.p.stage and plan.times
+        if not (close or when) or not scores:
             return scores
         ordered = sorted(scores.values(), reverse=True)
         threshold = ordered[min(int(self.p.rerank), len(ordered)) - 1]
         out = dict(scores)
-        if heads:
-            steps = set(self.p.steps_types)
+        if when:  # ranking.Ranker._rerank: a section headed by the time asked about (search.stages)
             for doc, score in scores.items():
-                if score >= threshold and steps & set(_values(self.stored[doc], "type")):
+                if score >= threshold:
                     fields = self.stored[doc]
                     head = fields.get("section") if fields["kind"] == "section" else fields.get("article_title")
-                    out[doc] = score * float(self.p.head_chars_factor(*head_overlap(plan.chars, head or "")))
+                    out[doc] = score * float(self.p.stage_factor(plan.about_time_of(head or "")))
         where = [{t: self._positions(t) for t in dict.fromkeys(g.terms)} for g in groups]
         weight = [self.group_weight(g) for g in groups]
         total = sum(weight)

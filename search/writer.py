@@ -162,9 +162,11 @@ def _article_info(article: Article) -> dict:
 
 def _listed(article: Article) -> Article:
     """The article as the site lists it, kept with the index (search.matrix ``catalog.pickle``):
-    without its text, its path relative to the content folder (a node's folder may move)."""
+    without its text and without its path: the segment's reader makes it from ``rel_path`` and
+    the content folder of the moment (a node's folder may move), and an unpickled ``Path`` cost
+    as much again (8 of the 21 s a 50,000-article catalog took to open on a busy machine)."""
     light = article.without_text()
-    light.path = Path(article.rel_path)
+    light.path = None
     return light
 
 

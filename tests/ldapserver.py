@@ -27,6 +27,8 @@ PEOPLE = {
     "zhaoliu": ("赵六", "zhaoliu-password", "zhaoliu@example.cn", ["新员工", "办公室"]),
     "admin": ("冒名的管理员", "directory-admin-password", "", ["财务处"]),
 }
+#: group -> the people its ``owner`` attribute names (its 负责人 with ldap_manager_attribute = "owner")
+OWNERS = {"新员工": ["zhangsan"]}
 
 
 def available() -> str | None:
@@ -63,7 +65,9 @@ def ldif() -> str:
         for g in member_of:
             groups.setdefault(g, []).append(dn)
     for g, members in groups.items():
-        entries.append(_entry(f"cn={g},ou=groups,{SUFFIX}", objectClass="groupOfNames", cn=g, member=members))
+        owners = [f"uid={uid},ou=people,{SUFFIX}" for uid in OWNERS.get(g, [])]
+        entries.append(_entry(f"cn={g},ou=groups,{SUFFIX}", objectClass="groupOfNames", cn=g, member=members,
+                              **({"owner": owners} if owners else {})))
     return "\n\n".join(entries) + "\n"
 
 

@@ -31,3 +31,20 @@ def test_groups_from_the_command_line(content_dir, tmp_path):
     bad = kb(content_dir, inst, "group", "add", "全体")
     assert bad.returncode == 1 and "表示所有人" in bad.stderr
     assert "用法" in kb(content_dir, inst, "group", "--help").stdout or "usage" in kb(content_dir, inst, "group", "--help").stdout
+
+
+def test_a_groups_managers_from_the_command_line(content_dir, tmp_path):
+    inst = tmp_path / "instance"
+    for name in ("处长", "副处长"):
+        assert kb(content_dir, inst, "user", "add", name, "--role", "reader", "--password-stdin",
+                  stdin="long-enough\n").returncode == 0
+    assert kb(content_dir, inst, "group", "add", "财务处").returncode == 0
+    assert kb(content_dir, inst, "group", "manage", "财务处", "处长", "副处长").returncode == 0
+    assert sorted(kb(content_dir, inst, "group", "managers", "财务处").stdout.split()) == ["副处长", "处长"]
+    assert "负责人：副处长、处长" in kb(content_dir, inst, "group", "list").stdout
+    assert kb(content_dir, inst, "group", "unmanage", "财务处", "副处长").returncode == 0
+    assert kb(content_dir, inst, "group", "managers", "财务处").stdout.split() == ["处长"]
+    missing = kb(content_dir, inst, "group", "manage", "财务处", "没有这人")
+    assert missing.returncode == 1 and "没有这些用户：没有这人" in missing.stderr
+    nogroup = kb(content_dir, inst, "group", "manage", "审计处", "处长")
+    assert nogroup.returncode == 1 and "没有组 “审计处”" in nogroup.stderr

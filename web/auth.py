@@ -33,6 +33,7 @@ from flask_login import AnonymousUserMixin, LoginManager, current_user, login_us
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 from kb.directory import DirectoryError
+from kb.people import LOCAL
 from kb.history import Author
 from kb.users import ROLES, AccountError
 
@@ -49,9 +50,9 @@ OPEN_ENDPOINTS = {"auth.login", "static", "icons.icon", "api.healthz", "lifecycl
 # posts any reader may make: which search result was opened, their reading progress,
 # 「已阅读并理解」 (an account's own, checked by the view), a note to an article's owner
 # (rate-limited) and its owner marking it handled (checked by the view), following and one's
-# private feed address (an account's own)
+# private feed address (an account's own), and reminders sent by a group's 负责人 (checked by the view)
 READER_WRITES = {"analytics.opened", "paths.progress", "reading.confirm", "feedback.give", "feedback.handle",
-                 "following.follow", "following.mine"}
+                 "following.follow", "following.mine", "reading.remind"}
 MAX_SESSION_HOURS = 2160  # 90 days
 REFUSED = {
     "address": "从您这里登录失败的次数过多，请 15 分钟后再试。",
@@ -225,8 +226,10 @@ def users():
         except AccountError as exc:
             error = str(exc)
     people = _site().people
+    groups = people.groups()
     return render_template("users.html", users=users_.all(), roles=ROLES, message=message, error=error,
-                           memberships=people.memberships(), emails=people.emails(), groups=people.groups()), \
+                           memberships=people.memberships(), emails=people.emails(), groups=groups,
+                           local_managers={g.name: people.managers(g.name, LOCAL) for g in groups if g.managers}), \
         (200 if error is None else 400)
 
 
@@ -255,6 +258,13 @@ def _manage(users_, action: str, name: str) -> str:
         if not names:
             raise AccountError("请填写组名")
         return f"已添加组 {'、'.join(names)}。"
+    if action == "managers":
+        names = split_names(form.get("managers", ""))
+        missing = [n for n in names if users_.get(n) is None]
+        if missing:
+            raise AccountError("没有这些用户：" + "、".join(missing))
+        people.set_managers(name, names)
+        return f"已把 {name} 的负责人改为 {'、'.join(names)}。" if names else f"{name} 现在没有（本站指定的）负责人。"
     if action == "remove_group":
         people.remove_group(name)
         return f"已删除组 {name}。"

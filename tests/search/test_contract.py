@@ -320,3 +320,20 @@ def test_a_repealed_rule_is_never_above_its_replacement_and_without_one_is_still
         found = slugs(built.search(Query(text)))
         assert "seal-old" in found and found.index("seal-new") < found.index("seal-old"), (text, found)
     assert "stamp-gone" in slugs(built.search(Query("钢印")))
+
+
+def test_a_section_headed_by_the_time_a_question_names_comes_first(built, tmp_path):
+    content = tmp_path / "content"
+    written = [  # the checklist's heading is the question's time, in other words (返回后 for 回来以后)
+        write_article(content, "guides/trip.md", "## 纪律\n\n出差期间遵守纪律，按时上班。\n", slug="trip-guide",
+                      title="差旅须知"),
+        write_article(content, "checklists/trip.md", "## 出发前\n\n- [ ] 订票\n\n## 返回后\n\n- [ ] 出差报销\n",
+                      slug="trip-checklist", title="出差清单", type="checklist"),
+        write_article(content, "checklists/daily.md", "## 每日：值班\n\n- [ ] 接电话\n\n## 每周：例会\n\n- [ ] 开会\n",
+                      slug="duty-checklist", title="主任工作清单", type="checklist"),
+    ]
+    built.update([p.relative_to(content).as_posix() for p in written])
+    first = built.search(Query("出差回来以后要做什么")).hits[0]
+    assert (first.slug, first.section) == ("trip-checklist", "返回后")  # not the article as a whole
+    first = built.search(Query("主任每天要做什么")).hits[0]  # 每天: the period the text writes 每日
+    assert (first.slug, first.section) == ("duty-checklist", "每日：值班")

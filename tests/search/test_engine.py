@@ -2,7 +2,7 @@ import pytest
 
 from kb.article import TYPES
 from search.interface import Query
-from tests.conftest import ask
+from tests.conftest import CONTENT, ask
 
 
 def first(result):
@@ -373,3 +373,35 @@ def test_an_edited_reading_path_is_searchable_at_once(tmp_path):
         assert ask(engine, "报到").paths[0].url == "/paths/newcomer"
     finally:
         engine.close()
+
+
+def test_suggestions_are_kept_beside_their_segment_and_read_back_alike(tmp_path):
+    """A restart opens each segment's suggestion lookup from ``suggest.npz`` instead of making it
+    again (16 s at 50,000 articles); what it suggests is the same, and a damaged file is made anew."""
+    import shutil
+
+    from kb.config import load_config
+    from search.suggest import Lookup
+    from search.writer import update_index
+    from tests.conftest import engine_for
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    config = load_config(content_dir=content, index_dir=tmp_path / "index")
+    update_index(config)
+    typed = ["baomi", "bmgz", "qingshi", "保密", "值班", "会议"]
+
+    def suggestions():
+        engine = engine_for(content, config.index_path)
+        try:
+            return [[(s.label, s.url) for s in engine.suggest(t)] for t in typed]
+        finally:
+            engine.close()
+
+    made = suggestions()
+    kept = list(config.index_path.rglob(Lookup.FILE))
+    assert kept and all(m for m in made)
+    assert suggestions() == made  # read back
+    kept[0].write_bytes(b"not a lookup")
+    assert suggestions() == made  # made anew
+    assert kept[0].read_bytes()[:2] == b"PK"

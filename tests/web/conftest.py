@@ -47,13 +47,18 @@ def site(content_dir, tmp_path):
     s.close()
 
 
-@pytest.fixture
-def app(site):
+def ready_app(site):
+    """The web app of ``site`` with its keeper running, once searchable."""
     app = create_app(site)
     app.config["TESTING"] = True
     site.start_keeper()
     wait_ready(app.test_client())
-    yield app
+    return app
+
+
+@pytest.fixture
+def app(site):
+    yield ready_app(site)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from application import Site
 from tests.conftest import write_article
 from tests.ldapserver import PEOPLE
-from tests.web.conftest import settings, token, wait_ready
+from tests.web.conftest import ready_app, settings, token
 from web.app import create_app
 
 
@@ -17,11 +17,7 @@ def directory_site(content_dir, tmp_path, ldap_server):
     site = Site(settings(content_dir, tmp_path, **ldap_server.settings()))
     site.prepare()
     site.users.add("admin", "local-admin-password", "admin")
-    app = create_app(site)
-    app.config["TESTING"] = True
-    site.start_keeper()
-    wait_ready(app.test_client())
-    yield site, app
+    yield site, ready_app(site)
     site.close()
 
 
