@@ -110,7 +110,7 @@ def test_the_account_menu_leads_to_each_tool_and_logs_out(browser, site):
     page.goto(base + "/a/office-service-work")
     page.locator(".account-menu summary").click()
     links = page.locator(".account-panel a")
-    expect(links).to_have_text(["新建文章", "导入", "草稿", "待复审", "搜索统计", "阅读确认", "读者反馈", "检查链接", "阅读进度", "我的关注", "同义词", "推荐答案", "用户"])
+    expect(links).to_have_text(["新建文章", "导入", "草稿", "待复审", "搜索统计", "阅读确认", "读者反馈", "检查链接", "阅读进度", "我的关注", "同义词", "推荐答案", "文件夹设置", "用户"])
     page.locator(".account-panel a", has_text="用户").click()
     page.wait_for_url(base + "/users")
     page.locator(".account-menu summary").click()
