@@ -96,10 +96,10 @@ class Snapshot:
                             if m.live[int(o) + i]}
         return self._by_key.get(key)
 
-    @property
     def file_stamps(self) -> dict[str, list[int]]:
         """rel_path -> [modification time in ns, size, …] of each file when it was indexed (the
-        manifest's ``stamps``): a file whose stamp is unchanged holds what the index holds."""
+        manifest's ``stamps``): a file whose stamp is unchanged holds what the index holds. Read
+        from the manifest when asked (several MB at 50,000 articles), not at each version's opening."""
         try:
             manifest = read_manifest(self._gen)
         except (OSError, ValueError):
@@ -226,7 +226,7 @@ class Engine(SearchEngine):
         except IndexUnavailable:
             return None
         listed = snap.listed(self.setup.content_dir)
-        return None if listed is None else (snap.stamp, listed, snap.file_stamps)
+        return None if listed is None else (snap.stamp, listed, snap.file_stamps)  # stamps read when needed
 
     # --- searching ----------------------------------------------------------------------------
 

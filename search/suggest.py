@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import threading
+import zipfile
 from bisect import bisect_left, bisect_right
 from urllib.parse import quote
 
@@ -46,8 +47,8 @@ class Lookup:
             with np.load(path, allow_pickle=False) as data:
                 if int(data["version"]) == cls.VERSION:
                     return cls._read(data)
-        except (OSError, KeyError, ValueError):
-            pass
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+            pass  # missing, of another version or damaged: made again
         made = cls(seg)
         try:
             made._write(path)
