@@ -108,17 +108,23 @@ class Frequencies:
 
     def _open_tags(self) -> None:
         folder = self._folder
-        if not (folder / self.TAG_NAMES).is_file():  # tables kept before the tags were
-            self.write_tags(self._trie, folder)
-        with open(folder / self.TAGS, "rb") as fh:
-            tags = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        self._tag_names = ("", *(folder / self.TAG_NAMES).read_text(encoding="utf-8").split())
+        try:
+            if not (folder / self.TAG_NAMES).is_file():  # tables kept before the tags were
+                self.write_tags(self._trie, folder)
+            with open(folder / self.TAGS, "rb") as fh:
+                tags = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            names = (folder / self.TAG_NAMES).read_text(encoding="utf-8").split()
+        except OSError as exc:  # a folder that cannot be written to: this process's own copy
+            log.warning("jieba's tags not kept in %s (%s): this process makes its own", folder, exc)
+            codes, names = self._read_tags(self._trie)
+            tags = bytes(codes)
+        self._tag_names = ("", *names)
         self._tags = memoryview(tags)
 
-    @classmethod
-    def write_tags(cls, trie, folder: Path) -> None:
-        """The tags of jieba's own dictionary file (``word count tag`` per line), by ``trie``'s key
-        ids; written under another name and renamed, names last (what ``_open_tags`` looks for)."""
+    @staticmethod
+    def _read_tags(trie) -> tuple[bytearray, list[str]]:
+        """The tags of jieba's own dictionary file (``word count tag`` per line) by ``trie``'s key
+        ids (one byte each, 0 for none), and the tags' names by code − 1."""
         names: dict[str, int] = {}
         codes = bytearray(len(trie))
         with jieba.get_dict_file() as fh:
@@ -128,6 +134,13 @@ class Frequencies:
                     key = trie.get(parts[0])
                     if key is not None:
                         codes[key] = names.setdefault(parts[2], len(names) + 1)
+        return codes, list(names)
+
+    @classmethod
+    def write_tags(cls, trie, folder: Path) -> None:
+        """Keep the tags in ``folder``, each file written under another name and renamed, names
+        last (what ``_open_tags`` looks for)."""
+        codes, names = cls._read_tags(trie)
         suffix = f".{os.getpid()}.{threading.get_ident()}"
         for name, data in ((cls.TAGS, bytes(codes)), (cls.TAG_NAMES, "\n".join(names).encode("utf-8"))):
             tmp = folder / (name + suffix)

@@ -77,3 +77,8 @@ def test_the_mapped_tables_tag_words_as_jiebas_part_of_speech_table(tmp_path, mo
     sample = list(table)[::97] + ["会议", "纪要", "印章", "管理"]
     assert [freq.tag(w) for w in sample] == [table[w] for w in sample]
     assert freq.tag("会议") == "n" and freq.tag("不是词语的一串字") is None
+    for name in (analyzer.Frequencies.TAGS, analyzer.Frequencies.TAG_NAMES):
+        (folder / name).unlink()
+    (folder / analyzer.Frequencies.TAG_NAMES).mkdir()  # where the tags cannot be kept (root ignores modes)
+    unkept = analyzer._shared_tokenizer(dictionary).FREQ
+    assert [unkept.tag(w) for w in sample] == [table[w] for w in sample]
