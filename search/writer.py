@@ -15,6 +15,7 @@ small segment of each. Segments are merged when they pile up.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import heapq
 import itertools
@@ -24,7 +25,8 @@ import os
 import pickle
 import signal
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +36,13 @@ from whoosh.writing import LockError, SegmentWriter
 
 from kb import attachments, folders
 from kb.article import Article, Problem
-from kb.check import relative
+from kb.check import relative, short
 from kb.filedates import FileDates
 from kb.reading_paths import FOLDER as PATHS
 from kb.reading_paths import ReadingPath, is_path_file, load_path
 from kb.store import Catalog, content_files, is_content_file, load_article, load_catalog
 
-from .analyzer import read_dictionary
+from .analyzer import read_dictionary, segmenter
 from . import lifecycle
 from .documents import documents, field_terms, path_documents, path_fields, path_slug
 from .interface import EngineSetup, IndexBusy
@@ -198,14 +200,24 @@ def load_item(root: Path, rel: str, dates=None, max_bytes: int | None = None):
 
 
 def add_item(writer, builder: SegmentBuilder, item, dictionary: tuple[str, ...], zones: Zones) -> None:
+    _add_made(writer, builder, item, _item_documents(item, dictionary, zones))
+
+
+def _item_documents(item, dictionary: tuple[str, ...], zones: Zones) -> list[dict]:
+    """The index documents of an article or a reading path: where its text is segmented (and
+    where an unforeseen input fails, before anything of it is added)."""
+    if isinstance(item, IndexedPath):
+        return path_documents(item.reading, dictionary, zones)
+    return documents(item, dictionary, zones)
+
+
+def _add_made(writer, builder: SegmentBuilder, item, docs: list[dict]) -> None:
     if isinstance(item, IndexedPath):
         r = item.reading
         number = builder.add_article({"slug": item.slug, "path": r.rel_path, "digest": item.digest, "title": r.title,
                                       "fields": path_fields(), "url": f"/paths/{r.slug}"})
-        docs = path_documents(r, dictionary, zones)
     else:
         number = builder.add_article(_article_info(item), _listed(item))
-        docs = documents(item, dictionary, zones)
     _add_documents(writer, builder, number, docs)
 
 
@@ -242,26 +254,69 @@ class _Part:
     segment: object  # Whoosh segment, or None when it had nothing to add
     matrix: str  # name of its matrix segment
     digests: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)  # articles that failed: left out, named
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of the worker by stage
+
+
+# The articles the parent read for a cold build (rel path -> Article), left here while its build
+# workers are forked: they take them as they are instead of reading and parsing every file again
+# (a tenth of a build's work), and jieba's tables and the imported modules come along too.
+_inherited: dict[str, Article] = {}
+
+
+def _item_of(root: Path, rel: str, dates: list, max_bytes: int):
+    """The article (or reading path) of ``rel``: the parent's when the file still has the bytes
+    it was read from (checked by their digest: the index records the file's state when its
+    build ends) and it holds the text (a site's catalog may be kept without it); else read from
+    the file."""
+    known = _inherited.get(rel)
+    if known is not None and known.body:
+        try:
+            if _digest(root / rel) == known.digest:
+                return known
+        except OSError:
+            return None  # removed meanwhile
+    if not dates:
+        dates.append(FileDates(root))  # git's dates of the whole folder: once, when a file is read
+    item, _ = load_item(root, rel, dates[0], max_bytes)
+    return item  # None: it was valid a moment ago in the parent; a file may change meanwhile
 
 
 def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary: tuple[str, ...], zones: Zones,
                 gen: str, number: int, paths: list[str]) -> _Part:
-    """Index ``paths`` into a new Whoosh segment and a new matrix segment of ``gen`` (in a worker
-    process of ``parent``, or in this process when ``parent`` is None)."""
+    """Index ``paths`` into a new matrix segment of ``gen`` (in a worker process of ``parent``,
+    or in this process when ``parent`` is None). An article that fails is named in the part's
+    problems and left out; the others are indexed."""
     if parent is not None:
         _die_with_parent(parent)
     root = Path(content_dir)
-    dates = FileDates(root)
+    dates: list = []
     builder = SegmentBuilder()
-    digests: dict[str, str] = {}
+    part = _Part(None, f"seg-{time.time_ns()}-{number}", {}, cpu=dict.fromkeys(("read", "documents", "matrix"), 0.0))
+    clock = time.process_time
     for rel in paths:
-        item, _ = load_item(root, rel, dates, max_bytes)
-        if item is not None:  # it was valid a moment ago in the parent; a file may change meanwhile
-            digests[rel] = _with_attachments(root, rel, item.digest)  # before its documents: see _apply
-            add_item(None, builder, item, dictionary, zones)  # Whoosh's record comes after (search.record)
-    name = f"seg-{time.time_ns()}-{number}"
-    builder.write(Path(gen) / MATRIX / name)
-    return _Part(None, name, digests)
+        started = clock()
+        item = _item_of(root, rel, dates, max_bytes)
+        if item is None:
+            continue
+        digest = _with_attachments(root, rel, item.digest)  # before its documents: see _apply
+        read = clock()
+        try:
+            docs = _item_documents(item, dictionary, zones)
+        except Exception as exc:  # noqa: BLE001 — an unforeseen input is this file's problem, not the build's
+            log.exception("cannot index %s", rel)
+            part.problems.append(Problem(rel, f"建立索引时出错：{short(exc, 80)}，本文未收录（请把这个文件报告给维护者）"))
+            continue
+        made = clock()
+        _add_made(None, builder, item, docs)  # Whoosh's record comes after (search.record)
+        part.digests[rel] = digest
+        part.cpu["read"] += read - started
+        part.cpu["documents"] += made - read
+        part.cpu["matrix"] += clock() - made
+    started = clock()
+    builder.write(Path(gen) / MATRIX / part.matrix)
+    part.cpu["matrix"] += clock() - started
+    return part
 
 
 def _shares(catalog: Catalog, n: int) -> list[list[str]]:
@@ -278,24 +333,44 @@ def _shares(catalog: Catalog, n: int) -> list[list[str]]:
 
 
 def _pool(workers: int):
-    """Build workers: spawned, and each has the kernel kill it with this process from its start.
-    Set only when a share arrived, a worker killed while waiting for one lived on for ever: it
-    holds both ends of the pool's queue, so it never sees its parent go."""
+    """Build workers: forked where the platform can (they share what this process loaded: the
+    modules, jieba's mapped tables, the articles read — ``_inherited``), spawned elsewhere; each
+    has the kernel kill it with this process from its start. Set only when a share arrived, a
+    worker killed while waiting for one lived on for ever: it holds both ends of the pool's
+    queue, so it never sees its parent go."""
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
+@contextmanager
+def _handed_down(articles: dict[str, Article]):
+    """``articles`` left for the build workers forked meanwhile (``_inherited``), and this
+    process's objects frozen out of the collector's reach: a worker's collections would otherwise
+    write into every page of them, each worker copying what it shares."""
+    global _inherited
+    _inherited = articles
+    gc.freeze()
+    try:
+        yield
+    finally:
+        _inherited = {}
+        gc.unfreeze()
+
+
 def _run_parts(config: EngineSetup, dictionary, zones: Zones, gen: Path, shares: list[list[str]],
-               workers: int) -> list[_Part]:
-    if len(shares) == 1:
-        return [_build_part(None, str(config.content_dir), config.max_article_bytes, dictionary, zones, str(gen), 0,
-                            shares[0])]
-    with _pool(min(workers, len(shares))) as pool:
-        futures = [pool.submit(_build_part, os.getpid(), str(config.content_dir), config.max_article_bytes, dictionary,
-                               zones, str(gen), i, share) for i, share in enumerate(shares)]
-        return [f.result() for f in futures]
+               workers: int, articles: dict[str, Article]) -> list[_Part]:
+    segmenter(dictionary)  # jieba's tables opened once, before the workers fork
+    with _handed_down(articles):
+        if len(shares) == 1:
+            return [_build_part(None, str(config.content_dir), config.max_article_bytes, dictionary, zones, str(gen),
+                                0, shares[0])]
+        with _pool(min(workers, len(shares))) as pool:
+            futures = [pool.submit(_build_part, os.getpid(), str(config.content_dir), config.max_article_bytes,
+                                   dictionary, zones, str(gen), i, share) for i, share in enumerate(shares)]
+            return [f.result() for f in futures]
 
 
 def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, workers: int | None) -> Report:
@@ -309,12 +384,16 @@ def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, work
     text = sum(a.size for a in catalog.articles)
     shares = max(workers, min(MAX_SEGMENTS // 2, -(-text // SHARE_BYTES)))  # one worker too takes them in turn
     try:
-        parts = _run_parts(config, dictionary, parameters.zones, gen, _shares(catalog, shares), workers)
+        parts = _run_parts(config, dictionary, parameters.zones, gen, _shares(catalog, shares), workers,
+                           catalog.by_path)
     except BaseException:
         import shutil
 
         shutil.rmtree(gen, ignore_errors=True)
         raise
+    cpu = {stage: round(sum(p.cpu.get(stage, 0.0) for p in parts), 1) for stage in ("read", "documents", "matrix")}
+    log.info("cold build: %d shares on %d workers; CPU seconds of the workers by stage: %s", len(parts),
+             min(workers, len(parts)), cpu)
     files = {rel: digest for p in parts for rel, digest in p.digests.items()}
     # searchable now; Whoosh's record of these segments is written next (search.record)
     write_manifest(gen, {"fingerprint": current_fingerprint(config, parameters), "dictionary": list(dictionary),
@@ -322,7 +401,7 @@ def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, work
                          "folders": folders.digests(Path(config.content_dir)),
                          "segments": [p.matrix for p in parts], "deleted": {}, "version": 1, "at": time.time()})
     switch_live(index_path, gen)
-    return Report(added=len(files), rebuilt=True, articles=len(files))
+    return Report(added=len(files), rebuilt=True, articles=len(files), skipped=[q for p in parts for q in p.problems])
 
 
 # --- incremental updates -------------------------------------------------------------------
@@ -600,7 +679,7 @@ def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = Fa
             if progress:
                 print(f"正在建立索引：{len(catalog.articles)} 篇文章……", flush=True)
             report = _rebuild(config, catalog, parameters, workers)
-            report.skipped = _skipped(catalog.problems)
+            report.skipped = _skipped(catalog.problems + report.skipped)
         else:
             forced, folder_digests = _folder_changes(config, manifest, paths)
             rels = list(dict.fromkeys(paths)) if paths is not None else _changed_files(config, manifest)
