@@ -176,7 +176,9 @@ class FastSegmentWriter(SegmentWriter):
         if lengths:
             lengths.close()
 
-    BULK = True  # False: every posting through Whoosh's own loop (the tests compare the files written)
+    # False: every posting through Whoosh's own loop, every field's terms made by Whoosh for each document
+    # (search.record remembers them): the tests compare the files written
+    BULK = True
 
     def _add_postings_by_term(self, lengths) -> None:
         """The pool's postings through Whoosh's loop, the content field's a term at a time: each
