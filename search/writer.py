@@ -394,6 +394,35 @@ def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary
     return part
 
 
+_reading = None  # the catalog's function reading one file, left here for the processes forked to read
+
+
+def _read_chunk(paths: list[Path]) -> list:
+    return [_reading(path) for path in paths]
+
+
+def _reader(workers: int):
+    """``read_all`` of kb.store.load_catalog for a cold build: the files parsed by forked
+    processes, a run of them each (the results come back pickled, in order); in this process
+    where there are few files, one worker, or no fork (a spawned process would not have the
+    function)."""
+
+    def read_all(load, paths: list[Path]) -> list:
+        global _reading
+        if workers < 2 or len(paths) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+            return [load(path) for path in paths]
+        step = -(-len(paths) // (workers * 4))
+        _reading = load
+        try:
+            with _pool(workers) as pool:
+                return [r for found in pool.map(_read_chunk, [paths[i : i + step] for i in range(0, len(paths), step)])
+                        for r in found]
+        finally:
+            _reading = None
+
+    return read_all
+
+
 def _shares(catalog: Catalog, n: int) -> list[list[str]]:
     """Split the articles (and reading paths) into ``n`` lists of about equal text size (jieba's
     time is linear in it)."""
@@ -750,7 +779,8 @@ def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = Fa
                 log.info("schema, fields, zones, analyzer or dictionary changed: rebuilding the index")
             # Only each file's own problems decide whether it is indexed; `kb check` does the rest.
             catalog = catalog or load_catalog(Path(config.content_dir), cross_checks=False,
-                                              max_bytes=config.max_article_bytes)
+                                              max_bytes=config.max_article_bytes,
+                                              read_all=_reader(workers or min(os.cpu_count() or 1, 4)))
             if progress:
                 print(f"正在建立索引：{len(catalog.articles)} 篇文章……", flush=True)
             report = _rebuild(config, catalog, parameters, workers)

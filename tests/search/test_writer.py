@@ -285,7 +285,8 @@ def test_an_article_that_fails_in_a_build_worker_is_named_and_the_others_are_ind
                                                                                     caplog):
     """An unforeseen failure while one article's documents are made (in a forked worker) leaves
     that article out with a Chinese message naming its file; every other article is indexed, and
-    the failed one is taken again at the next look."""
+    the failed one is taken again at the next look. A file that cannot be read (parsed by the
+    forked readers) is named with its line, as in one process."""
     real = writer.documents
 
     def failing(article, *args):
@@ -296,8 +297,10 @@ def test_an_article_that_fails_in_a_build_worker_is_named_and_the_others_are_ind
     monkeypatch.setattr(writer, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(writer, "documents", failing)
     config = load_config(content_dir=setup.content_dir, index_dir=tmp_path / "forked")
+    (setup.content_dir / "guides" / "broken.md").write_text("---\ntitle: 坏文件\nslug: [\n---\n正文\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="search.writer"):
         report = update_index(config, rebuild=True, workers=2)
+    assert any(p.path == "guides/broken.md" and p.line for p in report.skipped)
     assert [(p.path, p.message) for p in report.skipped if p.path == "guides/ten-awareness.md"] == [
         ("guides/ten-awareness.md", "建立索引时出错：无法处理的内容，本文未收录（请把这个文件报告给维护者）")]
     assert "guides/ten-awareness.md" in report.summary() and "guides/ten-awareness.md" in caplog.text
