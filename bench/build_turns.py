@@ -10,8 +10,9 @@ working tree) — the order alternating from round to round, so that both meet t
 Per build: the wall time; the CPU seconds (user + sys) of the process and of every process it
 started and waited for (its build and record workers: ``wait4``'s resource usage); the seconds
 after which the new index was searchable and the whole build's, as `kb index` reports them; the
-load average (one minute) before and after; and the CPU seconds of the build workers by stage
-where the version logs them (search.writer). Each version's last index is kept in
+load average (one minute) before and after; and where the version logs them (search.writer,
+search.record), the seconds until the files were read, the CPU seconds of the build workers by
+stage, and the seconds Whoosh's record took. Each version's last index is kept in
 DIR/index-<n> (n: its place in --code) for comparing answers (bench/turns.py --index A B).
 """
 from __future__ import annotations
@@ -34,6 +35,7 @@ _RUN = (
     "sys.path.insert(0, sys.argv.pop(1))\n"
     "logging.basicConfig(level=logging.WARNING, format='%(levelname)s %(name)s: %(message)s')\n"
     "logging.getLogger('search.writer').setLevel(logging.INFO)\n"
+    "logging.getLogger('search.record').setLevel(logging.INFO)\n"
     "import search\n"
     "print('code:', search.__file__, file=sys.stderr, flush=True)\n"
     "from cli.main import main\n"
@@ -60,11 +62,14 @@ def build(code: Path, content: Path, index: Path) -> dict:
     total = re.search(r"用时 ([\d.]+) 秒", output)
     searchable = re.search(r"（([\d.]+) 秒后即可搜索", output)
     stages = re.search(r"CPU seconds of the workers by stage: (\{.*\})", output)
+    read = re.search(r"files read in ([\d.]+) s", output)
+    record = re.search(r"index record of \S+ written in ([\d.]+) s", output)
     return {"code": str(code), "wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
             "user_s": round(usage.ru_utime, 1), "sys_s": round(usage.ru_stime, 1),
             "reported_s": float(total.group(1)) if total else None,
             "searchable_s": float(searchable.group(1)) if searchable else None,
             "worker_cpu_by_stage": json.loads(stages.group(1).replace("'", '"')) if stages else None,
+            "files_read_s": float(read.group(1)) if read else None, "record_s": float(record.group(1)) if record else None,
             "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
             "largest_process_maxrss_mb": round(usage.ru_maxrss / 1024, 1), "output": output.strip()[-400:]}
 
