@@ -446,22 +446,28 @@ def _pool(workers: int):
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+                               initializer=_start_worker, initargs=(os.getpid(),))
+
+
+def _start_worker(parent: int) -> None:
+    """A build worker dies with ``parent``, and keeps what it inherited out of its collector's
+    reach (``gc.freeze`` moves them in one step, touching none): a full collection would write
+    into every object of the parent's (its catalog, its caches), copying each page the two
+    processes shared, and walk them all again at every full collection. The parent is left as it
+    is: a server's processes froze what they loaded at start (web.server), which it must not undo."""
+    _die_with_parent(parent)
+    gc.freeze()
 
 
 @contextmanager
 def _handed_down(articles: dict[str, Article]):
-    """``articles`` left for the build workers forked meanwhile (``_inherited``), and this
-    process's objects frozen out of the collector's reach: a worker's collections would otherwise
-    write into every page of them, each worker copying what it shares."""
+    """``articles`` left for the build workers forked meanwhile (``_inherited``)."""
     global _inherited
     _inherited = articles
-    gc.freeze()
     try:
         yield
     finally:
         _inherited = {}
-        gc.unfreeze()
 
 
 def _run_parts(config: EngineSetup, dictionary, zones: Zones, gen: Path, shares: list[list[str]],

@@ -337,3 +337,20 @@ def test_whooshs_record_written_a_block_at_a_time_is_the_file_whoosh_writes_post
                          if segment.segment_id() in p.name}
     assert {".pst", ".trm"} <= set(written[True])
     assert written[True] == written[False]
+
+
+def test_a_build_in_a_server_process_leaves_what_it_froze_frozen(setup, monkeypatch, tmp_path):
+    """A server's processes freeze what they loaded at start so that forked workers share its
+    pages (web.server); a cold build there (the keeper's, after a dictionary change) forks its
+    own workers without undoing that."""
+    import gc
+
+    monkeypatch.setattr(writer, "PARALLEL_THRESHOLD", 1)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        config = load_config(content_dir=setup.content_dir, index_dir=tmp_path / "forked")
+        assert update_index(config, rebuild=True, workers=2).rebuilt
+        assert gc.get_freeze_count() >= frozen > 0
+    finally:
+        gc.unfreeze()
