@@ -236,13 +236,19 @@ def _matrix_documents(config) -> dict:
     return found
 
 
-def test_a_build_in_forked_processes_indexes_exactly_what_one_process_does(setup, monkeypatch, tmp_path):
-    """Several build workers (forked, each with its share) make the same documents, terms,
-    weights and positions as a build in one process, and Whoosh's record answers alike."""
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_build_in_several_processes_indexes_exactly_what_one_process_does(setup, monkeypatch, tmp_path, method):
+    """Several build workers (forked, each with its share; spawned where there is no fork) make
+    the same documents, terms, weights and positions as a build in one process, and Whoosh's
+    record answers alike."""
+    import multiprocessing
+
     from search.interface import open_engine
 
     one = _matrix_documents(setup)
     monkeypatch.setattr(writer, "PARALLEL_THRESHOLD", 1)
+    if method == "spawn":
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     config = load_config(content_dir=setup.content_dir, index_dir=tmp_path / "forked")
     report = update_index(config, rebuild=True, workers=2)
     assert report.rebuilt and not report.skipped
