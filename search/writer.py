@@ -3,11 +3,15 @@
 Each document is analysed once (search.documents): the tokens feed both Whoosh (through a
 tokenizer that replays them) and the ranking matrix (search.matrix).
 
-A cold build splits the articles between worker processes, one per core: each segments its
-share with jieba and writes one Whoosh segment and one matrix segment; the parent commits the
-Whoosh segments together (as Whoosh's own multiprocessing writer does) and lists the matrix
-segments in the manifest. Workers are spawned, not forked, and die with the process that
-started them (``PR_SET_PDEATHSIG``): a killed server leaves no builder behind holding the lock.
+A cold build reads every file in forked processes (kb.store.load_catalog's ``read_all``), then
+splits the articles between worker processes, one per core, forked after jieba's tables are
+opened: each takes the articles its parent read (``_inherited``; a file changed since is read
+again), segments its share with jieba and writes one matrix segment; an article that fails is
+named and left out, the others are indexed. The new generation is then switched in (searchable
+from here on) and Whoosh's record written from the matrix segments, in parallel too
+(search.record). Where there is no fork, workers are spawned and read their files themselves.
+Workers die with the process that started them (``PR_SET_PDEATHSIG``): a killed server leaves no
+builder behind holding the lock.
 
 An update re-indexes the files named (after a save, or what the file watcher saw): their old
 documents are deleted from Whoosh and marked deleted in the matrix, the new ones go into a new
