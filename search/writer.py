@@ -61,6 +61,7 @@ from .storage import (MATRIX, current_fingerprint, index_ready, live_path, new_g
                       remove_stale_generations, switch_live, write_manifest, writer_lock)
 
 log = logging.getLogger(__name__)
+BUILD_NAME = b"kb-build"  # /proc/<pid>/comm of a build worker
 PARALLEL_THRESHOLD = 300  # articles; below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 8  # matrix segments before the small ones are merged
 # A build worker holds its whole share in memory until it writes it (about 25 bytes per byte of
@@ -313,15 +314,20 @@ def _add_documents(writer, builder: SegmentBuilder, number: int, docs: list[dict
 
 # --- cold builds ---------------------------------------------------------------------------
 
-def _die_with_parent(parent: int) -> None:
-    """Make the kernel kill this process when its parent dies (Linux), and give up at once if
-    the parent is already gone."""
+def _prctl(option: int, value) -> None:
+    """Linux's prctl for this process; nothing where there is none."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(option, value, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make the kernel kill this process when its parent dies (Linux), and give up at once if
+    the parent is already gone."""
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)
 
@@ -458,8 +464,10 @@ def _start_worker(parent: int) -> None:
     reach (``gc.freeze`` moves them in one step, touching none): a full collection would write
     into every object of the parent's (its catalog, its caches), copying each page the two
     processes shared, and walk them all again at every full collection. The parent is left as it
-    is: a server's processes froze what they loaded at start (web.server), which it must not undo."""
+    is: a server's processes froze what they loaded at start (web.server), which it must not undo.
+    Forked, a worker has its parent's command line: it is named ``kb-build`` (``ps -o comm``)."""
     _die_with_parent(parent)
+    _prctl(15, BUILD_NAME)  # PR_SET_NAME
     gc.freeze()
 
 
