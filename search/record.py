@@ -8,7 +8,7 @@ generation in — the site searches it from then on — and only then writes the
 segment per matrix segment, *replayed* from it. Everything a Whoosh document holds is in the matrix
 segment: its id, kind and section, the article's path, slug, title and indexed fields, the text a
 result shows, and the content field's postings with their zone-weighted frequencies and positions
-(the same arrays, in Whoosh's order, as search.writer's FastSegmentWriter already feeds it). No
+(the same arrays, in Whoosh's order, as search.segment_writer's FastSegmentWriter already feeds it). No
 file is read and no text segmented again, and the matrix segments do not change, so the record is
 written outside the writer's lock, in parallel processes, while saves keep being indexed.
 
@@ -33,6 +33,7 @@ from .interface import EngineSetup
 from .matrix import KIND_ARTICLE, Segment
 from .parameters import DEFAULT, Parameters
 from .schema import TEXT_FIELD
+from .segment_writer import FastSegmentWriter
 from .storage import MATRIX, live_path, read_manifest, write_manifest, writer_lock
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def _remembering(schema):
 def write_record(gen: str, name: str, parent: int | None = None):
     """The Whoosh segment of matrix segment ``name`` of generation ``gen`` (in a worker process of
     ``parent``, or in this one); None for a segment without documents."""
-    from .writer import FastSegmentWriter, _die_with_parent
+    from .writer import _die_with_parent
 
     if parent is not None:
         _die_with_parent(parent)

@@ -319,14 +319,16 @@ def test_an_article_that_fails_in_a_build_worker_is_named_and_the_others_are_ind
 
 def test_whooshs_record_written_a_block_at_a_time_is_the_file_whoosh_writes_posting_by_posting(setup, tmp_path,
                                                                                                monkeypatch):
-    """search.record hands Whoosh the content field's postings a block at a time (FastSegmentWriter
-    .BULK): every file of the segment is the one Whoosh's own posting-by-posting loop writes."""
+    """search.record hands Whoosh the content field's postings a block at a time
+    (search.segment_writer, ``BULK``): every file of the segment is the one Whoosh's own
+    posting-by-posting loop writes."""
     import json
     import shutil
 
     from whoosh import index as whoosh_index
 
     from search.record import write_record
+    from search.segment_writer import FastSegmentWriter
     from search.storage import MATRIX
 
     gen = live_path(setup.index_path).resolve()
@@ -337,7 +339,7 @@ def test_whooshs_record_written_a_block_at_a_time_is_the_file_whoosh_writes_post
         folder = tmp_path / f"bulk-{bulk}"
         shutil.copytree(gen / MATRIX / name, folder / MATRIX / name)
         whoosh_index.create_in(str(folder), schema)
-        monkeypatch.setattr(writer.FastSegmentWriter, "BULK", bulk)
+        monkeypatch.setattr(FastSegmentWriter, "BULK", bulk)
         segment = write_record(str(folder), name)
         written[bulk] = {p.name.replace(segment.segment_id(), ""): p.read_bytes() for p in folder.iterdir()
                          if segment.segment_id() in p.name}
