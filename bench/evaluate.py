@@ -68,7 +68,7 @@ KNOBS: dict[str, str] = {
     "ranking.intent": "intent",
     "ranking.stage": "stage",
     **{f"coverage.{k}": k for k in ("distinctive", "uncovered_share", "share_of_topics", "untagged_topics",
-                                    "unknown_joins", "unknown_neutral", "verbal_nouns", "headless_topics", "joins_beside", "one_result")},
+                                    "unknown_joins", "unknown_neutral", "verbal_nouns", "headless_topics", "joins_beside")},
 }
 
 # The grid of --sweep: each line one knob's values; every combination is run on the tuned part.

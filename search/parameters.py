@@ -79,9 +79,6 @@ class Parameters:
     # ... only when it stands next to a missing topic word (nothing but stop words and question-form words
     # between: 会议室预订, 固定资产怎么登记), not anywhere in a long question
     joins_beside: bool = True
-    # a topic word counts as found only when the one result that has most of the query's weight has it (the
-    # question answered in one place), not when any result has it: tried, tuned detection unchanged (docs/benchmarks.md)
-    one_result: bool = False
     # a word the index has nothing for (and no topic) is left out of the share: the sweep's choice on the tuned
     # queries (detection 0.40 → 0.60), but held out 0.50 → 0.50 with main false alarms 1 → 2 of 76: not adopted
     unknown_neutral: bool = False
