@@ -132,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                 ok, detected, alarms = scored[-1][0]
                 print(f"{'ok ' if ok else 'no '} detected {detected:.3f}  false alarms {-alarms:>2}  {trial}")
             scored.sort(key=lambda s: (s[0], *(STRICTER[k] * s[1][k] for k in GRID)), reverse=True)
-            for _objective_of, trial, _rows in scored[:5]:
-                print(f"  best on the tuned queries: {trial}")
+            for rank, (objective, trial, _rows) in enumerate(scored[:5], 1):
+                print(f"  {rank}. on the tuned queries: detected {objective[1]:.3f}, false alarms {-objective[2]}  {trial}")
             settings = scored[0][1]
             print(f"\nchosen on the tuned queries: {settings}\n")
         judged = judge(index, everything, settings)
