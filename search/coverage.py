@@ -158,11 +158,11 @@ def assess(plan: Plan, hows: list[list[tuple[Group, Alt]]], weight: Weights, p: 
     words = list(dict.fromkeys([g.label for g in plan.groups] + plan.unmatched))
     if not words:
         return COVERED
-    weights = {w: weight(w) for w in words}
     covered: set[int] = set()
     for how in hows:
         covered |= covered_groups(how)
     covered_labels = {g.label for g in plan.groups if id(g) in covered}
+    weights = {w: weight(w) for w in words}
     asked = [w for w in words if w not in FORM_WORDS]  # 干嘛, 啥: the question's form, never its topic
     topics = [w for w in asked if weight.topic(w, weights[w])]
     topics += [g.label for g in plan.groups if g.label in asked and g.label not in topics
