@@ -1,6 +1,7 @@
 """Two versions of the search code over one existing index, in-process, measured in turns.
 
     python bench/turns.py --content CORPUS --index INDEX --code OLD NEW [--queries 600] [--rounds 6]
+    python bench/turns.py --content CORPUS --index A B --code NEW       # two builds of one corpus
     python bench/turns.py --content CORPUS --index INDEX --code NEW --profile out.txt [--queries 300]
 
 On a machine shared with other work, two runs one after the other measure the load as much
@@ -15,7 +16,9 @@ first ten results (slug, section and score to six places), and any difference is
 counted — a change made for speed must leave the answers as they were.
 
 ``--code`` names folders holding ``kb/`` and ``search/`` (a ``git archive`` of main, the working
-tree); they go first on the path of the process that searches. ``--profile`` runs the one
+tree); they go first on the path of the process that searches. With several ``--index`` (and one
+``--code``, or as many), the versions are the indexes (each with its code): two builds of one
+corpus must answer alike too (bench/build_turns.py keeps them). ``--profile`` runs the one
 version under cProfile and writes the report (by own and by cumulative time).
 """
 from __future__ import annotations
@@ -79,9 +82,9 @@ def worker(args) -> None:
         engine.close()
 
 
-def _spawn(code: Path, args, queries_file: Path, start: int, end: int, profile: str | None = None) -> dict:
+def _spawn(code: Path, index: Path, args, queries_file: Path, start: int, end: int, profile: str | None = None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--code", str(code), "--content",
-           str(args.content), "--index", str(args.index), "--queries-file", str(queries_file), "--slice", str(start),
+           str(args.content), "--index", str(index), "--queries-file", str(queries_file), "--slice", str(start),
            str(end), "--warm", str(args.warm)] + (["--profile", profile] if profile else [])
     env = {**os.environ, "PYTHONPATH": str(code)}
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
@@ -94,7 +97,7 @@ def _spawn(code: Path, args, queries_file: Path, start: int, end: int, profile: 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--content", type=Path, required=True)
-    ap.add_argument("--index", type=Path, required=True, help="an existing index, opened read-only")
+    ap.add_argument("--index", type=Path, nargs="+", required=True, help="existing indexes, opened read-only")
     ap.add_argument("--code", type=Path, nargs="+", required=True, help="folders with kb/ and search/")
     ap.add_argument("--queries", type=int, default=600, help="distinct queries measured (per version)")
     ap.add_argument("--rounds", type=int, default=6)
@@ -107,8 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slice", type=int, nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
+        args.index = args.index[0]
         worker(args)
         return 0
+    if len(args.index) > 1 and len(args.code) not in (1, len(args.index)) or len(args.index) > 1 and args.profile:
+        ap.error("several --index take one --code or one per index, and no --profile")
+    if len(args.index) == 1:
+        versions = [(code, args.index[0]) for code in args.code]
+    else:
+        versions = list(zip(args.code * len(args.index) if len(args.code) == 1 else args.code, args.index))
+    label = (lambda v: str(v[0])) if len(args.index) == 1 else (lambda v: f"{v[0]} @ {v[1]}")
 
     sys.path.insert(0, str(args.code[0]))
     sys.path.insert(1, str(HERE))
@@ -124,19 +135,19 @@ def main(argv: list[str] | None = None) -> int:
         queries_file = Path(tmp) / "queries.json"
         queries_file.write_text(json.dumps([q for _, q in asked], ensure_ascii=False), encoding="utf-8")
         if args.profile:
-            found = _spawn(args.code[0], args, queries_file, 0, args.queries, args.profile)
+            found = _spawn(args.code[0], args.index[0], args, queries_file, 0, args.queries, args.profile)
             ms = [r["ms"] for r in found["results"]]
             print(json.dumps({"profile": args.profile, "ms": load.summary_ms(ms)}, ensure_ascii=False))
             return 0
         step = -(-args.queries // args.rounds)
-        runs: dict[str, list[dict]] = {str(c): [] for c in args.code}
+        runs: dict[str, list[dict]] = {label(v): [] for v in versions}
         for r in range(args.rounds):
             start, end = r * step, min(args.queries, (r + 1) * step)
-            order = args.code if r % 2 == 0 else list(reversed(args.code))
-            for code in order:
-                runs[str(code)] += _spawn(code, args, queries_file, start, end)["results"]
+            order = versions if r % 2 == 0 else list(reversed(versions))
+            for code, index in order:
+                runs[label((code, index))] += _spawn(code, index, args, queries_file, start, end)["results"]
             print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
-    report = {"index": str(args.index), "queries": args.queries, "rounds": args.rounds, "versions": {}}
+    report = {"index": [str(i) for i in args.index], "queries": args.queries, "rounds": args.rounds, "versions": {}}
     for code, results in runs.items():
         by_kind: dict[str, list[float]] = {}
         for item in results:

@@ -232,13 +232,15 @@ class Catalog:
 
 
 def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None = None,
-                 max_bytes: int = MAX_ARTICLE_BYTES, light: bool = False) -> Catalog:
+                 max_bytes: int = MAX_ARTICLE_BYTES, light: bool = False,
+                 read_all: Callable[[Callable, list[Path]], list] | None = None) -> Catalog:
     """Load every content file under ``root``; problems of each file are collected, not raised.
 
     With ``previous``, files whose size and modification time are unchanged are not read again
     (a running site reloads only what an editor touched), and an article keeps its slug against
     a newcomer claiming the same one. With ``light``, articles are kept without their text
-    (after the cross-file checks, which read it).
+    (after the cross-file checks, which read it). ``read_all(load, paths)``: ``load`` of each
+    path, in order — a cold build of the index spreads them over processes (search.writer).
     """
     root = Path(root)
     catalog = Catalog(root=root)
@@ -248,6 +250,7 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
     reusable = previous.loaded if previous is not None else {}
     seen: dict = {}  # folder -> the stamp of its folder files (kb.folders.stamp)
     dates = FileDates(root)
+    listed = []
     for path in content_files(root):
         try:
             stat = path.stat()
@@ -256,12 +259,13 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
         # an article is read again when its file changed, or its folder's defaults (kb.folders)
         key = (stat.st_mtime_ns, stat.st_size, folders.stamp(root, check.relative(path, root), seen))
         cached = reusable.get(str(path))
-        if cached and cached[0] == key:
-            article, problems = cached[1], cached[2]
-        else:
-            article, problems = load_article(path, root, dates, max_bytes)
-            if light and article is not None and not cross_checks:
-                article = article.without_text()
+        listed.append((path, key, cached if cached and cached[0] == key else None))
+    load = functools.partial(_load_listed, root=root, dates=dates, max_bytes=max_bytes,
+                             lighten=light and not cross_checks)
+    fresh = [path for path, _, cached in listed if cached is None]
+    read = iter(read_all(load, fresh) if read_all is not None else [load(path) for path in fresh])
+    for path, key, cached in listed:
+        article, problems = (cached[1], cached[2]) if cached is not None else next(read)
         catalog.loaded[str(path)] = (key, article, problems)
         catalog.problems += problems
     everything = [a for _, a, _ in catalog.loaded.values() if a is not None]
@@ -275,6 +279,14 @@ def load_catalog(root: Path, cross_checks: bool = True, previous: Catalog | None
             _lighten(catalog)
     catalog.problems = check.sort_problems(catalog.problems)
     return catalog
+
+
+def _load_listed(path: Path, root: Path, dates: FileDates, max_bytes: int,
+                 lighten: bool) -> tuple[Article | None, list[Problem]]:
+    article, problems = load_article(path, root, dates, max_bytes)
+    if lighten and article is not None:
+        article = article.without_text()
+    return article, problems
 
 
 def _finish(catalog: Catalog) -> None:

@@ -147,7 +147,7 @@ class Engine(SearchEngine):
     @dataclass(frozen=True)
     class Settings:
         cache_size: int = setting(256, "记住多少个最近搜索的结果（索引一变就作废）：同事常常反复搜同样几个词；0 表示不记", between(0, 100_000))
-        build_workers: int = setting(0, "完整建索引时并行分词的进程数；0 表示每核一个（最多 4 个）", between(0, 64))
+        build_workers: int = setting(0, "完整建索引时并行读文件、分词、写索引记录的进程数；0 表示每核一个（最多 4 个）", between(0, 64))
 
     def __init__(self, setup: EngineSetup, settings: "Engine.Settings | None" = None, parameters: Parameters = DEFAULT):
         super().__init__(setup, settings, parameters)

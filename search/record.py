@@ -8,7 +8,7 @@ generation in — the site searches it from then on — and only then writes the
 segment per matrix segment, *replayed* from it. Everything a Whoosh document holds is in the matrix
 segment: its id, kind and section, the article's path, slug, title and indexed fields, the text a
 result shows, and the content field's postings with their zone-weighted frequencies and positions
-(the same arrays, in Whoosh's order, as search.writer's FastSegmentWriter already feeds it). No
+(the same arrays, in Whoosh's order, as search.segment_writer's FastSegmentWriter already feeds it). No
 file is read and no text segmented again, and the matrix segments do not change, so the record is
 written outside the writer's lock, in parallel processes, while saves keep being indexed.
 
@@ -19,6 +19,7 @@ reference engine (search.reference) reads Whoosh, so it waits for the record (``
 """
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import time
@@ -31,6 +32,8 @@ from .documents import FIELD_PREFIX, stored_fields
 from .interface import EngineSetup
 from .matrix import KIND_ARTICLE, Segment
 from .parameters import DEFAULT, Parameters
+from .schema import TEXT_FIELD
+from .segment_writer import FastSegmentWriter
 from .storage import MATRIX, live_path, read_manifest, write_manifest, writer_lock
 
 log = logging.getLogger(__name__)
@@ -73,10 +76,39 @@ def _fields(segment: Segment, doc: int) -> dict:
             "content": _Length(int(segment.doc_len[doc])), **stored_fields(info.get("fields") or {})}
 
 
+class _Remembered:
+    """A field's ``index`` that makes the terms of each value once: the article's path, slug and
+    indexed fields are the same in each of its documents (eleven on average), and Whoosh analyses
+    them again for every one."""
+
+    def __init__(self, index):
+        self._index, self._seen = index, {}
+
+    def __call__(self, value, **kwargs):
+        if kwargs or not isinstance(value, str):
+            return self._index(value, **kwargs)
+        found = self._seen.get(value)
+        if found is None:
+            found = self._seen[value] = tuple(self._index(value))
+        return found
+
+
+def _remembering(schema):
+    """A copy of ``schema`` whose fields other than the content remember their terms (for a
+    segment that is finalized, never committed with this schema)."""
+    schema = copy.copy(schema)
+    schema._fields = dict(schema._fields)
+    for name, field in schema._fields.items():
+        if field.indexed and name != TEXT_FIELD and not field.vector and not field.separate_spelling():
+            field = schema._fields[name] = copy.copy(field)
+            field.index = _Remembered(field.index)
+    return schema
+
+
 def write_record(gen: str, name: str, parent: int | None = None):
     """The Whoosh segment of matrix segment ``name`` of generation ``gen`` (in a worker process of
     ``parent``, or in this one); None for a segment without documents."""
-    from .writer import FastSegmentWriter, _die_with_parent
+    from .writer import _die_with_parent
 
     if parent is not None:
         _die_with_parent(parent)
@@ -84,6 +116,8 @@ def write_record(gen: str, name: str, parent: int | None = None):
     if not segment.size:
         return None
     writer = FastSegmentWriter(whoosh_index.open_dir(gen), _Replay(segment), _lk=False, limitmb=WRITER_MB)
+    if writer.BULK:
+        writer.schema = _remembering(writer.schema)
     for doc in range(segment.size):
         writer.add_document(**_fields(segment, doc))
     return writer._finalize_segment()

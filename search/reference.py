@@ -336,7 +336,7 @@ class ReferenceEngine(Engine):
 
     @dataclass(frozen=True)
     class Settings:
-        build_workers: int = setting(0, "完整建索引时并行分词的进程数；0 表示每核一个（最多 4 个）", between(0, 64))
+        build_workers: int = setting(0, "完整建索引时并行读文件、分词、写索引记录的进程数；0 表示每核一个（最多 4 个）", between(0, 64))
         cache_size = 0  # nothing is cached: every search walks the index
 
     def ready(self) -> bool:

@@ -3,11 +3,15 @@
 Each document is analysed once (search.documents): the tokens feed both Whoosh (through a
 tokenizer that replays them) and the ranking matrix (search.matrix).
 
-A cold build splits the articles between worker processes, one per core: each segments its
-share with jieba and writes one Whoosh segment and one matrix segment; the parent commits the
-Whoosh segments together (as Whoosh's own multiprocessing writer does) and lists the matrix
-segments in the manifest. Workers are spawned, not forked, and die with the process that
-started them (``PR_SET_PDEATHSIG``): a killed server leaves no builder behind holding the lock.
+A cold build reads every file in forked processes (kb.store.load_catalog's ``read_all``), then
+splits the articles between worker processes, one per core, forked after jieba's tables are
+opened: each takes the articles its parent read (``_inherited``; a file changed since is read
+again), segments its share with jieba and writes one matrix segment; an article that fails is
+named and left out, the others are indexed. The new generation is then switched in (searchable
+from here on) and Whoosh's record written from the matrix segments, in parallel too
+(search.record). Where there is no fork, workers are spawned and read their files themselves.
+Workers die with the process that started them (``PR_SET_PDEATHSIG``): a killed server leaves no
+builder behind holding the lock.
 
 An update re-indexes the files named (after a save, or what the file watcher saw): their old
 documents are deleted from Whoosh and marked deleted in the matrix, the new ones go into a new
@@ -15,32 +19,29 @@ small segment of each. Segments are merged when they pile up.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
-import heapq
-import itertools
 import logging
 import multiprocessing
 import os
-import pickle
 import signal
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.system import pack_uint
-from whoosh.writing import LockError, SegmentWriter
+from whoosh.writing import LockError
 
 from kb import attachments, folders
 from kb.article import Article, Problem
-from kb.check import relative
+from kb.check import relative, short
 from kb.filedates import FileDates
 from kb.reading_paths import FOLDER as PATHS
 from kb.reading_paths import ReadingPath, is_path_file, load_path
 from kb.store import Catalog, content_files, is_content_file, load_article, load_catalog
 
-from .analyzer import read_dictionary
+from .analyzer import read_dictionary, segmenter
 from . import lifecycle
 from .documents import documents, field_terms, path_documents, path_fields, path_slug
 from .interface import EngineSetup, IndexBusy
@@ -48,11 +49,13 @@ from .matrix import KIND_ARTICLE, KIND_SECTION, Segment, SegmentBuilder, merge
 from .parameters import DEFAULT, Parameters, Zones
 from .record import complete_record, record_complete
 from .results import Report
-from .schema import TEXT_FIELD, build_schema
+from .schema import build_schema
+from .segment_writer import FastSegmentWriter
 from .storage import (MATRIX, current_fingerprint, index_ready, live_path, new_generation, read_manifest,
                       remove_stale_generations, switch_live, write_manifest, writer_lock)
 
 log = logging.getLogger(__name__)
+BUILD_NAME = b"kb-build"  # /proc/<pid>/comm of a build worker
 PARALLEL_THRESHOLD = 300  # articles; below this, starting worker processes costs more than it saves
 MAX_SEGMENTS = 8  # matrix segments before the small ones are merged
 # A build worker holds its whole share in memory until it writes it (about 25 bytes per byte of
@@ -63,96 +66,6 @@ SHARE_BYTES = 60_000_000
 
 
 # --- adding documents ------------------------------------------------------------------------
-
-class _RememberedLengths:
-    """A per-document reader whose field lengths come from memory. Whoosh's flush looks up the
-    length of a posting's document once per posting, each a seek and a read: 40 % of a commit.
-    Here each document's length is read once."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._lengths: dict[str, list] = {}
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            read = self._reader.doc_field_length
-            lengths = [read(d, fieldname, default) for d in range(self._reader.doc_count_all())]
-            self._lengths[fieldname] = lengths
-        return lengths[docnum]
-
-    def __getattr__(self, name):
-        return getattr(self._reader, name)
-
-
-class FastSegmentWriter(SegmentWriter):
-    """Whoosh's segment writer, fed the ``content`` field's postings by the matrix builder.
-
-    Whoosh would turn every token into a posting one at a time in Python (its format, its pool,
-    sorting the pool) — about half of its indexing time. The matrix builder has the same
-    postings already grouped by term and document in numpy arrays: at flush they are handed to
-    Whoosh's codec in its own order (field, term bytes, document), merged with the pool's
-    postings of the other fields. The segment written is the same, byte for byte in meaning:
-    same weights, same positions (tests compare Whoosh's own scorer with the matrix). Field
-    lengths are also remembered while flushing (Whoosh reads one back per posting)."""
-
-    def __init__(self, ix, builder: SegmentBuilder, **kwargs):
-        # Segments stay separate files: Whoosh reads a compound segment's parts by copying each into
-        # memory (BytesIO over the mapping), which made opening a writer on 10,000 articles 0.8 s.
-        super().__init__(ix, compound=False, **kwargs)
-        self.builder = builder
-
-    def add_document(self, **fields):
-        content = fields.pop(TEXT_FIELD, None)
-        super().add_document(**fields)
-        if content is not None and content.length:
-            # the document just added (its number is still current in the per-document writer)
-            self.perdocwriter.add_field(TEXT_FIELD, self.schema[TEXT_FIELD], None, content.length)
-
-    def per_document_reader(self):
-        return _RememberedLengths(super().per_document_reader())
-
-    def _content_postings(self):
-        """(field, term bytes, document, weight, value bytes) of the content field, in order."""
-        terms, arrays = self.builder.postings()
-        term_ptr, docs, weights = arrays["term_ptr"], arrays["post_doc"].tolist(), arrays["post_w"].tolist()
-        pos_ptr, positions = arrays["pos_ptr"], arrays["positions"]
-        # Whoosh's Positions format: the count, then the gaps between positions, pickled
-        gaps = np.diff(positions, prepend=0)
-        gaps[pos_ptr[:-1][np.diff(pos_ptr) > 0]] = positions[pos_ptr[:-1][np.diff(pos_ptr) > 0]]
-        gaps, bounds = gaps.tolist(), pos_ptr.tolist()
-        for tid in sorted(range(len(terms)), key=lambda i: terms[i].encode("utf-8")):
-            text = terms[tid].encode("utf-8")
-            for p in range(int(term_ptr[tid]), int(term_ptr[tid + 1])):
-                a, b = bounds[p], bounds[p + 1]
-                yield TEXT_FIELD, text, docs[p], weights[p], pack_uint(b - a) + pickle.dumps(gaps[a:b], 2)
-
-    def _all_postings(self):
-        """The pool's postings (other fields, sorted by field) with the builder's content
-        postings in their place: one pass, no comparisons per posting."""
-        pool = iter(self.pool.iter_postings())  # items() may be a list: one pass over it
-        ours = self._content_postings()
-        for posting in pool:
-            if posting[0] < TEXT_FIELD:
-                yield posting
-            elif posting[0] > TEXT_FIELD:
-                yield from ours
-                yield posting
-                yield from pool
-                return
-            else:  # content of segments being merged in (an update that merges): interleave
-                yield from heapq.merge(ours, itertools.chain([posting], pool), key=lambda p: p[:3])
-                return
-        yield from ours
-
-    def _flush_segment(self):
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        self.fieldwriter.add_postings(self.schema, lengths, self._all_postings())
-        self.fieldwriter.close()
-        if lengths:
-            lengths.close()
-
 
 def _article_info(article: Article) -> dict:
     """What the ranking matrix keeps of an article (search.facets, search.engine)."""
@@ -198,14 +111,24 @@ def load_item(root: Path, rel: str, dates=None, max_bytes: int | None = None):
 
 
 def add_item(writer, builder: SegmentBuilder, item, dictionary: tuple[str, ...], zones: Zones) -> None:
+    _add_made(writer, builder, item, _item_documents(item, dictionary, zones))
+
+
+def _item_documents(item, dictionary: tuple[str, ...], zones: Zones) -> list[dict]:
+    """The index documents of an article or a reading path: where its text is segmented (and
+    where an unforeseen input fails, before anything of it is added)."""
+    if isinstance(item, IndexedPath):
+        return path_documents(item.reading, dictionary, zones)
+    return documents(item, dictionary, zones)
+
+
+def _add_made(writer, builder: SegmentBuilder, item, docs: list[dict]) -> None:
     if isinstance(item, IndexedPath):
         r = item.reading
         number = builder.add_article({"slug": item.slug, "path": r.rel_path, "digest": item.digest, "title": r.title,
                                       "fields": path_fields(), "url": f"/paths/{r.slug}"})
-        docs = path_documents(r, dictionary, zones)
     else:
         number = builder.add_article(_article_info(item), _listed(item))
-        docs = documents(item, dictionary, zones)
     _add_documents(writer, builder, number, docs)
 
 
@@ -222,15 +145,20 @@ def _add_documents(writer, builder: SegmentBuilder, number: int, docs: list[dict
 
 # --- cold builds ---------------------------------------------------------------------------
 
-def _die_with_parent(parent: int) -> None:
-    """Make the kernel kill this process when its parent dies (Linux), and give up at once if
-    the parent is already gone."""
+def _prctl(option: int, value) -> None:
+    """Linux's prctl for this process; nothing where there is none."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(option, value, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make the kernel kill this process when its parent dies (Linux), and give up at once if
+    the parent is already gone."""
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)
 
@@ -242,26 +170,98 @@ class _Part:
     segment: object  # Whoosh segment, or None when it had nothing to add
     matrix: str  # name of its matrix segment
     digests: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)  # articles that failed: left out, named
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of the worker by stage
+
+
+# The articles the parent read for a cold build (rel path -> Article), left here while its build
+# workers are forked: they take them as they are instead of reading and parsing every file again
+# (a tenth of a build's work), and jieba's tables and the imported modules come along too.
+_inherited: dict[str, Article] = {}
+
+
+def _item_of(root: Path, rel: str, dates: list, max_bytes: int):
+    """The article (or reading path) of ``rel``: the parent's when the file still has the bytes
+    it was read from (checked by their digest: the index records the file's state when its
+    build ends) and it holds the text (a site's catalog may be kept without it); else read from
+    the file."""
+    known = _inherited.get(rel)
+    if known is not None and known.body:
+        try:
+            if _digest(root / rel) == known.digest:
+                return known
+        except OSError:
+            return None  # removed meanwhile
+    if not dates:
+        dates.append(FileDates(root))  # git's dates of the whole folder: once, when a file is read
+    item, _ = load_item(root, rel, dates[0], max_bytes)
+    return item  # None: it was valid a moment ago in the parent; a file may change meanwhile
 
 
 def _build_part(parent: int | None, content_dir: str, max_bytes: int, dictionary: tuple[str, ...], zones: Zones,
                 gen: str, number: int, paths: list[str]) -> _Part:
-    """Index ``paths`` into a new Whoosh segment and a new matrix segment of ``gen`` (in a worker
-    process of ``parent``, or in this process when ``parent`` is None)."""
+    """Index ``paths`` into a new matrix segment of ``gen`` (in a worker process of ``parent``,
+    or in this process when ``parent`` is None). An article that fails is named in the part's
+    problems and left out; the others are indexed."""
     if parent is not None:
         _die_with_parent(parent)
     root = Path(content_dir)
-    dates = FileDates(root)
+    dates: list = []
     builder = SegmentBuilder()
-    digests: dict[str, str] = {}
+    part = _Part(None, f"seg-{time.time_ns()}-{number}", {}, cpu=dict.fromkeys(("read", "documents", "matrix"), 0.0))
+    clock = time.process_time
     for rel in paths:
-        item, _ = load_item(root, rel, dates, max_bytes)
-        if item is not None:  # it was valid a moment ago in the parent; a file may change meanwhile
-            digests[rel] = _with_attachments(root, rel, item.digest)  # before its documents: see _apply
-            add_item(None, builder, item, dictionary, zones)  # Whoosh's record comes after (search.record)
-    name = f"seg-{time.time_ns()}-{number}"
-    builder.write(Path(gen) / MATRIX / name)
-    return _Part(None, name, digests)
+        started = clock()
+        item = _item_of(root, rel, dates, max_bytes)
+        if item is None:
+            continue
+        digest = _with_attachments(root, rel, item.digest)  # before its documents: see _apply
+        read = clock()
+        try:
+            docs = _item_documents(item, dictionary, zones)
+        except Exception as exc:  # noqa: BLE001 — an unforeseen input is this file's problem, not the build's
+            log.exception("cannot index %s", rel)
+            part.problems.append(Problem(rel, f"建立索引时出错：{short(exc, 80)}，本文未收录（请把这个文件报告给维护者）"))
+            continue
+        made = clock()
+        _add_made(None, builder, item, docs)  # Whoosh's record comes after (search.record)
+        part.digests[rel] = digest
+        part.cpu["read"] += read - started
+        part.cpu["documents"] += made - read
+        part.cpu["matrix"] += clock() - made
+    started = clock()
+    builder.write(Path(gen) / MATRIX / part.matrix)
+    part.cpu["matrix"] += clock() - started
+    return part
+
+
+_reading = None  # the catalog's function reading one file, left here for the processes forked to read
+
+
+def _read_chunk(paths: list[Path]) -> list:
+    return [_reading(path) for path in paths]
+
+
+def _reader(workers: int):
+    """``read_all`` of kb.store.load_catalog for a cold build: the files parsed by forked
+    processes, a run of them each (the results come back pickled, in order); in this process
+    where there are few files, one worker, or no fork (a spawned process would not have the
+    function)."""
+
+    def read_all(load, paths: list[Path]) -> list:
+        global _reading
+        if workers < 2 or len(paths) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+            return [load(path) for path in paths]
+        step = -(-len(paths) // (workers * 4))
+        _reading = load
+        try:
+            with _pool(workers) as pool:
+                return [r for found in pool.map(_read_chunk, [paths[i : i + step] for i in range(0, len(paths), step)])
+                        for r in found]
+        finally:
+            _reading = None
+
+    return read_all
 
 
 def _shares(catalog: Catalog, n: int) -> list[list[str]]:
@@ -278,24 +278,52 @@ def _shares(catalog: Catalog, n: int) -> list[list[str]]:
 
 
 def _pool(workers: int):
-    """Build workers: spawned, and each has the kernel kill it with this process from its start.
-    Set only when a share arrived, a worker killed while waiting for one lived on for ever: it
-    holds both ends of the pool's queue, so it never sees its parent go."""
+    """Build workers: forked where the platform can (they share what this process loaded: the
+    modules, jieba's mapped tables, the articles read — ``_inherited``), spawned elsewhere; each
+    has the kernel kill it with this process from its start. Set only when a share arrived, a
+    worker killed while waiting for one lived on for ever: it holds both ends of the pool's
+    queue, so it never sees its parent go."""
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+
+
+def _start_worker(parent: int) -> None:
+    """A build worker dies with ``parent``, and keeps what it inherited out of its collector's
+    reach (``gc.freeze`` moves them in one step, touching none): a full collection would write
+    into every object of the parent's (its catalog, its caches), copying each page the two
+    processes shared, and walk them all again at every full collection. The parent is left as it
+    is: a server's processes froze what they loaded at start (web.server), which it must not undo.
+    Forked, a worker has its parent's command line: it is named ``kb-build`` (``ps -o comm``)."""
+    _die_with_parent(parent)
+    _prctl(15, BUILD_NAME)  # PR_SET_NAME
+    gc.freeze()
+
+
+@contextmanager
+def _handed_down(articles: dict[str, Article]):
+    """``articles`` left for the build workers forked meanwhile (``_inherited``)."""
+    global _inherited
+    _inherited = articles
+    try:
+        yield
+    finally:
+        _inherited = {}
 
 
 def _run_parts(config: EngineSetup, dictionary, zones: Zones, gen: Path, shares: list[list[str]],
-               workers: int) -> list[_Part]:
-    if len(shares) == 1:
-        return [_build_part(None, str(config.content_dir), config.max_article_bytes, dictionary, zones, str(gen), 0,
-                            shares[0])]
-    with _pool(min(workers, len(shares))) as pool:
-        futures = [pool.submit(_build_part, os.getpid(), str(config.content_dir), config.max_article_bytes, dictionary,
-                               zones, str(gen), i, share) for i, share in enumerate(shares)]
-        return [f.result() for f in futures]
+               workers: int, articles: dict[str, Article]) -> list[_Part]:
+    segmenter(dictionary)  # jieba's tables opened once, before the workers fork
+    with _handed_down(articles):
+        if len(shares) == 1:
+            return [_build_part(None, str(config.content_dir), config.max_article_bytes, dictionary, zones, str(gen),
+                                0, shares[0])]
+        with _pool(min(workers, len(shares))) as pool:
+            futures = [pool.submit(_build_part, os.getpid(), str(config.content_dir), config.max_article_bytes,
+                                   dictionary, zones, str(gen), i, share) for i, share in enumerate(shares)]
+            return [f.result() for f in futures]
 
 
 def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, workers: int | None) -> Report:
@@ -309,12 +337,16 @@ def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, work
     text = sum(a.size for a in catalog.articles)
     shares = max(workers, min(MAX_SEGMENTS // 2, -(-text // SHARE_BYTES)))  # one worker too takes them in turn
     try:
-        parts = _run_parts(config, dictionary, parameters.zones, gen, _shares(catalog, shares), workers)
+        parts = _run_parts(config, dictionary, parameters.zones, gen, _shares(catalog, shares), workers,
+                           catalog.by_path)
     except BaseException:
         import shutil
 
         shutil.rmtree(gen, ignore_errors=True)
         raise
+    cpu = {stage: round(sum(p.cpu.get(stage, 0.0) for p in parts), 1) for stage in ("read", "documents", "matrix")}
+    log.info("cold build: %d shares on %d workers; CPU seconds of the workers by stage: %s", len(parts),
+             min(workers, len(parts)), cpu)
     files = {rel: digest for p in parts for rel, digest in p.digests.items()}
     # searchable now; Whoosh's record of these segments is written next (search.record)
     write_manifest(gen, {"fingerprint": current_fingerprint(config, parameters), "dictionary": list(dictionary),
@@ -322,7 +354,7 @@ def _rebuild(config: EngineSetup, catalog: Catalog, parameters: Parameters, work
                          "folders": folders.digests(Path(config.content_dir)),
                          "segments": [p.matrix for p in parts], "deleted": {}, "version": 1, "at": time.time()})
     switch_live(index_path, gen)
-    return Report(added=len(files), rebuilt=True, articles=len(files))
+    return Report(added=len(files), rebuilt=True, articles=len(files), skipped=[q for p in parts for q in p.problems])
 
 
 # --- incremental updates -------------------------------------------------------------------
@@ -595,12 +627,14 @@ def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = Fa
             if manifest and not rebuild:
                 log.info("schema, fields, zones, analyzer or dictionary changed: rebuilding the index")
             # Only each file's own problems decide whether it is indexed; `kb check` does the rest.
-            catalog = catalog or load_catalog(Path(config.content_dir), cross_checks=False,
-                                              max_bytes=config.max_article_bytes)
+            if catalog is None:
+                catalog = load_catalog(Path(config.content_dir), cross_checks=False, max_bytes=config.max_article_bytes,
+                                       read_all=_reader(workers or min(os.cpu_count() or 1, 4)))
+                log.info("cold build: %d files read in %.1f s", len(catalog.loaded), time.perf_counter() - started)
             if progress:
                 print(f"正在建立索引：{len(catalog.articles)} 篇文章……", flush=True)
             report = _rebuild(config, catalog, parameters, workers)
-            report.skipped = _skipped(catalog.problems)
+            report.skipped = _skipped(catalog.problems + report.skipped)
         else:
             forced, folder_digests = _folder_changes(config, manifest, paths)
             rels = list(dict.fromkeys(paths)) if paths is not None else _changed_files(config, manifest)

@@ -41,8 +41,9 @@ def test_character_offsets_point_into_the_original_text():
 
 
 def test_jiebas_mapped_tables_segment_exactly_as_jiebas_own_dictionary(tmp_path, monkeypatch):
-    """The machine's mapped tables (analyzer.Frequencies) give the words jieba's own dictionary
-    gives, domain words included, over the bundled articles."""
+    """The machine's mapped tables (analyzer.Frequencies, read by analyzer.MappedTokenizer's own
+    DAG and route) give the words jieba's own dictionary gives, domain words included, over the
+    bundled articles: with and without the HMM, and in jieba's full mode, which reads the DAG."""
     from search import analyzer
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
@@ -53,7 +54,10 @@ def test_jiebas_mapped_tables_segment_exactly_as_jiebas_own_dictionary(tmp_path,
     assert isinstance(again.FREQ, analyzer.Frequencies) and not isinstance(own.FREQ, analyzer.Frequencies)
     assert list(tmp_path.glob("office-kb/jieba-*/words.marisa"))
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(CONTENT.rglob("*.md")))
+    assert isinstance(again, analyzer.MappedTokenizer)
     assert list(again.tokenize(text)) == list(own.tokenize(text)) == list(shared.tokenize(text))
+    assert list(again.cut(text, HMM=False)) == list(own.cut(text, HMM=False))
+    assert list(again.cut(text, cut_all=True)) == list(own.cut(text, cut_all=True))
     assert again.total == own.total
     word = analyzer.dictionary_words(dictionary)[0]
     assert again.FREQ.get(word) == own.FREQ.get(word) and again.FREQ.get("不是词语的一串字") is None

@@ -123,12 +123,17 @@ def keeper_started(server: Server, seconds: float = 60) -> set[int]:
     raise AssertionError("the keeper never started")
 
 
+def is_build_worker(pid: int) -> bool:
+    """A cold build's worker: forked and named (search.writer), or spawned where there is no fork."""
+    return process_name(pid) == "kb-build" or "spawn_main" in command_line(pid)
+
+
 def calibrate(server: Server) -> tuple[float, float]:
     """Seconds from the keeper's start to the first build worker, and to ready."""
     keeper_started(server)
     began, workers = time.monotonic(), None
     while True:
-        if workers is None and any("spawn_main" in command_line(p) for p in children(server.process.pid)):
+        if workers is None and any(is_build_worker(p) for p in children(server.process.pid)):
             workers = time.monotonic() - began
         if health(server) == 200:
             break
@@ -152,7 +157,7 @@ def test_kills_during_the_first_full_build_leave_nothing_and_the_next_start_serv
         victim = start(big_content, index)
         seen = keeper_started(victim) | watch_descendants(victim.process.pid, rng.uniform(0.0, 1.05 * ready))
         kill_hard(victim)
-        workers = any("spawn_main" in command_line(p) for p in seen)
+        workers = any(is_build_worker(p) for p in seen)
         phases["after the build" if (index / "live").exists() else
                "with build workers" if workers else "before the build workers"] += 1
         assert_nothing_left(seen, index)
