@@ -31,6 +31,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -208,13 +209,20 @@ class Remote:
         """Take the other nodes' commits and push this node's (the keeper's regular look, and the
         first thing after a restart): files written and not committed are committed, commits
         not pushed are put on top of the shared branch and pushed."""
+        began = time.perf_counter()
+        fetched = locked = began
         try:
             self.fetch()
+            fetched = time.perf_counter()
             with self.history.locked():
+                locked = time.perf_counter()
                 synced = self._exchange()
         except HistoryError as exc:
             synced = Synced(error=str(exc))
         self._report(synced)
+        done = time.perf_counter()
+        log.info("sync: %d files changed; fetch %.2fs, waiting for the history's lock %.2fs, exchange %.2fs",
+                 len(synced.changed), fetched - began, max(0.0, locked - fetched), done - max(locked, fetched))
         return synced
 
     def publish(self, paths: list[str]) -> Synced:
@@ -237,7 +245,9 @@ class Remote:
                     before = self._rev("HEAD")
                     self._integrate(synced)
                     synced.changed += self._names(f"{before}..HEAD") if before else []
-                    raise RemoteConflict("另一个节点同时修改了这篇文章")
+                    conflict = RemoteConflict("另一个节点同时修改了这篇文章")
+                    conflict.changed = synced.changed  # the files it brought (the article among them), to index
+                    raise conflict
                 before = self._rev("HEAD")
                 self._integrate(synced)
                 synced.changed += [n for n in self._names(f"{before}..HEAD") if n not in paths]
@@ -328,6 +338,10 @@ class Remote:
         raise RemoteError(out.strip().splitlines()[-1][:300] if out.strip() else "git push 失败")
 
     # --- looking --------------------------------------------------------------------------------
+
+    def shared_head(self) -> str | None:
+        """The shared branch's last commit as this clone last saw it."""
+        return self._rev(self.tracking)
 
     def _rev(self, name: str) -> str | None:
         run = _git(self.root, "rev-parse", "-q", "--verify", f"{name}^{{commit}}", check=False)

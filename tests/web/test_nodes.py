@@ -68,11 +68,11 @@ def database():
 class Node:
     """One machine of the site: its clone, index, instance folder and `kb serve`."""
 
-    def __init__(self, name: str, root, remote, database: str, port: int | None = None):
+    def __init__(self, name: str, root, remote, database: str, port: int | None = None, sync_seconds: int = 2):
         self.name, self.root = name, root
         root.mkdir(parents=True, exist_ok=True)
         self.content = root / "content"
-        self.env = {"KB_CONTENT_REMOTE": str(remote), "KB_DATABASE_URL": database, "KB_SYNC_SECONDS": "2",
+        self.env = {"KB_CONTENT_REMOTE": str(remote), "KB_DATABASE_URL": database, "KB_SYNC_SECONDS": str(sync_seconds),
                     "KB_INSTANCE_DIR": str(root / "instance"), "KB_SECRET_KEY": ""}
         self.port = port or free_port()
         self.server: Server | None = None
@@ -111,7 +111,9 @@ class Node:
 @pytest.fixture(scope="module")
 def nodes(tmp_path_factory, database):
     """(bare repository, node a, node b): a started with the bundled articles and filled the
-    empty shared repository; b started from nothing and cloned it."""
+    empty shared repository; b started from nothing and cloned it. b looks at the shared
+    repository of its own accord only once an hour: whatever it takes from a, it takes because a
+    told it (PostgreSQL NOTIFY), at a save and at a's restart."""
     from tests.conftest import CONTENT
 
     from kb.users import Users
@@ -122,7 +124,7 @@ def nodes(tmp_path_factory, database):
     users = Users(database)
     users.add("editor", PASSWORDS["editor"], "editor")
     users.close()
-    a, b = Node("a", base / "a", bare, database), Node("b", base / "b", bare, database)
+    a, b = Node("a", base / "a", bare, database), Node("b", base / "b", bare, database, sync_seconds=3600)
     shutil.copytree(CONTENT, a.content)
     try:
         a.start()
