@@ -18,9 +18,14 @@ after --down seconds.
 
 What it reports (bench/out/nodes.json): searches and their errors (a request no node answered,
 or an answer failing bench/server.check_result), requests the other node had to take, saves
-acknowledged (303) and refused, and for every acknowledged save how long until each node finds
-its marker through /api/search (polled every 50 ms); lost saves: acknowledged, yet not in the
-shared repository or not found on both nodes at the end.
+acknowledged (303) and refused (with what the page said: the problems shown, or the start of the
+page), how long each acknowledged save's requests took (opening the form and saving it), and how
+long until each node finds its marker through /api/search (polled every 50 ms), counted from the
+editor opening the form (``found_on_both_s``) and from the save's answer
+(``found_on_both_after_the_answer_s``); lost saves: acknowledged, yet not in the shared repository
+or not found on both nodes at the end. With --verbose --keep, each node's serve.log has the
+timing of every save (commit, push, notify, index), exchange with the shared repository and index
+update (`grep -E "save of|sync:|exchange|keeper:|opened index|catalog|looked at"`).
 """
 from __future__ import annotations
 
@@ -208,8 +213,12 @@ class Editor:
         """(status, what the page said when it was not the redirect of a save)."""
         import html
 
-        fields, page = self.form(f"{base}/a/{slug}/edit")
-        text = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)).lstrip("\n")
+        # the source (front matter and body) in one box: the form's first box is the summary, and
+        # saving that as the whole text wrote the article over with its summary, a new title and no
+        # headings, changing its entry in _addresses.yaml at every save
+        fields, page = self.form(f"{base}/a/{slug}/edit?mode=source")
+        text = html.unescape(re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+        text = text.lstrip("\n")
         status, page = self.post(f"{base}/a/{slug}/edit", {**fields, "text": f"{text}\n{sentence}\n", "message": sentence})
         return status, "" if status == 303 else shown(page)
 

@@ -373,9 +373,11 @@ class ContentStore:
                 self._dirty = False
                 opened = self._opened()
                 if opened is not None:
+                    began = time.perf_counter()
                     self._version = opened[0]
                     self._stamps = opened[2] if len(opened) > 2 else None
                     self._catalog = opened_catalog(self.root, opened[1], self._caught_up(opened[1]))
+                    log.info("catalog opened from the index in %.2fs", time.perf_counter() - began)
                 else:
                     previous = self._catalog if self._catalog is not None and self._catalog.loaded else None
                     if previous is None and self._catalog is not None and self._stamps is not None:

@@ -153,12 +153,15 @@ class Visitor(Editor):
 
 
 def _edit(editor: Editor, slug: str, add: str, message: str = "") -> tuple[int, str]:
-    fields = editor.open_form(f"/a/{slug}/edit")
-    page = editor.opener.open(editor.base + f"/a/{slug}/edit").read().decode("utf-8")
+    """Open the article's source (front matter and body in one box) and save it with ``add``."""
+    fields = editor.open_form(f"/a/{slug}/edit?mode=source")
+    page = editor.opener.open(editor.base + f"/a/{slug}/edit?mode=source").read().decode("utf-8")
     import html
     import re
 
-    text = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)).lstrip("\n")
+    text = html.unescape(re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    text = text.lstrip("\n")
+    assert text.startswith("---\n"), "not the article's source"
     return editor.post(f"/a/{slug}/edit", {**fields, "text": text + f"\n{add}\n", "message": message or add})
 
 
