@@ -304,11 +304,13 @@ def run(args) -> dict:
                 shutil.copytree(args.index, node.index, symlinks=True)
             result[f"start_{node.name}_s"] = round(node.start(), 1)
             log(f"node {node.name} ready in {result[f'start_{node.name}_s']} s")
-        material = queries_mod.learn(nodes[0].content)
+        # from the corpus, the same files: a node's clone has .git, whose folders git's own
+        # housekeeping removes while a walk of the folder is in them
+        material = queries_mod.learn(args.corpus)
         pool = queries_mod.QueryPool(material, 20240626)
         # enough distinct queries for the whole run (a client that ran out stopped searching early)
         shares = [[q for _, q in pool.take(int(args.seconds * args.max_rps) // args.clients)] for _ in range(args.clients)]
-        mine = [_slugs_of(i, nodes[0].content) for i in range(args.editors)]  # before the clock starts
+        mine = [_slugs_of(i, args.corpus) for i in range(args.editors)]  # before the clock starts
         begin = time.monotonic() + 2
         end = begin + args.seconds
         out = multiprocessing.Queue()

@@ -35,6 +35,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .addresses import FILE as ADDRESSES
 from .history import SITE_IDENTITY, History, HistoryError, RemoteConflict, _git, _identity
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ STATUS = "remote.json"  # in the instance folder: what the last exchange with th
 FETCH_TIMEOUT = 30
 PUSH_TRIES = 5
 CONFLICTS = "kb-conflict"  # branches of commits that could not go on top of another node's
+# Files a save records besides its article that hold one line per article (the addresses
+# registry): another node's save of another article changes other lines, which git merges. Only
+# when git cannot (the same or neighbouring lines) is it the conflict page. Counting them as the
+# article gave two editors saving two different articles on two nodes at once, each changing a
+# title or a heading, the conflict page for an article nobody else had touched.
+MERGED_BY_LINES = frozenset({ADDRESSES})
 
 
 class RemoteError(HistoryError):
@@ -229,7 +236,8 @@ class Remote:
         """Push the commit just made of ``paths`` (call with the history's lock held, after
         ``History.commit``). Raises RemoteConflict — after taking the commit back, the files
         being the shared repository's again — when another node's new commits changed one of
-        ``paths`` meanwhile; RemoteError when the shared repository cannot be reached (the commit
+        ``paths`` meanwhile (of the addresses registry, ``MERGED_BY_LINES``, only lines git
+        cannot merge); RemoteError when the shared repository cannot be reached (the commit
         stays here, and the keeper pushes it later)."""
         synced = Synced()
         base = self._rev("HEAD~1")
@@ -240,7 +248,8 @@ class Remote:
                     return synced
                 self.fetch()
                 theirs = set(self._names(f"HEAD...{self.tracking}"))
-                if theirs & set(paths):
+                both = theirs & set(paths)
+                if both and (both - MERGED_BY_LINES or not self._merges_cleanly()):
                     _git(self.root, "reset", "-q", "--hard", base or self.tracking)
                     before = self._rev("HEAD")
                     self._integrate(synced)
@@ -361,6 +370,11 @@ class Remote:
 
     def _tracked(self) -> list[str]:
         return [n for n in _git(self.root, "ls-files", "-z").stdout.decode("utf-8", "replace").split("\0") if n]
+
+    def _merges_cleanly(self) -> bool:
+        """This node's commits and the shared branch's new ones merge without a conflict (git's
+        merge of the two, computed apart from the folder, which is left as it is)."""
+        return _git(self.root, "merge-tree", "--write-tree", "HEAD", self.tracking, check=False).returncode == 0
 
     def _related(self) -> bool:
         return _git(self.root, "merge-base", "HEAD", self.tracking, check=False).returncode == 0
