@@ -23,6 +23,7 @@ from .frontmatter import FrontMatterError, parse
 from .reading_paths import check_path_links, load_paths
 from .sections import split_sections
 from .slugs import assign_slugs
+from .tree import visible_files
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def is_content_file(path: Path, root: Path) -> bool:
 
 
 def content_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.md") if p.is_file() and is_content_file(p, root))
+    return [p for p in visible_files(root, lambda name: name.endswith(".md")) if p.is_file() and is_content_file(p, root)]
 
 
 def _key_lines(text: str, body_line: int) -> dict[str, int]:
