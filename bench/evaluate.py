@@ -27,7 +27,8 @@ for every setting of ``zones.*``, which changes what is indexed). Knobs (``--set
     ranking.proximity, ranking.window   bonus for the query's words within ``window`` words of each other
     plan.partial, plan.synonym, plan.rare      weight of fallback parts and of synonyms; "rare" words
     coverage.distinctive, coverage.uncovered_share, coverage.unknown_joins   when a search is called
-                     uncovered (bench/coverage.py)
+                     uncovered (bench/coverage.py); coverage.joins_beside, coverage.headless_topics,
+                     coverage.verbal_nouns (0 / 1) the rules of search.coverage tried in the third round
 
 A result is a hit when its ``slug#anchor`` (its ``slug`` when it is the article's own document),
 or a section listed in its ``more``, is among the query's relevant entries, or when a bare slug
@@ -68,7 +69,7 @@ KNOBS: dict[str, str] = {
     "ranking.intent": "intent",
     "ranking.stage": "stage",
     **{f"coverage.{k}": k for k in ("distinctive", "uncovered_share", "share_of_topics", "untagged_topics",
-                                    "unknown_joins", "unknown_neutral")},
+                                    "unknown_joins", "unknown_neutral", "verbal_nouns", "headless_topics", "joins_beside")},
 }
 
 # The grid of --sweep: each line one knob's values; every combination is run on the tuned part.

@@ -22,6 +22,16 @@ only makes the question form (search.intent: 干嘛, 啥) never names a topic. W
 ``Parameters.unknown_neutral`` the share is of the words the search could judge: a word nothing
 in the index matches at all, and no topic, is left out of the whole (年终奖发放: 发放); tried and off
 (docs/benchmarks.md), as is ``unknown_joins``.
+
+Three more rules, each a parameter (docs/benchmarks.md says which are on and why): a noun the index
+lacks that the results matched only by its first part names a topic however common it is
+(``headless_topics``: 会议室 found only as 会议 — the last part of a Chinese compound says what the
+thing is); a word the index has nothing for joins a missing topic only when it stands beside it
+(``joins_beside``: 会议室预订, not 补办 two words away in 工作证丢了补办); jieba's verbal nouns
+(vn: 管理, 评先) name no topic unless ``verbal_nouns``. The defaults do as before (verbal nouns
+name topics, headless nouns need the rarity, and nothing joins): tried together with
+``unknown_joins``, the rules raised detection but called answered held-out queries uncovered.
+
 Both thresholds were chosen on the tuned queries only (bench/coverage.py, docs/benchmarks.md).
 """
 from __future__ import annotations
@@ -99,6 +109,30 @@ def covered_groups(how: list[tuple[Group, Alt]]) -> set[int]:
     return whole | {g for g, found in chars.items() if _chars(labels[g]) <= found}
 
 
+def headless(group: Group, hows: list[list[tuple[Group, Alt]]]) -> bool:
+    """Whether the results matched ``group`` — a word the index does not have — only by parts that
+    leave out its last character: in a Chinese compound the last part says what the thing is and
+    the first what kind (会议室 is a room, 年终奖 a bonus, 工作证 a card), so results that matched
+    会议 for 会议室 are about meetings, not rooms. 「接下来」 found by 下来 keeps its end, and a word no
+    result matched at all is left to the other rules."""
+    if any(alt.via == "" for alt in group.alts):
+        return False  # the index has the word itself
+    used = [alt for how in hows for g, alt in how if g is group]
+    return bool(used) and all(alt.via == "partial" and group.label[-1] not in "".join(alt.terms) for alt in used)
+
+
+def beside(text: str, one: str, other: str, seg) -> bool:
+    """Whether the words ``one`` and ``other`` stand next to each other in ``text``, with nothing
+    but stop words and question-form words between them (「固定资产怎么登记」: 怎么): a word the
+    site has nothing for says more about a missing topic in the same phrase (会议室预订) than a
+    word far off in a long question does."""
+    a, b = text.find(one), text.find(other)
+    if a < 0 or b < 0:
+        return False
+    gap = text[a + len(one):b] if a < b else text[b + len(other):a]
+    return all(w in stopwords() or w in FORM_WORDS for w, *_ in seg.words(gap)) if gap.strip() else True
+
+
 class Weights:
     """How much each query word says (``general_idf``) and whether it can name a topic, from the
     segmenter of the index's dictionary."""
@@ -114,6 +148,10 @@ class Weights:
             return False  # a number (2021) says which, not what about
         return self.p.names_topic(weight, self.seg.tag(word))
 
+    def topic_headless(self, word: str) -> bool:
+        """Whether ``word``, which the results matched only by its first part, names a topic."""
+        return any(c.isalpha() for c in word) and self.p.names_topic_headless(self.seg.tag(word))
+
 
 def assess(plan: Plan, hows: list[list[tuple[Group, Alt]]], weight: Weights, p: Parameters) -> Coverage:
     """The coverage of a search whose results matched ``hows`` (one list per result)."""
@@ -127,10 +165,13 @@ def assess(plan: Plan, hows: list[list[tuple[Group, Alt]]], weight: Weights, p: 
     weights = {w: weight(w) for w in words}
     asked = [w for w in words if w not in FORM_WORDS]  # 干嘛, 啥: the question's form, never its topic
     topics = [w for w in asked if weight.topic(w, weights[w])]
+    topics += [g.label for g in plan.groups if g.label in asked and g.label not in topics
+               and g.label not in covered_labels and headless(g, hows) and weight.topic_headless(g.label)]
     missing = [w for w in topics if w not in covered_labels]
     if missing:  # the words the site has nothing for at all add to the gap a missing topic opens
         missing += [w for w in asked if w in plan.unmatched and w not in missing and len(w) > 1
-                    and weights[w] >= p.unknown_joins]
+                    and weights[w] >= p.unknown_joins
+                    and (not p.joins_beside or any(beside(plan.said, w, m, weight.seg) for m in missing))]
     counted = topics if p.share_of_topics else words
     if p.unknown_neutral:  # a word nothing in the index matches, and no topic, says nothing either way
         counted = [w for w in counted if w in missing or w not in plan.unmatched]

@@ -76,12 +76,20 @@ class Parameters:
     distinctive: float = 12.0  # a word this rare in general Chinese (``general_idf``) may name a topic
     uncovered_share: float = 0.6  # uncovered when the missing distinctive words weigh this share of the query
     unknown_joins: float = 99.0  # a word the index has nothing for, this rare, joins a missing topic (99: never)
+    # ... only when it stands next to a missing topic word (nothing but stop words and question-form words
+    # between: 会议室预订, 固定资产怎么登记), not anywhere in a long question
+    joins_beside: bool = True
     # a word the index has nothing for (and no topic) is left out of the share: the sweep's choice on the tuned
     # queries (detection 0.40 → 0.60), but held out 0.50 → 0.50 with main false alarms 1 → 2 of 76: not adopted
     unknown_neutral: bool = False
     share_of_topics: bool = False  # the share is of the topic words' weight (True) or of all the query's words
     untagged_topics: bool = False  # a word jieba has no part of speech for may name a topic (domain words)
-    topic_tags: tuple[str, ...] = ("n", "nz", "nt", "nr", "nrt", "nrfg", "vn", "l", "j", "eng")  # nouns
+    topic_tags: tuple[str, ...] = ("n", "nz", "nt", "nr", "nrt", "nrfg", "l", "j", "eng")  # nouns
+    # verbal nouns (jieba's vn: 管理, 评先) name an activity more than a thing (False: they name no topic)
+    verbal_nouns: bool = True
+    # a noun the index lacks, matched only by its first part, names a topic whatever its rarity: the results
+    # have what modifies it, not what it is (会议室 of 会议, 年终奖 of 年终); see search.coverage.headless
+    headless_topics: bool = False
     zones: Zones = field(default_factory=Zones)
 
     def index_fingerprint(self) -> str:
@@ -130,7 +138,14 @@ class Parameters:
         it has none for, such as the domain dictionary's) is distinctive enough that results
         without it do not answer the query. Only nouns name topics: 谁来管, 出错, 泄密 (verbs) and
         手底下 (a place word) are rare words, but a page without them may well answer."""
-        return weight >= self.distinctive and (tag in self.topic_tags if tag else self.untagged_topics)
+        if not tag:
+            return weight >= self.distinctive and self.untagged_topics
+        return weight >= self.distinctive and (tag in self.topic_tags or (self.verbal_nouns and tag == "vn"))
+
+    def names_topic_headless(self, tag: str | None) -> bool:
+        """Whether a word the results matched only by its first part (search.coverage.headless) names
+        a topic: a noun does, however common (会议室 11.5, 固定资产 10.9), when ``headless_topics``."""
+        return self.headless_topics and bool(tag) and tag in self.topic_tags
 
     def intent_factor(self, steps):
         """1 + INTENT for a document of a checklist or procedure (``steps``: 1 or 0) when the

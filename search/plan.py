@@ -84,6 +84,7 @@ class Plan:
     wants_steps: bool = False  # the question asks what to do (search.intent): checklists and procedures answer
     times: Times = NO_TIMES  # the stages and periods the query is about (search.stages)
     dictionary: tuple[str, ...] = field(default=(), repr=False)  # the query's: heads are read with it
+    said: str = ""  # the words typed, folded: where each word stands (search.coverage: words side by side)
 
     def about_time_of(self, head: str) -> bool:
         """Whether a document's head (its heading or its article's title) is the time the query
@@ -238,7 +239,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
     planner = _Planner(dictionary, vocabulary, synonyms, parameters)
     typed = fold(" ".join(parsed.words)).lower()
     plan = Plan(filters=dict(parsed.filters), wants_steps=wants_steps(typed),
-                times=times(typed, dictionary), dictionary=dictionary)
+                times=times(typed, dictionary), dictionary=dictionary, said=typed)
     numbers, words = document_numbers(parsed.words, dictionary, vocabulary) if parsed.words else ([], [])
     plan.groups += numbers
     plan.typed += len(numbers)
