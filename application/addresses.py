@@ -97,7 +97,7 @@ class FolderLook:
         self.before = catalog
         notes = found[0].notes if found else ()
         if written:
-            self.store.invalidate()
+            self.store.reopen()
             self._commit(notes)
         return notes
 

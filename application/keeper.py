@@ -21,6 +21,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -116,6 +117,8 @@ class IndexKeeper:
         self._pending: set[str] = set()
         self._everything = True  # the first pass looks at the whole folder
         self._busy = False
+        self._since: float | None = None  # when the oldest change not indexed yet was reported
+        self._others = False  # a file that is not indexed changed (the workers are told in any case)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._observer: Observer | None = None
@@ -159,7 +162,8 @@ class IndexKeeper:
             return
         if rel in KEPT_FILES:
             with self._lock:  # the addresses or the removed list: nothing to index, the workers reload
-                self.store.invalidate()
+                self.store.reopen()
+                self._others = True
             self._wake.set()
             return
         if rel is not None and folders.is_folder_file(rel):
@@ -173,28 +177,33 @@ class IndexKeeper:
         elif rel is None or path.suffix not in (".md", ".txt") or path.name == SYNONYMS:
             return  # the synonyms list is read by search itself, at the next query
         with self._lock:
+            self._since = self._since or time.monotonic()
             if indexed:
                 self._pending.add(rel)  # an article or a reading path
             elif path.suffix == ".txt":
                 self._everything = True  # the dictionary: a change rebuilds
             else:
-                self.store.invalidate()  # some other Markdown file: nothing to index
+                self.store.reopen()  # some other Markdown file: nothing to index
                 return
         self._wake.set()
 
     def _syncing(self) -> None:
+        told = False
         while not self._stop.is_set():
+            began = time.perf_counter()
             try:
                 changed = self._sync()
             except Exception:  # noqa: BLE001 — the next look tries again; /healthz says why (kb.remote)
                 log.exception("exchange with the shared content repository failed")
                 changed = []
+            log.info("exchange with the shared content repository (%s): %d files changed in %.2fs",
+                     "told by another node" if told else "regular look", len(changed), time.perf_counter() - began)
             for rel in changed:
                 self.changed(self.root / rel)
             if changed:  # files that are not indexed (the removed list …) change what pages say too
-                self.store.invalidate()
+                self.store.reopen()
                 content_changed(self.instance_path, self.root)
-            self._sync_wake.wait(self._sync_seconds)
+            told = self._sync_wake.wait(self._sync_seconds)
             self._sync_wake.clear()
 
     def stop(self) -> None:
@@ -215,24 +224,33 @@ class IndexKeeper:
         except OSError:
             log.exception("cannot write %s", path)
 
-    def update_now(self, paths: list[str] | None = None) -> None:
-        """Re-index ``paths``, or look at the whole folder."""
+    def update_now(self, paths: list[str] | None = None, only_if_changed: bool = False) -> None:
+        """Re-index ``paths``, or look at the whole folder. ``only_if_changed``: when the index
+        already had every file of ``paths`` (a save on this node indexed its file itself, and
+        told the workers), neither the addresses nor the workers are bothered again: each time
+        cost every worker a new catalog, and the keeper a look at every article's addresses."""
         try:
-            self.store.invalidate()
             if not self.engine.ready():
                 self._say("building")
             elif paths is None and self.error is None:
                 self._say("updating")  # the whole folder: a dictionary change rebuilds, for minutes at scale
+            began = time.perf_counter()
             report = self.engine.update(paths) if paths is not None else \
                 self.engine.index(catalog=None if self.engine.ready() else self.store.catalog())
+            indexed = time.perf_counter()
+            self.store.reopen()  # from the index, which has the folder's changes now: no look at the folder
             if report.changed_anything:
                 log.info("%s", report.summary())
-            if self.after is not None:
+            unchanged = only_if_changed and paths is not None and not report.changed_anything
+            if self.after is not None and not unchanged:
                 try:
                     self.after()
                 except Exception:  # noqa: BLE001 — the index is current; recording addresses is tried again next time
                     log.exception("after the index update")
-            content_changed(self.instance_path, self.root)
+            log.info("keeper: %s in %.2fs, then %.2fs recording addresses", "the whole folder" if paths is None else
+                     f"{len(paths)} files", indexed - began, time.perf_counter() - indexed)
+            if not unchanged:
+                content_changed(self.instance_path, self.root)
             self.error = None
             self.ready.set()
             self._say("ready")
@@ -270,9 +288,13 @@ class IndexKeeper:
             with self._lock:
                 everything = self._everything or not woken
                 paths, self._pending, self._everything = sorted(self._pending), set(), False
+                since, self._since = self._since, None
+                others, self._others = self._others, False
                 self._busy = True
             try:
-                self.update_now(None if everything else paths)
+                self.update_now(None if everything else paths, only_if_changed=bool(paths) and not others)
+                if since is not None:
+                    log.info("keeper: %.2fs from a change reported to the index updated", time.monotonic() - since)
                 self.take_dates()
             finally:
                 with self._lock:

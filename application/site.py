@@ -24,6 +24,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -40,7 +41,7 @@ from kb.frontmatter import dump, with_field
 from kb.doclinks import DocumentError, links_in
 from kb.drafts import DraftMedia
 from kb.fields import EVERYONE
-from kb.history import Author, History
+from kb.history import Author, History, RemoteConflict
 from kb.remote import Remote, RemoteError, RemoteStatus
 from kb.importing import IMPORT_FOLDER, Draft, import_document, import_folder, import_path
 from kb.linkcheck import LinkChecker, LinkReport
@@ -314,6 +315,9 @@ class Site(LifecycleCases):
             self.remote.prepare()  # a clone of the shared content repository, up to date
         except RemoteError as exc:
             raise SettingError(f"设置 content_remote：{exc}") from None
+        # what it pushed (saves a kill left unpushed, files written and not committed): the other
+        # nodes take it now, not at their next regular look
+        self._told(self.remote.shared_head())
 
     def secret_key(self) -> str:
         """The configured key, else the one kept in the site's database when it has one of its
@@ -393,7 +397,10 @@ class Site(LifecycleCases):
         return content_stamp(self.config.instance_path, self.config.content_dir)
 
     def follow_changes(self) -> None:
-        self.store.invalidate()
+        """Another process changed the content (application.keeper's marker): it indexed what
+        it changed first, so the catalog opens again from the index, without a look at the
+        folder (``store.invalidate`` is that look: an edit by hand, with no keeper running)."""
+        self.store.reopen()
 
     def health(self) -> Health:
         """Whether the site can search and how current its index is (/healthz, the banner)."""
@@ -418,16 +425,24 @@ class Site(LifecycleCases):
         """Record a change in the history and, on a node of several, push it to the shared
         repository (with the history's lock held since the file was compared: kb.remote).
         RemoteConflict when another node saved the same file first."""
+        began = time.perf_counter()
         revision = self.history.commit(paths, author.name, author.email, message)
         if self.remote is None:
             return revision
+        committed = time.perf_counter()
         try:
             synced = self.remote.publish(paths)
         except RemoteError as exc:
             self._exchange.error = str(exc)  # the save stands here; the keeper pushes it later
             return revision
+        except RemoteConflict as exc:
+            self._exchange.changed = getattr(exc, "changed", [])  # the other node's version, indexed now
+            raise
+        pushed = time.perf_counter()
         self._exchange.changed = synced.changed
         self._told(synced.pushed)
+        log.info("save of %s: commit %.2fs, push %.2fs, notify %.2fs", paths[0], committed - began, pushed - committed,
+                 time.perf_counter() - pushed)
         return synced.pushed or revision
 
     def _guard(self):
@@ -506,8 +521,10 @@ class Site(LifecycleCases):
             return self.commit([article.rel_path, *(f"_media/{n}" for n in names), *extra], author, message)
 
         self._exchange.error, self._exchange.changed = None, []
+        began = time.perf_counter()
         saved = Saved.of(save_article(self.store, rel_path, text, base_digest, record=record, guard=self._guard))
         saved = self._after(self._exchanged(saved))
+        log.info("save of %s: %s in %.2fs", rel_path, "done" if saved.done else "refused", time.perf_counter() - began)
         if reconfirm and saved.done and saved.article.meta.get("required_for"):
             self.reading.ask_again(saved.article, saved.revision or saved.article.digest, author.name)
         if saved.done and saved.article is not None:
@@ -521,8 +538,8 @@ class Site(LifecycleCases):
         node changed meanwhile, which came with it, for the index."""
         saved.sync_error = self._exchange.error
         if saved.conflict or self._exchange.changed:
-            self.store.invalidate()
             self._reindex(self._exchange.changed)
+            self.store.reopen()
         return saved
 
     def _reindex(self, paths: list[str]) -> None:
@@ -660,10 +677,12 @@ class Site(LifecycleCases):
         else:
             self.store.invalidate()
         changed = removed or saved.article.rel_path
+        began = time.perf_counter()
         try:
             if self.search.ready():
                 articles = {saved.article.rel_path: saved.article} if saved.article is not None else None
                 self.search.update([changed], articles=articles)
+                log.info("save of %s: indexed in %.2fs", changed, time.perf_counter() - began)
         except Exception as exc:  # noqa: BLE001 — whatever search raises, the change stands
             # The keeper indexes it once the index can be written again, and until then /healthz
             # and the editors' banner say why: the editor is told, never shown a server error
@@ -739,12 +758,12 @@ class Site(LifecycleCases):
     def after_folder_change(self, changed: list[str]) -> None:
         """A file of the folder that is not an article changed (a reading path): search takes it
         and every worker reloads."""
-        self.store.invalidate()
         try:
             if self.search.ready():
                 self.search.update(changed)
         except (SearchError, OSError):
             log.exception("saved %s, but could not index it", changed)
+        self.store.reopen()
         content_changed(self.config.instance_path, self.config.content_dir)
 
     # --- the synonyms list ----------------------------------------------------------------------

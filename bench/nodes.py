@@ -18,9 +18,14 @@ after --down seconds.
 
 What it reports (bench/out/nodes.json): searches and their errors (a request no node answered,
 or an answer failing bench/server.check_result), requests the other node had to take, saves
-acknowledged (303) and refused, and for every acknowledged save how long until each node finds
-its marker through /api/search (polled every 50 ms); lost saves: acknowledged, yet not in the
-shared repository or not found on both nodes at the end.
+acknowledged (303) and refused (with what the page said: the problems shown, or the start of the
+page), how long each acknowledged save's requests took (opening the form and saving it), and how
+long until each node finds its marker through /api/search (polled every 50 ms), counted from the
+editor opening the form (``found_on_both_s``) and from the save's answer
+(``found_on_both_after_the_answer_s``); lost saves: acknowledged, yet not in the shared repository
+or not found on both nodes at the end. With --verbose --keep, each node's serve.log has the
+timing of every save (commit, push, notify, index), exchange with the shared repository and index
+update (`grep -E "save of|sync:|exchange|keeper:|opened index|catalog|looked at"`).
 """
 from __future__ import annotations
 
@@ -67,8 +72,9 @@ def git(folder, *args, timeout=None) -> str:
 # --- the site --------------------------------------------------------------------------------
 
 class Node:
-    def __init__(self, name: str, root: Path, bare: Path, database: str, workers: int, sync_seconds: int = 5):
-        self.name, self.root, self.workers = name, root, workers
+    def __init__(self, name: str, root: Path, bare: Path, database: str, workers: int, sync_seconds: int = 5,
+                 verbose: bool = False):
+        self.name, self.root, self.workers, self.verbose = name, root, workers, verbose
         self.content, self.index = root / "content", root / "index"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -80,7 +86,7 @@ class Node:
 
     def start(self) -> float:
         """Start; seconds until /healthz answers 200."""
-        command = [*kb_command(), "serve", "--content", str(self.content), "--index", str(self.index),
+        command = [*kb_command(), *(["-v"] if self.verbose else []), "serve", "--content", str(self.content), "--index", str(self.index),
                    "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
         began = time.monotonic()
         self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=open(self.root / "serve.log", "a"),
@@ -203,12 +209,27 @@ class Editor:
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode("utf-8", "replace")
 
-    def save(self, base: str, slug: str, sentence: str) -> int:
+    def save(self, base: str, slug: str, sentence: str) -> tuple[int, str]:
+        """(status, what the page said when it was not the redirect of a save)."""
         import html
 
-        fields, page = self.form(f"{base}/a/{slug}/edit")
-        text = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)).lstrip("\n")
-        return self.post(f"{base}/a/{slug}/edit", {**fields, "text": f"{text}\n{sentence}\n", "message": sentence})[0]
+        # the source (front matter and body) in one box: the form's first box is the summary, and
+        # saving that as the whole text wrote the article over with its summary, a new title and no
+        # headings, changing its entry in _addresses.yaml at every save
+        fields, page = self.form(f"{base}/a/{slug}/edit?mode=source")
+        text = html.unescape(re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+        text = text.lstrip("\n")
+        status, page = self.post(f"{base}/a/{slug}/edit", {**fields, "text": f"{text}\n{sentence}\n", "message": sentence})
+        return status, "" if status == 303 else shown(page)
+
+
+def shown(page: str) -> str:
+    """The problems a page showed the editor (web/templates/_problems.html), else its start."""
+    import html
+
+    found = re.search(r'<div class="problems"[^>]*>(.*?)</div>', page, re.S)
+    text = re.sub(r"<[^>]+>", " ", found.group(1) if found else page[:300])
+    return " ".join(html.unescape(text).split())[:300]
 
 
 def editing(i: int, nodes: list[Node], slugs: list[str], every: float, end: float, saves: list, lock) -> None:
@@ -220,11 +241,11 @@ def editing(i: int, nodes: list[Node], slugs: list[str], every: float, end: floa
         sentence = f"节点压测：编辑 {i} 的第 {n} 次保存，登记编号 {marker}。"
         slug = slugs[n % len(slugs)]
         started = time.monotonic()
-        status, problems = None, []
+        status, problems, said = None, [], ""
         for target in (node, *[x for x in nodes if x is not node]):
             try:
                 editor = editor or Editor(target.base)
-                status = editor.save(target.base, slug, sentence)
+                status, said = editor.save(target.base, slug, sentence)
                 node = target
                 break
             except (OSError, urllib.error.URLError, AttributeError, AssertionError) as exc:
@@ -233,7 +254,7 @@ def editing(i: int, nodes: list[Node], slugs: list[str], every: float, end: floa
                 continue
         with lock:
             saves.append({"editor": i, "n": n, "slug": slug, "marker": marker, "node": node.name, "status": status,
-                          "at": started, "problems": problems})
+                          "at": started, "answered": time.monotonic(), "problems": problems, "shown": said})
         n += 1
         time.sleep(max(0.0, every - (time.monotonic() - started)))
 
@@ -275,7 +296,7 @@ def run(args) -> dict:
     users = Users(database)
     users.add("editor", PASSWORD, "editor")
     users.close()
-    nodes = [Node(name, work / name, bare, database, args.workers, args.sync_seconds) for name in ("a", "b")]
+    nodes = [Node(name, work / name, bare, database, args.workers, args.sync_seconds, args.verbose) for name in ("a", "b")]
     result: dict = {"command": " ".join(sys.argv), "loadavg_at_start": os.getloadavg(), "corpus": str(args.corpus)}
     try:
         for node in nodes:
@@ -283,11 +304,13 @@ def run(args) -> dict:
                 shutil.copytree(args.index, node.index, symlinks=True)
             result[f"start_{node.name}_s"] = round(node.start(), 1)
             log(f"node {node.name} ready in {result[f'start_{node.name}_s']} s")
-        material = queries_mod.learn(nodes[0].content)
+        # from the corpus, the same files: a node's clone has .git, whose folders git's own
+        # housekeeping removes while a walk of the folder is in them
+        material = queries_mod.learn(args.corpus)
         pool = queries_mod.QueryPool(material, 20240626)
         # enough distinct queries for the whole run (a client that ran out stopped searching early)
         shares = [[q for _, q in pool.take(int(args.seconds * args.max_rps) // args.clients)] for _ in range(args.clients)]
-        mine = [_slugs_of(i, nodes[0].content) for i in range(args.editors)]  # before the clock starts
+        mine = [_slugs_of(i, args.corpus) for i in range(args.editors)]  # before the clock starts
         begin = time.monotonic() + 2
         end = begin + args.seconds
         out = multiprocessing.Queue()
@@ -362,14 +385,19 @@ def report(searches, saves, found, nodes, bare, down: tuple[float, float]) -> di
     normal = [s for s in acknowledged if s not in during]
     both = sorted(max(found.get(key(s, n), float("inf")) for n in nodes) for s in normal)
     after = sorted(found.get(key(s, nodes[1]), float("inf")) - (down[1] - s["at"]) for s in during)
+    requests = sorted(s["answered"] - s["at"] for s in acknowledged)  # opening the form and saving it
+    answered = sorted(max(found.get(key(s, n), float("inf")) for n in nodes) - (s["answered"] - s["at"]) for s in normal)
     pct = lambda xs, q: round(xs[min(len(xs) - 1, int(q * len(xs)))], 2) if xs else None  # noqa: E731
     return {
         "searches": sum(s["requests"] for s in searches), "search_errors": sum(s["errors"] for s in searches),
         "moved_to_other_node": sum(s["moved"] for s in searches),
         "error_examples": [e for s in searches for e in s["examples"]][:10],
         "saves": len(saves), "saves_acknowledged": len(acknowledged),
-        "saves_not_acknowledged": [{k: s[k] for k in ("marker", "node", "status", "problems")} for s in saves
+        "saves_not_acknowledged": [{k: s[k] for k in ("marker", "node", "status", "problems", "shown")} for s in saves
                                    if s["status"] != 303],
+        "save_request_s": {"median": pct(requests, 0.5), "max": round(requests[-1], 2) if requests else None},
+        "found_on_both_after_the_answer_s": {"median": pct(answered, 0.5), "max": round(answered[-1], 2) if answered
+                                             else None},
         "lost_saves": lost,
         "found_on_both_s": {"saves": len(both), "median": pct(both, 0.5), "p95": pct(both, 0.95),
                             "max": round(both[-1], 2) if both else None},
@@ -393,6 +421,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--sync-seconds", type=int, default=5, help="the nodes' sync_seconds (a long one: only the "
                         "notification from the other node brings a save)")
+    parser.add_argument("--verbose", action="store_true", help="the nodes log at debug level (kb -v): each save's, "
+                        "exchange's and index update's timing in DIR/a/serve.log and DIR/b/serve.log (with --keep)")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")

@@ -28,6 +28,7 @@ import yaml
 from . import fields
 from .article import Problem
 from .frontmatter import with_field, without_field
+from .tree import visible_files
 
 FILE = "_folder.yaml"
 #: Fields that name one article and cannot be shared by a folder.
@@ -141,7 +142,7 @@ def folder_files(root: Path) -> list[str]:
     """Every folder file under ``root`` (relative paths), in folders that hold articles."""
     root = Path(root)
     found = []
-    for path in sorted(root.rglob(FILE)):
+    for path in visible_files(root, lambda name: name == FILE):
         rel = PurePosixPath(path.relative_to(root).as_posix())
         if path.is_file() and not _hidden(rel):
             found.append(str(rel))

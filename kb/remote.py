@@ -31,9 +31,11 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .addresses import FILE as ADDRESSES
 from .history import SITE_IDENTITY, History, HistoryError, RemoteConflict, _git, _identity
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,12 @@ STATUS = "remote.json"  # in the instance folder: what the last exchange with th
 FETCH_TIMEOUT = 30
 PUSH_TRIES = 5
 CONFLICTS = "kb-conflict"  # branches of commits that could not go on top of another node's
+# Files a save records besides its article that hold one line per article (the addresses
+# registry): another node's save of another article changes other lines, which git merges. Only
+# when git cannot (the same or neighbouring lines) is it the conflict page. Counting them as the
+# article gave two editors saving two different articles on two nodes at once, each changing a
+# title or a heading, the conflict page for an article nobody else had touched.
+MERGED_BY_LINES = frozenset({ADDRESSES})
 
 
 class RemoteError(HistoryError):
@@ -208,20 +216,28 @@ class Remote:
         """Take the other nodes' commits and push this node's (the keeper's regular look, and the
         first thing after a restart): files written and not committed are committed, commits
         not pushed are put on top of the shared branch and pushed."""
+        began = time.perf_counter()
+        fetched = locked = began
         try:
             self.fetch()
+            fetched = time.perf_counter()
             with self.history.locked():
+                locked = time.perf_counter()
                 synced = self._exchange()
         except HistoryError as exc:
             synced = Synced(error=str(exc))
         self._report(synced)
+        done = time.perf_counter()
+        log.info("sync: %d files changed; fetch %.2fs, waiting for the history's lock %.2fs, exchange %.2fs",
+                 len(synced.changed), fetched - began, max(0.0, locked - fetched), done - max(locked, fetched))
         return synced
 
     def publish(self, paths: list[str]) -> Synced:
         """Push the commit just made of ``paths`` (call with the history's lock held, after
         ``History.commit``). Raises RemoteConflict — after taking the commit back, the files
         being the shared repository's again — when another node's new commits changed one of
-        ``paths`` meanwhile; RemoteError when the shared repository cannot be reached (the commit
+        ``paths`` meanwhile (of the addresses registry, ``MERGED_BY_LINES``, only lines git
+        cannot merge); RemoteError when the shared repository cannot be reached (the commit
         stays here, and the keeper pushes it later)."""
         synced = Synced()
         base = self._rev("HEAD~1")
@@ -232,12 +248,15 @@ class Remote:
                     return synced
                 self.fetch()
                 theirs = set(self._names(f"HEAD...{self.tracking}"))
-                if theirs & set(paths):
+                both = theirs & set(paths)
+                if both and (both - MERGED_BY_LINES or not self._merges_cleanly()):
                     _git(self.root, "reset", "-q", "--hard", base or self.tracking)
                     before = self._rev("HEAD")
                     self._integrate(synced)
                     synced.changed += self._names(f"{before}..HEAD") if before else []
-                    raise RemoteConflict("另一个节点同时修改了这篇文章")
+                    conflict = RemoteConflict("另一个节点同时修改了这篇文章")
+                    conflict.changed = synced.changed  # the files it brought (the article among them), to index
+                    raise conflict
                 before = self._rev("HEAD")
                 self._integrate(synced)
                 synced.changed += [n for n in self._names(f"{before}..HEAD") if n not in paths]
@@ -329,6 +348,10 @@ class Remote:
 
     # --- looking --------------------------------------------------------------------------------
 
+    def shared_head(self) -> str | None:
+        """The shared branch's last commit as this clone last saw it."""
+        return self._rev(self.tracking)
+
     def _rev(self, name: str) -> str | None:
         run = _git(self.root, "rev-parse", "-q", "--verify", f"{name}^{{commit}}", check=False)
         return (run.stdout.decode().strip() or None) if run.returncode == 0 else None
@@ -347,6 +370,11 @@ class Remote:
 
     def _tracked(self) -> list[str]:
         return [n for n in _git(self.root, "ls-files", "-z").stdout.decode("utf-8", "replace").split("\0") if n]
+
+    def _merges_cleanly(self) -> bool:
+        """This node's commits and the shared branch's new ones merge without a conflict (git's
+        merge of the two, computed apart from the folder, which is left as it is)."""
+        return _git(self.root, "merge-tree", "--write-tree", "HEAD", self.tracking, check=False).returncode == 0
 
     def _related(self) -> bool:
         return _git(self.root, "merge-base", "HEAD", self.tracking, check=False).returncode == 0

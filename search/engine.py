@@ -11,6 +11,7 @@ checks the matrix against.
 """
 from __future__ import annotations
 
+import logging
 import pickle
 import threading
 import time
@@ -43,6 +44,8 @@ from .pins import Pins, first
 from .synonyms import check as check_synonyms
 from .vocabulary import Vocabulary
 from .writer import update_index
+
+log = logging.getLogger(__name__)
 
 MAX_LIMIT = 100
 MAX_PAGE = 1000
@@ -193,7 +196,10 @@ class Engine(SearchEngine):
             return current
         try:
             if self._snapshot is None or self._snapshot.stamp != stamp:
+                began = time.perf_counter()
                 self._snapshot = self._open(stamp)
+                log.info("opened index version %s in %.2fs", self._snapshot.manifest.get("version"),
+                         time.perf_counter() - began)
             return self._snapshot
         finally:
             self._load_lock.release()

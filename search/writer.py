@@ -423,15 +423,17 @@ class _Locations:
 
 def _apply(config: EngineSetup, gen: Path, manifest: dict, upserts: list[Article], removed: list[str],
            articles: int, zones: Zones, locations: "_Locations | None" = None,
-           folder_digests: dict | None = None) -> Report:
-    """Delete the documents of ``removed`` and of re-indexed files, add ``upserts``, commit."""
+           folder_digests: dict | None = None, restamped: dict[str, list[int]] | None = None) -> Report:
+    """Delete the documents of ``removed`` and of re-indexed files, add ``upserts``, commit.
+    ``restamped``: files the index has, found under new stamps (recorded; the version stays)."""
     old: dict[str, str] = manifest.get("files", {})
     report = Report(added=sum(a.rel_path not in old for a in upserts),
                     changed=sum(a.rel_path in old for a in upserts), removed=len(removed), articles=articles)
-    stamps = dict(manifest.get("stamps", {}))
+    stamps = {**manifest.get("stamps", {}), **(restamped or {})}
     if not (upserts or removed):
-        if folder_digests is not None and folder_digests != manifest.get("folders"):
-            write_manifest(gen, {**manifest, "folders": folder_digests})
+        if restamped or folder_digests is not None and folder_digests != manifest.get("folders"):
+            folder_digests = manifest.get("folders", {}) if folder_digests is None else folder_digests
+            write_manifest(gen, {**manifest, "folders": folder_digests, "stamps": stamps})
         return report
     locations = locations or _Locations(gen, manifest)
     touched = set(removed) | {a.rel_path for a in upserts}
@@ -541,14 +543,19 @@ def _load_for_update(config: EngineSetup, rels: list[str], owners: dict[str, str
     return upserts, gone, problems
 
 
-def _changed_files(config: EngineSetup, manifest: dict) -> list[str]:
-    """Files added, changed or removed since the manifest: stamps first, hashes only where a
-    stamp differs — one edit among ten thousand costs a listing, not a pass of hashing."""
+def _changed_files(config: EngineSetup, manifest: dict) -> tuple[list[str], dict[str, list[int]]]:
+    """(files added, changed or removed since the manifest; the stamps of files whose stamp
+    differs but whose bytes are what the index has). Stamps first, hashes only where a stamp
+    differs — one edit among ten thousand costs a listing, not a pass of hashing. A file with
+    the index's bytes under another stamp (a clone, a copy, an index built on another machine:
+    every file's time differs) is hashed once and its stamp recorded, so that neither the next
+    look nor a worker's catalog (kb.store ``_as_read``) reads it again."""
     root = Path(config.content_dir)
     old, stamps = manifest.get("files", {}), manifest.get("stamps", {})
     current = {relative(p, root): p for p in content_files(root) + sorted((root / PATHS).glob("*.md"))} \
         if root.is_dir() else {}
     changed = [rel for rel in old if rel not in current]
+    same: dict[str, list[int]] = {}
     for rel, path in current.items():
         stamp = _stamp(root, rel)
         if stamp is None:
@@ -557,7 +564,9 @@ def _changed_files(config: EngineSetup, manifest: dict) -> list[str]:
             continue
         if old.get(rel) != _file_digest(root, rel):
             changed.append(rel)
-    return changed
+        elif _stamp(root, rel) == stamp:  # not changed while it was hashed
+            same[rel] = stamp
+    return changed, same
 
 
 def _folder_changes(config: EngineSetup, manifest: dict, named: list[str] | None) -> tuple[list[str], dict]:
@@ -637,7 +646,11 @@ def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = Fa
             report.skipped = _skipped(catalog.problems + report.skipped)
         else:
             forced, folder_digests = _folder_changes(config, manifest, paths)
-            rels = list(dict.fromkeys(paths)) if paths is not None else _changed_files(config, manifest)
+            restamped: dict[str, list[int]] = {}
+            if paths is None:
+                rels, restamped = _changed_files(config, manifest)
+            else:
+                rels = list(dict.fromkeys(paths))
             if paths is not None and not force:
                 rels = [rel for rel in rels if rel not in _unchanged(config, manifest, rels)]
             rels = [rel for rel in dict.fromkeys(rels + forced) if not folders.is_folder_file(rel)]
@@ -647,7 +660,7 @@ def update_index(config: EngineSetup, rebuild: bool = False, progress: bool = Fa
             gone = [rel for rel in gone if rel in manifest.get("files", {})]
             files = set(manifest.get("files", {})) - set(gone) | {a.rel_path for a in upserts}
             report = _apply(config, gen, manifest, upserts, gone, len(files), parameters.zones, locations,
-                            folder_digests)
+                            folder_digests, restamped)
             report.skipped = _skipped(problems)
     report.seconds = time.perf_counter() - started
     # Searchable from here on; Whoosh's record of a rebuild is written outside the lock — after a

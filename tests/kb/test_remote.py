@@ -81,6 +81,58 @@ def test_saves_of_different_files_on_two_nodes_both_land(nodes):
     assert "甲的第一行" in git(bare, "show", "main:guides/one.md")
 
 
+def test_saves_of_different_articles_that_both_record_addresses_both_land(nodes):
+    """A save records its article's addresses (a new title, renamed headings) in _addresses.yaml,
+    in the same commit: two nodes saving two different articles at once both change that file,
+    on different lines. git merges them; neither save is the conflict page."""
+    bare, a, b = nodes
+    lines = "".join(f'{{"number": {n}, "slug": "a{n}", "path": "guides/a{n}.md", "title": "第 {n} 篇"}},\n'
+                    for n in range(1, 21))
+    (a.root / "_addresses.yaml").write_text(f"[\n{lines}]\n", encoding="utf-8")
+    with a.history.locked():
+        a.history.commit(["_addresses.yaml"], "编辑", "e@example.cn", "地址")
+        a.publish(["_addresses.yaml"])
+    b.sync()
+    for node, rel, old, new, line in ((a, "guides/one.md", "第一行", "甲的第一行", "第 3 篇"),
+                                      (b, "guides/two.md", "第二行", "乙的第二行", "第 15 篇")):
+        registry = node.root / "_addresses.yaml"
+        registry.write_text(registry.read_text(encoding="utf-8").replace(f'"{line}"', f'"{line}（新标题）"'),
+                            encoding="utf-8")
+        with node.history.locked():  # b has not fetched a's save: its push is refused first
+            (node.root / rel).write_text((node.root / rel).read_text(encoding="utf-8").replace(old, new),
+                                         encoding="utf-8")
+            node.history.commit([rel, "_addresses.yaml"], "编辑", "e@example.cn", f"改 {rel}")
+            synced = node.publish([rel, "_addresses.yaml"])
+    assert synced.pushed == git(bare, "rev-parse", "main")
+    shared = git(bare, "show", "main:_addresses.yaml")
+    assert "第 3 篇（新标题）" in shared and "第 15 篇（新标题）" in shared
+    assert "甲的第一行" in git(bare, "show", "main:guides/one.md") and "乙的第二行" in git(bare, "show", "main:guides/two.md")
+
+
+def test_saves_that_change_the_same_line_of_the_addresses_are_a_conflict(nodes):
+    """Where git cannot merge the addresses (the same article's line: its title changed on both
+    nodes, in two files that each keep it), the later save is the conflict page as before."""
+    bare, a, b = nodes
+    (a.root / "_addresses.yaml").write_text('[\n{"number": 1, "slug": "x", "path": "guides/x.md", "title": "旧"}\n]\n',
+                                            encoding="utf-8")
+    with a.history.locked():
+        a.history.commit(["_addresses.yaml"], "编辑", "e@example.cn", "地址")
+        a.publish(["_addresses.yaml"])
+    b.sync()
+    for node, rel, title in ((a, "guides/one.md", "甲"), (b, "guides/two.md", "乙")):
+        registry = node.root / "_addresses.yaml"
+        registry.write_text(registry.read_text(encoding="utf-8").replace('"旧"', f'"{title}"'), encoding="utf-8")
+        (node.root / rel).write_text(f"# {title}\n", encoding="utf-8")
+        with node.history.locked():
+            node.history.commit([rel, "_addresses.yaml"], "编辑", "e@example.cn", f"改 {rel}")
+            if node is a:
+                node.publish([rel, "_addresses.yaml"])
+            else:
+                with pytest.raises(RemoteConflict):
+                    node.publish([rel, "_addresses.yaml"])
+    assert '"甲"' in git(bare, "show", "main:_addresses.yaml")
+
+
 def test_a_node_cut_off_keeps_its_save_says_so_and_pushes_it_when_the_repository_is_back(nodes, tmp_path):
     bare, a, b = nodes
     away = tmp_path / "away.git"

@@ -68,11 +68,11 @@ def database():
 class Node:
     """One machine of the site: its clone, index, instance folder and `kb serve`."""
 
-    def __init__(self, name: str, root, remote, database: str, port: int | None = None):
+    def __init__(self, name: str, root, remote, database: str, port: int | None = None, sync_seconds: int = 2):
         self.name, self.root = name, root
         root.mkdir(parents=True, exist_ok=True)
         self.content = root / "content"
-        self.env = {"KB_CONTENT_REMOTE": str(remote), "KB_DATABASE_URL": database, "KB_SYNC_SECONDS": "2",
+        self.env = {"KB_CONTENT_REMOTE": str(remote), "KB_DATABASE_URL": database, "KB_SYNC_SECONDS": str(sync_seconds),
                     "KB_INSTANCE_DIR": str(root / "instance"), "KB_SECRET_KEY": ""}
         self.port = port or free_port()
         self.server: Server | None = None
@@ -111,7 +111,9 @@ class Node:
 @pytest.fixture(scope="module")
 def nodes(tmp_path_factory, database):
     """(bare repository, node a, node b): a started with the bundled articles and filled the
-    empty shared repository; b started from nothing and cloned it."""
+    empty shared repository; b started from nothing and cloned it. b looks at the shared
+    repository of its own accord only once an hour: whatever it takes from a, it takes because a
+    told it (PostgreSQL NOTIFY), at a save and at a's restart."""
     from tests.conftest import CONTENT
 
     from kb.users import Users
@@ -122,7 +124,7 @@ def nodes(tmp_path_factory, database):
     users = Users(database)
     users.add("editor", PASSWORDS["editor"], "editor")
     users.close()
-    a, b = Node("a", base / "a", bare, database), Node("b", base / "b", bare, database)
+    a, b = Node("a", base / "a", bare, database), Node("b", base / "b", bare, database, sync_seconds=3600)
     shutil.copytree(CONTENT, a.content)
     try:
         a.start()
@@ -151,12 +153,15 @@ class Visitor(Editor):
 
 
 def _edit(editor: Editor, slug: str, add: str, message: str = "") -> tuple[int, str]:
-    fields = editor.open_form(f"/a/{slug}/edit")
-    page = editor.opener.open(editor.base + f"/a/{slug}/edit").read().decode("utf-8")
+    """Open the article's source (front matter and body in one box) and save it with ``add``."""
+    fields = editor.open_form(f"/a/{slug}/edit?mode=source")
+    page = editor.opener.open(editor.base + f"/a/{slug}/edit?mode=source").read().decode("utf-8")
     import html
     import re
 
-    text = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)).lstrip("\n")
+    text = html.unescape(re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    text = text.lstrip("\n")
+    assert text.startswith("---\n"), "not the article's source"
     return editor.post(f"/a/{slug}/edit", {**fields, "text": text + f"\n{add}\n", "message": message or add})
 
 
