@@ -436,7 +436,7 @@ class Site(LifecycleCases):
             self._exchange.error = str(exc)  # the save stands here; the keeper pushes it later
             return revision
         except RemoteConflict as exc:
-            self._exchange.changed = getattr(exc, "changed", [])  # the other node's version, indexed now
+            self._exchange.changed = exc.changed  # the other node's version, indexed now
             raise
         pushed = time.perf_counter()
         self._exchange.changed = synced.changed

@@ -87,7 +87,12 @@ class HistoryError(RuntimeError):
 
 class RemoteConflict(HistoryError):
     """Another node saved the same file first (kb.remote): this save was taken back and the file
-    is the other node's version again; the editor gets the conflict page with their text."""
+    is the other node's version again; the editor gets the conflict page with their text.
+    ``changed``: the files the other node's commits brought (the article among them), to index."""
+
+    def __init__(self, message: str, changed: list[str] | None = None):
+        super().__init__(message)
+        self.changed = list(changed or [])
 
 
 @dataclass(frozen=True)

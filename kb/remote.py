@@ -254,9 +254,7 @@ class Remote:
                     before = self._rev("HEAD")
                     self._integrate(synced)
                     synced.changed += self._names(f"{before}..HEAD") if before else []
-                    conflict = RemoteConflict("另一个节点同时修改了这篇文章")
-                    conflict.changed = synced.changed  # the files it brought (the article among them), to index
-                    raise conflict
+                    raise RemoteConflict("另一个节点同时修改了这篇文章", synced.changed)
                 before = self._rev("HEAD")
                 self._integrate(synced)
                 synced.changed += [n for n in self._names(f"{before}..HEAD") if n not in paths]
