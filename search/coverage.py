@@ -92,7 +92,7 @@ def matched_words(how: list[tuple[Group, Alt]]) -> list[str]:
     the parts it was found by."""
     out: list[str] = []
     for group, alt in how:
-        out += [group.label] if not alt.via else list(alt.terms)
+        out += [group.label] if not alt.via else list(alt.said)
     return list(dict.fromkeys(out))
 
 

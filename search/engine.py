@@ -480,7 +480,7 @@ def _groups_in(text: str, how: list[tuple[Group, Alt]]) -> set[int]:
 
 def _marks(plan: Plan, how: list[tuple[Group, Alt]]) -> list[str]:
     """The words to mark in a hit: what was typed, and the synonyms or parts it matched by."""
-    extra = [t for _, alt in how if alt.via for t in alt.terms]
+    extra = [t for _, alt in how if alt.via for t in alt.said]
     return list(dict.fromkeys(plan.highlight + extra))
 
 
@@ -491,7 +491,7 @@ def _why(how: list[tuple[Group, Alt]]) -> str:
     reasons: dict[str, list[str]] = {}
     for group, alt in how:
         if group.label not in direct and alt.via:
-            reasons.setdefault(alt.via, []).extend(t for t in alt.terms if t not in reasons.get(alt.via, []))
+            reasons.setdefault(alt.via, []).extend(t for t in alt.said if t not in reasons.get(alt.via, []))
     labels = {"synonym": "同义词", "partial": "部分匹配"}
     return "；".join(f"{labels[v]}：{'、'.join(terms[:4])}" for v, terms in reasons.items())
 

@@ -37,6 +37,7 @@ from .parse import ParsedQuery
 from .stages import NONE as NO_TIMES, Times, times, written_forms
 
 MAX_WORDS = 32  # groups of words; and as many phrases, and as many excluded words
+_JOINED = 4  # words typed side by side looked up together in the synonyms (保守 / 秘密 → 保守秘密)
 
 
 class Vocabulary(Protocol):
@@ -54,6 +55,12 @@ class Alt:
     weight: float = 1.0
     mode: str = "term"
     via: str = ""  # "" as typed, "synonym", "partial"
+
+    @property
+    def said(self) -> tuple[str, ...]:
+        """The words as a reader sees them: a synonym the index splits (保守秘密: 保守 / 秘密) is
+        the one word the editor listed."""
+        return ("".join(self.terms),) if self.mode == "phrase" and self.via == "synonym" else self.terms
 
 
 @dataclass
@@ -146,7 +153,43 @@ class _Planner:
             alts += self.pairs(word)
         return alts
 
-    def word_group(self, word: str, chunk_alts: list[Alt], written: tuple[str, ...] = ()) -> Group:
+    def synonym_alts(self, word: str) -> list[Alt]:
+        """The synonyms an editor listed for ``word``: one the index has is that word, one it
+        splits into several (保守秘密: 保守 / 秘密) is those words side by side."""
+        alts: list[Alt] = []
+        for other in self.synonyms.of(word) if self.synonyms else []:
+            if other == word:
+                continue
+            if self.vocabulary.known(other):
+                alts.append(_term(other, self.p.synonym, "synonym"))
+                continue
+            words = query_words(other, self.dictionary)
+            if len(words) > 1 and all(self.vocabulary.known(w) for w in words):
+                alts.append(Alt(tuple(words), self.p.synonym, "phrase", "synonym"))
+        return alts
+
+    def joined_synonyms(self, found: list) -> dict[str, list[Alt]]:
+        """The synonyms of words typed side by side that the segmenter split and an editor
+        listed as one (「保守秘密」, 保守 / 秘密, in the group of 保密): each of the words also
+        looks for them, so a text saying 保密 matches the whole of what was typed. ``found``:
+        the segmenter's (term, start, end, sub-words) of one chunk."""
+        out: dict[str, list[Alt]] = {}
+        if not self.synonyms:
+            return out
+        for i in range(len(found) - 1):
+            for j in range(i + 2, min(i + _JOINED, len(found)) + 1):
+                run = found[i:j]
+                if run[-2][2] != run[-1][1]:
+                    break  # not side by side: a word left out between them
+                for alt in self.synonym_alts("".join(term for term, *_ in run)):
+                    for term, *_ in run:
+                        out.setdefault(term, [])
+                        if alt not in out[term]:
+                            out[term].append(alt)
+        return out
+
+    def word_group(self, word: str, chunk_alts: list[Alt], written: tuple[str, ...] = (),
+                   joined: list[Alt] = ()) -> Group:
         alts: list[Alt] = []
         if self.vocabulary.known(word):
             alts.append(_term(word))
@@ -156,9 +199,7 @@ class _Planner:
                     alts.append(parts)
         elif len(word) > 1:
             alts += chunk_alts + self.fallbacks(word)
-        for other in self.synonyms.of(word) if self.synonyms else []:
-            if other != word and self.vocabulary.known(other):
-                alts.append(_term(other, self.p.synonym, "synonym"))
+        alts += self.synonym_alts(word) + list(joined)
         for other in written:  # a period in the written form (search.stages: 每天 → 每日)
             if other != word and self.vocabulary.known(other):
                 alts.append(_term(other, self.p.synonym, "synonym"))
@@ -254,6 +295,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
         words = [term for term, *_ in found]  # query_words(chunk)
         words += [w for w in separated_words(chunk, dictionary) if w not in words] if parameters.separated else []
         written = _written_by_word(found, fold(chunk).lower())
+        joined = planner.joined_synonyms(found)
         plan.runs += character_runs(found, vocabulary)
         unknown = [w for w in words if not vocabulary.known(w)]
         # a chunk segmented into several words, some unknown, may sit whole inside an index word
@@ -265,7 +307,7 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
                 continue
             seen.add(word)
             plan.typed += 1
-            group = planner.word_group(word, chunk_alts, written.get(word, ()))
+            group = planner.word_group(word, chunk_alts, written.get(word, ()), joined.get(word, ()))
             if group.alts:
                 plan.groups.append(group)
             else:

@@ -6,7 +6,8 @@ process looks at the file's stamp before using it); no re-index.
 The file's format is kb.synonyms'; ``check`` lists what is wrong with a text as search would
 read it, line by line, before the browser's editor saves it (a word in two groups — also when
 written once in traditional and once in simplified characters —, a group of one word, a word
-the search splits into several and so would never look up).
+search ignores). A word the search splits into several (保守秘密: 保守 / 秘密) is looked for as
+those words side by side (search.plan).
 """
 from __future__ import annotations
 
@@ -77,9 +78,6 @@ def _word_problems(word: str, line: int, dictionary, query_words, path: str) -> 
     words = query_words(word, dictionary)
     if not words:
         return [Problem(path, f"「{word}」是搜索时忽略的常用词（停用词），放在这里不起作用", line, "warning")]
-    if len(words) > 1:
-        return [Problem(path, f"「{word}」搜索时会被分成 {' / '.join(words)}，作为同义词不会生效；"
-                              "可以把它加进领域词典 _dictionary.txt（加词典后索引会重建）", line, "warning")]
     return []
 
 

@@ -337,3 +337,27 @@ def test_a_section_headed_by_the_time_a_question_names_comes_first(built, tmp_pa
     assert (first.slug, first.section) == ("trip-checklist", "返回后")  # not the article as a whole
     first = built.search(Query("主任每天要做什么")).hits[0]  # 每天: the period the text writes 每日
     assert (first.slug, first.section) == ("duty-checklist", "每日：值班")
+
+
+def test_a_synonym_the_index_splits_into_words_is_looked_for_as_those_words_side_by_side(built, tmp_path):
+    """保守秘密 is 保守 / 秘密 to the segmenter. Listed with 保密, a search for 保密 finds the text
+    that says 保守秘密 (and names it as the synonym), not one where 保守 and 秘密 stand apart; and
+    typed as one, 保守秘密 finds the text that says 保密."""
+    content = tmp_path / "content"
+    (content / "_synonyms.txt").write_text("保密 保守秘密\n", encoding="utf-8")
+    written = [
+        write_article(content, "guides/discipline.md", "## 纪律\n\n办公室人员要保守秘密，不该说的不说。\n",
+                      slug="discipline", title="工作纪律"),
+        write_article(content, "guides/apart.md", "## 作风\n\n工作作风要保守稳重，文件秘密等级要标清。\n",
+                      slug="apart", title="作风要求"),
+        write_article(content, "rules/secrets.md", "## 定密\n\n涉密文件按保密规定管理。\n", slug="secrets",
+                      title="定密规定", type="rule"),
+    ]
+    built.update([p.relative_to(content).as_posix() for p in written])
+    found = built.search(Query("保密"))
+    assert "discipline" in slugs(found) and "apart" not in slugs(found)
+    hit = next(h for h in found.hits if h.slug == "discipline")
+    assert hit.matched == ["保守秘密"]
+    found = built.search(Query("保守秘密"))
+    assert {"discipline", "apart", "secrets"} <= set(slugs(found)) and found.covering.covered
+    assert next(h for h in found.hits if h.slug == "secrets").matched == ["保密"]
