@@ -25,6 +25,7 @@ for every setting of ``zones.*``, which changes what is indexed). Knobs (``--set
     ranking.k1, ranking.b, ranking.coord       BM25 parameters; exponent of the share of words matched
     ranking.head     bonus for a query covering a document's head (heading, or the article's title)
     ranking.proximity, ranking.window   bonus for the query's words within ``window`` words of each other
+    ranking.together bonus for words typed side by side standing side by side in the document
     plan.partial, plan.synonym, plan.rare      weight of fallback parts and of synonyms; "rare" words
     coverage.distinctive, coverage.uncovered_share, coverage.unknown_joins   when a search is called
                      uncovered (bench/coverage.py); coverage.joins_beside, coverage.headless_topics,
@@ -68,6 +69,7 @@ KNOBS: dict[str, str] = {
     **{f"plan.{k}": k for k in ("partial", "synonym", "rare", "separated")},
     "ranking.intent": "intent",
     "ranking.stage": "stage",
+    "ranking.together": "together",
     **{f"coverage.{k}": k for k in ("distinctive", "uncovered_share", "share_of_topics", "untagged_topics",
                                     "unknown_joins", "unknown_neutral", "verbal_nouns", "headless_topics", "joins_beside")},
 }

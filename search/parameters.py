@@ -50,6 +50,11 @@ class Parameters:
     proximity: float = 0.5  # bonus for the query's words close together: see ``proximity_factor``
     window: int = 10  # positions (words, stop words left out) that count as close together
     rerank: int = 100  # the best documents by BM25 that the proximity bonus is computed for
+    # bonus for words typed side by side (one chunk: 会议纪要 → 会议 / 纪要) that stand side by side in the
+    # document too, as a share of those pairs' weight: see ``together_factor``. 0.5 chosen on the tuned parts
+    # (main tuned −1 query, DRCD dev section R@1 +0.6 points; 0.25 the same on main); held-out and blind up or
+    # flat (docs/benchmarks.md, fourth round of issue 20)
+    together: float = 0.5
     lucene_idf: bool = True  # False: Whoosh's idf (for comparison in bench/tune.py)
     # the query plan (search.plan): alternatives of a word, relative to the word as typed
     partial: float = 0.4  # a word's parts, or an index word containing it
@@ -151,6 +156,11 @@ class Parameters:
         """1 + INTENT for a document of a checklist or procedure (``steps``: 1 or 0) when the
         question asks what to do."""
         return 1 + self.intent * steps
+
+    def together_factor(self, share):
+        """1 + TOGETHER × the share of the weight of the word pairs typed side by side that the
+        document has side by side."""
+        return 1 + self.together * np.asarray(share, dtype=np.float64)
 
     def stage_factor(self, same):
         """1 + STAGE for a document whose head names the time the query is about (``same``: 1 or 0):

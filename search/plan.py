@@ -92,6 +92,8 @@ class Plan:
     times: Times = NO_TIMES  # the stages and periods the query is about (search.stages)
     dictionary: tuple[str, ...] = field(default=(), repr=False)  # the query's: heads are read with it
     said: str = ""  # the words typed, folded: where each word stands (search.coverage: words side by side)
+    # the groups (indexes in ``groups``) of words typed side by side, the index having both as typed
+    together: list[tuple[int, int]] = field(default_factory=list)
 
     def about_time_of(self, head: str) -> bool:
         """Whether a document's head (its heading or its article's title) is the time the query
@@ -300,18 +302,25 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
         unknown = [w for w in words if not vocabulary.known(w)]
         # a chunk segmented into several words, some unknown, may sit whole inside an index word
         chunk_alts = planner.containing(fold(chunk).lower(), parameters.partial * 1.5) if unknown and len(words) > 1 else []
+        last = None  # the group of the word before, when the index has it as typed
         for word in words:
             if len(plan.groups) >= MAX_WORDS or (plan.groups and budget.over()):
                 break
             if word in seen:
+                last = None
                 continue
             seen.add(word)
             plan.typed += 1
             group = planner.word_group(word, chunk_alts, written.get(word, ()), joined.get(word, ()))
             if group.alts:
                 plan.groups.append(group)
+                here = len(plan.groups) - 1 if vocabulary.known(word) else None
+                if last is not None and here is not None:
+                    plan.together.append((last, here))
+                last = here
             else:
                 plan.unmatched.append(word)
+                last = None
     for text in parsed.phrases[:MAX_WORDS]:
         group = planner.phrase_group(text, parameters.phrase_boost)
         if group is None:

@@ -233,6 +233,14 @@ class Ranker:
             found.append(self.alt_scores(alt, cache))
         return self._combine(found, best=True)
 
+    def _positions_in(self, term: str, docs: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) of ``term`` in ``docs``, read once for the proximity and the
+        together bonus of the same documents."""
+        key = ("at", term, docs.tobytes())
+        if key not in cache:
+            cache[key] = self._postings(term, cache).positions_in(docs)
+        return cache[key]
+
     def proximity(self, plan: Plan, docs: np.ndarray, cache: dict) -> np.ndarray:
         """For each of ``docs`` (ascending), the share of the query's weight — each group's idf —
         that stands within ``window`` words of each other somewhere in the document (two or
@@ -253,7 +261,7 @@ class Ranker:
                 p = self._postings(term, cache)
                 if not len(p.docs):
                     continue
-                d, pos = p.positions_in(docs)
+                d, pos = self._positions_in(term, docs, cache)
                 where.append(np.searchsorted(docs, d))
                 at.append(pos)
                 bit.append(np.full(len(d), g, dtype=np.int64))
@@ -277,6 +285,24 @@ class Ranker:
         np.maximum.at(out, where, value)
         return out / total
 
+    def together(self, plan: Plan, docs: np.ndarray, cache: dict) -> np.ndarray:
+        """For each of ``docs`` (ascending), the share of the weight of the word pairs typed side
+        by side (``Plan.together``) that stand side by side, in that order, in the document."""
+        out = np.zeros(len(docs))
+        total = 0.0
+        for i, j in plan.together:
+            first, second = plan.groups[i], plan.groups[j]
+            weight = self.group_weight(first, cache) + self.group_weight(second, cache)
+            total += weight
+            da, pa = self._positions_in(first.label, docs, cache)
+            db, pb = self._positions_in(second.label, docs, cache)
+            if not len(da) or not len(db):
+                continue
+            after = (np.searchsorted(docs, da) << 32) + pa + 1
+            here = np.searchsorted(docs, db)
+            out[np.unique(here[np.isin((here << 32) + pb, after)])] += weight
+        return out / total if total else out
+
     def _rerank(self, plan: Plan, cand: np.ndarray, scores: np.ndarray, cache: dict, budget: Budget):
         """(``scores`` with the proximity bonus, and the bonus of a head that is the time the query
         is about (search.stages), on the best ``rerank`` documents, which of ``cand`` those are —
@@ -284,7 +310,8 @@ class Ranker:
         bonus would read positions of words not even scored."""
         close = self.p.proximity and len(plan.groups) >= 2
         when = self.p.stage and plan.times
-        if not (close or when) or not len(cand) or budget.over():
+        joined = self.p.together and plan.together
+        if not (close or when or joined) or not len(cand) or budget.over():
             return scores, None
         k = int(self.p.rerank)
         if k < len(cand):  # the best RERANK, and any that tie with the last of them
@@ -292,11 +319,13 @@ class Ranker:
         else:
             leaders = np.ones(len(cand), dtype=bool)
         top = np.flatnonzero(leaders)  # ascending, as cand is: so are cand[top]
-        scores = scores.copy()
+        scores, docs = scores.copy(), cand[top]
         if close:
-            scores[top] *= self.p.proximity_factor(self.proximity(plan, cand[top], cache))
+            scores[top] *= self.p.proximity_factor(self.proximity(plan, docs, cache))
+        if joined:  # words typed side by side standing side by side: 会议纪要, not 会议 … 纪要
+            scores[top] *= self.p.together_factor(self.together(plan, docs, cache))
         if when:  # a section headed by the time asked about: 会前 for 开会前, 每日 for 每天 (search.stages)
-            scores[top] *= self.p.stage_factor([plan.about_time_of(self._head(int(d))) for d in cand[top]])
+            scores[top] *= self.p.stage_factor([plan.about_time_of(self._head(int(d))) for d in docs])
         return scores, leaders
 
     def _head(self, doc: int) -> str:

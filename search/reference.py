@@ -231,7 +231,8 @@ class ReferenceRanker:
         groups = plan.groups[:63]
         close = self.p.proximity and len(groups) >= 2
         when = self.p.stage and plan.times
-        if not (close or when) or not scores:
+        joined = self.p.together and plan.together
+        if not (close or when or joined) or not scores:
             return scores
         ordered = sorted(scores.values(), reverse=True)
         threshold = ordered[min(int(self.p.rerank), len(ordered)) - 1]
@@ -242,6 +243,15 @@ class ReferenceRanker:
                     fields = self.stored[doc]
                     head = fields.get("section") if fields["kind"] == "section" else fields.get("article_title")
                     out[doc] = score * float(self.p.stage_factor(plan.about_time_of(head or "")))
+        if joined:  # ranking.Ranker.together: words typed side by side standing side by side
+            pairs = [(self._positions(plan.groups[i].label), self._positions(plan.groups[j].label),
+                      self.group_weight(plan.groups[i]) + self.group_weight(plan.groups[j])) for i, j in plan.together]
+            whole = sum(w for *_, w in pairs)
+            for doc, score in scores.items():
+                if score >= threshold and whole:
+                    share = sum(w for first, second, w in pairs
+                                if first.get(doc, set()) & {p - 1 for p in second.get(doc, ())})
+                    out[doc] = out[doc] * float(self.p.together_factor(share / whole))
         where = [{t: self._positions(t) for t in dict.fromkeys(g.terms)} for g in groups]
         weight = [self.group_weight(g) for g in groups]
         total = sum(weight)

@@ -361,3 +361,19 @@ def test_a_synonym_the_index_splits_into_words_is_looked_for_as_those_words_side
     found = built.search(Query("保守秘密"))
     assert {"discipline", "apart", "secrets"} <= set(slugs(found)) and found.covering.covered
     assert next(h for h in found.hits if h.slug == "secrets").matched == ["保密"]
+
+
+def test_words_typed_side_by_side_rank_the_text_that_has_them_side_by_side_first(built, tmp_path):
+    """「保守秘密」 is 保守 / 秘密 to the segmenter: the text that says 保守秘密 answers it before
+    one that says 保守 here and 秘密 there, which BM25 alone puts first. Typed apart,
+    「保守 秘密」 asks for the two words, not the compound."""
+    content = tmp_path / "content"
+    written = [
+        write_article(content, "guides/discipline.md", "## 纪律\n\n办公室人员要保守秘密，不该说的不说。\n",
+                      slug="discipline", title="工作纪律"),
+        write_article(content, "guides/apart.md", "## 作风\n\n工作作风要保守稳重，文件秘密等级要标清。\n",
+                      slug="apart", title="作风要求"),
+    ]
+    built.update([p.relative_to(content).as_posix() for p in written])
+    assert slugs(built.search(Query("保守秘密")))[:2] == ["discipline", "apart"]
+    assert slugs(built.search(Query("保守 秘密")))[:2] == ["apart", "discipline"]
