@@ -206,6 +206,35 @@ def dump(addresses: Addresses) -> str:
     return HEAD + "[\n" + ",\n".join(lines) + "\n]\n"
 
 
+def merge(base: str, ours: str, theirs: str) -> str | None:
+    """The registry with the entries two nodes changed at once (kb.remote), where git's lines
+    cannot merge them: both numbered a new article of their own with the same next number. Their
+    entries stay as they are (their push landed first: their short address is out); each entry
+    this node added or changed is added on top, a new one whose number they took getting the
+    next free number. None when that is not the answer: a registry that does not read whole, an
+    entry both changed (the same article), or one slug on two new entries."""
+    (old, p1), (mine, p2), (other, p3) = parse(base), parse(ours), parse(theirs)
+    if p1 or p2 or p3:
+        return None
+    merged = other.copy()
+    for number, entry in sorted(mine.entries.items()):
+        before = old.entries.get(number)
+        if entry == before:
+            continue  # not changed here
+        there = other.entries.get(number)
+        if there == before or there == entry:  # changed here only (or the same way on both)
+            if entry.slug in merged.by_slug and merged.by_slug[entry.slug].number != number:
+                return None
+            merged.put(entry)
+        elif before is None:  # a new article here, its number taken there by theirs
+            if entry.slug in merged.by_slug:
+                return None
+            merged.put(replace(entry, number=merged.next_number()))
+        else:
+            return None  # the same article's entry changed on both nodes
+    return dump(merged)
+
+
 # --- changes --------------------------------------------------------------------------------
 
 

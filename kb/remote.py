@@ -35,7 +35,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .addresses import FILE as ADDRESSES
+from .addresses import FILE as ADDRESSES, merge as merge_addresses
 from .history import SITE_IDENTITY, History, HistoryError, RemoteConflict, _git, _identity
 
 log = logging.getLogger(__name__)
@@ -47,10 +47,15 @@ PUSH_TRIES = 5
 CONFLICTS = "kb-conflict"  # branches of commits that could not go on top of another node's
 # Files a save records besides its article that hold one line per article (the addresses
 # registry): another node's save of another article changes other lines, which git merges. Only
-# when git cannot (the same or neighbouring lines) is it the conflict page. Counting them as the
+# when git cannot (the same or neighbouring lines), nor the file's own rules (``MERGERS``), is it
+# the conflict page. Counting them as the
 # article gave two editors saving two different articles on two nodes at once, each changing a
 # title or a heading, the conflict page for an article nobody else had touched.
 MERGED_BY_LINES = frozenset({ADDRESSES})
+# Where git's lines cannot merge such a file, its own rules may (two nodes each numbering a new
+# article at once take the same next number, on the same new last line): (base, ours, theirs) ->
+# the merged text, or None for the conflict page.
+MERGERS = {ADDRESSES: merge_addresses}
 
 
 class RemoteError(HistoryError):
@@ -249,7 +254,7 @@ class Remote:
                 self.fetch()
                 theirs = set(self._names(f"HEAD...{self.tracking}"))
                 both = theirs & set(paths)
-                if both and (both - MERGED_BY_LINES or not self._merges_cleanly()):
+                if both and (both - MERGED_BY_LINES or not (self._merges_cleanly() or self._merges_by_rules(both))):
                     _git(self.root, "reset", "-q", "--hard", base or self.tracking)
                     before = self._rev("HEAD")
                     self._integrate(synced)
@@ -257,13 +262,49 @@ class Remote:
                     raise RemoteConflict("另一个节点同时修改了这篇文章", synced.changed)
                 before = self._rev("HEAD")
                 self._integrate(synced)
-                synced.changed += [n for n in self._names(f"{before}..HEAD") if n not in paths]
+                # the registry merged with theirs differs from what this save wrote: read it again
+                synced.changed += [n for n in self._names(f"{before}..HEAD") if n not in paths or n in both]
             raise RemoteError("共享仓库一再拒绝推送（其他节点在同时推送）")
         except RemoteError as exc:
             synced.error = str(exc)
             raise
         finally:
             self._report(synced)
+
+    def _merges_by_rules(self, names: set[str]) -> bool:
+        """Whether the rules of ``MERGERS`` merge each of ``names`` — changed here and on the
+        shared branch where git's lines cannot merge them — between HEAD and the shared branch."""
+        base = _git(self.root, "merge-base", "HEAD", self.tracking, check=False).stdout.decode().strip()
+        return bool(base) and all(name in MERGERS and self._merged(name, base, "HEAD", self.tracking) is not None
+                                  for name in names)
+
+    def _merged(self, name: str, base: str, ours: str, theirs: str) -> str | None:
+        return MERGERS[name](*(self._show(rev, name).decode("utf-8", "replace") for rev in (base, ours, theirs)))
+
+    def _pick_by_rules(self, commit: str) -> bool:
+        """A cherry-pick of ``commit`` stopped on conflicts: when they are all in files of
+        ``MERGERS`` and the rules merge them (two nodes each numbering a new article at once),
+        the pick is completed with the merged files, as its editor's commit."""
+        run = _git(self.root, "diff", "--name-only", "-z", "--diff-filter=U", check=False)
+        conflicted = [n for n in run.stdout.decode("utf-8", "replace").split("\0") if n]
+        if not conflicted or set(conflicted) - set(MERGERS):
+            return False
+        for name in conflicted:
+            text = self._merged(name, f"{commit}~1", commit, "HEAD")
+            if text is None:
+                return False
+            (self.root / name).write_text(text, encoding="utf-8")
+        _git(self.root, "add", "--", *conflicted)
+        done = _git(self.root, "-c", "core.editor=true", "cherry-pick", "--continue", env=_identity(*SITE_IDENTITY),
+                    check=False)
+        if done.returncode == 0:
+            log.info("%s of %s merged with another node's by its own rules", ", ".join(conflicted), commit[:12])
+        return done.returncode == 0
+
+    def _show(self, rev: str, rel: str) -> bytes:
+        """The bytes of ``rel`` in ``rev``; none when it has no such file."""
+        run = _git(self.root, "show", f"{rev}:{rel}", check=False)
+        return run.stdout if run.returncode == 0 else b""
 
     def _exchange(self) -> Synced:
         """With the lock held and the shared branch fetched: commit stray files, put local
@@ -302,7 +343,7 @@ class Remote:
         for commit in mine:
             picked = _git(self.root, "cherry-pick", "--allow-empty", "--keep-redundant-commits", commit,
                           env=_identity(*SITE_IDENTITY), check=False)
-            if picked.returncode != 0:
+            if picked.returncode != 0 and not self._pick_by_rules(commit):
                 _git(self.root, "cherry-pick", "--abort", check=False)
                 branch = f"{CONFLICTS}/{self.node}/{commit[:12]}"
                 with self._refs_locked():

@@ -81,18 +81,33 @@ def test_saves_of_different_files_on_two_nodes_both_land(nodes):
     assert "甲的第一行" in git(bare, "show", "main:guides/one.md")
 
 
+def _twenty_addresses(a, b) -> None:
+    lines = ",\n".join(f'{{"number": {n}, "slug": "a{n}", "path": "guides/a{n}.md", "title": "第 {n} 篇"}}'
+                       for n in range(1, 21))
+    (a.root / "_addresses.yaml").write_text(f"[\n{lines}\n]\n", encoding="utf-8")
+    with a.history.locked():
+        a.history.commit(["_addresses.yaml"], "编辑", "e@example.cn", "地址")
+        a.publish(["_addresses.yaml"])
+    b.sync()
+
+
+def _new_article(node, slug: str) -> list[str]:
+    """Write and commit a new article numbered 21 (the next number), as a save does."""
+    registry = node.root / "_addresses.yaml"
+    entry = f'{{"number": 21, "slug": "{slug}", "path": "guides/{slug}.md", "title": "{slug} 的新文章"}}'
+    registry.write_text(registry.read_text(encoding="utf-8").replace("}\n]", "},\n" + entry + "\n]"), encoding="utf-8")
+    (node.root / "guides" / f"{slug}.md").write_text(f"# {slug}\n\n新文章\n", encoding="utf-8")
+    paths = [f"guides/{slug}.md", "_addresses.yaml"]
+    node.history.commit(paths, f"{slug} 编辑", "e@example.cn", f"新建 {slug}")
+    return paths
+
+
 def test_saves_of_different_articles_that_both_record_addresses_both_land(nodes):
     """A save records its article's addresses (a new title, renamed headings) in _addresses.yaml,
     in the same commit: two nodes saving two different articles at once both change that file,
     on different lines. git merges them; neither save is the conflict page."""
     bare, a, b = nodes
-    lines = "".join(f'{{"number": {n}, "slug": "a{n}", "path": "guides/a{n}.md", "title": "第 {n} 篇"}},\n'
-                    for n in range(1, 21))
-    (a.root / "_addresses.yaml").write_text(f"[\n{lines}]\n", encoding="utf-8")
-    with a.history.locked():
-        a.history.commit(["_addresses.yaml"], "编辑", "e@example.cn", "地址")
-        a.publish(["_addresses.yaml"])
-    b.sync()
+    _twenty_addresses(a, b)
     for node, rel, old, new, line in ((a, "guides/one.md", "第一行", "甲的第一行", "第 3 篇"),
                                       (b, "guides/two.md", "第二行", "乙的第二行", "第 15 篇")):
         registry = node.root / "_addresses.yaml"
@@ -182,3 +197,60 @@ def test_a_folder_with_its_own_unrelated_history_is_refused(nodes, tmp_path):
     (other / "x.md").write_text("# x\n", encoding="utf-8")
     with pytest.raises(RemoteError, match="不相关"):
         Remote(History(other), str(bare)).prepare()
+
+
+def test_two_nodes_creating_an_article_each_at_once_both_land_with_their_own_numbers(nodes):
+    """Both nodes number their new article with the next number, 21, on the same new last line
+    of _addresses.yaml: git's lines cannot merge that. The registry's own rule can: the article
+    that landed first keeps 21 (its short address is already out), the later one gets 22, and
+    the later save lands instead of being the conflict page."""
+    from kb.addresses import parse
+
+    bare, a, b = nodes
+    _twenty_addresses(a, b)
+    for node, slug in ((a, "jia"), (b, "yi")):
+        with node.history.locked():  # b has not fetched a's save: its push is refused first
+            synced = node.publish(_new_article(node, slug))
+    assert synced.pushed == git(bare, "rev-parse", "main")
+    shared, problems = parse(git(bare, "show", "main:_addresses.yaml"))
+    assert not problems and len(shared) == 22
+    assert shared.by_slug["jia"].number == 21 and shared.by_slug["yi"].number == 22
+    assert git(bare, "show", "main:guides/yi.md").startswith("# yi") and git(bare, "show", "main:guides/jia.md")
+    assert git(bare, "log", "-1", "--format=%an %s", "main") == "yi 编辑 新建 yi"  # b's save, as its editor made it
+    assert (b.root / "_addresses.yaml").read_text(encoding="utf-8") == git(bare, "show", "main:_addresses.yaml") + "\n"
+    assert "_addresses.yaml" in synced.changed and "guides/jia.md" in synced.changed  # read again, with a's article
+
+
+def test_a_new_article_saved_while_cut_off_lands_at_the_next_sync_with_the_next_free_number(nodes):
+    """b numbered its new article 21 and was killed before it could push; meanwhile a numbered
+    its own 21. At b's next sync its commit goes on top of a's with 22 — not onto a branch of
+    its own, which would leave the article on b alone."""
+    from kb.addresses import parse
+
+    bare, a, b = nodes
+    _twenty_addresses(a, b)
+    with b.history.locked():
+        _new_article(b, "yi")
+    with a.history.locked():
+        a.publish(_new_article(a, "jia"))
+    synced = b.sync()
+    assert synced.kept_apart == [] and synced.pushed == git(bare, "rev-parse", "main")
+    shared, _ = parse(git(bare, "show", "main:_addresses.yaml"))
+    assert shared.by_slug["jia"].number == 21 and shared.by_slug["yi"].number == 22
+    assert git(bare, "log", "-1", "--format=%an %s", "main") == "yi 编辑 新建 yi"
+
+
+def test_the_addresses_merge_leaves_a_real_conflict_to_the_conflict_page():
+    from kb.addresses import merge
+    entry = '{{"number": {n}, "slug": "{s}", "path": "guides/{s}.md", "title": "{t}"}}'
+    reg = lambda *es: "[\n" + ",\n".join(entry.format(n=n, s=s, t=t) for n, s, t in es) + "\n]\n"  # noqa: E731
+    base = reg((1, "x", "旧"))
+    # the same article's title changed on both nodes
+    assert merge(base, reg((1, "x", "甲")), reg((1, "x", "乙"))) is None
+    # one slug created on both: two articles cannot have it
+    assert merge(base, reg((1, "x", "旧"), (2, "y", "甲")), reg((1, "x", "旧"), (2, "y", "乙"))) is None
+    # a registry that does not read whole is never rewritten
+    assert merge(base, "[{", reg((1, "x", "旧"))) is None
+    # changes on different entries and new ones on both: all kept
+    merged = merge(base, reg((1, "x", "甲"), (2, "y", "新")), reg((1, "x", "旧"), (2, "z", "新")))
+    assert merged is not None and '"slug": "y"' in merged and '"number": 3' in merged and '"title": "甲"' in merged

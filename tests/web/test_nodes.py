@@ -44,6 +44,13 @@ def eventually(check, what: str, seconds: float = PATIENCE):
         time.sleep(0.1)
 
 
+def in_step(bare, a, b) -> None:
+    """Wait until both nodes have the shared repository's last commit."""
+    head = git(bare, "rev-parse", "main")
+    eventually(lambda: git(a.content, "rev-parse", "HEAD") == head == git(b.content, "rev-parse", "HEAD"),
+               "both nodes have the shared repository's last commit")
+
+
 @pytest.fixture(scope="module")
 def database():
     """A database of this module's own on the PostgreSQL of KB_TEST_POSTGRES_URL (parallel runs
@@ -205,9 +212,7 @@ def test_two_nodes_saving_one_article_at_once_one_lands_the_other_keeps_its_text
     bare, a, b = nodes
     on_a, on_b = Editor(a.server.base), Editor(b.server.base)
     for n in range(3):
-        head = git(bare, "rev-parse", "main")
-        eventually(lambda: git(a.content, "rev-parse", "HEAD") == head == git(b.content, "rev-parse", "HEAD"),
-                   "both nodes have the shared repository's last commit")
+        in_step(bare, a, b)
         forms = [e.open_form("/a/ten-awareness/edit") for e in (on_a, on_b)]
         assert forms[0]["digest"] == forms[1]["digest"]
         base = (a.content / "guides" / "ten-awareness.md").read_text(encoding="utf-8")
@@ -224,6 +229,34 @@ def test_two_nodes_saving_one_article_at_once_one_lands_the_other_keeps_its_text
         for node in (a, b):
             eventually(lambda node=node: f"第 {n} 轮，节点{'甲乙'[winner]}" in node.get("/a/ten-awareness")[1],
                        f"node {node.name} shows the save that landed")
+
+
+def test_two_editors_creating_an_article_each_on_the_two_nodes_at_once_both_land(nodes):
+    """Both nodes number their new article with the next free number on the same new line of
+    _addresses.yaml. Neither editor gets the conflict page, and no article is left behind on its
+    node: the one that lands second gets the number after, and each number leads to its own
+    article through either node."""
+    from kb.addresses import parse
+
+    bare, a, b = nodes
+    on_a, on_b = Editor(a.server.base), Editor(b.server.base)
+    for n in range(3):
+        in_step(bare, a, b)
+        forms = [e.open_form("/new") for e in (on_a, on_b)]
+        slugs = [f"new-{n}-{who}" for who in "ab"]
+        fields = [{**f, "title": f"第 {n} 轮新文章{who}", "slug": slug, "type": "guide", "category": "测试",
+                   "summary": "两个节点同时新建。", "body": f"## 正文\n\n第 {n} 轮，节点{who}新建。\n"}
+                  for f, slug, who in zip(forms, slugs, "甲乙")]
+        results = at_once(*[lambda e=e, f=f: e.post("/new", f) for e, f in zip((on_a, on_b), fields)])
+        assert [status for status, _ in results] == [303, 303], [body[:300] for _, body in results]
+        shared = eventually(lambda: (lambda r: r if all(s in r.by_slug for s in slugs) else None)(
+            parse(git(bare, "show", "main:_addresses.yaml"))[0]), "both new articles in the shared registry")
+        numbers = [shared.by_slug[slug].number for slug in slugs]
+        assert numbers[0] != numbers[1]
+        for node in (a, b):
+            for field, number in zip(fields, numbers):
+                eventually(lambda node=node, title=field["title"], number=number: title in node.get(f"/k/{number}")[1],
+                           f"node {node.name} leads /k/{number} to 「{field['title']}」")
 
 
 def test_a_node_that_cannot_reach_the_shared_repository_says_so(nodes, tmp_path):
