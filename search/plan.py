@@ -303,9 +303,11 @@ def build_plan(parsed: ParsedQuery, dictionary: tuple[str, ...], vocabulary: Voc
         # a chunk segmented into several words, some unknown, may sit whole inside an index word
         chunk_alts = planner.containing(fold(chunk).lower(), parameters.partial * 1.5) if unknown and len(words) > 1 else []
         last = None  # the group of the word before, when the index has it as typed
-        for word in words:
+        for at, word in enumerate(words):
             if len(plan.groups) >= MAX_WORDS or (plan.groups and budget.over()):
                 break
+            if at >= len(found):
+                last = None  # a word put back together (separated_words) stands nowhere in the chunk
             if word in seen:
                 last = None
                 continue
