@@ -36,8 +36,9 @@ from bench import evaluate  # noqa: E402
 
 UNCOVERED = ROOT / "bench" / "eval_uncovered.yaml"
 BLIND = ROOT / "bench" / "eval_blind.yaml"
-# share_of_topics and untagged_topics (knobs still) lost on every setting of the third round's grid, and
-# unknown_neutral was not adopted in the fifth (docs/benchmarks.md): the grid of the sixth round (2026-12-05)
+# share_of_topics and untagged_topics (knobs still) lost on every setting of the first grid, and
+# unknown_neutral was not adopted in the second round of 「口语与没有答案」 (docs/benchmarks.md): the grid of
+# its third round (2026-12-05)
 GRID = {"coverage.distinctive": [10.0, 11.0, 12.0], "coverage.uncovered_share": [0.5, 0.6, 0.75],
         "coverage.unknown_joins": [10.0, 11.0, 12.0, 99.0], "coverage.joins_beside": [0, 1],
         "coverage.headless_topics": [0, 1], "coverage.verbal_nouns": [0, 1]}

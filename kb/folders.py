@@ -42,10 +42,6 @@ def is_folder_file(rel: str) -> bool:
     return PurePosixPath(rel).name == FILE
 
 
-def _hidden(rel: PurePosixPath) -> bool:
-    return any(part.startswith((".", "_")) for part in rel.parent.parts)
-
-
 def parse(text: str, rel: str) -> tuple[dict, list[Problem]]:
     """field -> value of one folder file, each value read (and checked) by its field."""
     try:
@@ -141,12 +137,8 @@ def stamp(root: Path, rel_path: str, seen: dict | None = None) -> tuple:
 def folder_files(root: Path) -> list[str]:
     """Every folder file under ``root`` (relative paths), in folders that hold articles."""
     root = Path(root)
-    found = []
-    for path in visible_files(root, lambda name: name == FILE):
-        rel = PurePosixPath(path.relative_to(root).as_posix())
-        if path.is_file() and not _hidden(rel):
-            found.append(str(rel))
-    return found
+    return [path.relative_to(root).as_posix() for path in visible_files(root, lambda name: name == FILE)
+            if path.is_file()]
 
 
 def digests(root: Path, rels: list[str] | None = None) -> dict[str, str]:

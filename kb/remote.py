@@ -46,15 +46,12 @@ FETCH_TIMEOUT = 30
 PUSH_TRIES = 5
 CONFLICTS = "kb-conflict"  # branches of commits that could not go on top of another node's
 # Files a save records besides its article that hold one line per article (the addresses
-# registry): another node's save of another article changes other lines, which git merges. Only
-# when git cannot (the same or neighbouring lines), nor the file's own rules (``MERGERS``), is it
-# the conflict page. Counting them as the
-# article gave two editors saving two different articles on two nodes at once, each changing a
-# title or a heading, the conflict page for an article nobody else had touched.
-MERGED_BY_LINES = frozenset({ADDRESSES})
-# Where git's lines cannot merge such a file, its own rules may (two nodes each numbering a new
-# article at once take the same next number, on the same new last line): (base, ours, theirs) ->
-# the merged text, or None for the conflict page.
+# registry), each with its own rules of merging, (base, ours, theirs) -> the merged text or None.
+# Another node's save of another article changes other lines, which git merges; where git cannot
+# (neighbouring lines, or two nodes each numbering a new article at once with the same next
+# number), the file's rules do. Only when neither can is it the conflict page. Counting them as
+# the article gave two editors saving two different articles on two nodes at once, each changing
+# a title or a heading, the conflict page for an article nobody else had touched.
 MERGERS = {ADDRESSES: merge_addresses}
 
 
@@ -241,8 +238,8 @@ class Remote:
         """Push the commit just made of ``paths`` (call with the history's lock held, after
         ``History.commit``). Raises RemoteConflict — after taking the commit back, the files
         being the shared repository's again — when another node's new commits changed one of
-        ``paths`` meanwhile (of the addresses registry, ``MERGED_BY_LINES``, only lines git
-        cannot merge); RemoteError when the shared repository cannot be reached (the commit
+        ``paths`` meanwhile (of the addresses registry, ``MERGERS``, only changes neither git's
+        lines nor its own rules merge); RemoteError when the shared repository cannot be reached (the commit
         stays here, and the keeper pushes it later)."""
         synced = Synced()
         base = self._rev("HEAD~1")
@@ -254,7 +251,7 @@ class Remote:
                 self.fetch()
                 theirs = set(self._names(f"HEAD...{self.tracking}"))
                 both = theirs & set(paths)
-                if both and (both - MERGED_BY_LINES or not (self._merges_cleanly() or self._merges_by_rules(both))):
+                if both and (both - MERGERS.keys() or not (self._merges_cleanly() or self._merges_by_rules(both))):
                     _git(self.root, "reset", "-q", "--hard", base or self.tracking)
                     before = self._rev("HEAD")
                     self._integrate(synced)
@@ -275,8 +272,7 @@ class Remote:
         """Whether the rules of ``MERGERS`` merge each of ``names`` — changed here and on the
         shared branch where git's lines cannot merge them — between HEAD and the shared branch."""
         base = _git(self.root, "merge-base", "HEAD", self.tracking, check=False).stdout.decode().strip()
-        return bool(base) and all(name in MERGERS and self._merged(name, base, "HEAD", self.tracking) is not None
-                                  for name in names)
+        return bool(base) and all(self._merged(name, base, "HEAD", self.tracking) is not None for name in names)
 
     def _merged(self, name: str, base: str, ours: str, theirs: str) -> str | None:
         return MERGERS[name](*(self._show(rev, name).decode("utf-8", "replace") for rev in (base, ours, theirs)))

@@ -166,7 +166,7 @@ def assess(plan: Plan, hows: list[list[tuple[Group, Alt]]], weight: Weights, p: 
     asked = [w for w in words if w not in FORM_WORDS]  # 干嘛, 啥: the question's form, never its topic
     topics = [w for w in asked if weight.topic(w, weights[w])]
     topics += [g.label for g in plan.groups if g.label in asked and g.label not in topics
-               and g.label not in covered_labels and headless(g, hows) and weight.topic_headless(g.label)]
+               and g.label not in covered_labels and weight.topic_headless(g.label) and headless(g, hows)]
     missing = [w for w in topics if w not in covered_labels]
     if missing:  # the words the site has nothing for at all add to the gap a missing topic opens
         missing += [w for w in asked if w in plan.unmatched and w not in missing and len(w) > 1

@@ -252,17 +252,17 @@ def test_workers_and_the_keeper_share_what_the_server_loaded(content_dir, tmp_pa
     try:
         server.wait_ready()
 
-        def forked() -> dict[int, str]:
+        def ours() -> dict[int, str]:
             named = {p: process_name(p) for p in children(server.process.pid)}
             return {p: name for p, name in named.items() if name in ("kb-worker", "kb-keeper")}
 
         deadline = time.monotonic() + 30  # /healthz answers once one worker is up; gunicorn forks the next after
-        while sorted(forked().values()) != ["kb-keeper", "kb-worker", "kb-worker"] and time.monotonic() < deadline:
+        while sorted(ours().values()) != ["kb-keeper", "kb-worker", "kb-worker"] and time.monotonic() < deadline:
             time.sleep(0.1)
         for word in ("保密", "会议纪要怎么写", "印章管理", "值班", "接待 来访", "公文格式"):  # each worker answers some
             assert server.get(f"/api/search?q={word}")[0] == 200
         assert json.loads(server.get("/api/search?q=保密")[1])["total"] > 0
-        forked = forked()
+        forked = ours()
         assert sorted(forked.values()) == ["kb-keeper", "kb-worker", "kb-worker"], forked
         for pid, name in forked.items():
             memory = _rollup(pid)
