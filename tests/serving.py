@@ -191,12 +191,15 @@ def kill_hard(server: "Server") -> None:
 
 
 def kill_all(pids: set[int]) -> None:
-    """SIGKILL to each of ``pids`` still there."""
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    """Kill ``pids`` at once, as a power cut would: each still there is stopped first, then all
+    get SIGKILL. Killed one after another, a process could see another die and clean up after it
+    (git, its hook killed, removing its index.lock) before its own SIGKILL came."""
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
 
 
 def can_mount() -> bool:
